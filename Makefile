@@ -1,0 +1,32 @@
+# Two commands do all set-up on a fresh machine:
+#   make demo   installs into .venv and runs the main job on the bundled data
+#   make test   installs into .venv and runs every check (ruff, mypy --strict, pytest)
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install demo test bench schema golden
+
+$(BIN)/reglament: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(BIN)/reglament
+
+demo: install
+	$(BIN)/reglament validate
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest --cov --cov-report=term:skip-covered
+
+bench: install
+	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/python -m bench
+
+schema: install
+	$(BIN)/reglament schema --output reglament/schemas/reglament.schema.json

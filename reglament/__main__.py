@@ -1,0 +1,5 @@
+"""``python -m reglament`` runs the command-line interface."""
+
+from reglament.cli import main
+
+main()

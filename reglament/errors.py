@@ -1,0 +1,70 @@
+"""Exception types of reglament: one small leaf module, imported by everything else.
+
+The CLI maps each kind to an exit code: ``DefinitionError`` (an invalid reglament or data file)
+→ 1, ``UsageError`` (bad arguments, unknown ids, dates outside the covered range) → 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A place in a source file, 1-based like editors show it."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem found in a definition: where, what, and in which part of the document."""
+
+    position: Position
+    message: str
+    path: str = ""  # e.g. "steps[3].next"; empty for problems of the file as a whole
+    code: str = ""  # stable identifier, e.g. "yaml-syntax", "schema", "dangling-target"
+
+    def __str__(self) -> str:
+        where = f" ({self.path})" if self.path else ""
+        return f"{self.position}: {self.message}{where}"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.position.file, self.position.line, self.position.column, self.message)
+
+
+class ReglamentError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    exit_code = 1
+
+
+class DefinitionError(ReglamentError):
+    """One or more definition files are invalid; carries every problem found."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=Problem.sort_key)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UsageError(ReglamentError):
+    """The caller asked for something that cannot be done (bad argument, unknown id, range)."""
+
+    exit_code = 2
+
+
+class CalendarRangeError(UsageError):
+    """A date outside the years the calendar covers."""
+
+
+class CaseError(ReglamentError):
+    """An impossible move on a case (wrong step, wrong outcome, finished case)."""
+
+    exit_code = 1
