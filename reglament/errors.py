@@ -11,13 +11,15 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Position:
-    """A place in a source file, 1-based like editors show it."""
+    """A place in a source file, 1-based like editors show it; line 0 means the whole path."""
 
     file: str
     line: int
     column: int
 
     def __str__(self) -> str:
+        if self.line == 0:
+            return self.file
         return f"{self.file}:{self.line}:{self.column}"
 
 

@@ -1,0 +1,119 @@
+"""A located YAML tree → plain data plus a map from each path to its position; ``extends``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reglament.errors import Position, Problem
+from reglament.loader.yaml_reader import YamlProblem, YMap, YNode, YScalar, YSeq
+
+PathKey = tuple[str | int, ...]
+Plain = dict[str, "Plain"] | list["Plain"] | str | int | float | bool | None
+MAX_EXTENDS_DEPTH = 8
+
+
+@dataclass(slots=True)
+class Document:
+    """Plain data of one definition and where each part of it was written."""
+
+    data: Plain
+    values: dict[PathKey, Position] = field(default_factory=dict)  # path → position of the value
+    keys: dict[PathKey, Position] = field(default_factory=dict)  # path → position of its key
+    quoted: set[PathKey] = field(default_factory=set)  # scalars written in quotes
+
+    def position(self, path: PathKey, *, key: bool = False) -> Position:
+        """The position of ``path``, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            prefix = path[:end]
+            if key and prefix in self.keys:
+                return self.keys[prefix]
+            if prefix in self.values:
+                return self.values[prefix]
+        raise KeyError(path)  # pragma: no cover - the root always has a position
+
+    def key_position(self, path: PathKey) -> Position:
+        return self.keys.get(path) or self.position(path)
+
+
+def to_document(root: YNode) -> Document:
+    document = Document(None)
+    document.data = _plain(root, (), document)
+    return document
+
+
+def _plain(node: YNode, path: PathKey, document: Document) -> Plain:
+    document.values[path] = node.pos
+    if isinstance(node, YScalar):
+        if node.quoted:
+            document.quoted.add(path)
+        return node.value
+    if isinstance(node, YSeq):
+        return [_plain(item, (*path, index), document) for index, item in enumerate(node.items)]
+    assert isinstance(node, YMap)
+    result: dict[str, Plain] = {}
+    for key, (key_pos, value) in node.entries.items():
+        document.keys[(*path, key)] = key_pos
+        result[key] = _plain(value, (*path, key), document)
+    return result
+
+
+def resolve_extends(
+    root: YNode, path: Path, display: str, read: Callable[[Path, str], YNode], depth: int = 0
+) -> YNode:
+    """Merge the base named by ``extends`` (relative to ``path``) under ``root``, recursively.
+
+    Mappings merge key by key (the file's own value wins); a ``null`` value removes the base's
+    key; lists and scalars replace the base's value whole.
+    """
+    if not isinstance(root, YMap) or "extends" not in root.entries:
+        return root
+    key_pos, target = root.entries["extends"]
+    if not isinstance(target, YScalar) or not isinstance(target.value, str) or not target.value:
+        raise YamlProblem(
+            Problem(
+                target.pos, "extends names a base file, e.g. extends: _base.yaml", code="extends"
+            )
+        )
+    if depth >= MAX_EXTENDS_DEPTH:
+        raise YamlProblem(
+            Problem(
+                target.pos,
+                f"extends is nested more than {MAX_EXTENDS_DEPTH} deep (a cycle?)",
+                code="extends",
+            )
+        )
+    base_path = path.parent / target.value
+    base_display = str(Path(display).parent / target.value)
+    if not base_path.is_file():
+        raise YamlProblem(
+            Problem(
+                target.pos,
+                f"base file {target.value!r} not found next to this file",
+                code="extends",
+            )
+        )
+    base = read(base_path, base_display)
+    base = resolve_extends(base, base_path, base_display, read, depth + 1)
+    if not isinstance(base, YMap):
+        raise YamlProblem(Problem(base.pos, "a base file must be a mapping", code="extends"))
+    merged = _merge(base, root)
+    assert isinstance(merged, YMap)
+    # the reglament keeps the name of its own base, not of its base's base
+    merged.entries["extends"] = (key_pos, target)
+    return merged
+
+
+def _merge(base: YNode, own: YNode) -> YNode:
+    if not (isinstance(base, YMap) and isinstance(own, YMap)):
+        return own
+    result = YMap(own.pos, dict(base.entries))
+    for key, (key_pos, value) in own.entries.items():
+        if isinstance(value, YScalar) and value.value is None and key in result.entries:
+            del result.entries[key]
+        elif key in result.entries:
+            result.entries[key] = (key_pos, _merge(result.entries[key][1], value))
+        else:
+            result.entries[key] = (key_pos, value)
+    return result

@@ -1,0 +1,209 @@
+"""Finding definition files, loading each with every problem reported, and the whole library."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reglament.errors import DefinitionError, Position, Problem, UsageError
+from reglament.loader import build, semantic
+from reglament.loader.document import Document, resolve_extends, to_document
+from reglament.loader.yaml_reader import YamlProblem, read
+from reglament.schemas import Reglament
+
+SUFFIXES = (".yaml", ".yml")
+BUNDLED = Path(__file__).resolve().parent.parent / "reglaments"
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """One definition file and what became of it."""
+
+    path: Path
+    display: str
+    reglament: Reglament | None
+    document: Document | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.reglament is not None and not self.problems
+
+
+@dataclass(slots=True)
+class Library:
+    """Every definition found under some paths, with the problems of each and across them."""
+
+    files: list[Loaded] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # about paths or across files
+
+    @property
+    def reglaments(self) -> list[Reglament]:
+        return [f.reglament for f in self.files if f.reglament is not None]
+
+    def all_problems(self) -> list[Problem]:
+        found = [*self.problems]
+        for loaded in self.files:
+            found.extend(loaded.problems)
+        return sorted(found, key=Problem.sort_key)
+
+    @property
+    def ok(self) -> bool:
+        return not self.all_problems()
+
+    def versions(self, id_or_service: str, region: str | None = None) -> list[Loaded]:
+        found = [
+            f
+            for f in self.files
+            if f.reglament is not None
+            and id_or_service in (f.reglament.id, f.reglament.service_id)
+            and (region is None or f.reglament.region == region)
+        ]
+        return sorted(
+            found,
+            key=lambda f: (
+                (f.reglament.region, f.reglament.effective.from_)
+                if f.reglament
+                else ("", dt.date.min)
+            ),
+        )
+
+    def find(
+        self, id_or_service: str, region: str | None = None, on: dt.date | None = None
+    ) -> Loaded:
+        """The one version of a service a case uses: in its region, in force on ``on``."""
+        candidates = self.versions(id_or_service, region)
+        if not candidates:
+            known = sorted({r.id for r in self.reglaments})
+            raise UsageError(
+                f"no reglament {id_or_service!r}{f' in region {region!r}' if region else ''}; known: {', '.join(known)}"
+            )
+        if on is not None:
+            candidates = [
+                f
+                for f in candidates
+                if f.reglament is not None and f.reglament.effective.contains(on)
+            ]
+            if not candidates:
+                raise UsageError(
+                    f"no version of {id_or_service!r} is in force on {on.isoformat()}{f' in {region}' if region else ''}"
+                )
+        regions = sorted({f.reglament.region for f in candidates if f.reglament is not None})
+        if len(regions) > 1:
+            raise UsageError(
+                f"{id_or_service!r} exists in several regions ({', '.join(regions)}); choose one with --region"
+            )
+        if len(candidates) > 1 and on is None:
+            raise UsageError(
+                f"{id_or_service!r} has {len(candidates)} versions; choose one with --on DATE"
+            )
+        return candidates[0]
+
+
+def display_path(path: Path) -> str:
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(BUNDLED.parent.parent))
+    except ValueError:
+        return str(path)
+
+
+def load_file(path: Path, display: str | None = None) -> Loaded:
+    """Load one definition file; never raises for a bad file, it reports."""
+    shown = display if display is not None else display_path(path)
+    try:
+        tree = read(path, shown)
+        tree = resolve_extends(tree, path, shown, read)
+    except YamlProblem as error:
+        return Loaded(path, shown, None, None, (error.problem,))
+    document = to_document(tree)
+    reglament, problems = build.build(document)
+    if reglament is None:
+        return Loaded(path, shown, None, document, tuple(sorted(problems, key=Problem.sort_key)))
+    problems = semantic.check(reglament, document)
+    return Loaded(path, shown, reglament, document, tuple(sorted(problems, key=Problem.sort_key)))
+
+
+def load(path: Path) -> Reglament:
+    """Load one valid definition or raise :class:`DefinitionError` with all its problems."""
+    loaded = load_file(path)
+    if loaded.reglament is None or loaded.problems:
+        raise DefinitionError(list(loaded.problems))
+    return loaded.reglament
+
+
+def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
+    """The definition files under ``paths`` (files as given; folders searched recursively,
+    skipping base files whose names start with '_')."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix in SUFFIXES and p.is_file() and not p.name.startswith("_")
+            )
+            if not found:
+                problems.append(
+                    Problem(
+                        Position(display_path(path), 0, 0),
+                        "no reglament files (*.yaml, *.yml) in this folder",
+                        code="no-files",
+                    )
+                )
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    return files, problems
+
+
+def load_library(paths: Iterable[Path] | None = None) -> Library:
+    """Load every definition under ``paths`` (default: the bundled library), with the checks
+    across files (effective periods of one service in one region must not overlap)."""
+    chosen = list(paths) if paths is not None else [BUNDLED]
+    files, problems = discover(chosen)
+    library = Library(problems=problems)
+    seen: set[Path] = set()
+    for path in files:
+        if path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
+        library.files.append(load_file(path))
+    library.problems.extend(_overlaps(library.files))
+    return library
+
+
+def _overlaps(files: list[Loaded]) -> list[Problem]:
+    groups: dict[tuple[str, str], list[Loaded]] = defaultdict(list)
+    for loaded in files:
+        if loaded.reglament is not None:
+            groups[(loaded.reglament.service_id, loaded.reglament.region)].append(loaded)
+    problems = []
+    for (service, region), versions in groups.items():
+        versions.sort(key=lambda f: f.reglament.effective.from_ if f.reglament else dt.date.min)
+        for earlier, later in itertools.pairwise(versions):
+            assert (
+                earlier.reglament is not None
+                and later.reglament is not None
+                and later.document is not None
+            )
+            until = earlier.reglament.effective.until
+            if until is None or until > later.reglament.effective.from_:
+                ends = until.isoformat() if until else "open-ended"
+                problems.append(
+                    Problem(
+                        later.document.position(("effective",)),
+                        f"effective period of {service!r} in {region} overlaps {earlier.display} "
+                        f"({earlier.reglament.effective.from_.isoformat()} until {ends})",
+                        "effective",
+                        "effective-overlap",
+                    )
+                )
+    return problems

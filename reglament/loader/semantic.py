@@ -1,0 +1,446 @@
+"""Second pass: the checks that need the whole definition (references, the graph, terms)."""
+
+from __future__ import annotations
+
+import difflib
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from reglament.errors import Problem
+from reglament.loader.document import Document, PathKey
+from reglament.schemas import (
+    Decision,
+    Duration,
+    End,
+    Event,
+    Join,
+    Parallel,
+    Reglament,
+    Route,
+    Step,
+    Task,
+    Unit,
+    Wait,
+)
+from reglament.schemas import expr as expressions
+
+RESERVED_NAMES = frozenset({"variant", "channel"})
+BUILTIN_TEMPLATES = frozenset(event.value for event in Event)
+
+
+@dataclass(frozen=True, slots=True)
+class Exit:
+    """One way out of a step: where it leads, and where that is written."""
+
+    target: str
+    path: PathKey
+    label: str
+
+
+def exits(step_id: str, step: Step) -> Iterator[Exit]:
+    """Every way out of a step. A parallel block leads into its branches (the join is reached
+    through them)."""
+    base: PathKey = ("steps", step_id)
+    if isinstance(step, Task | Join):
+        yield from _next_exits(step.next, (*base, "next"), "next")
+    elif isinstance(step, Decision):
+        for name, outcome in step.outcomes.items():
+            yield from _next_exits(
+                outcome.next, (*base, "outcomes", name, "next"), f"outcome {name}"
+            )
+    elif isinstance(step, Wait):
+        yield from _next_exits(step.next, (*base, "next"), "event")
+        if step.on_timeout is not None:
+            yield from _next_exits(step.on_timeout, (*base, "on_timeout"), "timeout")
+    elif isinstance(step, Parallel):
+        for index, branch in enumerate(step.branches):
+            yield Exit(branch, (*base, "branches", index), f"branch {index + 1}")
+
+
+def _next_exits(next_: str | list[Route], path: PathKey, label: str) -> Iterator[Exit]:
+    if isinstance(next_, str):
+        yield Exit(next_, path, label)
+    else:
+        for index, route in enumerate(next_):
+            yield Exit(route.to, (*path, index, "to"), label)
+
+
+def check(reglament: Reglament, document: Document) -> list[Problem]:
+    """Every semantic problem of one definition."""
+    checker = _Checker(reglament, document)
+    checker.run()
+    return checker.problems
+
+
+class _Checker:
+    def __init__(self, reglament: Reglament, document: Document) -> None:
+        self.r = reglament
+        self.doc = document
+        self.problems: list[Problem] = []
+
+    def add(self, path: PathKey, message: str, code: str, *, key: bool = False) -> None:
+        position = self.doc.key_position(path) if key else self.doc.position(path)
+        dotted = ".".join(str(part) for part in path)
+        self.problems.append(Problem(position, message, dotted, code))
+
+    def unknown(
+        self, path: PathKey, what: str, value: str, known: Iterable[str], code: str
+    ) -> None:
+        names = sorted(known)
+        close = difflib.get_close_matches(value, names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        listed = ", ".join(names[:12]) + (" ..." if len(names) > 12 else "")
+        self.add(
+            path, f"{what} {value!r} is not declared{hint} (declared: {listed or 'none'})", code
+        )
+
+    def run(self) -> None:
+        self.references()
+        self.routes_and_cases()
+        self.expressions()
+        self.graph()
+        self.terms()
+
+    # -- references ------------------------------------------------------------------------
+
+    def references(self) -> None:
+        r = self.r
+        for step_id, step in r.steps.items():
+            for exit_ in exits(step_id, step):
+                if exit_.target not in r.steps:
+                    self.unknown(exit_.path, "step", exit_.target, r.steps, "dangling-target")
+            if isinstance(step, Task | Decision | Wait) and step.actor not in r.actors:
+                self.unknown(
+                    ("steps", step_id, "actor"), "actor", step.actor, r.actors, "undeclared-actor"
+                )
+            if isinstance(step, Parallel):
+                join = r.steps.get(step.join)
+                if join is None:
+                    self.unknown(
+                        ("steps", step_id, "join"), "step", step.join, r.steps, "dangling-target"
+                    )
+                elif not isinstance(join, Join):
+                    self.add(
+                        ("steps", step_id, "join"),
+                        f"{step.join!r} is a {join.kind}, not a join step",
+                        "parallel",
+                    )
+            if isinstance(step, End) and step.result is not None and step.result not in r.results:
+                self.unknown(
+                    ("steps", step_id, "result"),
+                    "result",
+                    step.result,
+                    r.results,
+                    "undeclared-result",
+                )
+        for path, duration in self.durations():
+            if duration.unit is Unit.by_schedule and duration.schedule not in r.external_schedules:
+                self.unknown(
+                    (*path, "schedule"),
+                    "external schedule",
+                    duration.schedule or "",
+                    r.external_schedules,
+                    "undeclared-schedule",
+                )
+        for actor_id, actor in r.actors.items():
+            if actor.schedule is not None and actor.schedule not in r.schedules:
+                self.unknown(
+                    ("actors", actor_id, "schedule"),
+                    "schedule",
+                    actor.schedule,
+                    r.schedules,
+                    "undeclared-schedule",
+                )
+            if actor.head is not None and actor.head not in r.actors:
+                self.unknown(
+                    ("actors", actor_id, "head"), "actor", actor.head, r.actors, "undeclared-actor"
+                )
+        for channel_id, channel in r.channels.items():
+            if channel.start is not None and channel.start not in r.steps:
+                self.unknown(
+                    ("channels", channel_id, "start"),
+                    "step",
+                    channel.start,
+                    r.steps,
+                    "dangling-target",
+                )
+            if channel.schedule is not None and channel.schedule not in r.schedules:
+                self.unknown(
+                    ("channels", channel_id, "schedule"),
+                    "schedule",
+                    channel.schedule,
+                    r.schedules,
+                    "undeclared-schedule",
+                )
+        for variant_id, variant in r.variants.items():
+            if variant.result is not None and variant.result not in r.results:
+                self.unknown(
+                    ("variants", variant_id, "result"),
+                    "result",
+                    variant.result,
+                    r.results,
+                    "undeclared-result",
+                )
+        for index, limit in enumerate(r.queue):
+            if limit.channel is not None and limit.channel not in r.channels:
+                self.unknown(
+                    ("queue", index, "channel"),
+                    "channel",
+                    limit.channel,
+                    r.channels,
+                    "undeclared-channel",
+                )
+        for index, note in enumerate(r.notifications):
+            where: PathKey = ("notifications", index)
+            if note.step is not None and note.step not in r.steps:
+                self.unknown((*where, "step"), "step", note.step, r.steps, "dangling-target")
+            if note.end is not None:
+                target = r.steps.get(note.end)
+                if target is None:
+                    self.unknown((*where, "end"), "step", note.end, r.steps, "dangling-target")
+                elif not isinstance(target, End):
+                    self.add(
+                        (*where, "end"),
+                        f"{note.end!r} is a {target.kind} step, not an end",
+                        "notification",
+                    )
+            template = note.template or note.on.value
+            if template not in BUILTIN_TEMPLATES and template not in r.templates:
+                known = sorted(BUILTIN_TEMPLATES | set(r.templates))
+                self.unknown(
+                    (*where, "template"), "template", template, known, "undeclared-template"
+                )
+        for name in r.data:
+            if name in RESERVED_NAMES:
+                self.add(
+                    ("data", name),
+                    f"{name!r} is reserved (the case's {name}); choose another name",
+                    "data",
+                    key=True,
+                )
+
+    def durations(self) -> Iterator[tuple[PathKey, Duration]]:
+        for step_id, step in self.r.steps.items():
+            base: PathKey = ("steps", step_id)
+            if isinstance(step, Task | Decision):
+                if isinstance(step.duration, list):
+                    for index, case in enumerate(step.duration):
+                        yield (*base, "duration", index), case
+                else:
+                    yield (*base, "duration"), step.duration
+            if isinstance(step, Wait) and step.limit is not None:
+                yield (*base, "limit"), step.limit
+        for index, limit in enumerate(self.r.queue):
+            for name in ("max_wait", "max_service"):
+                value = getattr(limit, name)
+                if value is not None:
+                    yield ("queue", index, name), value
+
+    # -- route lists and duration cases: first match wins, the last is the fallback ---------
+
+    def routes_and_cases(self) -> None:
+        for step_id, step in self.r.steps.items():
+            base: PathKey = ("steps", step_id)
+            lists: list[tuple[PathKey, Sequence[object]]] = []
+            for exit_path, next_ in self.nexts(step_id, step):
+                if isinstance(next_, list):
+                    lists.append((exit_path, next_))
+            if isinstance(step, Task | Decision) and isinstance(step.duration, list):
+                lists.append(((*base, "duration"), step.duration))
+            for path, items in lists:
+                for index, item in enumerate(items):
+                    last = index == len(items) - 1
+                    when = getattr(item, "when", None)
+                    if last and when is not None:
+                        self.add(
+                            (*path, index),
+                            "the last entry of a list of cases has no 'when': it applies when no other does",
+                            "cases",
+                        )
+                    if not last and when is None:
+                        self.add(
+                            (*path, index),
+                            "only the last entry of a list of cases may omit 'when' (the ones after it could never apply)",
+                            "cases",
+                        )
+
+    def nexts(self, step_id: str, step: Step) -> Iterator[tuple[PathKey, str | list[Route]]]:
+        base: PathKey = ("steps", step_id)
+        if isinstance(step, Task | Join):
+            yield (*base, "next"), step.next
+        elif isinstance(step, Wait):
+            yield (*base, "next"), step.next
+            if step.on_timeout is not None:
+                yield (*base, "on_timeout"), step.on_timeout
+        elif isinstance(step, Decision):
+            for name, outcome in step.outcomes.items():
+                yield (*base, "outcomes", name, "next"), outcome.next
+
+    # -- conditions read only declared names and compare to declared values ----------------
+
+    def expressions(self) -> None:
+        r = self.r
+        allowed = RESERVED_NAMES | set(r.data)
+        for path, source in self.conditions():
+            parsed = expressions.parse(source)  # already validated by the model
+            for name in sorted(parsed.names - allowed):
+                self.unknown(path, "name", name, allowed, "undeclared-name")
+            for name, constant in parsed.compared:
+                if name == "variant" and constant not in r.variants:
+                    self.unknown(path, "variant", constant, r.variants, "undeclared-variant")
+                elif name == "channel" and constant not in r.channels:
+                    self.unknown(path, "channel", constant, r.channels, "undeclared-channel")
+                elif name in r.data:
+                    values = r.data[name].values
+                    if values is not None and constant not in values:
+                        self.unknown(path, f"value of {name}", constant, values, "undeclared-value")
+
+    def conditions(self) -> Iterator[tuple[PathKey, str]]:
+        for step_id, step in self.r.steps.items():
+            for path, next_ in self.nexts(step_id, step):
+                if isinstance(next_, list):
+                    for index, route in enumerate(next_):
+                        if route.when is not None:
+                            yield (*path, index, "when"), route.when
+            if isinstance(step, Decision):
+                for name, outcome in step.outcomes.items():
+                    if outcome.when is not None:
+                        yield ("steps", step_id, "outcomes", name, "when"), outcome.when
+            if isinstance(step, Task | Decision) and isinstance(step.duration, list):
+                for index, case in enumerate(step.duration):
+                    if case.when is not None:
+                        yield ("steps", step_id, "duration", index, "when"), case.when
+
+    # -- the graph --------------------------------------------------------------------------
+
+    def graph(self) -> None:
+        r = self.r
+        successors = {
+            step_id: [e.target for e in exits(step_id, step) if e.target in r.steps]
+            for step_id, step in r.steps.items()
+        }
+        for step_id, step in r.steps.items():  # a parallel block continues at its join
+            if isinstance(step, Parallel) and step.join in r.steps:
+                successors[step_id].append(step.join)
+        starts = [
+            c.start for c in r.channels.values() if c.start is not None and c.start in r.steps
+        ]
+        if not starts:
+            self.add(
+                ("channels",),
+                "no channel names a start step, so no case could ever begin",
+                "unreachable",
+            )
+            return
+        reached = _reach(starts, successors)
+        for step_id in r.steps:
+            if step_id not in reached:
+                self.add(
+                    ("steps", step_id),
+                    f"step {step_id!r} is unreachable from the start of every channel",
+                    "unreachable",
+                    key=True,
+                )
+        ends = [step_id for step_id, step in r.steps.items() if isinstance(step, End)]
+        predecessors: dict[str, list[str]] = {step_id: [] for step_id in r.steps}
+        for source, targets in successors.items():
+            for target in targets:
+                predecessors[target].append(source)
+        finishing = _reach(ends, predecessors)
+        for step_id in r.steps:
+            if step_id in reached and step_id not in finishing:
+                self.add(
+                    ("steps", step_id),
+                    f"dead end: no path from step {step_id!r} reaches an end step",
+                    "dead-end",
+                    key=True,
+                )
+        self.parallels(successors)
+
+    def parallels(self, successors: dict[str, list[str]]) -> None:
+        r = self.r
+        joins: dict[str, str] = {}
+        for step_id, step in r.steps.items():
+            if not isinstance(step, Parallel) or not isinstance(r.steps.get(step.join), Join):
+                continue
+            if step.join in joins:
+                self.add(
+                    ("steps", step_id, "join"),
+                    f"join {step.join!r} already closes parallel {joins[step.join]!r}",
+                    "parallel",
+                )
+            joins[step.join] = step_id
+            for index, branch in enumerate(step.branches):
+                if branch not in r.steps:
+                    continue
+                inside = _reach([branch], successors, stop={step.join})
+                path: PathKey = ("steps", step_id, "branches", index)
+                if step.join not in inside:
+                    self.add(
+                        path, f"branch {branch!r} never reaches the join {step.join!r}", "parallel"
+                    )
+                escapes = sorted(s for s in inside if isinstance(r.steps[s], End))
+                if escapes:
+                    self.add(
+                        path,
+                        f"branch {branch!r} can end the case at {escapes[0]!r} without reaching the join {step.join!r}",
+                        "parallel",
+                    )
+        for step_id, step in r.steps.items():
+            if isinstance(step, Join) and step_id not in joins:
+                self.add(
+                    ("steps", step_id),
+                    f"join {step_id!r} closes no parallel block",
+                    "parallel",
+                    key=True,
+                )
+
+    # -- terms --------------------------------------------------------------------------------
+
+    def terms(self) -> None:
+        r = self.r
+        seen: dict[tuple[str | None, str | None], int] = {}
+        for index, term in enumerate(r.terms):
+            if term.channel is not None and term.channel not in r.channels:
+                self.unknown(
+                    ("terms", index, "channel"),
+                    "channel",
+                    term.channel,
+                    r.channels,
+                    "undeclared-channel",
+                )
+            if term.variant is not None and term.variant not in r.variants:
+                self.unknown(
+                    ("terms", index, "variant"),
+                    "variant",
+                    term.variant,
+                    r.variants,
+                    "undeclared-variant",
+                )
+            key = (term.channel, term.variant)
+            if key in seen:
+                self.add(
+                    ("terms", index),
+                    f"a second term for channel {term.channel or 'any'} and variant {term.variant or 'any'} (first is terms[{seen[key]}])",
+                    "term",
+                )
+            seen[key] = index
+
+
+def _reach(
+    starts: Iterable[str],
+    successors: dict[str, list[str]],
+    stop: frozenset[str] | set[str] = frozenset(),
+) -> set[str]:
+    seen: set[str] = set()
+    queue = deque(starts)
+    while queue:
+        current = queue.popleft()
+        if current in seen:
+            continue
+        seen.add(current)
+        if current in stop:
+            continue
+        queue.extend(successors.get(current, ()))
+    return seen

@@ -1,0 +1,299 @@
+"""YAML text → a tree of plain data that remembers where every key and value stood.
+
+The only module that imports ``yaml``. It is deliberately stricter than ``yaml.safe_load``:
+- duplicate keys are errors (not "last one wins");
+- only YAML 1.2 core scalars are typed: ``true``/``false`` are booleans, but ``yes``, ``no``,
+  ``on``, ``off`` stay strings; dates stay strings (the models parse them);
+- no tags but the standard ones (no ``!!python/...``, no custom tags);
+- alias expansion is bounded (a "billion laughs" file is refused, not expanded);
+- files that are too large, binary or not UTF-8 are refused before parsing.
+Every problem is a :class:`~reglament.errors.Problem` with ``file:line:column``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
+
+from reglament.errors import Position, Problem
+
+MAX_BYTES = 4 * 1024 * 1024
+MAX_NODES = 200_000  # after alias expansion; the largest real reglament has a few thousand
+
+Scalar = str | int | float | bool | None
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+class _CoreResolver(BaseResolver):
+    """The YAML 1.2 core schema: no yes/no/on/off booleans, no sexagesimals, no timestamps."""
+
+
+_CoreResolver.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_CoreResolver.add_implicit_resolver(
+    _INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+_CoreResolver.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
+_CoreResolver.add_implicit_resolver(
+    _NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+
+if getattr(yaml, "__with_libyaml__", False):  # pragma: no branch - libyaml is usual
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
+
+    class _Composer(CParser, _CoreResolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _CoreResolver.__init__(self)
+
+else:  # pragma: no cover
+
+    class _Composer(  # type: ignore[no-redef]
+        yaml.reader.Reader,
+        yaml.scanner.Scanner,
+        yaml.parser.Parser,
+        yaml.composer.Composer,
+        _CoreResolver,
+    ):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            _CoreResolver.__init__(self)
+
+
+@dataclass(slots=True)
+class YNode:
+    pos: Position
+
+
+@dataclass(slots=True)
+class YScalar(YNode):
+    value: Scalar
+    quoted: bool = False
+
+
+@dataclass(slots=True)
+class YMap(YNode):
+    # key → (position of the key, value node); insertion order is the file's order
+    entries: dict[str, tuple[Position, YNode]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class YSeq(YNode):
+    items: list[YNode] = field(default_factory=list)
+
+
+class YamlProblem(Exception):
+    """Reading stopped at the first problem (YAML parsing cannot go on after one)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def read_text(path: Path, display: str) -> str:
+    """The file's text, or a :class:`YamlProblem` for files we refuse before parsing."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise _problem(
+                display,
+                1,
+                1,
+                f"file is {size:,} bytes; a reglament file may be at most {MAX_BYTES:,}",
+                "too-large",
+            )
+        data = path.read_bytes()
+    except OSError as error:
+        raise _problem(display, 1, 1, f"cannot read file: {error.strerror}", "unreadable") from None
+    if b"\x00" in data:
+        line, column = _line_col(data, data.index(b"\x00"))
+        raise _problem(
+            display, line, column, "binary file (NUL byte); expected UTF-8 YAML text", "binary"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _line_col(data, error.start)
+        raise _problem(
+            display,
+            line,
+            column,
+            f"not UTF-8: byte 0x{data[error.start]:02x} cannot start a character; save the file as UTF-8",
+            "encoding",
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def parse(text: str, display: str) -> YNode:
+    """Parse one YAML document into a located tree."""
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
+        raise _problem(
+            display, 1, 1, "file is empty; expected a reglament (a YAML mapping)", "empty"
+        )
+    composer = _Composer(text)
+    try:
+        node = composer.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        raise _syntax_problem(error, display, text) from None
+    except yaml.YAMLError as error:  # pragma: no cover - libyaml always marks its errors
+        raise _problem(display, 1, 1, f"YAML error: {error}", "yaml-syntax") from None
+    finally:
+        composer.dispose()
+    if node is None:  # pragma: no cover - an all-comment file is caught above
+        raise _problem(
+            display, 1, 1, "file is empty; expected a reglament (a YAML mapping)", "empty"
+        )
+    budget = [MAX_NODES]
+    return _convert(node, display, budget)
+
+
+def read(path: Path, display: str | None = None) -> YNode:
+    """Read and parse a YAML file into a located tree."""
+    shown = display if display is not None else str(path)
+    return parse(read_text(path, shown), shown)
+
+
+def _convert(node: Node, display: str, budget: list[int]) -> YNode:
+    budget[0] -= 1
+    pos = _pos(node, display)
+    if budget[0] < 0:
+        raise YamlProblem(
+            Problem(
+                pos,
+                f"more than {MAX_NODES:,} values after expanding aliases (an alias bomb?); refused",
+                code="alias-bomb",
+            )
+        )
+    if isinstance(node, ScalarNode):
+        return YScalar(pos, _scalar(node, display), node.style in ("'", '"'))
+    if isinstance(node, SequenceNode):
+        if node.tag != _SEQ:
+            raise _tag_problem(node, display)
+        return YSeq(pos, [_convert(item, display, budget) for item in node.value])
+    if isinstance(node, MappingNode):
+        if node.tag != _MAP:
+            raise _tag_problem(node, display)
+        result = YMap(pos)
+        for key_node, value_node in node.value:
+            key_pos = _pos(key_node, display)
+            if not isinstance(key_node, ScalarNode):
+                raise YamlProblem(
+                    Problem(
+                        key_pos, "a key must be a plain word, not a list or mapping", code="key"
+                    )
+                )
+            key = str(key_node.value)
+            if key == "<<":
+                raise YamlProblem(
+                    Problem(
+                        key_pos,
+                        "merge keys ('<<') are not supported; use 'extends' or write the keys out",
+                        code="key",
+                    )
+                )
+            if key in result.entries:
+                first = result.entries[key][0]
+                raise YamlProblem(
+                    Problem(
+                        key_pos,
+                        f"duplicate key {key!r} (first given at line {first.line})",
+                        code="duplicate-key",
+                    )
+                )
+            result.entries[key] = (key_pos, _convert(value_node, display, budget))
+        return result
+    raise AssertionError(f"unknown YAML node {node!r}")  # pragma: no cover
+
+
+def _scalar(node: ScalarNode, display: str) -> Scalar:
+    tag, value = node.tag, str(node.value)
+    if tag == _STR:
+        return value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return value.lower() == "true"
+    if tag == _INT:
+        try:
+            return int(value, 0) if value.startswith(("0o", "0x")) else int(value)
+        except ValueError:
+            raise YamlProblem(
+                Problem(_pos(node, display), f"{value!r} is not a whole number", code="type")
+            ) from None
+    if tag == _FLOAT:
+        try:
+            return float(value.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf"))
+        except ValueError:
+            raise YamlProblem(
+                Problem(_pos(node, display), f"{value!r} is not a number", code="type")
+            ) from None
+    raise _tag_problem(node, display)
+
+
+def _tag_problem(node: Node, display: str) -> YamlProblem:
+    return YamlProblem(
+        Problem(
+            _pos(node, display),
+            f"tag {node.tag!r} is not allowed: a reglament holds plain data only "
+            "(mappings, lists, strings, numbers, true/false, null)",
+            code="tag",
+        )
+    )
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, display: str, text: str) -> YamlProblem:
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark is not None else 1
+    column = mark.column + 1 if mark is not None else 1
+    problem = (error.problem or "invalid YAML").strip()
+    lines = text.splitlines()
+    at = lines[line - 1][column - 1 : column] if line <= len(lines) else ""
+    if at == "\t" or "'\\t'" in problem:
+        message = "tab character: YAML indentation must use spaces, not tabs"
+    elif "another document" in problem:
+        message = "a second YAML document ('---'); a reglament file holds exactly one"
+    else:
+        context = f" {error.context.strip()}" if error.context else ""
+        message = f"YAML syntax error: {problem}{context and ' (' + context.strip() + ')'}"
+    return _problem(display, line, column, message, "yaml-syntax")
+
+
+def _pos(node: Node, display: str) -> Position:
+    mark = node.start_mark
+    return Position(display, mark.line + 1, mark.column + 1)
+
+
+def _problem(display: str, line: int, column: int, message: str, code: str) -> YamlProblem:
+    return YamlProblem(Problem(Position(display, line, column), message, code=code))
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    start = before.rfind(b"\n") + 1
+    column = len(before[start:].decode("utf-8", errors="replace")) + 1
+    return line, column

@@ -1,0 +1,416 @@
+"""The reglament document: identity, provenance, actors, channels, variants, terms, steps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, Field, field_validator, model_validator
+
+from reglament.schemas.common import Duration, Language, Lines, Note, Slug, Strict, Text, Unit
+from reglament.schemas.steps import Step
+
+FORMAT_VERSION = 1
+
+_HOURS = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_SPEC = r"^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?$"
+
+
+def _minutes(hours: str) -> tuple[int, int]:
+    match = _HOURS.match(hours)
+    if match is None:
+        raise ValueError(f"hours {hours!r} are not HH:MM-HH:MM, e.g. 09:00-18:30")
+    h1, m1, h2, m2 = (int(part) for part in match.groups())
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if start >= end or end > 24 * 60:
+        raise ValueError(f"hours {hours!r} must open before they close, within one day")
+    return start, end
+
+
+def _check_hours(hours: str) -> str:
+    _minutes(hours)
+    return hours
+
+
+Hours = Annotated[
+    str,
+    AfterValidator(_check_hours),
+    Field(
+        pattern=_HOURS.pattern, description="Opening hours 'HH:MM-HH:MM'.", examples=["09:00-18:30"]
+    ),
+]
+DaySpec = Annotated[
+    str, Field(pattern=_DAY_SPEC, description="A weekday or range: mon, sat, mon-fri.")
+]
+Identifier = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        max_length=60,
+        description="A name usable in conditions: a-z, digits, '_'.",
+    ),
+]
+
+
+def day_numbers(spec: str) -> list[int]:
+    """``"mon-fri"`` → ``[0, 1, 2, 3, 4]``."""
+    first, _, last = spec.partition("-")
+    start = _DAYS.index(first)
+    end = _DAYS.index(last) if last else start
+    if end < start:
+        raise ValueError(f"day range {spec!r} runs backwards; write it from Monday towards Sunday")
+    return list(range(start, end + 1))
+
+
+class ActRef(Strict):
+    """A legal act: who issued it, its number and date, its title."""
+
+    issuer: Text | None = None
+    kind: Text | None = Field(None, description="resolution (қаулы), order (бұйрық), decision ...")
+    number: str | None = None
+    date: dt.date | None = None
+    title: Text | None = None
+    note: str | None = None
+
+
+class Registration(Strict):
+    """State registration of a normative act with the justice bodies."""
+
+    number: str
+    date: dt.date | None = None
+    by: Text | None = None
+
+
+class ChangeOp(StrEnum):
+    deleted = "deleted"
+    reworded = "reworded"
+    added = "added"
+    replaced = "replaced"
+
+
+class Change(Strict):
+    """One operation of an amending act on the act it amends."""
+
+    op: ChangeOp
+    target: str = Field(min_length=1, description="What is changed, e.g. 'paragraph 1, item 10)'.")
+    text: Text | None = Field(None, description="The new wording, where the act gives it.")
+    lines: Lines | None = None
+    note: str | None = None
+
+
+class Source(Strict):
+    """Where the definition comes from: the act, its registration, amendments, the seed lines."""
+
+    act: ActRef
+    registration: Registration | None = None
+    standard: ActRef | None = Field(
+        None, description="The service standard this reglament implements."
+    )
+    amends: ActRef | None = Field(None, description="For an amending act: the act it amends.")
+    changes: list[Change] = Field(default_factory=list, description="An amending act's operations.")
+    amended_by: list[ActRef] = Field(default_factory=list)
+    repealed_by: ActRef | None = None
+    seed: str = Field(min_length=1, description="The seed file the text was encoded from.")
+    lines: Lines = Field(description="The line range of this reglament in the seed file.")
+
+
+class Effective(Strict):
+    """When this version is in force: from ``from`` (inclusive) until ``until`` (exclusive)."""
+
+    model_config = Strict.model_config | {"populate_by_name": True}
+
+    from_: dt.date = Field(alias="from")
+    until: dt.date | None = None
+    estimated: bool = Field(False, description="true when a boundary is derived, not stated.")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.until is not None and self.until <= self.from_:
+            raise ValueError(
+                f"effective period ends ({self.until}) before it starts ({self.from_})"
+            )
+        return self
+
+    def contains(self, day: dt.date) -> bool:
+        return self.from_ <= day and (self.until is None or day < self.until)
+
+
+class Schedule(Strict):
+    """An office's weekly hours and lunch break, as the act gives them."""
+
+    name: Text | None = None
+    open: dict[DaySpec, Hours] = Field(min_length=1, description="Hours per weekday or range.")
+    lunch: Hours | None = None
+    raw: Text | None = None
+    lines: Lines | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        seen: dict[int, str] = {}
+        for spec, hours in self.open.items():
+            for day in day_numbers(spec):
+                if day in seen:
+                    raise ValueError(f"{_DAYS[day]} is given twice (in {seen[day]!r} and {spec!r})")
+                seen[day] = spec
+            if self.lunch is not None:
+                (open_, close), (lunch_start, lunch_end) = _minutes(hours), _minutes(self.lunch)
+                if not (open_ <= lunch_start and lunch_end <= close) and not (
+                    lunch_start >= close or lunch_end <= open_
+                ):
+                    raise ValueError(f"lunch {self.lunch} straddles opening hours {hours} ({spec})")
+        return self
+
+
+class ExternalSchedule(Strict):
+    """A schedule outside the reglament that a step follows (e.g. a payment schedule)."""
+
+    name: Text
+    dates: list[dt.date] = Field(default_factory=list, description="Known dates, if any.")
+    raw: Text | None = None
+    lines: Lines | None = None
+    note: str | None = None
+
+
+class ActorKind(StrEnum):
+    person = "person"
+    office = "office"
+    commission = "commission"
+    system = "system"
+    external = "external"
+    applicant = "applicant"
+
+
+class Actor(Strict):
+    """Who does steps: an official, an office, a commission, an information system ..."""
+
+    name: Text
+    kind: ActorKind = ActorKind.person
+    schedule: Slug | None = Field(
+        None, description="The id of the office schedule, under schedules."
+    )
+    head: Slug | None = Field(None, description="The actor told when this actor's step is overdue.")
+    note: str | None = None
+
+
+class ChannelKind(StrEnum):
+    office = "office"
+    con = "con"
+    portal = "portal"
+    rural_akim = "rural_akim"
+    post = "post"
+    pension_centre = "pension_centre"
+    other = "other"
+
+
+class Channel(Strict):
+    """Where applications are accepted and results issued, and the route a case takes there."""
+
+    kind: ChannelKind
+    name: Text
+    start: Slug | None = Field(
+        None, description="The first step of this channel's route; absent if the act gives none."
+    )
+    accepts: bool = True
+    issues: bool = True
+    schedule: Slug | None = None
+    lines: Lines | None = None
+    note: str | None = None
+
+
+class Variant(Strict):
+    """A sub-service with its own durations or route (e.g. recognition / certificate)."""
+
+    name: Text
+    result: Slug | None = None
+    lines: Lines | None = None
+    note: str | None = None
+
+
+class TermStart(StrEnum):
+    acceptance = "acceptance"
+    documents_submitted = "documents_submitted"
+
+
+class Term(Strict):
+    """A legal term of the whole service, possibly per channel or variant."""
+
+    value: int = Field(gt=0)
+    unit: Literal[Unit.minutes, Unit.hours, Unit.working_days, Unit.calendar_days]
+    raw: Text | None = None
+    channel: Slug | None = None
+    variant: Slug | None = None
+    starts: TermStart = TermStart.acceptance
+    lines: Lines | None = None
+    note: str | None = None
+
+
+class QueueLimit(Strict):
+    """Maximum waiting time in the queue and maximum service time, where the act gives them."""
+
+    channel: Slug | None = None
+    max_wait: Duration | None = None
+    max_service: Duration | None = None
+    lines: Lines | None = None
+    note: str | None = None
+
+
+class ResultKind(StrEnum):
+    decision = "decision"
+    certificate = "certificate"
+    document = "document"
+    notification = "notification"
+    payment = "payment"
+    referral = "referral"
+    permit = "permit"
+    refusal = "refusal"
+    other = "other"
+
+
+class Result(Strict):
+    """What the applicant receives."""
+
+    kind: ResultKind
+    text: Text
+    lines: Lines | None = None
+
+
+class Ground(Strict):
+    """A ground for refusal, in the act's words."""
+
+    text: Text
+    lines: Lines | None = None
+
+
+class DataType(StrEnum):
+    bool = "bool"
+    int = "int"
+    str = "str"
+    date = "date"
+    choice = "choice"
+
+
+class DataField(Strict):
+    """A fact about the case that conditions may read (declared so that typos are caught)."""
+
+    type: DataType
+    label: Text | None = None
+    values: list[str] | None = Field(None, description="The allowed values of a choice.")
+
+    @model_validator(mode="after")
+    def _choice_values(self) -> Self:
+        if (self.type is DataType.choice) != (self.values is not None):
+            raise ValueError("values are given exactly for type: choice")
+        return self
+
+
+class Event(StrEnum):
+    accepted = "accepted"
+    step_started = "step_started"
+    step_completed = "step_completed"
+    step_overdue = "step_overdue"
+    term_at_risk = "term_at_risk"
+    suspended = "suspended"
+    resumed = "resumed"
+    data_unavailable = "data_unavailable"
+    refused = "refused"
+    result_ready = "result_ready"
+
+
+class Recipient(StrEnum):
+    applicant = "applicant"
+    actor = "actor"
+    head = "head"
+
+
+class Medium(StrEnum):
+    sms = "sms"
+    email = "email"
+    cabinet = "cabinet"
+    letter = "letter"
+
+
+class Notification(Strict):
+    """A message the case sends: on which event, to whom, how, with which template."""
+
+    on: Event
+    step: Slug | None = Field(None, description="Only for this step (step_* events).")
+    end: Slug | None = Field(None, description="Only for this end step (result/refusal events).")
+    to: list[Recipient] = Field(min_length=1)
+    via: list[Medium] = Field(min_length=1)
+    template: Slug | None = Field(None, description="Defaults to the event's built-in template.")
+    languages: list[Language] | None = Field(None, description="Defaults to the title's languages.")
+    days_before: int | None = Field(
+        None, gt=0, description="For term_at_risk: working days before."
+    )
+    implied: bool = Field(
+        False, description="true when the act implies the message but does not name it."
+    )
+    lines: Lines | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _days_before(self) -> Self:
+        if (self.on is Event.term_at_risk) != (self.days_before is not None):
+            raise ValueError("days_before is given exactly for on: term_at_risk")
+        return self
+
+
+class Template(Strict):
+    """A reglament's own wording of a notification (Jinja2 text per language)."""
+
+    subject: Text | None = None
+    body: Text
+
+
+class Reglament(Strict):
+    """One reglament of one act: a state service's procedure as the act approves it."""
+
+    format: Literal[1] = Field(description="The version of this file format.")
+    id: Slug = Field(description="The service's id within its region, e.g. semey-compensation.")
+    service: Slug | None = Field(
+        None, description="The service across regions (defaults to id); used by compare."
+    )
+    extends: str | None = Field(None, description="A base file this one builds on (relative path).")
+    region: Slug
+    timezone: str = Field(description="IANA time zone of the region, e.g. Asia/Almaty.")
+    title: Text
+    source: Source
+    effective: Effective
+    provider: Text
+    form: Text | None = Field(None, description="Paper, electronic ...")
+    results: dict[Slug, Result] = Field(min_length=1)
+    refusal_grounds: list[Ground] = Field(default_factory=list)
+    documents: list[Text] = Field(default_factory=list)
+    data: dict[Identifier, DataField] = Field(default_factory=dict)
+    schedules: dict[Slug, Schedule] = Field(default_factory=dict)
+    external_schedules: dict[Slug, ExternalSchedule] = Field(default_factory=dict)
+    actors: dict[Slug, Actor] = Field(min_length=1)
+    channels: dict[Slug, Channel] = Field(min_length=1)
+    variants: dict[Slug, Variant] = Field(default_factory=dict)
+    terms: list[Term] = Field(default_factory=list)
+    queue: list[QueueLimit] = Field(default_factory=list)
+    steps: dict[Slug, Step] = Field(min_length=1)
+    notifications: list[Notification] = Field(default_factory=list)
+    templates: dict[Slug, Template] = Field(default_factory=dict)
+    notes: list[Note] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as Asia/Almaty"
+            ) from None
+        return value
+
+    @property
+    def service_id(self) -> str:
+        return self.service or self.id
