@@ -53,7 +53,7 @@ def _data_path(data: Plain, loc: tuple[int | str, ...]) -> tuple[PathKey, list[i
         if (isinstance(node, dict) and isinstance(part, str) and part in node) or (
             isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
         ):
-            node = node[part]
+            node = node[part] if isinstance(node, dict) else node[int(part)]
             path.append(part)
         else:
             labels.append(part)

@@ -60,7 +60,7 @@ _CoreResolver.add_implicit_resolver(
 if getattr(yaml, "__with_libyaml__", False):  # pragma: no branch - libyaml is usual
     from yaml.cyaml import CParser  # type: ignore[attr-defined]
 
-    class _Composer(CParser, _CoreResolver):  # type: ignore[misc]
+    class _Composer(CParser, _CoreResolver):
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             _CoreResolver.__init__(self)

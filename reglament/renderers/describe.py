@@ -1,0 +1,178 @@
+"""Plain-text descriptions of definitions: the library list and one reglament in full."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from reglament.loader import Library, Loaded
+from reglament.schemas import (
+    Decision,
+    Duration,
+    DurationCase,
+    End,
+    Join,
+    Parallel,
+    Reglament,
+    Route,
+    Task,
+    Unit,
+    Wait,
+)
+
+
+def duration_text(duration: Duration | list[DurationCase] | None) -> str:
+    if duration is None:
+        return "-"
+    if isinstance(duration, list):
+        return "; ".join(
+            (f"{case.when}: " if case.when else "otherwise: ") + duration_text(case)
+            for case in duration
+        )
+    if duration.unit is Unit.untimed:
+        text = "untimed"
+    elif duration.unit is Unit.by_schedule:
+        text = f"by schedule {duration.schedule}"
+    else:
+        text = f"{duration.value} {duration.unit.value.replace('_', ' ')}"
+    if not duration.counts_toward_term:
+        text += " (not counted in the term)"
+    return text
+
+
+def next_text(next_: str | list[Route]) -> str:
+    if isinstance(next_, str):
+        return next_
+    return "; ".join(f"{r.when} → {r.to}" if r.when else f"otherwise → {r.to}" for r in next_)
+
+
+def act_text(reglament: Reglament) -> str:
+    act = reglament.source.act
+    parts = [act.issuer.best() if act.issuer else "", f"No. {act.number}" if act.number else ""]
+    if act.date:
+        parts.append(f"of {act.date.isoformat()}")
+    return " ".join(part for part in parts if part)
+
+
+def period_text(reglament: Reglament) -> str:
+    effective = reglament.effective
+    until = effective.until.isoformat() if effective.until else "in force"
+    mark = " (estimated)" if effective.estimated else ""
+    return f"{effective.from_.isoformat()} – {until}{mark}"
+
+
+def library_list(library: Library) -> str:
+    groups: dict[tuple[str, str], list[Loaded]] = defaultdict(list)
+    for loaded in library.files:
+        if loaded.reglament is not None:
+            groups[(loaded.reglament.region, act_text(loaded.reglament))].append(loaded)
+    lines: list[str] = []
+    for (region, act), files in sorted(groups.items()):
+        lines.append(f"{region.capitalize()} — {act}")
+        for loaded in sorted(files, key=lambda f: f.reglament.id if f.reglament else ""):
+            r = loaded.reglament
+            assert r is not None
+            lines.append(f"  {r.id:<36} {period_text(r):<36} {r.title.best()[:70]}")
+        lines.append("")
+    count = len(library.reglaments)
+    regions = len({r.region for r in library.reglaments})
+    lines.append(f"{count} reglament(s) in {regions} region(s).")
+    return "\n".join(lines)
+
+
+def library_json(library: Library) -> str:
+    return json.dumps(
+        [
+            {
+                "id": r.id,
+                "service": r.service_id,
+                "region": r.region,
+                "act": act_text(r),
+                "effective": {
+                    "from": r.effective.from_.isoformat(),
+                    "until": r.effective.until.isoformat() if r.effective.until else None,
+                    "estimated": r.effective.estimated,
+                },
+                "title": r.title.model_dump(exclude_none=True),
+                "file": loaded.display,
+            }
+            for loaded in library.files
+            if (r := loaded.reglament) is not None
+        ],
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def reglament_text(loaded: Loaded) -> str:
+    r = loaded.reglament
+    assert r is not None
+    lines = [
+        f"{r.id} ({r.region}) — {r.title.best()}",
+    ]
+    if r.title.kk:
+        lines.append(f"  kk: {r.title.kk}")
+    if r.title.ru:
+        lines.append(f"  ru: {r.title.ru}")
+    lines += [
+        f"Act: {act_text(r)}; seed {r.source.seed} lines {r.source.lines}",
+        f"In force: {period_text(r)}",
+        f"Provider: {r.provider.best()}",
+        f"File: {loaded.display}",
+        "",
+        "Channels:",
+    ]
+    for channel_id, channel in r.channels.items():
+        start = f"starts at {channel.start}" if channel.start else "no procedure in the act"
+        lines.append(f"  {channel_id:<14} {channel.kind.value:<15} {start}")
+    if r.variants:
+        lines.append("Variants:")
+        for variant_id, variant in r.variants.items():
+            lines.append(f"  {variant_id:<14} {variant.name.best()}")
+    lines.append("Terms:")
+    if not r.terms:
+        lines.append("  (the act states no overall term)")
+    for term in r.terms:
+        scope = ", ".join(
+            f"{name} {value}"
+            for name, value in (("channel", term.channel), ("variant", term.variant))
+            if value
+        )
+        lines.append(
+            f"  {term.value} {term.unit.value.replace('_', ' ')}{f' ({scope})' if scope else ''}"
+        )
+    lines.append("Steps:")
+    for step_id, step in r.steps.items():
+        if isinstance(step, Task):
+            lines.append(
+                f"  {step_id:<24} task      {step.actor:<20} {duration_text(step.duration):<28} → {next_text(step.next)}"
+            )
+        elif isinstance(step, Decision):
+            outs = "; ".join(f"{name} → {next_text(o.next)}" for name, o in step.outcomes.items())
+            lines.append(
+                f"  {step_id:<24} decision  {step.actor:<20} {duration_text(step.duration):<28} {outs}"
+            )
+        elif isinstance(step, Wait):
+            limit = duration_text(step.limit) if step.limit else "no limit"
+            timeout = f"; timeout → {next_text(step.on_timeout)}" if step.on_timeout else ""
+            lines.append(
+                f"  {step_id:<24} wait      {step.actor:<20} {limit:<28} → {next_text(step.next)}{timeout}"
+            )
+        elif isinstance(step, Parallel):
+            lines.append(
+                f"  {step_id:<24} parallel  branches {', '.join(step.branches)}; join {step.join}"
+            )
+        elif isinstance(step, Join):
+            lines.append(f"  {step_id:<24} join      → {next_text(step.next)}")
+        elif isinstance(step, End):
+            lines.append(f"  {step_id:<24} end       {step.outcome.value}")
+    if r.notes:
+        lines.append(
+            f"Notes: {len(r.notes)} (unclear, discrepancies, inferences; see --format json)"
+        )
+    return "\n".join(lines)
+
+
+def reglament_json(loaded: Loaded) -> str:
+    assert loaded.reglament is not None
+    return loaded.reglament.model_dump_json(by_alias=True, exclude_none=True, indent=2)
