@@ -10,16 +10,26 @@ Public names::
 
 from __future__ import annotations
 
+from reglament.calendar.clock import REGION_ZONES, Clock, Deadline, TermRules, Unit, zone_for_region
 from reglament.calendar.days import FIRST_YEAR, LAST_YEAR, DayInfo, WorkCalendar, default_calendar
 from reglament.calendar.overrides import Override, OverrideKind, OverrideSet
+from reglament.calendar.schedule import SCHEDULES, WeeklySchedule
 
 __all__ = [
     "FIRST_YEAR",
     "LAST_YEAR",
+    "REGION_ZONES",
+    "SCHEDULES",
+    "Clock",
     "DayInfo",
+    "Deadline",
     "Override",
     "OverrideKind",
     "OverrideSet",
+    "TermRules",
+    "Unit",
+    "WeeklySchedule",
     "WorkCalendar",
     "default_calendar",
+    "zone_for_region",
 ]

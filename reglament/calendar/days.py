@@ -270,13 +270,13 @@ class WorkCalendar:
         """
         i = d.toordinal() - self._origin
         if 0 <= i < self._n and n > 0:
-            k = self._after[i] + n - 1
-            if k < len(self._wdates):
-                return self._wdates[k]
-            raise CalendarRangeError(
-                f"{d.isoformat()} + {n} working days falls after the calendar's covered range "
-                f"{self.first_day.isoformat()}..{self.last_day.isoformat()}"
-            )
+            try:
+                return self._wdates[self._after[i] + n - 1]
+            except IndexError:
+                raise CalendarRangeError(
+                    f"{d.isoformat()} + {n} working days falls after the calendar's covered range "
+                    f"{self.first_day.isoformat()}..{self.last_day.isoformat()}"
+                ) from None
         return self._add_slow(d, n)
 
     def _add_slow(self, d: dt.date, n: int) -> dt.date:
