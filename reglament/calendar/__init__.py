@@ -14,6 +14,7 @@ from reglament.calendar.clock import REGION_ZONES, Clock, Deadline, TermRules, U
 from reglament.calendar.days import FIRST_YEAR, LAST_YEAR, DayInfo, WorkCalendar, default_calendar
 from reglament.calendar.overrides import Override, OverrideKind, OverrideSet
 from reglament.calendar.schedule import SCHEDULES, WeeklySchedule
+from reglament.calendar.text import render_month, render_year
 
 __all__ = [
     "FIRST_YEAR",
@@ -31,5 +32,7 @@ __all__ = [
     "WeeklySchedule",
     "WorkCalendar",
     "default_calendar",
+    "render_month",
+    "render_year",
     "zone_for_region",
 ]

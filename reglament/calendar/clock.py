@@ -230,6 +230,10 @@ def _require_aware(t: dt.datetime) -> None:
         )
 
 
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
 def _fmt_dm(d: dt.date) -> str:
     return f"{d.day} {d.strftime('%b')}"
 
@@ -469,7 +473,7 @@ class Clock:
 
     def explain(self, d: Deadline) -> str:
         start = d.start.astimezone(self.zone)
-        due_text = self._fmt_instant(d.due)
+        due_text = self._fmt_instant(d.due, end=True)
         parts: list[str] = []
         if d.accepted is not None and d.accepted != start:
             parts.append(
@@ -482,7 +486,8 @@ class Clock:
             assert d.accepted is not None
             rule = "" if not self.rules.count_start_day else " (the day of acceptance counts)"
             parts.append(
-                f"+{d.value} working days from {fmt_day(d.accepted.date())}{rule}: "
+                f"+{d.value} working {_plural(d.value, 'day')} from "
+                f"{fmt_day(d.accepted.date())}{rule}: "
                 f"{skipped} → {due_text}"
             )
         elif d.unit is Unit.CALENDAR_DAYS:
@@ -490,17 +495,20 @@ class Clock:
             shift = d.value - 1 if self.rules.count_start_day and d.value > 0 else d.value
             nominal = d.accepted.date() + dt.timedelta(days=shift)
             text = (
-                f"+{d.value} calendar days from {fmt_day(d.accepted.date())} → {fmt_day(nominal)}"
+                f"+{d.value} calendar {_plural(d.value, 'day')} from "
+                f"{fmt_day(d.accepted.date())} → {fmt_day(nominal)}"
             )
             info = self.calendar.day_info(nominal)
             if not info.working and d.due.date() != nominal:
                 text += (
-                    f", a day off ({'; '.join(info.reasons)}), moved to the next working day"
+                    f", a day off ({info.holiday or '; '.join(info.reasons)}),"
+                    " moved to the next working day"
                     f" ({skipped})"
                 )
             parts.append(f"{text} → {due_text}")
         else:
-            amount = f"{d.value} hours" if d.unit is Unit.HOURS else f"{d.value} minutes"
+            unit = "hour" if d.unit is Unit.HOURS else "minute"
+            amount = f"{d.value} {_plural(d.value, unit)}"
             parts.append(
                 f"+{amount} of office time ({self.schedule.name or 'schedule'}: "
                 f"{self.schedule.describe()}) from {self._fmt_instant(start)}: "
@@ -542,9 +550,10 @@ class Clock:
             return f"{hours} h {rest} min"
         return f"{hours} h" if hours else f"{rest} min"
 
-    def _fmt_instant(self, t: dt.datetime) -> str:
+    def _fmt_instant(self, t: dt.datetime, *, end: bool = False) -> str:
+        """``Tue 2025-03-04 09:15``; a due instant at midnight reads as 24:00 of the day before."""
         local = t.astimezone(self.zone)
-        if local.time() == dt.time() and local.date() > self.calendar.first_day:
+        if end and local.time() == dt.time() and local.date() > self.calendar.first_day:
             prev = local.date() - dt.timedelta(days=1)
             return f"{fmt_day(prev)} 24:00"
         return f"{fmt_day(local.date())} {local.strftime('%H:%M')}"
