@@ -166,6 +166,9 @@ def parse_overrides(text: str, file: str) -> OverrideSet:
     except yaml.YAMLError as error:
         problems.add(f"not valid YAML: {error}")
         raise DefinitionError(problems.items) from error
+    except ValueError as error:  # PyYAML builds dates eagerly: 2030-02-30 fails here
+        problems.add(f"bad date in the file: {error}")
+        raise DefinitionError(problems.items) from error
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -174,7 +177,9 @@ def parse_overrides(text: str, file: str) -> OverrideSet:
     unknown = sorted(str(k) for k in data if k not in _TOP_KEYS)
     if unknown:
         problems.add(f"unknown key(s) {', '.join(unknown)}; allowed: overrides, transfer_sources")
-    raw_entries = data.get("overrides") or []
+    raw_entries = data.get("overrides", [])
+    if raw_entries is None:
+        raw_entries = []
     if not isinstance(raw_entries, list):
         problems.add("overrides must be a list", "overrides")
         raw_entries = []
@@ -188,7 +193,9 @@ def parse_overrides(text: str, file: str) -> OverrideSet:
             problems.add(f"duplicate date {entry.date} (first at {first})", f"overrides[{index}]")
             continue
         entries[entry.date] = entry
-    raw_sources = data.get("transfer_sources") or {}
+    raw_sources = data.get("transfer_sources", {})
+    if raw_sources is None:
+        raw_sources = {}
     sources: dict[int, str] = {}
     if not isinstance(raw_sources, dict):
         problems.add("transfer_sources must map years to strings", "transfer_sources")
