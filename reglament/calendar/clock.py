@@ -198,14 +198,14 @@ def _office(calendar: WorkCalendar, schedule: WeeklySchedule) -> _Office:
     for i in range(calendar.last_day.toordinal() - day.toordinal() + 1):
         first_of_day.append(len(starts))
         weekday = day.weekday()
-        if schedule.open_on_days_off:
+        if schedule.open_on_days_off or (calendar.is_working_day(day) and weekday < 5):
             intervals = per_weekday[weekday]
-        elif not calendar.is_working_day(day):
-            intervals = ()
-        elif weekday >= 5 and calendar.day_info(day).reasons:  # a worked Saturday or Sunday
+        elif calendar.is_working_day(day):  # a Saturday or Sunday worked by a transfer
             intervals = per_weekday[0]
+        elif weekday >= 5 and calendar.day_info(day).reasons == ("weekend",):
+            intervals = per_weekday[weekday]  # an ordinary weekend: the schedule's own hours
         else:
-            intervals = per_weekday[weekday]
+            intervals = ()  # a holiday or a transferred day off
         base = i * _DAY
         for s, e in intervals:
             if starts and ends[-1] == base + s:  # 24:00 then 00:00: one interval
