@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import zoneinfo
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from reglament import calendar as cal
 from reglament.errors import ReglamentError, UsageError
 from reglament.loader import Library, load_library
 from reglament.renderers import describe, validation
@@ -66,16 +68,6 @@ def _library(paths: list[Path] | None) -> Library:
     except ReglamentError as error:
         _fail(error)
         raise  # pragma: no cover - _fail always exits
-
-
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        _fail(UsageError(f"{option} {value!r} is not a date YYYY-MM-DD"))
-        raise  # pragma: no cover
 
 
 @app.command()
@@ -133,7 +125,7 @@ def show(
     """
     library = _library(paths)
     try:
-        loaded = library.find(reglament_id, region, _date(on, "--on"))
+        loaded = library.find(reglament_id, region, _date(on) if on else None)
     except ReglamentError as error:
         _fail(error)
         return
@@ -162,6 +154,155 @@ def schema(
         output.write_text(text, encoding="utf-8")
     except OSError as error:
         _fail(UsageError(f"{output}: cannot write: {error.strerror}"))
+
+
+# -- reglament calendar ---------------------------------------------------------------------------
+
+OverridesOption = Annotated[
+    list[Path] | None,
+    typer.Option("--overrides", help="A user override file (YAML); may be repeated."),
+]
+
+
+def _calendar(overrides: list[Path] | None) -> cal.WorkCalendar:
+    return cal.WorkCalendar.kazakhstan(tuple(overrides or ()))
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"bad date {text!r}: expected YYYY-MM-DD") from None
+
+
+def _instant(text: str, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    """``YYYY-MM-DD`` (the start of that day) or ``YYYY-MM-DDTHH:MM[+05:00]`` in ``zone``."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"bad date/time {text!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        ) from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+
+
+def _schedule(text: str) -> cal.WeeklySchedule:
+    if text in cal.SCHEDULES:
+        return cal.SCHEDULES[text]
+    try:
+        return cal.WeeklySchedule.parse(text)
+    except ValueError as error:
+        known = ", ".join(cal.SCHEDULES)
+        raise UsageError(f"{error} (or use a named schedule: {known})") from None
+
+
+def _zone(zone: str | None, region: str | None) -> zoneinfo.ZoneInfo:
+    if region:
+        return cal.zone_for_region(region)
+    try:
+        return zoneinfo.ZoneInfo(zone or "Asia/Almaty")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"unknown time zone {zone!r}") from None
+
+
+@calendar_app.command("month")
+def calendar_month(
+    month: Annotated[str, typer.Argument(help="YYYY-MM")],
+    overrides: OverridesOption = None,
+) -> None:
+    """Print a month grid with days off marked (*) and why; + marks a worked weekend day.
+
+    Example: reglament calendar month 2026-03
+    """
+    try:
+        year, mon = (int(x) for x in month.split("-"))
+        first = dt.date(year, mon, 1)
+    except ValueError:
+        _fail(UsageError(f"bad month {month!r}: expected YYYY-MM"))
+        return
+    try:
+        work = _calendar(overrides)
+        typer.echo(cal.render_month(work, first.year, first.month))
+    except ReglamentError as error:
+        _fail(error)
+
+
+@calendar_app.command("is-working")
+def calendar_is_working(
+    date: Annotated[str, typer.Argument(help="YYYY-MM-DD")],
+    overrides: OverridesOption = None,
+) -> None:
+    """Say whether a date is a working day and why. Exit code 0 either way.
+
+    Example: reglament calendar is-working 2024-05-04
+    """
+    try:
+        typer.echo(str(_calendar(overrides).day_info(_date(date))))
+    except ReglamentError as error:
+        _fail(error)
+
+
+@calendar_app.command("add")
+def calendar_add(
+    start: Annotated[str, typer.Argument(help="YYYY-MM-DD or YYYY-MM-DDTHH:MM[±HH:MM]")],
+    n: Annotated[int, typer.Argument(help="How many units to add (0 or more).")],
+    unit: Annotated[
+        str, typer.Option(help="working_days, calendar_days, minutes or hours.")
+    ] = "working_days",
+    schedule: Annotated[
+        str, typer.Option(help="A named schedule or a spec like 'mon-fri 09:00-18:00'.")
+    ] = "standard",
+    zone: Annotated[str | None, typer.Option(help="IANA zone (default Asia/Almaty).")] = None,
+    region: Annotated[str | None, typer.Option(help="A region, e.g. Atyrau.")] = None,
+    overrides: OverridesOption = None,
+) -> None:
+    """Compute a deadline and explain it. A date alone means the start of that day.
+
+    Example: reglament calendar add 2025-03-03T18:15 30 --unit minutes
+    """
+    try:
+        tz = _zone(zone, region)
+        clock = cal.Clock(_calendar(overrides), _schedule(schedule), tz)
+        deadline = clock.add(_instant(start, tz), n, unit)
+        typer.echo(deadline.due.isoformat())
+        typer.echo(deadline.explanation)
+    except ReglamentError as error:
+        _fail(error)
+
+
+@calendar_app.command("count")
+def calendar_count(
+    start: Annotated[str, typer.Argument(help="YYYY-MM-DD (included)")],
+    end: Annotated[str, typer.Argument(help="YYYY-MM-DD (included)")],
+    overrides: OverridesOption = None,
+) -> None:
+    """Count working days from START to END, both included (as production calendars count).
+
+    Example: reglament calendar count 2025-01-01 2025-12-31
+    """
+    try:
+        a, b = _date(start), _date(end)
+        if b < a:
+            raise UsageError(f"END {b} is before START {a}")
+        count = _calendar(overrides).working_days_in(a, b)
+        typer.echo(f"{count} working days from {a} to {b} (both included)")
+    except ReglamentError as error:
+        _fail(error)
+
+
+@calendar_app.command("year")
+def calendar_year(
+    year: Annotated[int, typer.Argument(help="YYYY")],
+    overrides: OverridesOption = None,
+) -> None:
+    """Working days per month and in total (five-day week), like the production calendar.
+
+    Example: reglament calendar year 2025
+    """
+    try:
+        typer.echo(cal.render_year(_calendar(overrides), year))
+    except ReglamentError as error:
+        _fail(error)
 
 
 def main() -> None:

@@ -1,0 +1,559 @@
+"""Office time and deadlines: a calendar, a weekly schedule and a time zone bound together.
+
+Rules (legal basis in docs/calendar.md), all configurable through ``TermRules``:
+
+* acceptance: a submission after hours, on a weekend or a day off is accepted at the next opening;
+* a term in days starts the day after acceptance (Civil Code art. 187);
+* N working days end at closing time of the N-th working day after the day of acceptance;
+* N calendar days end at closing time of the N-th day after it, moved to the next working day if
+  that day is a day off (Civil Code art. 189 style rule);
+* minutes and hours run in office time only (lunch breaks, nights, weekends and days off excluded).
+
+Office time is precomputed per (calendar, schedule) as a sorted list of open intervals in local
+wall-clock seconds since the calendar's first day, with cumulative open seconds, so adding minutes
+is two bisects. Resolution is one second (microseconds are dropped).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import enum
+import functools
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
+
+from reglament.calendar.days import DayInfo, WorkCalendar, default_calendar, fmt_day
+from reglament.calendar.schedule import SCHEDULES, WeeklySchedule
+from reglament.errors import CalendarRangeError, UsageError
+
+__all__ = [
+    "REGION_ZONES",
+    "Clock",
+    "Deadline",
+    "TermRules",
+    "Unit",
+    "zone_for_region",
+]
+
+_DAY = 86400
+
+# Kazakhstan's regions and cities of republican significance -> IANA zones. Since tzdata 2024a all
+# of Kazakhstan is UTC+5 (Asia/Almaty moved from UTC+6 on 2024-03-01); the zones still differ
+# before that date, which is why they are kept apart.
+REGION_ZONES: dict[str, str] = {
+    "abai": "Asia/Almaty",
+    "akmola": "Asia/Almaty",
+    "aktobe": "Asia/Aqtobe",
+    "almaty": "Asia/Almaty",
+    "almaty-region": "Asia/Almaty",
+    "astana": "Asia/Almaty",
+    "atyrau": "Asia/Atyrau",
+    "east-kazakhstan": "Asia/Almaty",
+    "karaganda": "Asia/Almaty",
+    "kostanay": "Asia/Qostanay",
+    "kyzylorda": "Asia/Qyzylorda",
+    "mangystau": "Asia/Aqtau",
+    "north-kazakhstan": "Asia/Almaty",
+    "pavlodar": "Asia/Almaty",
+    "shymkent": "Asia/Almaty",
+    "turkistan": "Asia/Almaty",
+    "ulytau": "Asia/Almaty",
+    "west-kazakhstan": "Asia/Oral",
+    "zhambyl": "Asia/Almaty",
+    "zhetysu": "Asia/Almaty",
+}
+_REGION_ALIASES = {
+    "атырау": "atyrau",
+    "атырауская": "atyrau",
+    "караганда": "karaganda",
+    "карагандинская": "karaganda",
+    "қарағанды": "karaganda",
+    "жамбыл": "zhambyl",
+    "жамбылская": "zhambyl",
+    "кызылорда": "kyzylorda",
+    "кызылординская": "kyzylorda",
+    "қызылорда": "kyzylorda",
+    "qyzylorda": "kyzylorda",
+    "qaragandy": "karaganda",
+    "jambyl": "zhambyl",
+    "aqtobe": "aktobe",
+    "qostanay": "kostanay",
+}
+
+
+def zone_for_region(region: str) -> zoneinfo.ZoneInfo:
+    """The IANA zone of a region: ``zone_for_region("Atyrau") -> ZoneInfo("Asia/Atyrau")``."""
+    key = region.strip().lower().replace("_", "-").replace(" ", "-")
+    for suffix in ("-region", "-oblast", "-область", "-облысы"):
+        if key.endswith(suffix) and key != "almaty-region":
+            key = key.removesuffix(suffix)
+    key = _REGION_ALIASES.get(key, key)
+    if key not in REGION_ZONES:
+        allowed = ", ".join(sorted(REGION_ZONES))
+        raise UsageError(f"unknown region {region!r}; known regions: {allowed}")
+    return zoneinfo.ZoneInfo(REGION_ZONES[key])
+
+
+class Unit(enum.StrEnum):
+    MINUTES = "minutes"
+    HOURS = "hours"
+    WORKING_DAYS = "working_days"
+    CALENDAR_DAYS = "calendar_days"
+
+
+@dataclass(frozen=True, slots=True)
+class TermRules:
+    """How a term counted in days runs; the defaults are the Civil Code's (see docs/calendar.md).
+
+    ``count_start_day``: the day of acceptance is day 1 (some acts say so); default False
+    (Civil Code art. 187).
+    ``roll_calendar_days``: a calendar-day term ending on a day off ends on the next working day
+    (art. 189 style); default True.
+    ``due_at``: "closing" (closing time of the last day, default) or "end_of_day" (24:00).
+    """
+
+    count_start_day: bool = False
+    roll_calendar_days: bool = True
+    due_at: Literal["closing", "end_of_day"] = "closing"
+
+
+class _Basis(NamedTuple):
+    """How a deadline was computed: enough to explain it later."""
+
+    clock: Clock
+    value: int
+    unit: Unit
+    accepted: dt.datetime | None  # when the count began, if it differs from the start
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A computed due instant that can explain itself (the explanation is built when asked)."""
+
+    start: dt.datetime  # the instant the term was asked for (e.g. submission)
+    due: dt.datetime  # aware, in the clock's zone
+    estimated: bool  # an estimated day (e.g. a future Kurban ait) lies in the counted span
+    basis: _Basis | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def value(self) -> int:
+        return self.basis.value if self.basis else 0
+
+    @property
+    def unit(self) -> Unit | None:
+        return self.basis.unit if self.basis else None
+
+    @property
+    def accepted(self) -> dt.datetime | None:
+        return self.basis.accepted if self.basis else None
+
+    @property
+    def explanation(self) -> str:
+        if self.basis is None:
+            return f"due {self.due.isoformat()}"
+        return self.basis.clock.explain(self)
+
+    @property
+    def skipped(self) -> tuple[DayInfo, ...]:
+        """The days off passed over between the start of the count and the due day."""
+        if self.basis is None:
+            return ()
+        return self.basis.clock.skipped(self)
+
+
+# Building a Deadline on the office-time hot path: the frozen dataclass __init__ costs ~1 µs (one
+# object.__setattr__ per field); writing the slots through their descriptors is several times faster
+# and leaves an identical, still frozen, object.
+_NEW = object.__new__
+_SLOTS = Deadline.__dict__
+_DATETIME = dt.datetime
+_SET_START: Callable[[Deadline, Any], None] = _SLOTS["start"].__set__
+_SET_DUE: Callable[[Deadline, Any], None] = _SLOTS["due"].__set__
+_SET_ESTIMATED: Callable[[Deadline, Any], None] = _SLOTS["estimated"].__set__
+_SET_BASIS: Callable[[Deadline, Any], None] = _SLOTS["basis"].__set__
+_NEW_BASIS = tuple.__new__
+_MINUTES = Unit.MINUTES
+
+
+@dataclass(frozen=True, slots=True)
+class _Office:
+    starts: list[int]  # open interval starts, local seconds since the calendar's first day
+    ends: list[int]
+    cum_end: list[int]  # open seconds from the first interval up to each interval's end
+    first_of_day: list[int]  # index of the first interval of each day (len = days + 1)
+
+
+@functools.lru_cache(maxsize=32)
+def _office(calendar: WorkCalendar, schedule: WeeklySchedule) -> _Office:
+    starts: list[int] = []
+    ends: list[int] = []
+    cum_end: list[int] = []
+    first_of_day: list[int] = []
+    total = 0
+    per_weekday = [schedule.seconds(w) for w in range(7)]
+    day = calendar.first_day
+    for i in range(calendar.last_day.toordinal() - day.toordinal() + 1):
+        first_of_day.append(len(starts))
+        weekday = day.weekday()
+        if schedule.open_on_days_off or (calendar.is_working_day(day) and weekday < 5):
+            intervals = per_weekday[weekday]
+        elif calendar.is_working_day(day):  # a Saturday or Sunday worked by a transfer
+            intervals = per_weekday[0]
+        elif weekday >= 5 and calendar.day_info(day).reasons == ("weekend",):
+            intervals = per_weekday[weekday]  # an ordinary weekend: the schedule's own hours
+        else:
+            intervals = ()  # a holiday or a transferred day off
+        base = i * _DAY
+        for s, e in intervals:
+            if starts and ends[-1] == base + s:  # 24:00 then 00:00: one interval
+                ends[-1] = base + e
+                total += e - s
+                cum_end[-1] = total
+                continue
+            starts.append(base + s)
+            ends.append(base + e)
+            total += e - s
+            cum_end.append(total)
+        day += dt.timedelta(days=1)
+    first_of_day.append(len(starts))
+    return _Office(starts, ends, cum_end, first_of_day)
+
+
+def _require_aware(t: dt.datetime) -> None:
+    if t.tzinfo is None or t.utcoffset() is None:
+        raise UsageError(
+            f"naive datetime {t.isoformat()}: pass an aware one, e.g. "
+            "datetime(..., tzinfo=ZoneInfo('Asia/Almaty'))"
+        )
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
+def _fmt_dm(d: dt.date) -> str:
+    return f"{d.day} {d.strftime('%b')}"
+
+
+def _runs(days: list[dt.date]) -> str:
+    """``16–17 Dec, 4 Jan``: consecutive dates joined into ranges."""
+    out: list[str] = []
+    i = 0
+    while i < len(days):
+        j = i
+        while j + 1 < len(days) and days[j + 1].toordinal() == days[j].toordinal() + 1:
+            j += 1
+        first, last = days[i], days[j]
+        if first == last:
+            out.append(_fmt_dm(first))
+        elif first.month == last.month:
+            out.append(f"{first.day}–{_fmt_dm(last)}")
+        else:
+            out.append(f"{_fmt_dm(first)}–{_fmt_dm(last)}")
+        i = j + 1
+    return ", ".join(out)
+
+
+def describe_skipped(skipped: tuple[DayInfo, ...]) -> str:
+    """``16–17 Dec (Independence Day), 7 Jan (Orthodox Christmas), weekends``."""
+    groups: dict[str, list[dt.date]] = {}
+    weekends = False
+    for info in skipped:
+        if info.holiday:
+            groups.setdefault(info.holiday, []).append(info.date)
+        elif info.reasons == ("weekend",):
+            weekends = True
+        else:
+            groups.setdefault(info.reasons[0] if info.reasons else "day off", []).append(info.date)
+    parts = [f"{_runs(days)} ({label})" for label, days in groups.items()]
+    if weekends:
+        parts.append("weekends")
+    return ", ".join(parts)
+
+
+class Clock:
+    """Office time of one schedule in one zone, over one calendar."""
+
+    __slots__ = ("_base", "_est", "_n", "_office", "_ymd", "calendar", "rules", "schedule", "zone")
+
+    def __init__(
+        self,
+        calendar: WorkCalendar | None = None,
+        schedule: WeeklySchedule | str = "standard",
+        zone: zoneinfo.ZoneInfo | str = "Asia/Almaty",
+        rules: TermRules | None = None,
+    ) -> None:
+        self.calendar = calendar if calendar is not None else default_calendar()
+        if isinstance(schedule, str):
+            if schedule not in SCHEDULES:
+                allowed = ", ".join(SCHEDULES)
+                raise UsageError(f"unknown schedule {schedule!r}; known: {allowed}")
+            schedule = SCHEDULES[schedule]
+        self.schedule = schedule
+        self.zone = zone if isinstance(zone, zoneinfo.ZoneInfo) else zoneinfo.ZoneInfo(zone)
+        self.rules = rules if rules is not None else TermRules()
+        first = self.calendar.first_day
+        self._base = dt.datetime(first.year, first.month, first.day, tzinfo=self.zone)
+        self._office = _office(self.calendar, schedule)
+        self._n = len(self._office.first_of_day) - 1
+        self._est = self.calendar._cum_est
+        self._ymd = [
+            (d.year, d.month, d.day)
+            for d in (first + dt.timedelta(days=i) for i in range(self._n + 1))
+        ]
+
+    # -- conversions -------------------------------------------------------------------------------
+
+    def _pos(self, t: dt.datetime) -> int:
+        """Local wall-clock seconds since the calendar's first day."""
+        if t.tzinfo is not self.zone:
+            _require_aware(t)
+            t = t.astimezone(self.zone)
+        delta = t - self._base  # same tzinfo object: wall-clock difference
+        pos = delta.days * _DAY + delta.seconds
+        if not 0 <= pos < self._n * _DAY:
+            raise self.calendar.range_error(t.date())
+        return pos
+
+    def _at(self, pos: int) -> dt.datetime:
+        return self._base + dt.timedelta(seconds=pos)
+
+    def _closing(self, day_index: int) -> int:
+        """Closing time of a day (its last interval's end), or 24:00 if closed or asked so."""
+        office = self._office
+        first, nxt = office.first_of_day[day_index], office.first_of_day[day_index + 1]
+        if self.rules.due_at == "end_of_day" or first == nxt:
+            return (day_index + 1) * _DAY
+        return min(office.ends[nxt - 1], (day_index + 1) * _DAY)
+
+    # -- queries ---------------------------------------------------------------------------------
+
+    def is_open(self, t: dt.datetime) -> bool:
+        pos = self._pos(t)
+        j = bisect.bisect_right(self._office.starts, pos) - 1
+        return j >= 0 and pos < self._office.ends[j]
+
+    def next_opening(self, t: dt.datetime) -> dt.datetime:
+        """``t`` itself if the office is open then, otherwise the start of the next opening."""
+        pos = self._pos(t)
+        office = self._office
+        j = bisect.bisect_right(office.starts, pos) - 1
+        if j >= 0 and pos < office.ends[j]:
+            return t.astimezone(self.zone)
+        if j + 1 >= len(office.starts):
+            raise CalendarRangeError(
+                f"no opening after {t.isoformat()} within the calendar's covered range"
+            )
+        return self._at(office.starts[j + 1])
+
+    def accept(self, t: dt.datetime) -> dt.datetime:
+        """When a submission at ``t`` is accepted: at once during office hours, else at the next
+        opening (after hours, on a weekend or a day off)."""
+        return self.next_opening(t)
+
+    # -- arithmetic ------------------------------------------------------------------------------
+
+    def add_office_minutes(self, t: dt.datetime, minutes: int) -> Deadline:
+        """``minutes`` of office time after ``t``; a result exactly at closing stays at closing.
+
+        This is a hot path (a couple of µs): an inlined position, two bounded bisects and a
+        ``Deadline`` built without the dataclass ``__init__``.
+        """
+        if t.tzinfo is self.zone:
+            delta = t - self._base
+        else:
+            _require_aware(t)
+            delta = t.astimezone(self.zone) - self._base
+        pos = delta.days * _DAY + delta.seconds
+        day = delta.days
+        if not 0 <= day < self._n or minutes <= 0:
+            return self._add_minutes_slow(t, minutes)
+        office = self._office
+        starts, ends, cum_end = office.starts, office.ends, office.cum_end
+        fod = office.first_of_day
+        j = bisect.bisect_right(starts, pos, fod[day], fod[day + 1]) - 1
+        if j >= 0 and pos < ends[j]:
+            target = cum_end[j] - ends[j] + pos + minutes * 60
+        else:
+            target = (cum_end[j] if j >= 0 else 0) + minutes * 60
+        k = j if j >= 0 and target <= cum_end[j] else bisect.bisect_left(cum_end, target, j + 1)
+        if k >= len(cum_end):
+            raise CalendarRangeError(
+                f"{t.isoformat()} + {minutes} minutes of office time falls after the calendar's "
+                f"covered range ({self.calendar.first_year}–{self.calendar.last_year})"
+            )
+        due = ends[k] - cum_end[k] + target
+        due_day, sec = divmod(due, _DAY)
+        y, m, d = self._ymd[due_day]
+        est = self._est
+        result = _NEW(Deadline)
+        _SET_START(result, t)
+        _SET_DUE(result, _DATETIME(y, m, d, sec // 3600, sec // 60 % 60, sec % 60, 0, self.zone))
+        _SET_ESTIMATED(result, est[due_day + 1] > est[day])
+        _SET_BASIS(result, _NEW_BASIS(_Basis, (self, minutes, _MINUTES, None)))
+        return result
+
+    def _add_minutes_slow(self, t: dt.datetime, minutes: int) -> Deadline:
+        self._pos(t)  # raises for a date outside the range
+        if minutes < 0:
+            raise UsageError(f"minutes must be 0 or more, got {minutes}")
+        return self._deadline(t, self.next_opening(t), 0, Unit.MINUTES)
+
+    def add_working_days(self, t: dt.datetime, n: int) -> Deadline:
+        """Closing time of the N-th working day after the day of acceptance."""
+        if n < 0:
+            raise UsageError(f"the number of working days must be 0 or more, got {n}")
+        accepted = self.accept(t)
+        start_day = accepted.date()
+        if self.rules.count_start_day and n > 0 and self.calendar.is_working_day(start_day):
+            due_day = self.calendar.add_working_days(start_day, n - 1)
+        else:
+            due_day = self.calendar.add_working_days(start_day, n)
+        return self._day_deadline(t, accepted, due_day, n, Unit.WORKING_DAYS)
+
+    def add_calendar_days(self, t: dt.datetime, n: int) -> Deadline:
+        """Closing time of the N-th day after the day of acceptance, rolled to a working day."""
+        if n < 0:
+            raise UsageError(f"the number of calendar days must be 0 or more, got {n}")
+        accepted = self.accept(t)
+        start_day = accepted.date()
+        shift = n - 1 if self.rules.count_start_day and n > 0 else n
+        due_day = start_day + dt.timedelta(days=shift)
+        if not self.calendar.covers(due_day):
+            raise self.calendar.range_error(due_day)
+        if self.rules.roll_calendar_days and not self.calendar.is_working_day(due_day):
+            due_day = self.calendar.next_working_day(due_day)
+        return self._day_deadline(t, accepted, due_day, n, Unit.CALENDAR_DAYS)
+
+    def add(self, t: dt.datetime, value: int, unit: Unit | str) -> Deadline:
+        """Dispatch on ``unit``: minutes, hours, working_days or calendar_days."""
+        try:
+            u = Unit(unit)
+        except ValueError:
+            allowed = ", ".join(u.value for u in Unit)
+            raise UsageError(f"unknown unit {unit!r}; allowed: {allowed}") from None
+        if u is Unit.MINUTES:
+            return self.add_office_minutes(t, value)
+        if u is Unit.HOURS:
+            d = self.add_office_minutes(t, value * 60)
+            return Deadline(d.start, d.due, d.estimated, _Basis(self, value, Unit.HOURS, None))
+        if u is Unit.WORKING_DAYS:
+            return self.add_working_days(t, value)
+        return self.add_calendar_days(t, value)
+
+    def _day_deadline(
+        self, t: dt.datetime, accepted: dt.datetime, due_day: dt.date, n: int, unit: Unit
+    ) -> Deadline:
+        index = due_day.toordinal() - self.calendar.first_day.toordinal()
+        due = self._at(self._closing(index))
+        estimated = self.calendar.any_estimated(accepted.date(), due_day)
+        return Deadline(t, due, estimated, _Basis(self, n, unit, accepted))
+
+    def _deadline(self, t: dt.datetime, due: dt.datetime, n: int, unit: Unit) -> Deadline:
+        estimated = self.calendar.any_estimated(t.astimezone(self.zone).date(), due.date())
+        return Deadline(t, due, estimated, _Basis(self, n, unit, None))
+
+    # -- explanations ------------------------------------------------------------------------------
+
+    def _span(self, d: Deadline) -> tuple[dt.date, dt.date]:
+        begin = (d.accepted or d.start).astimezone(self.zone)
+        end = d.due - dt.timedelta(microseconds=1) if d.due.time() == dt.time() else d.due
+        return begin.date(), end.date()
+
+    def skipped(self, d: Deadline) -> tuple[DayInfo, ...]:
+        begin, end = self._span(d)
+        if d.unit in (Unit.WORKING_DAYS, Unit.CALENDAR_DAYS):
+            begin += dt.timedelta(days=1)  # the day of acceptance is not part of the count
+        if end < begin:
+            return ()
+        return self.calendar.days_off(begin, end)
+
+    def explain(self, d: Deadline) -> str:
+        start = d.start.astimezone(self.zone)
+        due_text = self._fmt_instant(d.due, end=True)
+        parts: list[str] = []
+        if d.accepted is not None and d.accepted != start:
+            parts.append(
+                f"submitted {self._fmt_instant(start)}, outside office hours: accepted at the next "
+                f"opening {self._fmt_instant(d.accepted)}"
+            )
+        skipped_days = describe_skipped(self.skipped(d))
+        skipped = f"skipped {skipped_days}" if skipped_days else "no days off in between"
+        if d.unit is Unit.WORKING_DAYS:
+            assert d.accepted is not None
+            rule = "" if not self.rules.count_start_day else " (the day of acceptance counts)"
+            parts.append(
+                f"+{d.value} working {_plural(d.value, 'day')} from "
+                f"{fmt_day(d.accepted.date())}{rule}: "
+                f"{skipped} → {due_text}"
+            )
+        elif d.unit is Unit.CALENDAR_DAYS:
+            assert d.accepted is not None
+            shift = d.value - 1 if self.rules.count_start_day and d.value > 0 else d.value
+            nominal = d.accepted.date() + dt.timedelta(days=shift)
+            text = (
+                f"+{d.value} calendar {_plural(d.value, 'day')} from "
+                f"{fmt_day(d.accepted.date())} → {fmt_day(nominal)}"
+            )
+            info = self.calendar.day_info(nominal)
+            if not info.working and d.due.date() != nominal:
+                text += (
+                    f", a day off ({info.holiday or '; '.join(info.reasons)}),"
+                    " moved to the next working day"
+                    f" ({skipped})"
+                )
+            parts.append(f"{text} → {due_text}")
+        else:
+            unit = "hour" if d.unit is Unit.HOURS else "minute"
+            amount = f"{d.value} {_plural(d.value, unit)}"
+            parts.append(
+                f"+{amount} of office time ({self.schedule.name or 'schedule'}: "
+                f"{self.schedule.describe()}) from {self._fmt_instant(start)}: "
+                f"{self._per_day(start, d.due)}"
+                f"{'; ' + skipped if skipped_days else ''} → {due_text}"
+            )
+        estimated_note = ""
+        if d.estimated:
+            begin, end = self._span(d)
+            days = [i for i in self.calendar.days(begin, end) if i.estimated]
+            names = ", ".join(f"{i.holiday or 'day'} {i.date.isoformat()}" for i in days)
+            estimated_note = f"[estimated: {names} is an estimated date]"
+        text = "; ".join(parts)
+        if d.estimated:
+            text += " " + estimated_note
+        return text
+
+    def _per_day(self, start: dt.datetime, due: dt.datetime) -> str:
+        office = self._office
+        a, b = self._pos(start), self._pos(due)
+        per_day: dict[int, int] = {}
+        j = max(bisect.bisect_right(office.starts, a) - 1, 0)
+        while j < len(office.starts) and office.starts[j] < b:
+            lo, hi = max(office.starts[j], a), min(office.ends[j], b)
+            if hi > lo:
+                per_day[lo // _DAY] = per_day.get(lo // _DAY, 0) + hi - lo
+            j += 1
+        first = self.calendar.first_day
+        return "counted " + ", ".join(
+            f"{self._fmt_minutes(sec)} on {fmt_day(first + dt.timedelta(days=day))}"
+            for day, sec in per_day.items()
+        )
+
+    @staticmethod
+    def _fmt_minutes(seconds: int) -> str:
+        minutes = seconds // 60
+        hours, rest = divmod(minutes, 60)
+        if hours and rest:
+            return f"{hours} h {rest} min"
+        return f"{hours} h" if hours else f"{rest} min"
+
+    def _fmt_instant(self, t: dt.datetime, *, end: bool = False) -> str:
+        """``Tue 2025-03-04 09:15``; a due instant at midnight reads as 24:00 of the day before."""
+        local = t.astimezone(self.zone)
+        if end and local.time() == dt.time() and local.date() > self.calendar.first_day:
+            prev = local.date() - dt.timedelta(days=1)
+            return f"{fmt_day(prev)} 24:00"
+        return f"{fmt_day(local.date())} {local.strftime('%H:%M')}"

@@ -1,0 +1,397 @@
+"""Which days are working days in Kazakhstan, 2000–2030, and working-day arithmetic.
+
+The base is the ``holidays`` package's Kazakhstan calendar (the Law "On holidays" as it stood each
+year, the weekend-to-next-working-day rule with chaining, religious days that never move, and the
+Government's yearly transfers with their worked Saturdays and Sundays). On top of it the bundled
+override file and any user files are applied, date by date (see ``overrides.py``).
+
+Everything is precomputed once per calendar into tables indexed by ``date.toordinal() - origin``:
+``_after[i]`` is the number of working days up to and including day ``i``, which is also the index
+in ``_wdates`` (the ordered working dates) of the first working day strictly after day ``i``. So
+"+N working days" is two list look-ups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import holidays
+
+from reglament.calendar.overrides import (
+    Override,
+    OverrideSet,
+    load_bundled,
+    load_overrides,
+    merge,
+)
+from reglament.errors import CalendarRangeError, UsageError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "DayInfo", "WorkCalendar", "default_calendar"]
+
+FIRST_YEAR = 2000
+LAST_YEAR = 2030
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_SUBSTITUTED = re.compile(r"^Day off \(substituted from (\d\d)/(\d\d)/(\d{4})\)$")
+_RENAMES = {"Eid al-Adha": "Kurban ait"}
+
+
+def weekday_name(d: dt.date) -> str:
+    return _WEEKDAYS[d.weekday()]
+
+
+def fmt_day(d: dt.date) -> str:
+    """``Tue 2015-12-15``: the form used in every message."""
+    return f"{_WEEKDAYS[d.weekday()]} {d.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class DayInfo:
+    """What the calendar says about one date, and why."""
+
+    date: dt.date
+    working: bool
+    reasons: tuple[str, ...]  # empty for an ordinary working weekday
+    estimated: bool = False  # the verdict rests on an estimated date (e.g. a future Kurban ait)
+    holiday: str = ""  # short name of the holiday behind a day off ("Independence Day"), if any
+
+    def __str__(self) -> str:
+        state = "working day" if self.working else "day off"
+        why = f": {'; '.join(self.reasons)}" if self.reasons else ""
+        est = " [estimated]" if self.estimated else ""
+        return f"{fmt_day(self.date)} {state}{why}{est}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Special:
+    working: bool
+    reasons: tuple[str, ...]
+    estimated: bool
+    holiday: str
+    overridden: bool = False
+
+
+def _base_specials(
+    first_year: int, last_year: int, sources: dict[int, str]
+) -> dict[dt.date, _Special]:
+    """Every date where the ``holidays`` calendar departs from "Mon–Fri work, Sat–Sun rest"."""
+    kz: Any = holidays.country_holidays(
+        "KZ", years=range(first_year, last_year + 1), language="en_US"
+    )
+
+    def source(year: int) -> str:
+        return sources.get(year, "Government decree")
+
+    specials: dict[dt.date, _Special] = {}
+    worked_for: dict[dt.date, dt.date] = {}  # worked weekend day -> the day off it pays for
+    for day in sorted(kz.keys()):
+        reasons: list[str] = []
+        estimated = False
+        short = ""
+        for name in kz.get_list(day):
+            if name.endswith(" (estimated)"):
+                estimated = True
+                name = name.removesuffix(" (estimated)")
+            match = _SUBSTITUTED.match(name)
+            if match:
+                month, mday, year = (int(g) for g in match.groups())
+                worked = dt.date(year, month, mday)
+                worked_for[worked] = day
+                reasons.append(f"transferred day off (from {fmt_day(worked)}; {source(day.year)})")
+                short = short or "transferred day off"
+            elif name.endswith(" (observed)"):
+                base = _RENAMES.get(name[: -len(" (observed)")], name[: -len(" (observed)")])
+                reasons.append(f"{base} (day off moved from the weekend)")
+                short = short or base
+            else:
+                base = _RENAMES.get(name, name)
+                reasons.append(f"{base} (holiday)")
+                short = short or base
+        specials[day] = _Special(False, tuple(reasons), estimated, short)
+    for worked in sorted(set(kz.weekend_workdays) | set(worked_for)):
+        if not first_year <= worked.year <= last_year or worked in kz:
+            continue
+        off = worked_for.get(worked)
+        pays = (
+            f"day off moved to {fmt_day(off)}; {source(off.year)}" if off else source(worked.year)
+        )
+        kind = ("Saturday", "Sunday")[worked.weekday() - 5] if worked.weekday() >= 5 else "day"
+        specials[worked] = _Special(True, (f"working {kind} (transfer: {pays})",), False, "")
+    return specials
+
+
+class WorkCalendar:
+    """An immutable working-day calendar over whole years, with precomputed look-up tables."""
+
+    __slots__ = (
+        "_after",
+        "_cum_est",
+        "_n",
+        "_np",
+        "_origin",
+        "_overrides",
+        "_specials",
+        "_wdates",
+        "_working",
+        "first_year",
+        "last_year",
+        "name",
+    )
+
+    first_year: int
+    last_year: int
+    name: str
+
+    def __init__(
+        self,
+        specials: dict[dt.date, _Special],
+        first_year: int,
+        last_year: int,
+        overrides: OverrideSet,
+        name: str = "Kazakhstan",
+    ) -> None:
+        self.first_year = first_year
+        self.last_year = last_year
+        self.name = name
+        self._overrides = overrides
+        first = dt.date(first_year, 1, 1)
+        self._origin = first.toordinal()
+        self._n = dt.date(last_year, 12, 31).toordinal() - self._origin + 1
+        merged = dict(specials)
+        for day, entry in overrides.entries.items():
+            if first_year <= day.year <= last_year:
+                merged[day] = _special_of(entry)
+        self._specials = merged
+        working: list[bool] = []
+        after: list[int] = []
+        cum_est = [0]
+        wdates: list[dt.date] = []
+        count = 0
+        for i in range(self._n):
+            day = dt.date.fromordinal(self._origin + i)
+            special = merged.get(day)
+            is_working = special.working if special else day.weekday() < 5
+            if is_working:
+                wdates.append(day)
+                count += 1
+            working.append(is_working)
+            after.append(count)
+            cum_est.append(cum_est[-1] + (1 if special and special.estimated else 0))
+        self._working = working
+        self._after = after
+        self._wdates = wdates
+        self._cum_est = cum_est
+        self._np: tuple[Any, ...] | None = None
+
+    # -- construction ---------------------------------------------------------------------------
+
+    @classmethod
+    def kazakhstan(cls, user_overrides: Sequence[Path] = ()) -> WorkCalendar:
+        """The Kazakh calendar 2000–2030: ``holidays`` + bundled overrides + the user's files."""
+        if not user_overrides:
+            return default_calendar()
+        return _build(tuple(user_overrides))
+
+    # -- queries ---------------------------------------------------------------------------------
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date.fromordinal(self._origin)
+
+    @property
+    def last_day(self) -> dt.date:
+        return dt.date.fromordinal(self._origin + self._n - 1)
+
+    @property
+    def overrides(self) -> OverrideSet:
+        return self._overrides
+
+    def range_error(self, d: dt.date) -> CalendarRangeError:
+        return CalendarRangeError(
+            f"{d.isoformat()} is outside the calendar's covered range "
+            f"{self.first_day.isoformat()}..{self.last_day.isoformat()}"
+        )
+
+    def _index(self, d: dt.date) -> int:
+        i = d.toordinal() - self._origin
+        if 0 <= i < self._n:
+            return i
+        raise self.range_error(d)
+
+    def covers(self, d: dt.date) -> bool:
+        return 0 <= d.toordinal() - self._origin < self._n
+
+    def is_working_day(self, d: dt.date) -> bool:
+        return self._working[self._index(d)]
+
+    def day_info(self, d: dt.date) -> DayInfo:
+        self._index(d)
+        special = self._specials.get(d)
+        if special is not None:
+            return DayInfo(d, special.working, special.reasons, special.estimated, special.holiday)
+        if d.weekday() >= 5:
+            return DayInfo(d, False, ("weekend",))
+        return DayInfo(d, True, ())
+
+    def is_estimated(self, d: dt.date) -> bool:
+        i = self._index(d)
+        return self._cum_est[i + 1] > self._cum_est[i]
+
+    def any_estimated(self, a: dt.date, b: dt.date) -> bool:
+        """Is an estimated day in ``a..b`` (inclusive, either order)?"""
+        i, j = sorted((self._index(a), self._index(b)))
+        return self._cum_est[j + 1] > self._cum_est[i]
+
+    def days(self, a: dt.date, b: dt.date) -> Iterator[DayInfo]:
+        """Every day from ``a`` to ``b`` inclusive."""
+        for o in range(self._index(a) + self._origin, self._index(b) + self._origin + 1):
+            yield self.day_info(dt.date.fromordinal(o))
+
+    def days_off(self, a: dt.date, b: dt.date) -> tuple[DayInfo, ...]:
+        """The days off from ``a`` to ``b`` inclusive (weekends included)."""
+        return tuple(info for info in self.days(a, b) if not info.working)
+
+    # -- arithmetic (the hot path) ---------------------------------------------------------------
+
+    def add_working_days(self, d: dt.date, n: int) -> dt.date:
+        """The N-th working day after ``d`` (``d`` itself is not counted: Civil Code art. 187).
+
+        ``n == 0`` gives ``d`` if it is a working day, otherwise the next working day.
+        """
+        i = d.toordinal() - self._origin
+        if 0 <= i < self._n and n > 0:
+            try:
+                return self._wdates[self._after[i] + n - 1]
+            except IndexError:
+                raise CalendarRangeError(
+                    f"{d.isoformat()} + {n} working days falls after the calendar's covered range "
+                    f"{self.first_day.isoformat()}..{self.last_day.isoformat()}"
+                ) from None
+        return self._add_slow(d, n)
+
+    def _add_slow(self, d: dt.date, n: int) -> dt.date:
+        i = self._index(d)
+        if n < 0:
+            raise UsageError(f"the number of working days must be 0 or more, got {n}")
+        if self._working[i]:
+            return d
+        return self.add_working_days(d, 1)
+
+    def next_working_day(self, d: dt.date) -> dt.date:
+        """The first working day strictly after ``d``."""
+        return self.add_working_days(d, 1)
+
+    def working_days_between(self, a: dt.date, b: dt.date) -> int:
+        """Working days after ``a`` up to and including ``b`` (negative if ``b`` < ``a``).
+
+        The inverse of ``add_working_days``: ``working_days_between(d, add_working_days(d, n))``
+        is ``n`` for every ``n >= 1``.
+        """
+        return self._after[self._index(b)] - self._after[self._index(a)]
+
+    def working_days_in(self, a: dt.date, b: dt.date) -> int:
+        """Working days from ``a`` to ``b``, both inclusive (as production calendars count)."""
+        i, j = self._index(a), self._index(b)
+        return self._after[j] - (self._after[i - 1] if i else 0)
+
+    # -- batch ------------------------------------------------------------------------------------
+
+    def _tables(self) -> tuple[Any, ...]:
+        if self._np is None:
+            import numpy as np
+
+            epoch = dt.date(1970, 1, 1).toordinal()
+            wdates = np.array([d.toordinal() - epoch for d in self._wdates], dtype=np.int64)
+            self._np = (
+                np.array(self._after, dtype=np.int64),
+                wdates.astype("datetime64[D]"),
+                wdates + epoch,
+                np.array(self._working, dtype=np.bool_),
+                self._origin - epoch,
+            )
+        return self._np
+
+    def add_working_days_batch(
+        self, starts: npt.ArrayLike, n: int | npt.ArrayLike
+    ) -> np.ndarray[Any, Any]:
+        """Vectorised ``add_working_days``.
+
+        ``starts`` is an array of ``datetime64[D]`` (the result is ``datetime64[D]``) or of date
+        ordinals (``date.toordinal()``; the result is ordinals). ``n`` is one int or an array.
+        """
+        import numpy as np
+
+        after, wdates64, wdates_ord, working, origin_epoch = self._tables()
+        arr = np.asarray(starts)
+        if arr.dtype.kind == "M":
+            idx = arr.astype("datetime64[D]").view(np.int64) - origin_epoch
+            out = wdates64
+        elif arr.dtype.kind in "iu":
+            idx = arr.astype(np.int64, copy=False) - self._origin
+            out = wdates_ord
+        else:
+            raise UsageError(
+                f"starts must be datetime64[D] or integer ordinals, got dtype {arr.dtype}"
+            )
+        if idx.size == 0:
+            empty: np.ndarray[Any, Any] = out[:0]
+            return empty
+        if idx.min() < 0 or idx.max() >= self._n:
+            bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
+            raise self.range_error(dt.date.fromordinal(bad + self._origin))
+        steps = np.asarray(n, dtype=np.int64)
+        if steps.size and steps.min() < 0:
+            raise UsageError(f"the number of working days must be 0 or more, got {steps.min()}")
+        k = after[idx] + steps - 1
+        if not steps.all():  # n == 0 somewhere: a working start stays, others go to the next
+            k = np.where((steps == 0) & working[idx], k, k + (steps == 0))
+        if k.max() >= len(self._wdates):
+            raise CalendarRangeError(
+                "a result falls after the calendar's covered range "
+                f"{self.first_day.isoformat()}..{self.last_day.isoformat()}"
+            )
+        result: np.ndarray[Any, Any] = out[k]
+        return result
+
+    # -- production calendar ---------------------------------------------------------------------
+
+    def working_days_per_month(self, year: int) -> list[int]:
+        """Working days in each month of ``year`` (a five-day week, as officially published)."""
+        counts = []
+        for month in range(1, 13):
+            first = dt.date(year, month, 1)
+            last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+            counts.append(self.working_days_in(first, last))
+        return counts
+
+    def overridden(self, d: dt.date) -> Override | None:
+        """The override entry that decides ``d``, if any."""
+        return self._overrides.entries.get(d)
+
+
+def _special_of(entry: Override) -> _Special:
+    holiday = entry.name if not entry.kind.working else ""
+    return _Special(entry.kind.working, (entry.reason(),), entry.estimated, holiday, True)
+
+
+@functools.lru_cache(maxsize=8)
+def _build(user_files: tuple[Path, ...]) -> WorkCalendar:
+    sets = [load_bundled(), *(load_overrides(path) for path in user_files)]
+    merged = merge(sets)
+    specials = _base_specials(FIRST_YEAR, LAST_YEAR, dict(merged.transfer_sources))
+    return WorkCalendar(specials, FIRST_YEAR, LAST_YEAR, merged)
+
+
+def default_calendar() -> WorkCalendar:
+    """The shared Kazakh calendar with the bundled overrides only (built once, then cached)."""
+    return _build(())
