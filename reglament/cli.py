@@ -15,9 +15,12 @@ from typing import Annotated
 import typer
 
 from reglament import calendar as cal
+from reglament.engine import Engine
+from reglament.engine.simulate import parse_actual
+from reglament.engine.simulate import simulate as simulate_case
 from reglament.errors import ReglamentError, UsageError
 from reglament.loader import Library, load_library
-from reglament.renderers import describe, validation
+from reglament.renderers import describe, timeline, validation
 from reglament.schemas.jsonschema import json_schema_text
 
 app = typer.Typer(
@@ -134,6 +137,153 @@ def show(
         if output is TextOrJson.json
         else describe.reglament_text(loaded)
     )
+
+
+class TimelineFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for value in values or []:
+        key, sep, rest = value.partition("=")
+        if not sep or not key or not rest:
+            raise UsageError(f"{option} {value!r}: expected STEP=VALUE")
+        found[key.strip()] = rest.strip()
+    return found
+
+
+def _typed(value: str, kind: str) -> object:
+    if kind == "bool":
+        if value.lower() not in ("true", "false"):
+            raise UsageError(f"--data value {value!r} must be true or false")
+        return value.lower() == "true"
+    if kind == "int":
+        try:
+            return int(value)
+        except ValueError:
+            raise UsageError(f"--data value {value!r} must be a whole number") from None
+    return value
+
+
+def _submitted(
+    text: str | None, on: dt.date | None, zone: zoneinfo.ZoneInfo, first: dt.date
+) -> dt.datetime:
+    if text is not None:
+        try:
+            value = dt.datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+        except ValueError:
+            raise UsageError(f"--submitted {text!r}: expected 'YYYY-MM-DD HH:MM'") from None
+        return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    day = on or first
+    return dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=zone)
+
+
+@app.command()
+def simulate(
+    reglament_id: Annotated[str, typer.Argument(metavar="ID", help="Reglament id or service.")],
+    region: RegionOption = None,
+    on: OnOption = None,
+    submitted: Annotated[
+        str | None,
+        typer.Option(
+            "--submitted",
+            "-s",
+            help="When the application is submitted, 'YYYY-MM-DD HH:MM' in the region's time "
+            "(default: 10:00 on --on, else on the first day the version is in force).",
+        ),
+    ] = None,
+    channel: Annotated[
+        str | None,
+        typer.Option("--channel", "-c", help="Channel (default: the first with a procedure)."),
+    ] = None,
+    variant: Annotated[
+        str | None, typer.Option("--variant", "-v", help="Variant (sub-service).")
+    ] = None,
+    answer: Annotated[
+        list[str] | None,
+        typer.Option("--answer", "-a", help="STEP=OUTCOME for a decision or wait."),
+    ] = None,
+    actual: Annotated[
+        list[str] | None,
+        typer.Option("--actual", help="STEP=DURATION actually taken: 45m, 2h, 3wd, 5cd."),
+    ] = None,
+    data: Annotated[
+        list[str] | None, typer.Option("--data", "-d", help="FIELD=VALUE case data.")
+    ] = None,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Option("--path", "-p", help="Look here instead of the bundled library."),
+    ] = None,
+    output: Annotated[
+        TimelineFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = TimelineFormat.table,
+) -> None:
+    """Simulate one case end to end on a virtual clock and print its timeline.
+
+    Each step takes its full allowed time unless --actual says otherwise. The version in force
+    on the submission date in the region is chosen, and said.
+
+    Examples:
+
+      reglament simulate semey-compensation --variant recognition --submitted "2015-12-14 17:45"
+
+      reglament simulate semey-compensation -c con -v certificate -a con-check-data=missing
+    """
+    library = _library(paths)
+    try:
+        day = _date(on) if on else None
+        if submitted is not None and day is None:
+            day = _submitted(
+                submitted, None, zoneinfo.ZoneInfo("Asia/Almaty"), dt.date(2000, 1, 1)
+            ).date()
+        versions = library.versions(reglament_id, region)
+        if not versions:
+            library.find(reglament_id, region)  # raises the usage error naming the known ids
+        chosen_day = day or max(v.reglament.effective.from_ for v in versions if v.reglament)
+        loaded = library.find(reglament_id, region, chosen_day)
+        reg = loaded.reglament
+        assert reg is not None
+        zone = zoneinfo.ZoneInfo(reg.timezone)
+        at = _submitted(submitted, day, zone, reg.effective.from_)
+        ways = [c for c, ch in reg.channels.items() if ch.start]
+        chosen_channel = channel or (ways[0] if ways else next(iter(reg.channels)))
+        chosen_variant = variant or (next(iter(reg.variants)) if reg.variants else None)
+        declared = reg.data
+        case_data: dict[str, object] = {}
+        for key, value in _pairs(data, "--data").items():
+            if key not in declared:
+                raise UsageError(
+                    f"unknown case data {key!r}; declared: {', '.join(declared) or 'none'}"
+                )
+            case_data[key] = _typed(value, declared[key].type.value)
+        actuals = {k: parse_actual(v) for k, v in _pairs(actual, "--actual").items()}
+        engine = Engine(reg)
+        result = simulate_case(
+            engine,
+            at,
+            chosen_channel,
+            chosen_variant,
+            case_data,
+            _pairs(answer, "--answer"),
+            actuals,
+        )
+    except ReglamentError as error:
+        _fail(error)
+        return
+    note = (
+        f" (chosen as in force on {at.date().isoformat()} in {reg.region}; file {loaded.display})"
+    )
+    if chosen_variant and variant is None:
+        note += f"; variant {chosen_variant} by default"
+    if output is TimelineFormat.json:
+        typer.echo(timeline.as_json(result, note))
+    elif output is TimelineFormat.markdown:
+        typer.echo(timeline.as_markdown(result, note), nl=False)
+    else:
+        typer.echo(timeline.as_table(result, note))
 
 
 @app.command()

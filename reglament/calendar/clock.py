@@ -329,6 +329,27 @@ class Clock:
             return (day_index + 1) * _DAY
         return min(office.ends[nxt - 1], (day_index + 1) * _DAY)
 
+    def closing(self, day: dt.date) -> dt.datetime:
+        """Closing time of ``day`` (24:00 if the office is closed that day)."""
+        index = day.toordinal() - self.calendar.first_day.toordinal()
+        if not 0 <= index < self._n:
+            raise self.calendar.range_error(day)
+        return self._at(self._closing(index))
+
+    def _open_before(self, pos: int) -> int:
+        """Open seconds from the calendar's first day up to ``pos``."""
+        office = self._office
+        j = bisect.bisect_right(office.starts, pos) - 1
+        if j < 0:
+            return 0
+        if pos < office.ends[j]:
+            return office.cum_end[j] - office.ends[j] + pos
+        return office.cum_end[j]
+
+    def office_seconds_between(self, a: dt.datetime, b: dt.datetime) -> int:
+        """Seconds of office time from ``a`` to ``b`` (0 if ``b`` is not after ``a``)."""
+        return max(0, self._open_before(self._pos(b)) - self._open_before(self._pos(a)))
+
     # -- queries ---------------------------------------------------------------------------------
 
     def is_open(self, t: dt.datetime) -> bool:

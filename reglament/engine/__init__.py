@@ -1,0 +1,21 @@
+"""Executing reglaments: compiled versions, cases, the term clock, simulation.
+
+The engine works on models and aware instants only: it never reads files, the terminal or the
+wall clock.
+"""
+
+from reglament.engine.case import SCHEMA_VERSION, Case, Kind, Record, Suspension, Token
+from reglament.engine.runtime import Engine, Notice, Status, StepStatus
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Case",
+    "Engine",
+    "Kind",
+    "Notice",
+    "Record",
+    "Status",
+    "StepStatus",
+    "Suspension",
+    "Token",
+]

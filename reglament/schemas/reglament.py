@@ -146,6 +146,9 @@ class Schedule(Strict):
     name: Text | None = None
     open: dict[DaySpec, Hours] = Field(min_length=1, description="Hours per weekday or range.")
     lunch: Hours | None = None
+    open_on_days_off: bool = Field(
+        False, description="true for services that run on holidays too (e.g. the e-gov portal)."
+    )
     raw: Text | None = None
     lines: Lines | None = None
     note: str | None = None

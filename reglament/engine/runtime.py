@@ -1,0 +1,438 @@
+"""The engine's public API: start cases, record what happened, ask what is due.
+
+No wall clock and no I/O: every instant is passed in, aware, by the caller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from reglament.calendar import WorkCalendar
+from reglament.engine.case import Case, Kind, Record, Suspension, Token
+from reglament.engine.compiled import Compiled, is_timed
+from reglament.engine.machine import StepMachine
+from reglament.errors import CaseError, UsageError
+from reglament.schemas import (
+    Decision,
+    Duration,
+    End,
+    EndKind,
+    Event,
+    Join,
+    Notification,
+    Parallel,
+    Reglament,
+    Unit,
+    Wait,
+)
+
+END_EVENTS = {
+    EndKind.result: Kind.result_ready,
+    EndKind.refusal: Kind.refused,
+    EndKind.data_unavailable: Kind.data_unavailable,
+}
+DEFAULT_AT_RISK_DAYS = 2
+
+StepState = Literal["on_time", "overdue", "untimed"]
+TermState = Literal["on_time", "at_risk", "overdue", "met", "broken", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class StepStatus:
+    step: str
+    actor: str | None
+    started: dt.datetime
+    due: dt.datetime | None
+    state: StepState
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """A case seen at one instant."""
+
+    at: dt.datetime
+    active: tuple[StepStatus, ...]
+    term_due: dt.datetime | None
+    term: TermState
+    finished: bool
+    end: str | None
+
+    @property
+    def overdue(self) -> tuple[StepStatus, ...]:
+        return tuple(s for s in self.active if s.state == "overdue")
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A message to send because of an event, as the reglament declares it."""
+
+    record: Record
+    notification: Notification
+
+    @property
+    def template(self) -> str:
+        return self.notification.template or self.notification.on.value
+
+
+class Engine:
+    """Runs cases of one reglament version. Build it once and share it between cases."""
+
+    def __init__(self, reglament: Reglament, calendar: WorkCalendar | None = None) -> None:
+        self.compiled = Compiled(reglament, calendar)
+        self.machine = StepMachine(self.compiled)
+        self.reglament = reglament
+
+    # -- starting ---------------------------------------------------------------------------
+
+    def start(
+        self,
+        submitted_at: dt.datetime,
+        channel: str,
+        variant: str | None = None,
+        data: dict[str, object] | None = None,
+    ) -> Case:
+        """Open a case submitted at ``submitted_at`` through ``channel``. It is accepted at the
+        next opening of the channel's office (at once during office hours) and the legal term
+        starts then."""
+        c = self.compiled
+        first = c.check_start(channel, variant)
+        self._check_data(data or {})
+        clock = c.channel_clock[channel]
+        accepted = clock.accept(submitted_at)
+        case = Case(
+            reglament=self.reglament.id,
+            version=c.version,
+            region=self.reglament.region,
+            timezone=self.reglament.timezone,
+            channel=channel,
+            variant=variant,
+            data=dict(data or {}),
+            submitted_at=submitted_at.astimezone(clock.zone),
+            accepted_at=accepted,
+        )
+        term = c.term(channel, variant)
+        if term is not None:
+            case.term_value = term.value
+            case.term_unit = term.unit.value
+            case.term_base_due = clock.add(accepted, term.value, term.unit.value).due
+        case.history.append(
+            Record(Kind.accepted, accepted, detail=f"submitted {submitted_at.isoformat()}")
+        )
+        self._enter(case, first, accepted, None)
+        return case
+
+    def _check_data(self, data: dict[str, object]) -> None:
+        declared = self.reglament.data
+        for name, value in data.items():
+            if name not in declared:
+                known = ", ".join(declared) or "none"
+                raise UsageError(
+                    f"unknown case data {name!r} for {self.reglament.id}; declared: {known}"
+                )
+            field = declared[name]
+            if field.values is not None and value not in field.values:
+                raise UsageError(f"{name} must be one of {', '.join(field.values)}, got {value!r}")
+
+    # -- recording what happened ------------------------------------------------------------------
+
+    def allowed(self, case: Case) -> dict[str, list[str]]:
+        """The moves a caller may record now: step → outcomes."""
+        moves: dict[str, list[str]] = {}
+        for token in case.tokens:
+            moves[token.step] = list(self.compiled.exits[token.step])
+        return moves
+
+    def complete(
+        self, case: Case, step: str, at: dt.datetime, outcome: str | None = None
+    ) -> list[Record]:
+        """Record that ``step`` finished at ``at`` (with ``outcome`` for a decision, ``event`` or
+        ``timeout`` for a wait). Returns the events this produced."""
+        _aware(at)
+        if case.finished:
+            raise CaseError(f"case is finished (at {case.end}); nothing more can be recorded")
+        token = next((t for t in case.tokens if t.step == step), None)
+        if token is None:
+            raise CaseError(
+                f"step {step!r} is not active; allowed moves: {_describe(self.allowed(case))}"
+            )
+        if at < token.started:
+            raise CaseError(
+                f"step {step!r} cannot finish at {at.isoformat()}, before it started ({token.started.isoformat()})"
+            )
+        trigger = self._trigger(case, token, outcome)
+        mark = len(case.history)
+        case.tokens.remove(token)
+        case.history.append(
+            Record(Kind.step_completed, at, step, trigger if trigger != "done" else None)
+        )
+        target = self.machine.fire(step, trigger, case.scope())
+        self._enter(case, target, at, token.parallel)
+        return case.history[mark:]
+
+    def _trigger(self, case: Case, token: Token, outcome: str | None) -> str:
+        step = self.reglament.steps[token.step]
+        exits = self.compiled.exits[token.step]
+        if isinstance(step, Decision):
+            if outcome is None:
+                conditions = self.compiled.outcome_conditions[token.step]
+                if conditions and all(c is not None for c in conditions.values()):
+                    scope = case.scope()
+                    for name, condition in conditions.items():
+                        if condition is not None and condition(scope):
+                            return name
+                    raise CaseError(
+                        f"no condition of decision {token.step!r} holds for this case; "
+                        f"record an outcome: {', '.join(step.outcomes)}"
+                    )
+                raise CaseError(
+                    f"decision {token.step!r} needs an outcome; allowed: {', '.join(step.outcomes)}"
+                )
+            if outcome not in exits:
+                raise CaseError(
+                    f"decision {token.step!r} has no outcome {outcome!r}; allowed: {', '.join(exits)}"
+                )
+            return outcome
+        if isinstance(step, Wait):
+            chosen = outcome or "event"
+            if chosen not in exits:
+                raise CaseError(
+                    f"wait {token.step!r} ends with {' or '.join(exits)}, not {chosen!r}"
+                )
+            return chosen
+        if outcome not in (None, "done"):
+            raise CaseError(
+                f"step {token.step!r} is a {step.kind} and takes no outcome (got {outcome!r})"
+            )
+        return "done"
+
+    def _enter(self, case: Case, step_id: str, at: dt.datetime, parallel: str | None) -> None:
+        """Put the case into ``step_id`` at ``at``, running instantaneous steps at once."""
+        step = self.reglament.steps[step_id]
+        if isinstance(step, End):
+            case.tokens.clear()
+            case.end = step_id
+            case.finished_at = at
+            self._close_open_ledger(case, at)
+            kind = END_EVENTS.get(step.outcome, Kind.ended)
+            case.history.append(Record(kind, at, step_id, step.outcome.value))
+            return
+        if isinstance(step, Parallel):
+            case.history.append(Record(Kind.step_started, at, step_id))
+            case.history.append(Record(Kind.step_completed, at, step_id, "split"))
+            case.arrived[step.join] = []
+            for branch in step.branches:
+                self._enter(case, branch, at, step_id)
+            return
+        if isinstance(step, Join):
+            arrived = case.arrived.setdefault(step_id, [])
+            arrived.append(case.next_token)
+            case.next_token += 1
+            opener = next(
+                p
+                for p in self.reglament.steps.values()
+                if isinstance(p, Parallel) and p.join == step_id
+            )
+            if len(arrived) < len(opener.branches):
+                return
+            del case.arrived[step_id]
+            case.history.append(Record(Kind.step_started, at, step_id))
+            case.history.append(Record(Kind.step_completed, at, step_id))
+            target = self.machine.fire(step_id, "done", case.scope())
+            outer = next((t.parallel for t in case.tokens if t.parallel is not None), None)
+            self._enter(case, target, at, outer)
+            return
+        duration = self.compiled.duration(step_id, case.scope())
+        due = self._due(step_id, at, duration)
+        token = Token(case.next_token, step_id, at, due, parallel)
+        case.next_token += 1
+        case.tokens.append(token)
+        detail = (
+            "" if duration is None or duration.counts_toward_term else "not counted in the term"
+        )
+        case.history.append(Record(Kind.step_started, at, step_id, detail=detail))
+
+    def _due(self, step_id: str, at: dt.datetime, duration: Duration | None) -> dt.datetime | None:
+        if duration is None:
+            return None
+        if is_timed(duration):
+            assert duration.value is not None
+            return self.compiled.clock_for(step_id).add(at, duration.value, duration.unit.value).due
+        if duration.unit is Unit.by_schedule and duration.schedule is not None:
+            dates = self.reglament.external_schedules[duration.schedule].dates
+            clock = self.compiled.clock_for(step_id)
+            upcoming = sorted(d for d in dates if d >= at.astimezone(clock.zone).date())
+            return clock.closing(upcoming[0]) if upcoming else None
+        return None
+
+    # -- the term ledger ------------------------------------------------------------------------
+
+    def suspend(self, case: Case, at: dt.datetime, reason: str) -> list[Record]:
+        """Stop the legal term (e.g. documents requested from the applicant)."""
+        _aware(at)
+        if case.finished:
+            raise CaseError("case is finished; the term cannot be suspended")
+        if case.suspensions and case.suspensions[-1].end is None:
+            raise CaseError(
+                f"the term is already suspended since {case.suspensions[-1].start.isoformat()}"
+            )
+        case.suspensions.append(Suspension(at, None, reason))
+        record = Record(Kind.suspended, at, detail=reason)
+        case.history.append(record)
+        return [record]
+
+    def resume(self, case: Case, at: dt.datetime) -> list[Record]:
+        """Let the legal term run again."""
+        _aware(at)
+        if not case.suspensions or case.suspensions[-1].end is not None:
+            raise CaseError("the term is not suspended; allowed: suspend")
+        if at < case.suspensions[-1].start:
+            raise CaseError("the term cannot resume before it was suspended")
+        case.suspensions[-1].end = at
+        record = Record(Kind.resumed, at)
+        case.history.append(record)
+        return [record]
+
+    def _close_open_ledger(self, case: Case, at: dt.datetime) -> None:
+        if case.suspensions and case.suspensions[-1].end is None:
+            case.suspensions[-1].end = at
+
+    def stopped_intervals(
+        self, case: Case, at: dt.datetime
+    ) -> list[tuple[dt.datetime, dt.datetime]]:
+        """When the term did not run up to ``at``: suspensions and steps not counted in it."""
+        intervals = [(s.start, s.end or at) for s in case.suspensions]
+        started: dict[str, dt.datetime] = {}
+        for record in case.history:
+            if record.kind is Kind.step_started and record.detail == "not counted in the term":
+                started[record.step or ""] = record.at
+            elif record.kind is Kind.step_completed and record.step in started:
+                intervals.append((started.pop(record.step), record.at))
+        intervals.extend((begin, at) for begin in started.values())
+        return [(a, b) for a, b in intervals if b > a]
+
+    def term_due(self, case: Case, at: dt.datetime | None = None) -> dt.datetime | None:
+        """The legal term's due instant, pushed back by suspensions and uncounted steps up to
+        ``at`` (default: the end of the case, or its last event)."""
+        if case.term_base_due is None or case.term_unit is None:
+            return None
+        until = at or case.finished_at or case.history[-1].at
+        clock = self.compiled.channel_clock[case.channel]
+        intervals = self.stopped_intervals(case, until)
+        if not intervals:
+            return case.term_base_due
+        unit = Unit(case.term_unit)
+        calendar = clock.calendar
+        if unit in (Unit.minutes, Unit.hours):
+            seconds = sum(clock.office_seconds_between(a, b) for a, b in intervals)
+            return clock.add_office_minutes(case.term_base_due, seconds // 60).due
+        base_day = case.term_base_due.astimezone(clock.zone).date()
+        if unit is Unit.working_days:
+            shift = sum(calendar.working_days_between(a.date(), b.date()) for a, b in intervals)
+            return (
+                clock.closing(calendar.add_working_days(base_day, shift))
+                if shift
+                else case.term_base_due
+            )
+        shift = sum((b.date() - a.date()).days for a, b in intervals)
+        day = base_day + dt.timedelta(days=shift)
+        if not calendar.is_working_day(day):
+            day = calendar.next_working_day(day)
+        return clock.closing(day) if shift else case.term_base_due
+
+    # -- asking at an instant ---------------------------------------------------------------------
+
+    def status(self, case: Case, at: dt.datetime) -> Status:
+        """What is active at ``at``, what is due when, what is overdue, and the term's state."""
+        _aware(at)
+        active = tuple(
+            StepStatus(
+                t.step,
+                getattr(self.reglament.steps[t.step], "actor", None),
+                t.started,
+                t.due,
+                "untimed" if t.due is None else ("overdue" if at > t.due else "on_time"),
+            )
+            for t in case.tokens
+        )
+        due = self.term_due(case, at)
+        return Status(at, active, due, self._term_state(case, due, at), case.finished, case.end)
+
+    def _term_state(self, case: Case, due: dt.datetime | None, at: dt.datetime) -> TermState:
+        if due is None:
+            return "none"
+        if case.finished_at is not None:
+            return "met" if case.finished_at <= due else "broken"
+        if at > due:
+            return "overdue"
+        clock = self.compiled.channel_clock[case.channel]
+        days = self._at_risk_days()
+        if (
+            clock.calendar.working_days_between(at.astimezone(clock.zone).date(), due.date())
+            <= days
+        ):
+            return "at_risk"
+        return "on_time"
+
+    def _at_risk_days(self) -> int:
+        for n in self.reglament.notifications:
+            if n.on is Event.term_at_risk and n.days_before is not None:
+                return n.days_before
+        return DEFAULT_AT_RISK_DAYS
+
+    def poll(self, case: Case, at: dt.datetime) -> list[Record]:
+        """Record, once each, the time-driven events that have come by ``at``: steps overdue,
+        the term at risk, the term overdue. Returns the new ones."""
+        _aware(at)
+        if case.finished:
+            return []
+        seen = {
+            (r.kind, r.step)
+            for r in case.history
+            if r.kind in (Kind.step_overdue, Kind.term_at_risk, Kind.term_overdue)
+        }
+        new: list[Record] = []
+        for token in case.tokens:
+            if (
+                token.due is not None
+                and at > token.due
+                and (Kind.step_overdue, token.step) not in seen
+            ):
+                new.append(Record(Kind.step_overdue, token.due, token.step))
+        due = self.term_due(case, at)
+        if due is not None:
+            state = self._term_state(case, due, at)
+            if state in ("at_risk", "overdue") and (Kind.term_at_risk, None) not in seen:
+                new.append(Record(Kind.term_at_risk, at, detail=f"due {due.isoformat()}"))
+            if state == "overdue" and (Kind.term_overdue, None) not in seen:
+                new.append(Record(Kind.term_overdue, due, detail=f"due {due.isoformat()}"))
+        case.history.extend(new)
+        return new
+
+    # -- notifications ----------------------------------------------------------------------------
+
+    def notices(self, records: list[Record]) -> list[Notice]:
+        """The declared notifications these events trigger."""
+        found: list[Notice] = []
+        for record in records:
+            for notification in self.reglament.notifications:
+                if notification.on.value != record.kind.value:
+                    continue
+                if notification.step is not None and notification.step != record.step:
+                    continue
+                if notification.end is not None and notification.end != record.step:
+                    continue
+                found.append(Notice(record, notification))
+        return found
+
+
+def _describe(moves: dict[str, list[str]]) -> str:
+    if not moves:
+        return "none"
+    return "; ".join(f"{step}: {', '.join(outcomes) or '-'}" for step, outcomes in moves.items())
+
+
+def _aware(at: dt.datetime) -> None:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise UsageError(f"naive datetime {at.isoformat()}: pass an aware one (with a time zone)")

@@ -1,0 +1,259 @@
+"""Simulation on a virtual clock: a case walked from submission to its end.
+
+Each step takes its full allowed time unless an actual time is given; decisions follow the given
+answers, else their conditions over the case data, else their first outcome (said in the
+timeline). A step the act gives no time (``untimed``, or ``by_schedule`` without known dates)
+takes no time and is flagged, so the plan's end is then a lower bound.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from reglament.engine.case import Case, Kind, Record, Token
+from reglament.engine.runtime import Engine, Notice
+from reglament.errors import CaseError, UsageError
+from reglament.schemas import Decision, Unit, Wait
+from reglament.schemas.common import TIMED_UNITS
+
+MAX_STEPS = 10_000
+
+_ACTUAL = re.compile(
+    r"^\s*(\d+)\s*(m|min|minutes?|h|hours?|wd|working[_ ]days?|cd|d|calendar[_ ]days?|days?)\s*$"
+)
+_UNITS = {
+    "m": Unit.minutes,
+    "min": Unit.minutes,
+    "minute": Unit.minutes,
+    "minutes": Unit.minutes,
+    "h": Unit.hours,
+    "hour": Unit.hours,
+    "hours": Unit.hours,
+    "wd": Unit.working_days,
+    "cd": Unit.calendar_days,
+    "d": Unit.calendar_days,
+    "day": Unit.calendar_days,
+    "days": Unit.calendar_days,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actual:
+    """How long a step really took: a value in a unit, counted in the actor's office time."""
+
+    value: int
+    unit: Unit
+
+    def __str__(self) -> str:
+        return f"{self.value} {self.unit.value.replace('_', ' ')}"
+
+
+def parse_actual(text: str) -> Actual:
+    """``45m``, ``2h``, ``3wd``, ``5cd``, ``30 minutes``, ``3 working days`` → :class:`Actual`."""
+    match = _ACTUAL.match(text.lower())
+    if match is None:
+        raise UsageError(
+            f"duration {text!r} not understood; write e.g. 45m, 2h, 3wd (working days), 5cd (calendar days)"
+        )
+    value, unit = int(match.group(1)), match.group(2).replace(" ", "_")
+    if unit.startswith("working"):
+        return Actual(value, Unit.working_days)
+    if unit.startswith("calendar"):
+        return Actual(value, Unit.calendar_days)
+    return Actual(value, _UNITS[unit])
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One step of a simulated case."""
+
+    step: str
+    kind: str
+    actor: str | None
+    start: dt.datetime
+    due: dt.datetime | None
+    end: dt.datetime
+    outcome: str | None
+    allowed: str  # the allowed time in words, e.g. "17 working days" or "untimed"
+    explanation: str  # how the due time was computed
+    counted: bool  # counted in the legal term
+    flags: tuple[str, ...] = ()
+
+    @property
+    def late(self) -> bool:
+        return self.due is not None and self.end > self.due
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """A simulated case from submission to its end."""
+
+    case: Case
+    rows: tuple[Row, ...]
+    term_due: dt.datetime | None
+    term_text: str
+    term_explanation: str
+    notices: tuple[Notice, ...]
+    assumptions: tuple[str, ...] = field(default=())
+
+    @property
+    def end(self) -> dt.datetime:
+        assert self.case.finished_at is not None
+        return self.case.finished_at
+
+    @property
+    def term_met(self) -> bool | None:
+        if self.term_due is None:
+            return None
+        return self.end <= self.term_due
+
+    @property
+    def lower_bound(self) -> bool:
+        """True when some step had no time in the act, so the real end may be later."""
+        return any("untimed" in row.flags for row in self.rows)
+
+
+def allowed_text(value: int | None, unit: Unit) -> str:
+    if unit in TIMED_UNITS:
+        words = unit.value.replace("_", " ")
+        return f"{value} {words[:-1] if value == 1 else words}"
+    return unit.value.replace("_", " ")
+
+
+def simulate(
+    engine: Engine,
+    submitted_at: dt.datetime,
+    channel: str,
+    variant: str | None = None,
+    data: Mapping[str, object] | None = None,
+    answers: Mapping[str, str] | None = None,
+    actuals: Mapping[str, Actual] | None = None,
+) -> Timeline:
+    """Walk one case on a virtual clock and return its timeline."""
+    reglament = engine.reglament
+    answers = dict(answers or {})
+    actuals = dict(actuals or {})
+    for name in (*answers, *actuals):
+        if name not in reglament.steps:
+            raise UsageError(
+                f"no step {name!r} in {reglament.id}; steps: {', '.join(reglament.steps)}"
+            )
+    case = engine.start(submitted_at, channel, variant, dict(data or {}))
+    rows: list[Row] = []
+    assumptions: list[str] = []
+    for _ in range(MAX_STEPS):
+        if case.finished:
+            break
+        token = min(case.tokens, key=lambda t: (_planned_end(engine, case, t, actuals)[0], t.id))
+        end, flags = _planned_end(engine, case, token, actuals)
+        step = reglament.steps[token.step]
+        outcome = _outcome(engine, case, token.step, answers, assumptions)
+        duration = engine.compiled.duration(token.step, case.scope())
+        allowed = (
+            allowed_text(duration.value, duration.unit) if duration is not None else "no time limit"
+        )
+        explanation = ""
+        if duration is not None and duration.unit in TIMED_UNITS and duration.value is not None:
+            clock = engine.compiled.clock_for(token.step)
+            explanation = clock.add(token.started, duration.value, duration.unit.value).explanation
+        elif duration is not None:
+            explanation = duration.note or "the act gives no time for this step"
+        try:
+            engine.complete(case, token.step, end, outcome)
+        except CaseError as error:  # pragma: no cover - simulate only makes allowed moves
+            raise UsageError(f"simulation stopped at {token.step!r}: {error}") from None
+        rows.append(
+            Row(
+                step=token.step,
+                kind=step.kind,
+                actor=getattr(step, "actor", None),
+                start=token.started,
+                due=token.due,
+                end=end,
+                outcome=outcome if isinstance(step, Decision | Wait) else None,
+                allowed=allowed,
+                explanation=explanation,
+                counted=duration is None or duration.counts_toward_term,
+                flags=flags,
+            )
+        )
+    else:
+        raise UsageError(
+            f"simulation of {reglament.id} did not end within {MAX_STEPS} steps: the answers lead round a loop"
+        )
+    term_due = engine.term_due(case)
+    term_text, term_explanation = _term_words(engine, case)
+    notices = tuple(engine.notices(case.history))
+    return Timeline(
+        case, tuple(rows), term_due, term_text, term_explanation, notices, tuple(assumptions)
+    )
+
+
+def _planned_end(
+    engine: Engine, case: Case, token: Token, actuals: Mapping[str, Actual]
+) -> tuple[dt.datetime, tuple[str, ...]]:
+    clock = engine.compiled.clock_for(token.step)
+    if token.step in actuals:
+        actual = actuals[token.step]
+        return clock.add(token.started, actual.value, actual.unit.value).due, ("actual",)
+    if token.due is not None:
+        return token.due, ()
+    duration = engine.compiled.duration(token.step, case.scope())
+    if duration is None:
+        return token.started, ()
+    if duration.unit is Unit.by_schedule:
+        return token.started, ("untimed", "by schedule")
+    return token.started, ("untimed",)
+
+
+def _outcome(
+    engine: Engine, case: Case, step_id: str, answers: Mapping[str, str], assumptions: list[str]
+) -> str | None:
+    step = engine.reglament.steps[step_id]
+    if isinstance(step, Decision):
+        if step_id in answers:
+            if answers[step_id] not in step.outcomes:
+                raise UsageError(
+                    f"decision {step_id!r} has no outcome {answers[step_id]!r}; allowed: {', '.join(step.outcomes)}"
+                )
+            return answers[step_id]
+        conditions = engine.compiled.outcome_conditions[step_id]
+        if all(c is not None for c in conditions.values()):
+            return None  # the engine decides from the case data
+        first = next(iter(step.outcomes))
+        assumptions.append(
+            f"{step_id}: outcome {first!r} assumed (the first listed; choose with --answer {step_id}=OUTCOME)"
+        )
+        return first
+    if isinstance(step, Wait):
+        answer = answers.get(step_id, "event")
+        allowed = ["event", "timeout"] if step.on_timeout is not None else ["event"]
+        if answer not in allowed:
+            raise UsageError(f"wait {step_id!r} ends with {' or '.join(allowed)}, not {answer!r}")
+        return answer
+    if step_id in answers:
+        raise UsageError(f"step {step_id!r} is a {step.kind}: it has no outcomes to answer")
+    return None
+
+
+def _term_words(engine: Engine, case: Case) -> tuple[str, str]:
+    if case.term_value is None or case.term_unit is None:
+        return "the act states no overall term", ""
+    clock = engine.compiled.channel_clock[case.channel]
+    deadline = clock.add(case.accepted_at, case.term_value, case.term_unit)
+    text = allowed_text(case.term_value, Unit(case.term_unit))
+    intervals = engine.stopped_intervals(case, case.finished_at or case.accepted_at)
+    extra = (
+        f"; the term stood still for {len(intervals)} stretch(es) (suspensions, uncounted steps)"
+        if intervals
+        else ""
+    )
+    return text, deadline.explanation + extra
+
+
+def events_of(timeline: Timeline) -> list[Record]:
+    """The case's events in order (for notifications and reports)."""
+    return [r for r in timeline.case.history if r.kind is not Kind.step_started]

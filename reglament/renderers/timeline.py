@@ -1,0 +1,170 @@
+"""A simulated case as a terminal table, Markdown or JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from reglament.engine.simulate import Timeline
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def when(t: dt.datetime | None) -> str:
+    if t is None:
+        return "—"
+    return f"{WEEKDAYS[t.weekday()]} {t:%Y-%m-%d %H:%M}"
+
+
+def _header(timeline: Timeline, version_note: str) -> list[str]:
+    case = timeline.case
+    lines = [
+        f"{case.reglament} ({case.region}), version in force from {case.version}{version_note}",
+        f"channel {case.channel}" + (f", variant {case.variant}" if case.variant else ""),
+        f"submitted {when(case.submitted_at)}, accepted {when(case.accepted_at)} ({case.timezone})",
+    ]
+    return lines
+
+
+def _verdict(timeline: Timeline) -> str:
+    end = f"ended at {timeline.case.end} on {when(timeline.end)}"
+    if timeline.term_due is None:
+        verdict = f"{end}; the act states no overall term"
+    elif timeline.term_met:
+        verdict = f"{end}; legal term {timeline.term_text} due {when(timeline.term_due)}: met"
+    else:
+        verdict = f"{end}; legal term {timeline.term_text} due {when(timeline.term_due)}: BROKEN"
+    if timeline.lower_bound:
+        verdict += " (some steps have no time in the act: the real end may be later)"
+    return verdict
+
+
+def as_table(timeline: Timeline, version_note: str = "") -> str:
+    lines = _header(timeline, version_note)
+    lines.append("")
+    head = (
+        f"{'step':<24} {'actor':<18} {'start':<21} {'allowed':<18} {'due':<21} {'end':<21} outcome"
+    )
+    lines.append(head)
+    lines.append("-" * len(head))
+    for row in timeline.rows:
+        flags = f" [{', '.join(row.flags)}]" if row.flags else ""
+        counted = "" if row.counted else " (not in term)"
+        lines.append(
+            f"{row.step:<24} {row.actor or '':<18} {when(row.start):<21} {row.allowed + counted:<18} "
+            f"{when(row.due):<21} {when(row.end):<21} {row.outcome or ''}{flags}"
+        )
+    lines.append("")
+    lines.append(_verdict(timeline))
+    if timeline.term_explanation:
+        lines.append(f"term: {timeline.term_explanation}")
+    lines.append("")
+    lines.append("How each due time was computed:")
+    for row in timeline.rows:
+        if row.explanation:
+            lines.append(f"  {row.step}: {row.explanation}")
+    if timeline.assumptions:
+        lines.append("")
+        lines.append("Assumed:")
+        lines.extend(f"  {a}" for a in timeline.assumptions)
+    lines.append("")
+    lines.append("Notifications:")
+    if not timeline.notices:
+        lines.append("  (none declared for these events)")
+    for notice in timeline.notices:
+        n = notice.notification
+        lines.append(
+            f"  {when(notice.record.at)}  {notice.record.kind.value:<16} to {', '.join(r.value for r in n.to)} "
+            f"by {', '.join(m.value for m in n.via)} (template {notice.template})"
+        )
+    return "\n".join(lines)
+
+
+def as_markdown(timeline: Timeline, version_note: str = "") -> str:
+    lines = [f"# {timeline.case.reglament}: simulated case", ""]
+    lines += [f"- {line}" for line in _header(timeline, version_note)]
+    lines += [
+        "",
+        "| step | actor | start | allowed | due | end | outcome |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in timeline.rows:
+        flags = f" ({', '.join(row.flags)})" if row.flags else ""
+        lines.append(
+            f"| {row.step} | {row.actor or ''} | {when(row.start)} | {row.allowed} | {when(row.due)} | "
+            f"{when(row.end)} | {row.outcome or ''}{flags} |"
+        )
+    lines += ["", f"**{_verdict(timeline)}**", ""]
+    if timeline.term_explanation:
+        lines += [f"Term: {timeline.term_explanation}", ""]
+    lines += ["## Due times", ""]
+    lines += [f"- `{row.step}`: {row.explanation}" for row in timeline.rows if row.explanation]
+    if timeline.assumptions:
+        lines += ["", "## Assumed", ""] + [f"- {a}" for a in timeline.assumptions]
+    lines += ["", "## Notifications", ""]
+    for notice in timeline.notices:
+        n = notice.notification
+        lines.append(
+            f"- {when(notice.record.at)}: {notice.record.kind.value} → {', '.join(r.value for r in n.to)} "
+            f"by {', '.join(m.value for m in n.via)} (template `{notice.template}`)"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def as_dict(timeline: Timeline, version_note: str = "") -> dict[str, Any]:
+    def iso(t: dt.datetime | None) -> str | None:
+        return t.isoformat() if t is not None else None
+
+    case = timeline.case
+    return {
+        "reglament": case.reglament,
+        "version": case.version,
+        "version_note": version_note.strip(" ;()"),
+        "region": case.region,
+        "timezone": case.timezone,
+        "channel": case.channel,
+        "variant": case.variant,
+        "submitted_at": iso(case.submitted_at),
+        "accepted_at": iso(case.accepted_at),
+        "steps": [
+            {
+                "step": row.step,
+                "kind": row.kind,
+                "actor": row.actor,
+                "start": iso(row.start),
+                "allowed": row.allowed,
+                "due": iso(row.due),
+                "end": iso(row.end),
+                "outcome": row.outcome,
+                "counted_in_term": row.counted,
+                "flags": list(row.flags),
+                "explanation": row.explanation,
+            }
+            for row in timeline.rows
+        ],
+        "end": {"step": case.end, "at": iso(case.finished_at)},
+        "term": {
+            "text": timeline.term_text,
+            "due": iso(timeline.term_due),
+            "met": timeline.term_met,
+            "explanation": timeline.term_explanation,
+        },
+        "lower_bound": timeline.lower_bound,
+        "assumptions": list(timeline.assumptions),
+        "notifications": [
+            {
+                "at": iso(notice.record.at),
+                "event": notice.record.kind.value,
+                "step": notice.record.step,
+                "to": [r.value for r in notice.notification.to],
+                "via": [m.value for m in notice.notification.via],
+                "template": notice.template,
+            }
+            for notice in timeline.notices
+        ],
+    }
+
+
+def as_json(timeline: Timeline, version_note: str = "") -> str:
+    return json.dumps(as_dict(timeline, version_note), ensure_ascii=False, indent=2)
