@@ -30,3 +30,7 @@ bench: install
 
 schema: install
 	$(BIN)/reglament schema --output reglament/schemas/reglament.schema.json
+
+golden: install
+	REGLAMENT_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/engine/test_golden.py
+	git diff --stat tests/golden

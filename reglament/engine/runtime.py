@@ -137,6 +137,11 @@ class Engine:
 
     # -- recording what happened ------------------------------------------------------------------
 
+    def set_data(self, case: Case, values: dict[str, object]) -> None:
+        """Record facts learnt about the case (conditions read them from then on)."""
+        self._check_data(values)
+        case.data.update(values)
+
     def allowed(self, case: Case) -> dict[str, list[str]]:
         """The moves a caller may record now: step → outcomes."""
         moves: dict[str, list[str]] = {}
@@ -192,6 +197,12 @@ class Engine:
             if outcome not in exits:
                 raise CaseError(
                     f"decision {token.step!r} has no outcome {outcome!r}; allowed: {', '.join(exits)}"
+                )
+            condition = self.compiled.outcome_conditions[token.step].get(outcome)
+            if condition is not None and not condition(case.scope()):
+                raise CaseError(
+                    f"outcome {outcome!r} of decision {token.step!r} contradicts the case data "
+                    f"(its condition {condition.source!r} is false); update the data with set_data first"
                 )
             return outcome
         if isinstance(step, Wait):

@@ -173,7 +173,7 @@ def simulate(
                 start=token.started,
                 due=token.due,
                 end=end,
-                outcome=outcome if isinstance(step, Decision | Wait) else None,
+                outcome=_taken(case, token.step) if isinstance(step, Decision | Wait) else None,
                 allowed=allowed,
                 explanation=explanation,
                 counted=duration is None or duration.counts_toward_term,
@@ -190,6 +190,14 @@ def simulate(
     return Timeline(
         case, tuple(rows), term_due, term_text, term_explanation, notices, tuple(assumptions)
     )
+
+
+def _taken(case: Case, step_id: str) -> str | None:
+    """The outcome the engine recorded for the step just completed."""
+    for record in reversed(case.history):
+        if record.kind is Kind.step_completed and record.step == step_id:
+            return record.outcome
+    return None  # pragma: no cover - the step was just completed
 
 
 def _planned_end(
@@ -214,14 +222,21 @@ def _outcome(
 ) -> str | None:
     step = engine.reglament.steps[step_id]
     if isinstance(step, Decision):
+        conditions = engine.compiled.outcome_conditions[step_id]
+        decided_by_data = all(c is not None for c in conditions.values())
+        if step_id in answers and decided_by_data:
+            rules = "; ".join(f"{o}: {c.source}" for o, c in conditions.items() if c)
+            raise UsageError(
+                f"decision {step_id!r} is decided by conditions over the case data ({rules}); "
+                "set the data with --data instead"
+            )
         if step_id in answers:
             if answers[step_id] not in step.outcomes:
                 raise UsageError(
                     f"decision {step_id!r} has no outcome {answers[step_id]!r}; allowed: {', '.join(step.outcomes)}"
                 )
             return answers[step_id]
-        conditions = engine.compiled.outcome_conditions[step_id]
-        if all(c is not None for c in conditions.values()):
+        if decided_by_data:
             return None  # the engine decides from the case data
         first = next(iter(step.outcomes))
         assumptions.append(

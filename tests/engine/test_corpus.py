@@ -49,7 +49,7 @@ def _runs(reglament: Reglament) -> list[tuple[str, str | None, dict[str, object]
     variants: list[str | None] = list(reglament.variants) or [None]
     answers: list[dict[str, str]] = [{}]
     for step_id, step in reglament.steps.items():
-        if isinstance(step, Decision):
+        if isinstance(step, Decision) and not all(o.when for o in step.outcomes.values()):
             answers += [{step_id: outcome} for outcome in step.outcomes]
         elif isinstance(step, Wait) and step.on_timeout is not None:
             answers.append({step_id: "timeout"})
@@ -129,7 +129,8 @@ def _walk(
         step = reglament.steps[token.step]
         outcome: str | None = None
         if isinstance(step, Decision):
-            outcome = answers.get(token.step, next(iter(step.outcomes)))
+            decided = all(o.when for o in step.outcomes.values())
+            outcome = None if decided else answers.get(token.step, next(iter(step.outcomes)))
         elif isinstance(step, Wait):
             outcome = answers.get(token.step, "event")
         engine.complete(case, token.step, token.due or token.started, outcome)
