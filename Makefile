@@ -17,6 +17,7 @@ install: $(BIN)/reglament
 
 demo: install
 	$(BIN)/reglament validate
+	$(BIN)/reglament simulate semey-compensation --variant recognition --submitted "2015-12-14 17:45"
 
 test: install
 	$(BIN)/ruff check .
