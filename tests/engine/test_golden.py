@@ -86,6 +86,49 @@ SCENARIOS: dict[str, list[str]] = {
         "--submitted",
         "2013-03-19 16:30",
     ],
+    # Karaganda 2015 compensation variant: the executor's step follows the payment schedule
+    # ("кестесіне сәйкес", line 108) and ZTMO's payment has no time (line 118): both take no
+    # time and the end is a lower bound. Fri 4 Mar 2016 11:00: register → 11:30; review 1
+    # working day → Sat 5 Mar 18:30 (a working Saturday: the 7 Mar day off was transferred
+    # from it, worked on Monday hours); sign 1 working day from Sat's closing: Mon 7 Mar
+    # (transferred day off) and Tue 8 Mar (Women's Day) are off, so from Wed 9 Mar → Thu 10
+    # Mar 18:30; issue 30 min → Fri 11 Mar 09:30.
+    "semey-compensation-by-schedule": [
+        "semey-compensation",
+        "--variant",
+        "compensation",
+        "--submitted",
+        "2016-03-04 11:00",
+    ],
+    # Kyzylorda 2011 (No. 486 wording), seed 002, Semey registration through the PSC, calendar
+    # days around Independence Day 2012 (16 Dec, a Sunday, moved to Tue 18 Dec; 17 Dec Mon):
+    # PSC review 30 min 16:00 → 16:30; forwarding "1 calendar day" from Fri 14 Dec → Sat 15, a
+    # day off, rolled over 16-18 Dec → Wed 19 Dec 18:30; 30 min → Thu 20 Dec 09:30; 1 calendar
+    # day → Fri 21 Dec 18:30; 18 calendar days from the next opening Mon 24 Dec → Fri 11 Jan
+    # 2013 18:30; 1 calendar day from Mon 14 Jan → Tue 15 Jan; untimed sending; PSC hand-over
+    # 1 calendar day from Wed 16 Jan → Thu 17 Jan 18:30.
+    "kyzylorda-semey-con-calendar-days": [
+        "semey-registration",
+        "--region",
+        "kyzylorda",
+        "--channel",
+        "con",
+        "--submitted",
+        "2012-12-14 16:00",
+        "--data",
+        "eligible=true",
+    ],
+    # Karaganda 2014 guardianship, seed 004: submitted Tue 30 Dec 2014 18:50, after hours →
+    # accepted Wed 31 Dec 09:00. 20 min → 09:20, 30 min → 09:50, 28 calendar days → Wed 28 Jan
+    # 2015 18:30, 20 min → Thu 29 Jan 09:20, 1 calendar day → Fri 30 Jan 18:30: exactly the
+    # 30-calendar-day term from Wed 31 Dec (Fri 30 Jan 18:30), so the term is met.
+    "guardianship-new-year-after-hours": [
+        "guardianship-orphans",
+        "--submitted",
+        "2014-12-30 18:50",
+        "--data",
+        "documents_comply=true",
+    ],
 }
 
 
