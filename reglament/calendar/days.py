@@ -135,6 +135,7 @@ class WorkCalendar:
 
     __slots__ = (
         "_after",
+        "_before",
         "_cum_est",
         "_n",
         "_np",
@@ -190,6 +191,11 @@ class WorkCalendar:
         self._working = working
         self._after = after
         self._wdates = wdates
+        # date → (working days up to and including it) - 1, so that the N-th working day after
+        # d is ``_wdates[_before[d] + n]``: a dict keyed by the (hash-caching) date saves the
+        # ordinal arithmetic and range checks on the scalar hot path.
+        first = self.first_day
+        self._before = {first + dt.timedelta(days=i): count - 1 for i, count in enumerate(after)}
         self._cum_est = cum_est
         self._np: tuple[Any, ...] | None = None
 
@@ -268,10 +274,13 @@ class WorkCalendar:
 
         ``n == 0`` gives ``d`` if it is a working day, otherwise the next working day.
         """
-        i = d.toordinal() - self._origin
-        if 0 <= i < self._n and n > 0:
+        if n > 0:
             try:
-                return self._wdates[self._after[i] + n - 1]
+                return self._wdates[self._before[d] + n]
+            except KeyError:  # a datetime (hashes differently), or outside the range
+                if type(d) is not dt.date:
+                    return self.add_working_days(dt.date(d.year, d.month, d.day), n)
+                raise self.range_error(d) from None
             except IndexError:
                 raise CalendarRangeError(
                     f"{d.isoformat()} + {n} working days falls after the calendar's covered range "
