@@ -202,6 +202,7 @@ class BatchReport:
     lower_bound: int
     paths: int
     per_case: int
+    definitions: tuple[str, ...] = ()
 
     @property
     def broken_share(self) -> float:
@@ -329,6 +330,7 @@ class Batch:
             lower_bound=int(self.lower_bound.sum()),
             paths=len(set(self.path.tolist())),
             per_case=int(self.per_case.sum()),
+            definitions=DEFINITIONS,
         )
 
 
