@@ -312,7 +312,7 @@ def simulate(
             assert from_ is not None and to is not None
             _many(
                 engine,
-                loaded.display,
+                f"{chosen_day.isoformat()} in {reg.region}; file {loaded.display}",
                 cases,
                 (_date(from_), _date(to)),
                 chosen_channel,
@@ -350,7 +350,7 @@ def simulate(
 
 def _many(
     engine: Engine,
-    display: str,
+    where: str,
     cases: int,
     period: tuple[dt.date, dt.date],
     channel: str,
@@ -371,7 +371,7 @@ def _many(
     start = dt.datetime(first.year, first.month, first.day, tzinfo=zone)
     end = dt.datetime(last.year, last.month, last.day, tzinfo=zone) + dt.timedelta(days=1)
     given = [batch.parse_probability(p) for p in probability]
-    note = f" (chosen as in force on {first.isoformat()}, for every case; file {display})"
+    note = f" (chosen as in force on {where}; used for every case)"
     if cases >= BAR_FROM and sys.stderr.isatty():
         with typer.progressbar(length=cases, label="simulating", file=sys.stderr) as bar:
             result = batch.simulate_many(
