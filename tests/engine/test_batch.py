@@ -214,3 +214,39 @@ def test_usage_errors() -> None:
         )
     with pytest.raises(UsageError, match="unknown case data"):
         simulate_many(SEMEY, 5, start, end, "office", "certificate", {"x": 1})
+
+
+def test_by_schedule_with_known_dates_equals_simulate() -> None:
+    reglament = SEMEY.reglament
+    payment = reglament.external_schedules["compensation-payment-schedule"]
+    dates = [dt.date(2016, 1, 20), dt.date(2016, 2, 19), dt.date(2016, 3, 21)]
+    dated = reglament.model_copy(
+        update={
+            "external_schedules": {
+                "compensation-payment-schedule": payment.model_copy(update={"dates": dates})
+            }
+        }
+    )
+    engine = Engine(dated)
+    check_against_simulate(
+        engine, "office", "compensation", cases=150, seed=9, period=("2015-12-01", "2016-04-01")
+    )
+    report = simulate_many(
+        engine, 150, at("2015-12-01"), at("2016-04-01"), "office", "compensation", seed=9
+    ).report()
+    assert report.lower_bound == 150  # the payment itself stays untimed
+
+
+def test_progress_counts_every_case() -> None:
+    seen: list[int] = []
+    simulate_many(
+        SEMEY,
+        70_000,
+        at("2016-01-01"),
+        at("2016-02-01"),
+        "office",
+        "certificate",
+        seed=1,
+        progress=seen.append,
+    )
+    assert sum(seen) == 70_000 and len(seen) == 2
