@@ -220,18 +220,65 @@ def simulate(
     output: Annotated[
         TimelineFormat, typer.Option("--format", "-f", help="Output format.")
     ] = TimelineFormat.table,
+    cases: Annotated[
+        int | None,
+        typer.Option(
+            "--cases",
+            "-n",
+            help="Simulate this many cases arriving over --from..--to and report the "
+            "distribution of completion times.",
+        ),
+    ] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="With --cases: first day of arrivals, YYYY-MM-DD.")
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="With --cases: last day of arrivals (included), YYYY-MM-DD."),
+    ] = None,
+    probability: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--probability",
+            "-P",
+            help="With --cases: STEP=OUTCOME:P, e.g. decide=refuse:0.2 (repeatable); outcomes "
+            "not given share the rest equally.",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="With --cases: random seed (same seed, same report)."),
+    ] = None,
 ) -> None:
-    """Simulate one case end to end on a virtual clock and print its timeline.
+    """Simulate one case end to end on a virtual clock and print its timeline; or, with
+    --cases, many cases, and print the distribution of their completion times.
 
     Each step takes its full allowed time unless --actual says otherwise. The version in force
-    on the submission date in the region is chosen, and said.
+    on the submission date (with --cases: on --from) in the region is chosen, and said.
 
     Examples:
 
       reglament simulate semey-compensation --variant recognition --submitted "2015-12-14 17:45"
 
       reglament simulate semey-compensation -c con -v certificate -a con-check-data=missing
+
+      reglament simulate semey-compensation -c con -v recognition --cases 100000
+      --from 2015-11-01 --to 2016-04-30 -P con-check-data=missing:0.05 --seed 1
     """
+    many = (from_, to, probability, seed)
+    if cases is None and any(x is not None for x in many):
+        _fail(UsageError("--from, --to, --probability and --seed go with --cases N"))
+    if cases is not None:
+        if from_ is None or to is None:
+            _fail(UsageError("--cases needs the arrival period: --from DATE --to DATE"))
+        if submitted is not None or answer or actual:
+            _fail(
+                UsageError(
+                    "--submitted, --answer and --actual describe one case; with --cases use "
+                    "--from/--to and --probability STEP=OUTCOME:1"
+                )
+            )
+        on = on or from_
     library = _library(paths)
     try:
         day = _date(on) if on else None
@@ -261,6 +308,21 @@ def simulate(
             case_data[key] = _typed(value, declared[key].type.value)
         actuals = {k: parse_actual(v) for k, v in _pairs(actual, "--actual").items()}
         engine = Engine(reg)
+        if cases is not None:
+            assert from_ is not None and to is not None
+            _many(
+                engine,
+                f"{chosen_day.isoformat()} in {reg.region}; file {loaded.display}",
+                cases,
+                (_date(from_), _date(to)),
+                chosen_channel,
+                chosen_variant,
+                case_data,
+                probability or [],
+                seed,
+                output,
+            )
+            return
         result = simulate_case(
             engine,
             at,
@@ -284,6 +346,49 @@ def simulate(
         typer.echo(timeline.as_markdown(result, note), nl=False)
     else:
         typer.echo(timeline.as_table(result, note))
+
+
+def _many(
+    engine: Engine,
+    where: str,
+    cases: int,
+    period: tuple[dt.date, dt.date],
+    channel: str,
+    variant: str | None,
+    data: dict[str, object],
+    probability: list[str],
+    seed: int | None,
+    output: TimelineFormat,
+) -> None:
+    # numpy comes in with the batch simulator: imported only when --cases asks for it.
+    from reglament.engine import batch
+    from reglament.renderers import batch as batch_report
+
+    first, last = period
+    if last < first:
+        raise UsageError(f"--to {last} is before --from {first}")
+    zone = zoneinfo.ZoneInfo(engine.reglament.timezone)
+    start = dt.datetime(first.year, first.month, first.day, tzinfo=zone)
+    end = dt.datetime(last.year, last.month, last.day, tzinfo=zone) + dt.timedelta(days=1)
+    given = [batch.parse_probability(p) for p in probability]
+    note = f" (chosen as in force on {where}; used for every case)"
+    if cases >= BAR_FROM and sys.stderr.isatty():
+        with typer.progressbar(length=cases, label="simulating", file=sys.stderr) as bar:
+            result = batch.simulate_many(
+                engine, cases, start, end, channel, variant, data, given, seed, bar.update
+            )
+    else:
+        result = batch.simulate_many(engine, cases, start, end, channel, variant, data, given, seed)
+    report = result.report()
+    if output is TimelineFormat.json:
+        typer.echo(batch_report.as_json(report, note))
+    elif output is TimelineFormat.markdown:
+        typer.echo(batch_report.as_markdown(report, note), nl=False)
+    else:
+        typer.echo(batch_report.as_table(report, note))
+
+
+BAR_FROM = 50_000  # cases from which a progress bar is shown (on a terminal, on stderr)
 
 
 @app.command()

@@ -21,13 +21,19 @@ import datetime as dt
 import enum
 import functools
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from reglament.calendar.days import DayInfo, WorkCalendar, default_calendar, fmt_day
 from reglament.calendar.schedule import SCHEDULES, WeeklySchedule
 from reglament.errors import CalendarRangeError, UsageError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    Positions = npt.NDArray[np.int64]
 
 __all__ = [
     "REGION_ZONES",
@@ -186,6 +192,15 @@ class _Office:
     first_of_day: list[int]  # index of the first interval of each day (len = days + 1)
 
 
+class _OfficeArrays(NamedTuple):
+    """The office tables as numpy arrays, for the batch methods (built on first use)."""
+
+    starts: Any  # int64 arrays, as in _Office
+    ends: Any
+    cum_end: Any
+    closing: Any  # the due position of each day: its closing time (or 24:00, see TermRules)
+
+
 @functools.lru_cache(maxsize=32)
 def _office(calendar: WorkCalendar, schedule: WeeklySchedule) -> _Office:
     starts: list[int] = []
@@ -220,6 +235,14 @@ def _office(calendar: WorkCalendar, schedule: WeeklySchedule) -> _Office:
         day += dt.timedelta(days=1)
     first_of_day.append(len(starts))
     return _Office(starts, ends, cum_end, first_of_day)
+
+
+def _unit(unit: Unit | str) -> Unit:
+    try:
+        return Unit(unit)
+    except ValueError:
+        allowed = ", ".join(u.value for u in Unit)
+        raise UsageError(f"unknown unit {unit!r}; allowed: {allowed}") from None
 
 
 def _require_aware(t: dt.datetime) -> None:
@@ -277,7 +300,18 @@ def describe_skipped(skipped: tuple[DayInfo, ...]) -> str:
 class Clock:
     """Office time of one schedule in one zone, over one calendar."""
 
-    __slots__ = ("_base", "_est", "_n", "_office", "_ymd", "calendar", "rules", "schedule", "zone")
+    __slots__ = (
+        "_base",
+        "_est",
+        "_n",
+        "_np",
+        "_office",
+        "_ymd",
+        "calendar",
+        "rules",
+        "schedule",
+        "zone",
+    )
 
     def __init__(
         self,
@@ -304,6 +338,7 @@ class Clock:
             (d.year, d.month, d.day)
             for d in (first + dt.timedelta(days=i) for i in range(self._n + 1))
         ]
+        self._np: _OfficeArrays | None = None
 
     # -- conversions -------------------------------------------------------------------------------
 
@@ -451,11 +486,7 @@ class Clock:
 
     def add(self, t: dt.datetime, value: int, unit: Unit | str) -> Deadline:
         """Dispatch on ``unit``: minutes, hours, working_days or calendar_days."""
-        try:
-            u = Unit(unit)
-        except ValueError:
-            allowed = ", ".join(u.value for u in Unit)
-            raise UsageError(f"unknown unit {unit!r}; allowed: {allowed}") from None
+        u = _unit(unit)
         if u is Unit.MINUTES:
             return self.add_office_minutes(t, value)
         if u is Unit.HOURS:
@@ -476,6 +507,188 @@ class Clock:
     def _deadline(self, t: dt.datetime, due: dt.datetime, n: int, unit: Unit) -> Deadline:
         estimated = self.calendar.any_estimated(t.astimezone(self.zone).date(), due.date())
         return Deadline(t, due, estimated, _Basis(self, n, unit, None))
+
+    # -- batch: numpy int64 arrays of positions ----------------------------------------------------
+    #
+    # A *position* is an instant as local wall-clock seconds since the calendar's first day (the
+    # unit of the office tables). The batch methods give exactly what the scalar ones give, for
+    # whole arrays at once: ``instants(add_batch(positions(ts), n, unit))`` equals
+    # ``[add(t, n, unit).due for t in ts]``.
+
+    def _arrays(self) -> _OfficeArrays:
+        if self._np is None:
+            import numpy as np
+
+            office = self._office
+            ends = np.array(office.ends, dtype=np.int64)
+            fod = np.array(office.first_of_day, dtype=np.int64)
+            midnight = (np.arange(self._n, dtype=np.int64) + 1) * _DAY
+            first, nxt = fod[:-1], fod[1:]
+            if self.rules.due_at == "end_of_day" or not len(ends):
+                closing = midnight
+            else:
+                last_end = ends[np.maximum(nxt - 1, 0)]
+                closing = np.where(first == nxt, midnight, np.minimum(last_end, midnight))
+            self._np = _OfficeArrays(
+                np.array(office.starts, dtype=np.int64),
+                ends,
+                np.array(office.cum_end, dtype=np.int64),
+                closing,
+            )
+        return self._np
+
+    def positions(self, instants: Iterable[dt.datetime]) -> Positions:
+        """Aware instants → positions (local seconds since the calendar's first day)."""
+        import numpy as np
+
+        return np.fromiter((self._pos(t) for t in instants), dtype=np.int64)
+
+    def position(self, t: dt.datetime) -> int:
+        """One aware instant → its position."""
+        return self._pos(t)
+
+    def instant(self, position: int) -> dt.datetime:
+        """A position → the aware instant in the clock's zone."""
+        return self._at(int(position))
+
+    def instants(self, positions: Positions) -> list[dt.datetime]:
+        """Positions → aware instants in the clock's zone."""
+        at = self._at
+        return [at(p) for p in positions.tolist()]
+
+    def ordinals(self, positions: Positions) -> Positions:
+        """The local date of each position, as ``date.toordinal()``."""
+        return positions // _DAY + self.calendar.first_day.toordinal()
+
+    def _check_batch(self, positions: Positions) -> None:
+        if positions.size and (positions.min() < 0 or positions.max() >= self._n * _DAY):
+            bad = int(positions.min()) if positions.min() < 0 else int(positions.max())
+            raise self.calendar.range_error(
+                self.calendar.first_day + dt.timedelta(days=bad // _DAY)
+            )
+
+    def office_seconds_batch(self, positions: Positions) -> Positions:
+        """Open seconds from the calendar's first day up to each position (``office_seconds_between``
+        of two instants is the difference of theirs)."""
+        import numpy as np
+
+        a = self._arrays()
+        j = np.searchsorted(a.starts, positions, side="right") - 1
+        jc = np.maximum(j, 0)
+        before: Positions = np.where(
+            j < 0,
+            0,
+            np.where(positions < a.ends[jc], a.cum_end[jc] - a.ends[jc] + positions, a.cum_end[jc]),
+        )
+        return before
+
+    def from_office_seconds_batch(self, seconds: Positions) -> Positions:
+        """The inverse of ``office_seconds_batch`` on open time: the position at which the office
+        has been open for ``seconds`` (0 ≤ seconds < all the open seconds of the calendar)."""
+        import numpy as np
+
+        a = self._arrays()
+        k = np.searchsorted(a.cum_end, seconds, side="right")
+        if k.size and k.max() >= len(a.cum_end):
+            raise CalendarRangeError("an office second falls after the calendar's covered range")
+        found: Positions = a.ends[k] - (a.cum_end[k] - seconds)
+        return found
+
+    def accept_batch(self, positions: Positions) -> Positions:
+        """Vectorised ``accept``/``next_opening``: each position itself if open, else the next
+        opening."""
+        import numpy as np
+
+        self._check_batch(positions)
+        a = self._arrays()
+        j = np.searchsorted(a.starts, positions, side="right") - 1
+        inside = (j >= 0) & (positions < a.ends[np.maximum(j, 0)])
+        nxt = j + 1
+        if (~inside & (nxt >= len(a.starts))).any():
+            raise CalendarRangeError(
+                "no opening after an instant within the calendar's covered range"
+            )
+        accepted: Positions = np.where(
+            inside, positions, a.starts[np.minimum(nxt, len(a.starts) - 1)]
+        )
+        return accepted
+
+    def closing_batch(self, ordinals: Positions) -> Positions:
+        """Vectorised ``closing``: the closing position of each day (given as ordinals)."""
+        index = ordinals - self.calendar.first_day.toordinal()
+        if index.size and (index.min() < 0 or index.max() >= self._n):
+            bad = int(index.min()) if index.min() < 0 else int(index.max())
+            raise self.calendar.range_error(self.calendar.first_day + dt.timedelta(days=bad))
+        closing: Positions = self._arrays().closing[index]
+        return closing
+
+    def add_office_minutes_batch(self, positions: Positions, minutes: int | Positions) -> Positions:
+        """Vectorised ``add_office_minutes(...).due`` (0 minutes: the next opening)."""
+        import numpy as np
+
+        self._check_batch(positions)
+        m = np.broadcast_to(np.asarray(minutes, dtype=np.int64), positions.shape)
+        if m.size and m.min() < 0:
+            raise UsageError(f"minutes must be 0 or more, got {int(m.min())}")
+        a = self._arrays()
+        target = self.office_seconds_batch(positions) + m * 60
+        k = np.searchsorted(a.cum_end, target, side="left")
+        if k.size and k.max() >= len(a.cum_end):
+            raise CalendarRangeError(
+                "an addition of office time falls after the calendar's covered range "
+                f"({self.calendar.first_year}–{self.calendar.last_year})"
+            )
+        due: Positions = a.ends[k] - a.cum_end[k] + target
+        if not m.all():
+            due = np.where(m == 0, self.accept_batch(positions), due)
+        return due
+
+    def add_working_days_batch(self, positions: Positions, n: int | Positions) -> Positions:
+        """Vectorised ``add_working_days(...).due``."""
+        import numpy as np
+
+        days = self.ordinals(self.accept_batch(positions))
+        steps = np.broadcast_to(np.asarray(n, dtype=np.int64), positions.shape)
+        if self.rules.count_start_day:
+            steps = np.where((steps > 0) & self.calendar.is_working_batch(days), steps - 1, steps)
+        return self.closing_batch(self.calendar.add_working_days_batch(days, steps))
+
+    def add_calendar_days_batch(self, positions: Positions, n: int | Positions) -> Positions:
+        """Vectorised ``add_calendar_days(...).due``."""
+        import numpy as np
+
+        steps = np.broadcast_to(np.asarray(n, dtype=np.int64), positions.shape)
+        if steps.size and steps.min() < 0:
+            raise UsageError(
+                f"the number of calendar days must be 0 or more, got {int(steps.min())}"
+            )
+        days = self.ordinals(self.accept_batch(positions))
+        if self.rules.count_start_day:
+            steps = np.where(steps > 0, steps - 1, steps)
+        due = days + steps
+        last = self.calendar.last_day.toordinal()
+        if due.size and due.max() > last:
+            raise self.calendar.range_error(
+                dt.date.fromordinal(min(int(due.max()), dt.date.max.toordinal()))
+            )
+        if self.rules.roll_calendar_days:
+            off = ~self.calendar.is_working_batch(due)
+            if off.any():
+                due = np.where(off, self.calendar.add_working_days_batch(due, 1), due)
+        return self.closing_batch(due)
+
+    def add_batch(
+        self, positions: Positions, value: int | Positions, unit: Unit | str
+    ) -> Positions:
+        """Vectorised ``add(...).due``: ``value`` of ``unit`` after each position."""
+        u = _unit(unit)
+        if u is Unit.MINUTES:
+            return self.add_office_minutes_batch(positions, value)
+        if u is Unit.HOURS:
+            return self.add_office_minutes_batch(positions, value * 60)
+        if u is Unit.WORKING_DAYS:
+            return self.add_working_days_batch(positions, value)
+        return self.add_calendar_days_batch(positions, value)
 
     # -- explanations ------------------------------------------------------------------------------
 

@@ -372,6 +372,33 @@ class WorkCalendar:
         result: np.ndarray[Any, Any] = out[k]
         return result
 
+    def is_working_batch(self, ordinals: npt.ArrayLike) -> np.ndarray[Any, Any]:
+        """Vectorised ``is_working_day`` over date ordinals (``date.toordinal()``)."""
+        import numpy as np
+
+        idx = np.asarray(ordinals, dtype=np.int64) - self._origin
+        if idx.size and (idx.min() < 0 or idx.max() >= self._n):
+            bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
+            raise self.range_error(dt.date.fromordinal(bad + self._origin))
+        result: np.ndarray[Any, Any] = self._tables()[3][idx]
+        return result
+
+    def working_days_between_batch(
+        self, a: npt.ArrayLike, b: npt.ArrayLike
+    ) -> np.ndarray[Any, Any]:
+        """Vectorised ``working_days_between`` over date ordinals."""
+        import numpy as np
+
+        after = self._tables()[0]
+        ia = np.asarray(a, dtype=np.int64) - self._origin
+        ib = np.asarray(b, dtype=np.int64) - self._origin
+        for idx in (ia, ib):
+            if idx.size and (idx.min() < 0 or idx.max() >= self._n):
+                bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
+                raise self.range_error(dt.date.fromordinal(bad + self._origin))
+        result: np.ndarray[Any, Any] = after[ib] - after[ia]
+        return result
+
     # -- production calendar ---------------------------------------------------------------------
 
     def working_days_per_month(self, year: int) -> list[int]:

@@ -1,0 +1,94 @@
+"""The batch office-time and day arithmetic equals the scalar one, instant by instant."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+
+from reglament.calendar import SCHEDULES, Clock, TermRules, WeeklySchedule, default_calendar
+from reglament.errors import CalendarRangeError, UsageError
+
+ALMATY = ZoneInfo("Asia/Almaty")
+CLOCKS = [
+    *(Clock(default_calendar(), schedule, ALMATY) for schedule in SCHEDULES.values()),
+    Clock(schedule=WeeklySchedule.parse("daily 00:00-24:00", open_on_days_off=True)),
+    Clock(schedule="standard", zone="Asia/Atyrau", rules=TermRules(count_start_day=True)),
+    Clock(schedule="standard", rules=TermRules(roll_calendar_days=False, due_at="end_of_day")),
+]
+UNITS = ("minutes", "hours", "working_days", "calendar_days")
+
+
+def random_instants(seed: int, count: int, zone: dt.tzinfo) -> list[dt.datetime]:
+    rng = random.Random(seed)
+    first = dt.datetime(2000, 1, 3, tzinfo=zone)
+    span = (dt.datetime(2030, 6, 1, tzinfo=zone) - first).total_seconds()
+    # Half anywhere, half on round minutes near opening and closing times.
+    found = [first + dt.timedelta(seconds=rng.randrange(int(span))) for _ in range(count // 2)]
+    for _ in range(count - len(found)):
+        day = first + dt.timedelta(days=rng.randrange(int(span // 86400)))
+        hour = rng.choice((0, 8, 9, 12, 13, 14, 17, 18, 19, 23))
+        found.append(day.replace(hour=hour, minute=rng.choice((0, 15, 29, 30, 45, 59))))
+    return found
+
+
+@pytest.mark.parametrize("index", range(len(CLOCKS)))
+@pytest.mark.parametrize("unit", UNITS)
+def test_add_batch_equals_scalar(index: int, unit: str) -> None:
+    clock = CLOCKS[index]
+    instants = random_instants(index * 7 + UNITS.index(unit), 400, clock.zone)
+    values = [random.Random(i).choice((0, 1, 2, 5, 17, 30, 61, 200)) for i in range(400)]
+    if unit in ("working_days", "calendar_days"):
+        values = [v % 40 for v in values]
+    positions = clock.positions(instants)
+    got = clock.instants(clock.add_batch(positions, np.array(values), unit))
+    want = [clock.add(t, v, unit).due for t, v in zip(instants, values, strict=True)]
+    assert got == want
+
+
+@pytest.mark.parametrize("index", range(len(CLOCKS)))
+def test_accept_closing_office_seconds(index: int) -> None:
+    clock = CLOCKS[index]
+    instants = random_instants(100 + index, 300, clock.zone)
+    positions = clock.positions(instants)
+    assert clock.instants(clock.accept_batch(positions)) == [clock.accept(t) for t in instants]
+    days = clock.ordinals(positions)
+    assert days.tolist() == [t.date().toordinal() for t in instants]
+    assert clock.instants(clock.closing_batch(days)) == [clock.closing(t.date()) for t in instants]
+    seconds = clock.office_seconds_batch(positions)
+    assert (seconds[1:] - seconds[0]).tolist() == [
+        clock.office_seconds_between(instants[0], t)
+        if t >= instants[0]
+        else -clock.office_seconds_between(t, instants[0])
+        for t in instants[1:]
+    ]
+    # The inverse on open time: an open position maps back to itself.
+    opened = clock.accept_batch(positions)
+    assert (clock.from_office_seconds_batch(clock.office_seconds_batch(opened)) == opened).all()
+
+
+def test_positions_round_trip() -> None:
+    clock = CLOCKS[0]
+    instants = random_instants(7, 100, ALMATY)
+    assert clock.instants(clock.positions(instants)) == instants
+    assert clock.instant(clock.position(instants[0])) == instants[0]
+
+
+def test_batch_errors() -> None:
+    clock = CLOCKS[0]
+    late = clock.positions([dt.datetime(2030, 12, 31, 17, 0, tzinfo=ALMATY)])
+    with pytest.raises(CalendarRangeError):
+        clock.add_batch(late, 5, "working_days")
+    with pytest.raises(CalendarRangeError):
+        clock.add_batch(late, 30, "calendar_days")
+    with pytest.raises(CalendarRangeError):
+        clock.add_batch(late, 10_000, "minutes")
+    with pytest.raises(CalendarRangeError):
+        clock.add_batch(np.array([-5], dtype=np.int64), 1, "minutes")
+    with pytest.raises(UsageError, match="0 or more"):
+        clock.add_batch(late, -1, "minutes")
+    with pytest.raises(UsageError, match="unknown"):
+        clock.add_batch(late, 1, "weeks")
