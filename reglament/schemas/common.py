@@ -12,6 +12,8 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    StrictBool,
+    StrictInt,
     Tag,
     model_validator,
 )
@@ -114,7 +116,7 @@ class Duration(Strict):
     unit: Unit = Field(
         description="minutes, hours, working_days, calendar_days, untimed, by_schedule"
     )
-    value: int | None = Field(
+    value: StrictInt | None = Field(
         None,
         gt=0,
         description="A positive whole number; required for timed units, absent otherwise.",
@@ -125,7 +127,7 @@ class Duration(Strict):
     raw: Text | None = Field(
         None, description="The act's words, e.g. '17 (он жеті) жұмыс күні ішінде'."
     )
-    counts_toward_term: bool = Field(
+    counts_toward_term: StrictBool = Field(
         True, description="false where the act says the step is not counted in the service term."
     )
     lines: Lines | None = None
@@ -155,7 +157,7 @@ class Route(Strict):
 
     to: Slug
     when: Condition | None = None
-    inferred: bool = Field(False, description="true when the act only implies this route.")
+    inferred: StrictBool = Field(False, description="true when the act only implies this route.")
     note: str | None = None
 
 

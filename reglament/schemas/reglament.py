@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, StrictBool, StrictInt, field_validator, model_validator
 
 from reglament.schemas.common import Duration, Language, Lines, Note, Slug, Strict, Text, Unit
 from reglament.schemas.steps import Step
@@ -125,7 +125,7 @@ class Effective(Strict):
 
     from_: dt.date = Field(alias="from")
     until: dt.date | None = None
-    estimated: bool = Field(False, description="true when a boundary is derived, not stated.")
+    estimated: StrictBool = Field(False, description="true when a boundary is derived, not stated.")
     note: str | None = None
 
     @model_validator(mode="after")
@@ -216,8 +216,8 @@ class Channel(Strict):
     start: Slug | None = Field(
         None, description="The first step of this channel's route; absent if the act gives none."
     )
-    accepts: bool = True
-    issues: bool = True
+    accepts: StrictBool = True
+    issues: StrictBool = True
     schedule: Slug | None = None
     lines: Lines | None = None
     note: str | None = None
@@ -240,7 +240,7 @@ class TermStart(StrEnum):
 class Term(Strict):
     """A legal term of the whole service, possibly per channel or variant."""
 
-    value: int = Field(gt=0)
+    value: StrictInt = Field(gt=0)
     unit: Literal[Unit.minutes, Unit.hours, Unit.working_days, Unit.calendar_days]
     raw: Text | None = None
     channel: Slug | None = None
@@ -345,10 +345,10 @@ class Notification(Strict):
     via: list[Medium] = Field(min_length=1)
     template: Slug | None = Field(None, description="Defaults to the event's built-in template.")
     languages: list[Language] | None = Field(None, description="Defaults to the title's languages.")
-    days_before: int | None = Field(
+    days_before: StrictInt | None = Field(
         None, gt=0, description="For term_at_risk: working days before."
     )
-    implied: bool = Field(
+    implied: StrictBool = Field(
         False, description="true when the act implies the message but does not name it."
     )
     lines: Lines | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, StrictBool, Tag, model_validator
 
 from reglament.schemas.common import (
     Condition,
@@ -60,7 +60,9 @@ class Outcome(Strict):
     when: Condition | None = Field(
         None, description="When every outcome has a condition, the engine decides by itself."
     )
-    inferred: bool = Field(False, description="true when the act only implies where it leads.")
+    inferred: StrictBool = Field(
+        False, description="true when the act only implies where it leads."
+    )
     note: str | None = None
 
 
