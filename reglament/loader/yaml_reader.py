@@ -399,8 +399,11 @@ def _syntax_problem(error: yaml.MarkedYAMLError, display: str, text: str) -> Yam
     elif "another document" in problem:
         message = "a second YAML document ('---'); a reglament file holds exactly one"
     else:
-        context = f" {error.context.strip()}" if error.context else ""
-        message = f"YAML syntax error: {problem}{context and ' (' + context.strip() + ')'}"
+        context = error.context.strip() if error.context else ""
+        started = error.context_mark
+        if context and started is not None and started is not mark:
+            context += f" that starts at line {started.line + 1}, column {started.column + 1}"
+        message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
     return _problem(display, line, column, message, "yaml-syntax")
 
 

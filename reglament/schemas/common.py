@@ -57,6 +57,14 @@ Condition = Annotated[
 ]
 
 
+class FieldError(ValueError):
+    """A model-level check that fails because of one of the model's keys: errors point there."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 class Strict(BaseModel):
     """Base of every definition model: unknown keys are errors and objects never change."""
 
@@ -136,13 +144,15 @@ class Duration(Strict):
     @model_validator(mode="after")
     def _value_matches_unit(self) -> Self:
         if self.unit in TIMED_UNITS and self.value is None:
-            raise ValueError(f"a duration in {self.unit} needs a value (a positive whole number)")
+            raise FieldError(
+                f"a duration in {self.unit} needs a value (a positive whole number)", "unit"
+            )
         if self.unit not in TIMED_UNITS and self.value is not None:
-            raise ValueError(f"a duration that is {self.unit} takes no value")
+            raise FieldError(f"a duration that is {self.unit} takes no value", "value")
         if self.unit is Unit.by_schedule and self.schedule is None:
-            raise ValueError("a by_schedule duration names its schedule (schedule: <id>)")
+            raise FieldError("a by_schedule duration names its schedule (schedule: <id>)", "unit")
         if self.unit is not Unit.by_schedule and self.schedule is not None:
-            raise ValueError("only a by_schedule duration names a schedule")
+            raise FieldError("only a by_schedule duration names a schedule", "schedule")
         return self
 
 
@@ -203,8 +213,8 @@ class Note(Strict):
     @model_validator(mode="after")
     def _discrepancy_quotes(self) -> Self:
         if self.kind is NoteKind.discrepancy and self.quotes is None:
-            raise ValueError(
-                "a discrepancy quotes the differing originals (quotes: {kk: ..., ru: ...})"
+            raise FieldError(
+                "a discrepancy quotes the differing originals (quotes: {kk: ..., ru: ...})", "kind"
             )
         return self
 

@@ -10,7 +10,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, field_validator, model_validator
 
-from reglament.schemas.common import Duration, Language, Lines, Note, Slug, Strict, Text, Unit
+from reglament.schemas.common import (
+    Duration,
+    FieldError,
+    Language,
+    Lines,
+    Note,
+    Slug,
+    Strict,
+    Text,
+    Unit,
+)
 from reglament.schemas.steps import Step
 
 FORMAT_VERSION = 1
@@ -131,8 +141,8 @@ class Effective(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.until is not None and self.until <= self.from_:
-            raise ValueError(
-                f"effective period ends ({self.until}) before it starts ({self.from_})"
+            raise FieldError(
+                f"effective period ends ({self.until}) before it starts ({self.from_})", "until"
             )
         return self
 
@@ -153,17 +163,28 @@ class Schedule(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         seen: dict[int, str] = {}
+        lunch_inside = False
         for spec, hours in self.open.items():
             for day in day_numbers(spec):
                 if day in seen:
-                    raise ValueError(f"{_DAYS[day]} is given twice (in {seen[day]!r} and {spec!r})")
+                    raise FieldError(
+                        f"{_DAYS[day]} is given twice (in {seen[day]!r} and {spec!r})", "open"
+                    )
                 seen[day] = spec
             if self.lunch is not None:
                 (open_, close), (lunch_start, lunch_end) = _minutes(hours), _minutes(self.lunch)
-                if not (open_ <= lunch_start and lunch_end <= close) and not (
-                    lunch_start >= close or lunch_end <= open_
-                ):
-                    raise ValueError(f"lunch {self.lunch} straddles opening hours {hours} ({spec})")
+                inside = open_ <= lunch_start and lunch_end <= close
+                if not inside and not (lunch_start >= close or lunch_end <= open_):
+                    raise FieldError(
+                        f"lunch {self.lunch} straddles opening hours {hours} ({spec})", "lunch"
+                    )
+                lunch_inside = lunch_inside or inside
+        if self.lunch is not None and not lunch_inside:
+            raise FieldError(
+                f"lunch {self.lunch} falls outside the opening hours of every day "
+                f"({', '.join(f'{spec} {hours}' for spec, hours in self.open.items())})",
+                "lunch",
+            )
         return self
 
 
@@ -305,7 +326,7 @@ class DataField(Strict):
     @model_validator(mode="after")
     def _choice_values(self) -> Self:
         if (self.type is DataType.choice) != (self.values is not None):
-            raise ValueError("values are given exactly for type: choice")
+            raise FieldError("values are given exactly for type: choice", "type")
         return self
 
 
@@ -357,7 +378,7 @@ class Notification(Strict):
     @model_validator(mode="after")
     def _days_before(self) -> Self:
         if (self.on is Event.term_at_risk) != (self.days_before is not None):
-            raise ValueError("days_before is given exactly for on: term_at_risk")
+            raise FieldError("days_before is given exactly for on: term_at_risk", "on")
         return self
 
 

@@ -11,6 +11,7 @@ from reglament.schemas.common import (
     Condition,
     Duration,
     DurationCase,
+    FieldError,
     Lines,
     Next,
     Note,
@@ -86,11 +87,11 @@ class Wait(_Step):
     @model_validator(mode="after")
     def _timeout_needs_limit(self) -> Self:
         if self.limit is not None and self.on_timeout is None:
-            raise ValueError(
-                "a wait with a limit says where the case goes when it passes (on_timeout)"
+            raise FieldError(
+                "a wait with a limit says where the case goes when it passes (on_timeout)", "limit"
             )
         if self.limit is None and self.on_timeout is not None:
-            raise ValueError("on_timeout needs a limit")
+            raise FieldError("on_timeout needs a limit", "on_timeout")
         return self
 
 
