@@ -65,7 +65,7 @@ def _data_path(data: Plain, loc: tuple[int | str, ...]) -> tuple[PathKey, list[i
 def _problem(document: Document, details: ErrorDetails) -> Problem:
     loc = tuple(details["loc"])
     kind = details["type"]
-    path, _labels = _data_path(document.data, loc)
+    path, labels = _data_path(document.data, loc)
     ctx = details.get("ctx") or {}
     value = details["input"]
     where = dotted(path)
@@ -92,6 +92,14 @@ def _problem(document: Document, details: ErrorDetails) -> Problem:
     if kind == "union_tag_invalid" and isinstance(value, dict) and "kind" in value:
         path = (*path, "kind")
         where = dotted(path)
+    if labels and labels[-1] == "[key]":  # a key that is not an id: point at the key
+        under = f" under {path[-2]!r}" if len(path) >= 2 else ""
+        if kind == "string_pattern_mismatch":
+            name = _pattern_name(str(ctx.get("pattern", "")))
+            message = f"{_show(path[-1])} is not a valid {name} for a key{under}"
+        else:
+            message = f"key {path[-1]!r}{under}: {details['msg'][0].lower()}{details['msg'][1:]}"
+        return Problem(document.key_position(path), message, where, "schema")
     position = document.position(path)
     error = ctx.get("error")
     if isinstance(error, FieldError) and (*path, error.key) in document.values:

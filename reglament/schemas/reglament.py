@@ -48,10 +48,11 @@ def _check_hours(hours: str) -> str:
 
 Hours = Annotated[
     str,
-    AfterValidator(_check_hours),
+    # the pattern first (it is what the JSON Schema can say), then the check it cannot
     Field(
         pattern=_HOURS.pattern, description="Opening hours 'HH:MM-HH:MM'.", examples=["09:00-18:30"]
     ),
+    AfterValidator(_check_hours),
 ]
 DaySpec = Annotated[
     str, Field(pattern=_DAY_SPEC, description="A weekday or range: mon, sat, mon-fri.")
