@@ -106,3 +106,14 @@ def test_a_missing_path_is_a_usage_error() -> None:
     result = CliRunner().invoke(app, ["validate", "tests/bad/no-such-file.yaml"])
     assert result.exit_code == 2
     assert result.stderr.strip() == "error: tests/bad/no-such-file.yaml: no such file or folder"
+
+
+def test_the_messages_quoted_in_the_docs_are_the_real_ones() -> None:
+    quoted = [
+        line
+        for line in (ROOT / "docs" / "format.md").read_text("utf-8").splitlines()
+        if line.startswith("tests/bad/")
+    ]
+    assert len(quoted) >= 5
+    every = {line for lines in EXPECTED.values() for line in lines}
+    assert [line for line in quoted if line not in every] == []

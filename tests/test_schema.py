@@ -121,3 +121,22 @@ def test_the_corpus_exercises_both_sides(validator: Draft202012Validator) -> Non
     }
     for name in sorted(refused):
         assert list(validator.iter_errors(_data(BAD / name))), name
+
+
+MODELINE = "# yaml-language-server: $schema="
+
+
+@pytest.mark.parametrize("path", BUNDLED_FILES, ids=_id)
+def test_schema_modelines_point_at_the_schema(path: Path) -> None:
+    """A modeline is optional; where a file has one, it must lead the editor to the schema."""
+    for line in path.read_text("utf-8").splitlines():
+        if line.startswith(MODELINE):
+            assert (path.parent / line.removeprefix(MODELINE)).resolve() == SCHEMA_FILE
+
+
+def test_the_readme_modeline_resolves_from_the_library_folders() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    (line,) = [line for line in readme.splitlines() if line.startswith(MODELINE)]
+    example = BUNDLED / "karaganda-2015"
+    assert (example / line.removeprefix(MODELINE)).resolve() == SCHEMA_FILE
+    assert "reglament schema -o" in readme
