@@ -143,7 +143,8 @@ def read_text(path: Path, display: str) -> str:
             display,
             line,
             column,
-            f"not UTF-8: byte 0x{data[error.start]:02x} cannot start a character; save the file as UTF-8",
+            f"not UTF-8: byte 0x{data[error.start]:02x} starts no valid character ({error.reason}); "
+            "save the file as UTF-8",
             "encoding",
         ) from None
     return text.removeprefix("\ufeff")
