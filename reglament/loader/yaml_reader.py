@@ -308,6 +308,8 @@ class _Builder:
                     )
                 )
             top.key, top.key_pos = key, pos
+            if event.anchor is not None:  # a key may be reused through its alias
+                self.anchors[event.anchor] = (YScalar(pos, key), 1)
             return None
         result = YScalar(pos, _scalar(node, self.display), event.style in ("'", '"'))
         if event.anchor is not None:
