@@ -1,24 +1,34 @@
 """``python -m bench`` (``make bench``): run every benchmark section and update BENCHMARKS.md.
 
-``python -m bench --only engine`` (or ``calendar``) runs one section; the others stay as they are.
+``python -m bench --only engine`` (or ``calendar``, ``validation``) runs one section; each section
+rewrites only its own part of BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
-from bench import calendar_bench, engine_bench
+from bench import calendar_bench, engine_bench, validation_bench
 
-SECTIONS = {"calendar": calendar_bench.main, "engine": engine_bench.main}
+SECTIONS: dict[str, Callable[[], None]] = {
+    "calendar": calendar_bench.main,
+    "validation": validation_bench.main,
+    "engine": engine_bench.main,
+}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", choices=sorted(SECTIONS), action="append", help="run only this")
-    args = parser.parse_args()
-    for name, run in SECTIONS.items():
-        if not args.only or name in args.only:
-            run()
+    parser.add_argument(
+        "--only",
+        choices=sorted(SECTIONS),
+        action="append",
+        help="run only this section (may be repeated); default: all",
+    )
+    args = parser.parse_args(argv)
+    for name in args.only or list(SECTIONS):
+        SECTIONS[name]()
 
 
 if __name__ == "__main__":

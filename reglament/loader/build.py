@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import types
 import typing
 from collections.abc import Iterator
@@ -11,8 +12,9 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from reglament.errors import Position, Problem
-from reglament.loader.document import Document, PathKey, Plain
+from reglament.loader.document import Document, PathKey, Plain, dotted
 from reglament.schemas import Reglament
+from reglament.schemas.common import FieldError
 from reglament.schemas.expr import ExprError
 
 
@@ -60,30 +62,49 @@ def _data_path(data: Plain, loc: tuple[int | str, ...]) -> tuple[PathKey, list[i
     return tuple(path), labels
 
 
-def _dotted(path: PathKey) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
 def _problem(document: Document, details: ErrorDetails) -> Problem:
     loc = tuple(details["loc"])
     kind = details["type"]
-    path, _labels = _data_path(document.data, loc)
+    path, labels = _data_path(document.data, loc)
     ctx = details.get("ctx") or {}
     value = details["input"]
-    where = _dotted(path)
+    where = dotted(path)
     if kind == "extra_forbidden":
         key = loc[-1]
         allowed = _allowed_keys(loc[:-1])
-        hint = f"; allowed here: {', '.join(allowed)}" if allowed else ""
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint += f"; allowed here: {', '.join(allowed)}" if allowed else ""
         return Problem(document.key_position(path), f"unknown key {key!r}{hint}", where, "schema")
     if kind == "missing":
+        # at the key of the mapping that lacks it (the root mapping has no key: its first line)
         key = loc[-1]
-        return Problem(document.position(path), f"missing required key {key!r}", where, "schema")
+        return Problem(
+            document.key_position(path), f"missing required key {key!r}", where, "schema"
+        )
+    if kind == "union_tag_not_found":
+        return Problem(
+            document.key_position(path),
+            _message(kind, details["msg"], ctx, value, loc),
+            where,
+            "schema",
+        )
+    if kind == "union_tag_invalid" and isinstance(value, dict) and "kind" in value:
+        path = (*path, "kind")
+        where = dotted(path)
+    if labels and labels[-1] == "[key]":  # a key that is not an id: point at the key
+        under = f" under {path[-2]!r}" if len(path) >= 2 else ""
+        if kind == "string_pattern_mismatch":
+            name = _pattern_name(str(ctx.get("pattern", "")))
+            message = f"{_show(path[-1])} is not a valid {name} for a key{under}"
+        else:
+            message = f"key {path[-1]!r}{under}: {details['msg'][0].lower()}{details['msg'][1:]}"
+        return Problem(document.key_position(path), message, where, "schema")
     position = document.position(path)
     error = ctx.get("error")
+    if isinstance(error, FieldError) and (*path, error.key) in document.values:
+        path = (*path, error.key)
+        position, where = document.position(path), dotted(path)
     if isinstance(error, ExprError):
         offset = 1 if path in document.quoted else 0
         position = Position(

@@ -37,6 +37,14 @@ class Document:
         return self.keys.get(path) or self.position(path)
 
 
+def dotted(path: PathKey) -> str:
+    """``("steps", "check", "next", 0, "when")`` → ``steps.check.next[0].when``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
 def to_document(root: YNode) -> Document:
     document = Document(None)
     document.data = _plain(root, (), document)

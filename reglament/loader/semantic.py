@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from reglament.errors import Problem
-from reglament.loader.document import Document, PathKey
+from reglament.errors import Position, Problem
+from reglament.loader.document import Document, PathKey, dotted
 from reglament.schemas import (
     Decision,
     Duration,
@@ -79,20 +80,36 @@ class _Checker:
         self.doc = document
         self.problems: list[Problem] = []
 
-    def add(self, path: PathKey, message: str, code: str, *, key: bool = False) -> None:
+    def add(
+        self, path: PathKey, message: str, code: str, *, key: bool = False, column: int = 0
+    ) -> None:
+        """Record a problem at ``path`` (its key with ``key``); ``column`` is a 0-based offset
+        into a condition's text."""
         position = self.doc.key_position(path) if key else self.doc.position(path)
-        dotted = ".".join(str(part) for part in path)
-        self.problems.append(Problem(position, message, dotted, code))
+        if column:
+            column += 1 if path in self.doc.quoted else 0
+            position = Position(position.file, position.line, position.column + column)
+        self.problems.append(Problem(position, message, dotted(path), code))
 
     def unknown(
-        self, path: PathKey, what: str, value: str, known: Iterable[str], code: str
+        self,
+        path: PathKey,
+        what: str,
+        value: str,
+        known: Iterable[str],
+        code: str,
+        *,
+        column: int = 0,
     ) -> None:
         names = sorted(known)
         close = difflib.get_close_matches(value, names, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         listed = ", ".join(names[:12]) + (" ..." if len(names) > 12 else "")
         self.add(
-            path, f"{what} {value!r} is not declared{hint} (declared: {listed or 'none'})", code
+            path,
+            f"{what} {value!r} is not declared{hint} (declared: {listed or 'none'})",
+            code,
+            column=column,
         )
 
     def run(self) -> None:
@@ -254,8 +271,9 @@ class _Checker:
                     when = getattr(item, "when", None)
                     if last and when is not None:
                         self.add(
-                            (*path, index),
-                            "the last entry of a list of cases has no 'when': it applies when no other does",
+                            (*path, index, "when"),
+                            "the last entry of a list of cases must have no 'when' (it applies "
+                            "when no other does); add a last entry without one",
                             "cases",
                         )
                     if not last and when is None:
@@ -285,16 +303,29 @@ class _Checker:
         for path, source in self.conditions():
             parsed = expressions.parse(source)  # already validated by the model
             for name in sorted(parsed.names - allowed):
-                self.unknown(path, "name", name, allowed, "undeclared-name")
+                at = _offset(source, rf"(?<![\w'\"]){re.escape(name)}(?![\w'\"])")
+                self.unknown(path, "name", name, allowed, "undeclared-name", column=at)
             for name, constant in parsed.compared:
+                at = _offset(source, rf"(['\"]){re.escape(constant)}\1")
                 if name == "variant" and constant not in r.variants:
-                    self.unknown(path, "variant", constant, r.variants, "undeclared-variant")
+                    self.unknown(
+                        path, "variant", constant, r.variants, "undeclared-variant", column=at
+                    )
                 elif name == "channel" and constant not in r.channels:
-                    self.unknown(path, "channel", constant, r.channels, "undeclared-channel")
+                    self.unknown(
+                        path, "channel", constant, r.channels, "undeclared-channel", column=at
+                    )
                 elif name in r.data:
                     values = r.data[name].values
                     if values is not None and constant not in values:
-                        self.unknown(path, f"value of {name}", constant, values, "undeclared-value")
+                        self.unknown(
+                            path,
+                            f"value of {name}",
+                            constant,
+                            values,
+                            "undeclared-value",
+                            column=at,
+                        )
 
     def conditions(self) -> Iterator[tuple[PathKey, str]]:
         for step_id, step in self.r.steps.items():
@@ -342,7 +373,15 @@ class _Checker:
                     "unreachable",
                     key=True,
                 )
-        ends = [step_id for step_id, step in r.steps.items() if isinstance(step, End)]
+        # a step with a dangling exit may lead anywhere: its problem is reported once, above,
+        # not again as a dead end of it and of every step before it
+        ends = [
+            step_id
+            for step_id, step in r.steps.items()
+            if isinstance(step, End)
+            or any(e.target not in r.steps for e in exits(step_id, step))
+            or (isinstance(step, Parallel) and step.join not in r.steps)
+        ]
         predecessors: dict[str, list[str]] = {step_id: [] for step_id in r.steps}
         for source, targets in successors.items():
             for target in targets:
@@ -376,12 +415,15 @@ class _Checker:
                     continue
                 inside = _reach([branch], successors, stop={step.join})
                 path: PathKey = ("steps", step_id, "branches", index)
-                if step.join not in inside:
-                    self.add(
-                        path, f"branch {branch!r} never reaches the join {step.join!r}", "parallel"
-                    )
                 escapes = sorted(s for s in inside if isinstance(r.steps[s], End))
-                if escapes:
+                if step.join not in inside:
+                    ending = f"; it ends the case at {escapes[0]!r}" if escapes else ""
+                    self.add(
+                        path,
+                        f"branch {branch!r} never reaches the join {step.join!r}{ending}",
+                        "parallel",
+                    )
+                elif escapes:
                     self.add(
                         path,
                         f"branch {branch!r} can end the case at {escapes[0]!r} without reaching the join {step.join!r}",
@@ -426,6 +468,12 @@ class _Checker:
                     "term",
                 )
             seen[key] = index
+
+
+def _offset(source: str, pattern: str) -> int:
+    """0-based offset of ``pattern`` in a condition's text (0 when not found)."""
+    match = re.search(pattern, source)
+    return match.start() if match else 0
 
 
 def _reach(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -24,9 +25,11 @@ from reglament.errors import Position, Problem
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_NODES = 200_000  # after alias expansion; the largest real reglament has a few thousand
+MAX_DEPTH = 64  # nesting of mappings and lists; a reglament needs about 10
 
 Scalar = str | int | float | bool | None
 
+_CORE_PREFIX = "tag:yaml.org,2002:"
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -140,7 +143,8 @@ def read_text(path: Path, display: str) -> str:
             display,
             line,
             column,
-            f"not UTF-8: byte 0x{data[error.start]:02x} cannot start a character; save the file as UTF-8",
+            f"not UTF-8: byte 0x{data[error.start]:02x} starts no valid character ({error.reason}); "
+            "save the file as UTF-8",
             "encoding",
         ) from None
     return text.removeprefix("\ufeff")
@@ -154,21 +158,15 @@ def parse(text: str, display: str) -> YNode:
         raise _problem(
             display, 1, 1, "file is empty; expected a reglament (a YAML mapping)", "empty"
         )
-    composer = _Composer(text)
+    parser = _Composer(text)
     try:
-        node = composer.get_single_node()
+        return _Builder(parser, display).document()
     except yaml.MarkedYAMLError as error:
         raise _syntax_problem(error, display, text) from None
     except yaml.YAMLError as error:  # pragma: no cover - libyaml always marks its errors
         raise _problem(display, 1, 1, f"YAML error: {error}", "yaml-syntax") from None
     finally:
-        composer.dispose()
-    if node is None:  # pragma: no cover - an all-comment file is caught above
-        raise _problem(
-            display, 1, 1, "file is empty; expected a reglament (a YAML mapping)", "empty"
-        )
-    budget = [MAX_NODES]
-    return _convert(node, display, budget)
+        parser.dispose()
 
 
 def read(path: Path, display: str | None = None) -> YNode:
@@ -177,56 +175,182 @@ def read(path: Path, display: str | None = None) -> YNode:
     return parse(read_text(path, shown), shown)
 
 
-def _convert(node: Node, display: str, budget: list[int]) -> YNode:
-    budget[0] -= 1
-    pos = _pos(node, display)
-    if budget[0] < 0:
-        raise YamlProblem(
-            Problem(
-                pos,
-                f"more than {MAX_NODES:,} values after expanding aliases (an alias bomb?); refused",
-                code="alias-bomb",
-            )
-        )
-    if isinstance(node, ScalarNode):
-        return YScalar(pos, _scalar(node, display), node.style in ("'", '"'))
-    if isinstance(node, SequenceNode):
-        if node.tag != _SEQ:
-            raise _tag_problem(node, display)
-        return YSeq(pos, [_convert(item, display, budget) for item in node.value])
-    if isinstance(node, MappingNode):
-        if node.tag != _MAP:
-            raise _tag_problem(node, display)
-        result = YMap(pos)
-        for key_node, value_node in node.value:
-            key_pos = _pos(key_node, display)
-            if not isinstance(key_node, ScalarNode):
-                raise YamlProblem(
-                    Problem(
-                        key_pos, "a key must be a plain word, not a list or mapping", code="key"
-                    )
+@dataclass(slots=True)
+class _Open:
+    """A mapping or list being built: its node, its anchor, and (for a mapping) the pending key."""
+
+    node: YMap | YSeq
+    anchor: str | None
+    size: int = 1
+    key: str | None = None
+    key_pos: Position | None = None
+
+
+class _Builder:
+    """Builds the located tree straight from the parser's events, without recursion.
+
+    libyaml's own composer recurses in C (a deeply nested file crashes the interpreter) and
+    expands aliases into shared nodes that may contain themselves; here nesting is bounded by
+    ``MAX_DEPTH``, an alias to a value still being read is refused, and the values an alias
+    brings in count against ``MAX_NODES`` as if it were expanded.
+    """
+
+    def __init__(self, parser: _Composer, display: str) -> None:
+        self.parser = parser
+        self.display = display
+        self.anchors: dict[str, tuple[YNode, int]] = {}  # anchor → (node, expanded size)
+        self.total = 0
+
+    def document(self) -> YNode:
+        parser = self.parser
+        parser.get_event()  # StreamStart
+        parser.get_event()  # DocumentStart (the file is not empty)
+        root = self.node()
+        parser.get_event()  # DocumentEnd
+        if parser.check_event(yaml.DocumentStartEvent):
+            raise YamlProblem(
+                Problem(
+                    self.pos(parser.peek_event()),
+                    "a second YAML document ('---'); a reglament file holds exactly one",
+                    code="yaml-syntax",
                 )
-            key = str(key_node.value)
+            )
+        return root
+
+    def node(self) -> YNode:
+        stack: list[_Open] = []
+        while True:
+            event: Any = self.parser.get_event()
+            pos = self.pos(event)
+            done: YNode | None = None
+            size = 1
+            if isinstance(event, yaml.AliasEvent):
+                anchor = str(event.anchor)
+                if anchor not in self.anchors:
+                    if any(frame.anchor == anchor for frame in stack):
+                        raise YamlProblem(
+                            Problem(
+                                pos,
+                                f"alias *{anchor} refers to a value that contains it; refused",
+                                code="alias",
+                            )
+                        )
+                    raise YamlProblem(
+                        Problem(pos, f"alias *{anchor} names no anchor (&{anchor})", code="alias")
+                    )
+                done, size = self.anchors[anchor]
+                self.count(size, pos)
+            elif isinstance(event, yaml.ScalarEvent):
+                done = self.scalar(event, pos, stack)
+                self.count(1, pos)
+                if done is None:  # a key: wait for its value
+                    continue
+            elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                is_map = isinstance(event, yaml.MappingStartEvent)
+                kind = MappingNode if is_map else SequenceNode
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = self.parser.resolve(kind, None, event.implicit)  # type: ignore[no-untyped-call]
+                if tag != (_MAP if is_map else _SEQ):
+                    raise self.tag_problem(str(tag), pos)
+                if stack and stack[-1].key is None and isinstance(stack[-1].node, YMap):
+                    raise YamlProblem(
+                        Problem(
+                            pos, "a key must be a plain word, not a list or mapping", code="key"
+                        )
+                    )
+                if len(stack) >= MAX_DEPTH:
+                    raise YamlProblem(
+                        Problem(
+                            pos,
+                            f"values are nested more than {MAX_DEPTH} levels deep; refused",
+                            code="too-deep",
+                        )
+                    )
+                self.count(1, pos)
+                stack.append(_Open(YMap(pos) if is_map else YSeq(pos), event.anchor))
+                continue
+            else:  # SequenceEnd or MappingEnd
+                frame = stack.pop()
+                done, size = frame.node, frame.size
+                if frame.anchor is not None:
+                    self.anchors[frame.anchor] = (done, size)
+            if not stack:
+                return done
+            self.attach(stack[-1], done, size)
+
+    def scalar(self, event: Any, pos: Position, stack: list[_Open]) -> YNode | None:
+        """The scalar's node, or None when it is a mapping key (then kept as the pending key)."""
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.parser.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        top = stack[-1] if stack else None
+        if top is not None and isinstance(top.node, YMap) and top.key is None:
+            key = str(event.value)
             if key == "<<":
                 raise YamlProblem(
                     Problem(
-                        key_pos,
+                        pos,
                         "merge keys ('<<') are not supported; use 'extends' or write the keys out",
                         code="key",
                     )
                 )
-            if key in result.entries:
-                first = result.entries[key][0]
+            if tag not in (_STR, _INT, _FLOAT, _BOOL, _NULL):
+                raise self.tag_problem(tag, pos)
+            if key in top.node.entries:
+                first = top.node.entries[key][0]
                 raise YamlProblem(
                     Problem(
-                        key_pos,
+                        pos,
                         f"duplicate key {key!r} (first given at line {first.line})",
                         code="duplicate-key",
                     )
                 )
-            result.entries[key] = (key_pos, _convert(value_node, display, budget))
+            top.key, top.key_pos = key, pos
+            if event.anchor is not None:  # a key may be reused through its alias
+                self.anchors[event.anchor] = (YScalar(pos, key), 1)
+            return None
+        result = YScalar(pos, _scalar(node, self.display), event.style in ("'", '"'))
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (result, 1)
         return result
-    raise AssertionError(f"unknown YAML node {node!r}")  # pragma: no cover
+
+    def attach(self, frame: _Open, node: YNode, size: int) -> None:
+        frame.size += size
+        if isinstance(frame.node, YSeq):
+            frame.node.items.append(node)
+            return
+        if frame.key is None:  # an alias used as a key
+            if not isinstance(node, YScalar):
+                raise YamlProblem(
+                    Problem(
+                        node.pos, "a key must be a plain word, not a list or mapping", code="key"
+                    )
+                )
+            frame.key, frame.key_pos = str(node.value), node.pos
+            return
+        assert frame.key_pos is not None
+        frame.node.entries[frame.key] = (frame.key_pos, node)
+        frame.key, frame.key_pos = None, None
+
+    def count(self, size: int, pos: Position) -> None:
+        self.total += size
+        if self.total > MAX_NODES:
+            raise YamlProblem(
+                Problem(
+                    pos,
+                    f"more than {MAX_NODES:,} values after expanding aliases (an alias bomb?); refused",
+                    code="alias-bomb",
+                )
+            )
+
+    def pos(self, event: Any) -> Position:
+        mark = event.start_mark
+        return Position(self.display, mark.line + 1, mark.column + 1)
+
+    def tag_problem(self, tag: str, pos: Position) -> YamlProblem:
+        return YamlProblem(Problem(pos, _tag_message(tag), code="tag"))
 
 
 def _scalar(node: ScalarNode, display: str) -> Scalar:
@@ -254,15 +378,16 @@ def _scalar(node: ScalarNode, display: str) -> Scalar:
     raise _tag_problem(node, display)
 
 
-def _tag_problem(node: Node, display: str) -> YamlProblem:
-    return YamlProblem(
-        Problem(
-            _pos(node, display),
-            f"tag {node.tag!r} is not allowed: a reglament holds plain data only "
-            "(mappings, lists, strings, numbers, true/false, null)",
-            code="tag",
-        )
+def _tag_message(tag: str) -> str:
+    shown = "!!" + tag.removeprefix(_CORE_PREFIX) if tag.startswith(_CORE_PREFIX) else tag
+    return (
+        f"tag {shown!r} is not allowed: a reglament holds plain data only "
+        "(mappings, lists, strings, numbers, true/false, null)"
     )
+
+
+def _tag_problem(node: Node, display: str) -> YamlProblem:
+    return YamlProblem(Problem(_pos(node, display), _tag_message(str(node.tag)), code="tag"))
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, display: str, text: str) -> YamlProblem:
@@ -277,8 +402,11 @@ def _syntax_problem(error: yaml.MarkedYAMLError, display: str, text: str) -> Yam
     elif "another document" in problem:
         message = "a second YAML document ('---'); a reglament file holds exactly one"
     else:
-        context = f" {error.context.strip()}" if error.context else ""
-        message = f"YAML syntax error: {problem}{context and ' (' + context.strip() + ')'}"
+        context = error.context.strip() if error.context else ""
+        started = error.context_mark
+        if context and started is not None and started is not mark:
+            context += f" that starts at line {started.line + 1}, column {started.column + 1}"
+        message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
     return _problem(display, line, column, message, "yaml-syntax")
 
 

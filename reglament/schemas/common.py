@@ -12,6 +12,8 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    StrictBool,
+    StrictInt,
     Tag,
     model_validator,
 )
@@ -53,6 +55,14 @@ Condition = Annotated[
         examples=["variant == 'certificate'", "documents_lacking and not data_found"],
     ),
 ]
+
+
+class FieldError(ValueError):
+    """A model-level check that fails because of one of the model's keys: errors point there."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 class Strict(BaseModel):
@@ -114,7 +124,7 @@ class Duration(Strict):
     unit: Unit = Field(
         description="minutes, hours, working_days, calendar_days, untimed, by_schedule"
     )
-    value: int | None = Field(
+    value: StrictInt | None = Field(
         None,
         gt=0,
         description="A positive whole number; required for timed units, absent otherwise.",
@@ -125,7 +135,7 @@ class Duration(Strict):
     raw: Text | None = Field(
         None, description="The act's words, e.g. '17 (он жеті) жұмыс күні ішінде'."
     )
-    counts_toward_term: bool = Field(
+    counts_toward_term: StrictBool = Field(
         True, description="false where the act says the step is not counted in the service term."
     )
     lines: Lines | None = None
@@ -134,13 +144,15 @@ class Duration(Strict):
     @model_validator(mode="after")
     def _value_matches_unit(self) -> Self:
         if self.unit in TIMED_UNITS and self.value is None:
-            raise ValueError(f"a duration in {self.unit} needs a value (a positive whole number)")
+            raise FieldError(
+                f"a duration in {self.unit} needs a value (a positive whole number)", "unit"
+            )
         if self.unit not in TIMED_UNITS and self.value is not None:
-            raise ValueError(f"a duration that is {self.unit} takes no value")
+            raise FieldError(f"a duration that is {self.unit} takes no value", "value")
         if self.unit is Unit.by_schedule and self.schedule is None:
-            raise ValueError("a by_schedule duration names its schedule (schedule: <id>)")
+            raise FieldError("a by_schedule duration names its schedule (schedule: <id>)", "unit")
         if self.unit is not Unit.by_schedule and self.schedule is not None:
-            raise ValueError("only a by_schedule duration names a schedule")
+            raise FieldError("only a by_schedule duration names a schedule", "schedule")
         return self
 
 
@@ -155,7 +167,7 @@ class Route(Strict):
 
     to: Slug
     when: Condition | None = None
-    inferred: bool = Field(False, description="true when the act only implies this route.")
+    inferred: StrictBool = Field(False, description="true when the act only implies this route.")
     note: str | None = None
 
 
@@ -201,8 +213,8 @@ class Note(Strict):
     @model_validator(mode="after")
     def _discrepancy_quotes(self) -> Self:
         if self.kind is NoteKind.discrepancy and self.quotes is None:
-            raise ValueError(
-                "a discrepancy quotes the differing originals (quotes: {kk: ..., ru: ...})"
+            raise FieldError(
+                "a discrepancy quotes the differing originals (quotes: {kk: ..., ru: ...})", "kind"
             )
         return self
 

@@ -136,8 +136,12 @@ def _build_compare(
     ops = []
     for op in node.ops:
         function = _COMPARE.get(type(op))
-        if function is None:  # pragma: no cover - every ast.cmpop is listed except Is/IsNot
-            raise ExprError(f"operator {type(op).__name__} is not allowed", _col(node))
+        if function is None:  # only ``is`` and ``is not`` are left out
+            word = "is not" if isinstance(op, ast.IsNot) else "is"
+            raise ExprError(
+                f"'{word}' is not allowed in a condition; compare with == or != instead",
+                _col(node),
+            )
         ops.append(function)
 
     def compare(scope: Mapping[str, object]) -> bool:

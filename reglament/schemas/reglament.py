@@ -8,9 +8,19 @@ from enum import StrEnum
 from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, StrictBool, StrictInt, field_validator, model_validator
 
-from reglament.schemas.common import Duration, Language, Lines, Note, Slug, Strict, Text, Unit
+from reglament.schemas.common import (
+    Duration,
+    FieldError,
+    Language,
+    Lines,
+    Note,
+    Slug,
+    Strict,
+    Text,
+    Unit,
+)
 from reglament.schemas.steps import Step
 
 FORMAT_VERSION = 1
@@ -38,10 +48,11 @@ def _check_hours(hours: str) -> str:
 
 Hours = Annotated[
     str,
-    AfterValidator(_check_hours),
+    # the pattern first (it is what the JSON Schema can say), then the check it cannot
     Field(
         pattern=_HOURS.pattern, description="Opening hours 'HH:MM-HH:MM'.", examples=["09:00-18:30"]
     ),
+    AfterValidator(_check_hours),
 ]
 DaySpec = Annotated[
     str, Field(pattern=_DAY_SPEC, description="A weekday or range: mon, sat, mon-fri.")
@@ -125,14 +136,14 @@ class Effective(Strict):
 
     from_: dt.date = Field(alias="from")
     until: dt.date | None = None
-    estimated: bool = Field(False, description="true when a boundary is derived, not stated.")
+    estimated: StrictBool = Field(False, description="true when a boundary is derived, not stated.")
     note: str | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.until is not None and self.until <= self.from_:
-            raise ValueError(
-                f"effective period ends ({self.until}) before it starts ({self.from_})"
+            raise FieldError(
+                f"effective period ends ({self.until}) before it starts ({self.from_})", "until"
             )
         return self
 
@@ -156,17 +167,28 @@ class Schedule(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         seen: dict[int, str] = {}
+        lunch_inside = False
         for spec, hours in self.open.items():
             for day in day_numbers(spec):
                 if day in seen:
-                    raise ValueError(f"{_DAYS[day]} is given twice (in {seen[day]!r} and {spec!r})")
+                    raise FieldError(
+                        f"{_DAYS[day]} is given twice (in {seen[day]!r} and {spec!r})", "open"
+                    )
                 seen[day] = spec
             if self.lunch is not None:
                 (open_, close), (lunch_start, lunch_end) = _minutes(hours), _minutes(self.lunch)
-                if not (open_ <= lunch_start and lunch_end <= close) and not (
-                    lunch_start >= close or lunch_end <= open_
-                ):
-                    raise ValueError(f"lunch {self.lunch} straddles opening hours {hours} ({spec})")
+                inside = open_ <= lunch_start and lunch_end <= close
+                if not inside and not (lunch_start >= close or lunch_end <= open_):
+                    raise FieldError(
+                        f"lunch {self.lunch} straddles opening hours {hours} ({spec})", "lunch"
+                    )
+                lunch_inside = lunch_inside or inside
+        if self.lunch is not None and not lunch_inside:
+            raise FieldError(
+                f"lunch {self.lunch} falls outside the opening hours of every day "
+                f"({', '.join(f'{spec} {hours}' for spec, hours in self.open.items())})",
+                "lunch",
+            )
         return self
 
 
@@ -219,8 +241,8 @@ class Channel(Strict):
     start: Slug | None = Field(
         None, description="The first step of this channel's route; absent if the act gives none."
     )
-    accepts: bool = True
-    issues: bool = True
+    accepts: StrictBool = True
+    issues: StrictBool = True
     schedule: Slug | None = None
     lines: Lines | None = None
     note: str | None = None
@@ -243,7 +265,7 @@ class TermStart(StrEnum):
 class Term(Strict):
     """A legal term of the whole service, possibly per channel or variant."""
 
-    value: int = Field(gt=0)
+    value: StrictInt = Field(gt=0)
     unit: Literal[Unit.minutes, Unit.hours, Unit.working_days, Unit.calendar_days]
     raw: Text | None = None
     channel: Slug | None = None
@@ -308,7 +330,7 @@ class DataField(Strict):
     @model_validator(mode="after")
     def _choice_values(self) -> Self:
         if (self.type is DataType.choice) != (self.values is not None):
-            raise ValueError("values are given exactly for type: choice")
+            raise FieldError("values are given exactly for type: choice", "type")
         return self
 
 
@@ -348,10 +370,10 @@ class Notification(Strict):
     via: list[Medium] = Field(min_length=1)
     template: Slug | None = Field(None, description="Defaults to the event's built-in template.")
     languages: list[Language] | None = Field(None, description="Defaults to the title's languages.")
-    days_before: int | None = Field(
+    days_before: StrictInt | None = Field(
         None, gt=0, description="For term_at_risk: working days before."
     )
-    implied: bool = Field(
+    implied: StrictBool = Field(
         False, description="true when the act implies the message but does not name it."
     )
     lines: Lines | None = None
@@ -360,7 +382,7 @@ class Notification(Strict):
     @model_validator(mode="after")
     def _days_before(self) -> Self:
         if (self.on is Event.term_at_risk) != (self.days_before is not None):
-            raise ValueError("days_before is given exactly for on: term_at_risk")
+            raise FieldError("days_before is given exactly for on: term_at_risk", "on")
         return self
 
 

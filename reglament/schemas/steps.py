@@ -5,12 +5,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import Discriminator, Field, StrictBool, Tag, model_validator
 
 from reglament.schemas.common import (
     Condition,
     Duration,
     DurationCase,
+    FieldError,
     Lines,
     Next,
     Note,
@@ -60,7 +61,9 @@ class Outcome(Strict):
     when: Condition | None = Field(
         None, description="When every outcome has a condition, the engine decides by itself."
     )
-    inferred: bool = Field(False, description="true when the act only implies where it leads.")
+    inferred: StrictBool = Field(
+        False, description="true when the act only implies where it leads."
+    )
     note: str | None = None
 
 
@@ -84,11 +87,11 @@ class Wait(_Step):
     @model_validator(mode="after")
     def _timeout_needs_limit(self) -> Self:
         if self.limit is not None and self.on_timeout is None:
-            raise ValueError(
-                "a wait with a limit says where the case goes when it passes (on_timeout)"
+            raise FieldError(
+                "a wait with a limit says where the case goes when it passes (on_timeout)", "limit"
             )
         if self.limit is None and self.on_timeout is not None:
-            raise ValueError("on_timeout needs a limit")
+            raise FieldError("on_timeout needs a limit", "on_timeout")
         return self
 
 
