@@ -235,8 +235,8 @@ def main() -> None:
         + ("(met)." if scalar <= 300 else f"(missed by {scalar - 300:.0f} ns).")
         + f" This machine is slow: numpy's scalar `busday_offset` takes {np_scalar / 1000:.1f} µs "
         f"here against ≈ 1.5 µs on the machine behind DESIGN §7's figures, a factor of "
-        f"{np_scalar / 1500:.1f}. The call is a bounds check and two list look-ups; what is left "
-        "is CPython's method-call and `date.toordinal()` cost.",
+        f"{np_scalar / 1500:.1f}. The call is one dict look-up (date → working days so far) and "
+        "one list look-up; what is left is CPython's method-call cost.",
         f"- batch: {batch_ns:.1f} ns per date " + ("(met)." if batch_ns <= 20 else "(missed)."),
         f"- office time: {office_ns / 1000:.2f} µs per addition "
         + ("(met)." if office_ns <= 2000 else f"(missed by {(office_ns - 2000) / 1000:.2f} µs).")
