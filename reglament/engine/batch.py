@@ -37,7 +37,7 @@ from reglament.engine.compiled import choose, is_timed
 from reglament.engine.runtime import Engine
 from reglament.engine.simulate import MAX_STEPS, Timeline, allowed_text, simulate
 from reglament.errors import UsageError
-from reglament.schemas import Decision, End, Join, Parallel, Unit, Wait
+from reglament.schemas import Decision, Duration, End, Join, Parallel, Unit, Wait
 
 __all__ = [
     "Batch",
@@ -47,7 +47,10 @@ __all__ = [
     "Share",
     "outcome_shares",
     "parse_probability",
+    "shifted_due_batch",
     "simulate_many",
+    "step_end_batch",
+    "stopped_shift_batch",
 ]
 
 I64 = npt.NDArray[np.int64]
@@ -431,27 +434,9 @@ class _Walker:
             if isinstance(step, Parallel | Join):
                 per_case.append((group, path))
                 continue
-            clock = c.clock_for(step_id)
             duration = c.duration(step_id, self.scope)
-            if duration is None:
-                end = pos
-            elif is_timed(duration):
-                assert duration.value is not None
-                end = clock.add_batch(pos, duration.value, duration.unit.value)
-            else:
-                dates = (
-                    self.engine.reglament.external_schedules[duration.schedule].dates
-                    if duration.unit is Unit.by_schedule and duration.schedule is not None
-                    else []
-                )
-                days = np.array(sorted({d.toordinal() for d in dates}), dtype=np.int64)
-                nxt = np.searchsorted(days, clock.ordinals(pos), side="left")
-                known = nxt < len(days)
-                end = pos
-                if known.any():
-                    closing = clock.closing_batch(days[np.minimum(nxt, len(days) - 1)])
-                    end = np.where(known, closing, pos)
-                b.lower_bound[group[~known]] = True
+            end, unknown = step_end_batch(self.engine, step_id, duration, pos)
+            b.lower_bound[group[unknown]] = True
             moved = end > pos
             if moved.any():
                 visits.append((self.step_index[step_id], group, pos, end))
@@ -514,27 +499,8 @@ class _Walker:
                 moved = e > a
                 group, a, e = group[moved], a[moved], e[moved]
                 has[group] = True
-                if unit in (Unit.minutes, Unit.hours):
-                    gap = clock.office_seconds_batch(e) - clock.office_seconds_batch(a)
-                    shift[group] += np.maximum(gap, 0)
-                elif unit is Unit.working_days:
-                    shift[group] += clock.calendar.working_days_between_batch(
-                        clock.ordinals(a), clock.ordinals(e)
-                    )
-                else:
-                    shift[group] += clock.ordinals(e) - clock.ordinals(a)
-            shift, has = shift[idx], has[idx]
-            base_day = clock.ordinals(base)
-            if unit in (Unit.minutes, Unit.hours):
-                due = np.where(has, clock.add_office_minutes_batch(base, shift // 60), base)
-            elif unit is Unit.working_days:
-                moved_day = clock.calendar.add_working_days_batch(base_day, shift)
-                due = np.where(shift > 0, clock.closing_batch(moved_day), base)
-            else:
-                day = base_day + shift
-                off = ~clock.calendar.is_working_batch(day)
-                day = np.where(off, clock.calendar.add_working_days_batch(day, 1), day)
-                due = np.where(shift > 0, clock.closing_batch(day), base)
+                shift[group] += stopped_shift_batch(clock, unit, a, e)
+            due = shifted_due_batch(clock, unit, base, shift[idx], has[idx])
         b.term_due[idx] = due
         for step, group, a, e in visits:
             d = b.term_due[group]
@@ -577,3 +543,72 @@ class _Walker:
                     if row.start <= due < row.end:
                         b.culprit[i] = self.step_index[row.step]
                         break
+
+
+# -- shared with the audit (reglament.audit.terms): one step, and the term clock, for many cases --
+
+
+def step_end_batch(
+    engine: Engine, step_id: str, duration: Duration | None, pos: I64
+) -> tuple[I64, npt.NDArray[np.bool_]]:
+    """When a step started at each of ``pos`` ends if it takes its full allowed ``duration``,
+    as :func:`simulate` plans it (the actor's office clock; ``by_schedule`` at the closing of
+    the next known date); and which of them have no known time (they end at once: the plan's
+    end is then a lower bound). ``duration`` ``None`` (a wait without a limit) ends at once and
+    is not flagged, as in :func:`simulate`."""
+    unknown = np.zeros(len(pos), dtype=np.bool_)
+    if duration is None:
+        return pos, unknown
+    clock = engine.compiled.clock_for(step_id)
+    if is_timed(duration):
+        assert duration.value is not None
+        return clock.add_batch(pos, duration.value, duration.unit.value), unknown
+    dates = (
+        engine.reglament.external_schedules[duration.schedule].dates
+        if duration.unit is Unit.by_schedule and duration.schedule is not None
+        else []
+    )
+    days = np.array(sorted({d.toordinal() for d in dates}), dtype=np.int64)
+    nxt = np.searchsorted(days, clock.ordinals(pos), side="left")
+    known = nxt < len(days)
+    end = pos
+    if known.any():
+        closing = clock.closing_batch(days[np.minimum(nxt, len(days) - 1)])
+        end = np.where(known, closing, pos)
+    return end, ~known
+
+
+def stopped_shift_batch(clock: Clock, unit: Unit, a: I64, e: I64) -> I64:
+    """How far a stretch ``[a, e)`` during which the term stood still (a suspension, a step not
+    counted in it) pushes the term back, in the term's unit, as :meth:`Engine.term_due` counts it:
+    office seconds for minutes and hours, working days for working days, days otherwise."""
+    if unit in (Unit.minutes, Unit.hours):
+        gap: I64 = clock.office_seconds_batch(e) - clock.office_seconds_batch(a)
+        return np.maximum(gap, 0)
+    if unit is Unit.working_days:
+        counted: I64 = clock.calendar.working_days_between_batch(
+            clock.ordinals(a), clock.ordinals(e)
+        )
+        return counted
+    days: I64 = clock.ordinals(e) - clock.ordinals(a)
+    return days
+
+
+def shifted_due_batch(
+    clock: Clock, unit: Unit, base: I64, shift: I64, has: npt.NDArray[np.bool_]
+) -> I64:
+    """The term's due instant ``base`` pushed back by ``shift`` (summed :func:`stopped_shift_batch`;
+    ``has``: some stretch stood still), exactly as :meth:`Engine.term_due`."""
+    if unit in (Unit.minutes, Unit.hours):
+        moved: I64 = np.where(has, clock.add_office_minutes_batch(base, shift // 60), base)
+        return moved
+    base_day = clock.ordinals(base)
+    if unit is Unit.working_days:
+        moved_day = clock.calendar.add_working_days_batch(base_day, shift)
+        due: I64 = np.where(shift > 0, clock.closing_batch(moved_day), base)
+        return due
+    day = base_day + shift
+    off = ~clock.calendar.is_working_batch(day)
+    day = np.where(off, clock.calendar.add_working_days_batch(day, 1), day)
+    rolled: I64 = np.where(shift > 0, clock.closing_batch(day), base)
+    return rolled
