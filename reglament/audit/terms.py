@@ -1,0 +1,429 @@
+"""Term compliance: does the procedure fit the legal term, on every channel, variant and path,
+for every moment an application can be submitted?
+
+For one version, channel and variant:
+
+* the *window* is the version's period in force, at most its first twelve months
+  (:func:`window`); every minute of it, nights and days off included, is a submission moment;
+* each moment is accepted at the channel office's next opening (``Clock.accept_batch``); moments
+  accepted at the same instant have the same future, so the walk runs once per distinct
+  acceptance instant and the results are weighted back to the moments;
+* every path (:mod:`reglament.audit.paths`) is walked with each step taking its full allowed
+  time, exactly as the engine plans it (``step_end_batch``: the actor's office clock, the
+  calendar's days), sharing the work of common prefixes;
+* the legal term (``Compiled.term``) runs from acceptance on the channel's clock and is pushed
+  back by steps not counted in it (``stopped_shift_batch``/``shifted_due_batch``, as
+  ``Engine.term_due``); a path *overruns* when its end is after the due instant, as the engine
+  judges a case "broken".
+
+Untimed steps, ``by_schedule`` steps without known dates and waits without a limit take no
+time: the result is then a lower bound, and says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from reglament.audit.paths import Enumeration, Fork, Item, Move, Path, enumerate_paths
+from reglament.calendar import Clock
+from reglament.engine import Engine
+from reglament.engine.batch import shifted_due_batch, step_end_batch, stopped_shift_batch
+from reglament.engine.simulate import allowed_text
+from reglament.errors import ReglamentError
+from reglament.schemas import Reglament, Term, Unit, Wait
+
+I64 = npt.NDArray[np.int64]
+Flags = npt.NDArray[np.bool_]
+DAY = 86_400
+RESOLUTION = 60  # seconds between two submission moments
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The submission moments checked: every minute from ``first`` (inclusive, 00:00) to
+    ``until`` (exclusive, 00:00), in the region's local time."""
+
+    first: dt.date
+    until: dt.date
+    why: str
+
+    @property
+    def moments(self) -> int:
+        return (self.until - self.first).days * DAY // RESOLUTION
+
+    def describe(self) -> str:
+        return (
+            f"every minute from {self.first.isoformat()} to {self.until.isoformat()} ({self.why})"
+        )
+
+
+def window(reglament: Reglament) -> Window:
+    """The version's period in force, cut to its first twelve months."""
+    effective = reglament.effective
+    first = effective.from_
+    try:
+        year_later = first.replace(year=first.year + 1)
+    except ValueError:  # 29 February
+        year_later = first.replace(year=first.year + 1, day=28)
+    if effective.until is not None and effective.until <= year_later:
+        return Window(first, effective.until, "the version's whole period in force")
+    return Window(first, year_later, "the version's first twelve months in force")
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """One submission moment and what became of it on one path."""
+
+    submitted: dt.datetime
+    after_hours_from: dt.datetime | None  # earliest moment with the same acceptance, if earlier
+    accepted: dt.datetime
+    end: dt.datetime
+    due: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PathCheck:
+    """One path, over every submission moment."""
+
+    path: Path
+    counted: str  # the counted durations summed, e.g. "11 working days + 45 minutes"
+    uncounted: tuple[str, ...]  # steps not counted in the term, with their durations
+    untimed: tuple[str, ...]  # steps that took no time (the result is a lower bound)
+    worst: Moment
+    overrun: int  # office seconds past the due instant at the worst moment (< 0: margin)
+    overrun_text: str  # "2 working days 45 minutes", or the margin when it fits
+    share: float  # share of submission moments that overrun on this path
+    max_working_days: int  # working days after the day of acceptance to the end, at most
+
+    @property
+    def overruns(self) -> bool:
+        return self.share > 0
+
+    @property
+    def lower_bound(self) -> bool:
+        return bool(self.untimed)
+
+
+@dataclass(frozen=True, slots=True)
+class TermCheck:
+    """One channel and variant of one version."""
+
+    channel: str
+    variant: str | None
+    term: Term | None
+    term_index: int | None  # its index under terms
+    window: Window
+    paths: tuple[PathCheck, ...]
+    share: float  # share of submission moments that overrun on some path
+    loops: tuple[tuple[str, str], ...] = ()
+    truncated: bool = False
+    error: str | None = None  # why it could not be computed
+
+    @property
+    def term_text(self) -> str:
+        return "no term" if self.term is None else allowed_text(self.term.value, self.term.unit)
+
+    @property
+    def worst(self) -> PathCheck | None:
+        """The path that overruns most (or fits with the least margin); without a term, the
+        longest."""
+        if not self.paths:
+            return None
+        if self.term is None:
+            return max(self.paths, key=lambda p: (p.max_working_days, p.worst.end))
+        return max(self.paths, key=lambda p: p.overrun)
+
+    @property
+    def overruns(self) -> bool:
+        return self.share > 0
+
+
+@dataclass(slots=True)
+class _State:
+    pos: I64
+    stopped: list[tuple[I64, I64]] = field(default_factory=list)
+    untimed: tuple[str, ...] = ()
+
+
+class _Walk:
+    """Walks the paths of one channel and variant over the distinct acceptance instants."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        term: Term | None,
+        accepted: I64,
+        weights: I64,
+        submitted: I64,
+        inverse: npt.NDArray[np.intp],
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.term = term
+        self.accepted = accepted
+        self.weights = weights
+        self.total = int(weights.sum())
+        self.submitted = submitted
+        self.inverse = inverse
+        self.base_due = (
+            None if term is None else clock.add_batch(accepted, term.value, term.unit.value)
+        )
+        self.any_overrun = np.zeros(len(accepted), dtype=np.bool_)
+        self.results: list[PathCheck] = []
+
+    def run(self, paths: Sequence[Path]) -> None:
+        self._tree(list(paths), 0, _State(self.accepted))
+
+    def _tree(self, paths: list[Path], depth: int, state: _State) -> None:
+        groups: dict[Item, list[Path]] = {}
+        for path in paths:
+            if depth == len(path.items):
+                self._finish(path, state)
+            else:
+                groups.setdefault(path.items[depth], []).append(path)
+        for item, members in groups.items():
+            self._tree(members, depth + 1, self._apply(item, state))
+
+    def _apply(self, item: Item, state: _State) -> _State:
+        if isinstance(item, Move):
+            return self._move(item, state)
+        return self._fork(item, state)
+
+    def _move(self, move: Move, state: _State) -> _State:
+        end, unknown = step_end_batch(self.engine, move.step, move.duration, state.pos)
+        stopped = state.stopped
+        if move.duration is not None and not move.duration.counts_toward_term:
+            stopped = [*stopped, (state.pos, end)]
+        untimed = state.untimed
+        step = self.engine.reglament.steps[move.step]
+        if unknown.any() or (move.duration is None and isinstance(step, Wait)):
+            untimed = (*untimed, move.step)
+        return _State(end, stopped, untimed)
+
+    def _fork(self, fork: Fork, state: _State) -> _State:
+        ends: list[I64] = []
+        stopped = list(state.stopped)
+        untimed = state.untimed
+        for branch in fork.branches:
+            inner = _State(state.pos)
+            for item in branch:
+                inner = self._apply(item, inner)
+            ends.append(inner.pos)
+            stopped.extend(inner.stopped)
+            untimed = (*untimed, *inner.untimed)
+        joined: I64 = np.maximum.reduce(ends) if ends else state.pos
+        return _State(joined, stopped, untimed)
+
+    def _due(self, state: _State) -> I64 | None:
+        if self.term is None or self.base_due is None:
+            return None
+        if not state.stopped:
+            return self.base_due
+        unit = self.term.unit
+        shift = np.zeros(len(self.accepted), dtype=np.int64)
+        has = np.zeros(len(self.accepted), dtype=np.bool_)
+        for a, e in state.stopped:
+            moved = e > a
+            if moved.any():
+                shift += np.where(moved, stopped_shift_batch(self.clock, unit, a, e), 0)
+                has |= moved
+        return shifted_due_batch(self.clock, unit, self.base_due, shift, has)
+
+    def _finish(self, path: Path, state: _State) -> None:
+        clock = self.clock
+        end = state.pos
+        due = self._due(state)
+        calendar = clock.calendar
+        last = np.where(end % DAY == 0, end - 1, end)
+        working = calendar.working_days_between_batch(
+            clock.ordinals(self.accepted),
+            np.maximum(clock.ordinals(last), clock.ordinals(self.accepted)),
+        )
+        if due is None:
+            key = (working.astype(np.int64) << 32) + (end - self.accepted)
+            worst = int(np.argmax(key))  # the most working days, then the longest
+            overrun = 0
+            share = 0.0
+        else:
+            late = end > due
+            self.any_overrun |= late
+            office = clock.office_seconds_batch(end) - clock.office_seconds_batch(due)
+            best = office.max()
+            raw = np.where(office == best, end - due, np.iinfo(np.int64).min)
+            worst = int(np.argmax(raw))
+            overrun = int(office[worst])
+            if overrun == 0 and end[worst] > due[worst]:
+                overrun = 1  # later, but only outside office time
+            share = float(self.weights[late].sum()) / self.total
+        text = ""
+        if due is not None:
+            a, b = (int(due[worst]), int(end[worst]))
+            text = gap_words(clock, self.term.unit if self.term else Unit.minutes, *sorted((a, b)))
+        self.results.append(
+            PathCheck(
+                path=path,
+                counted=counted_text(path),
+                uncounted=uncounted(path),
+                untimed=tuple(dict.fromkeys(state.untimed)),
+                worst=self._moment(worst, end, due),
+                overrun=overrun,
+                overrun_text=text,
+                share=share,
+                max_working_days=int(working.max()) if len(working) else 0,
+            )
+        )
+
+    def _moment(self, i: int, end: I64, due: I64 | None) -> Moment:
+        at = self.clock.instant
+        accepted = int(self.accepted[i])
+        mapped = np.flatnonzero(self.inverse == i)
+        earliest = int(self.submitted[mapped[0]])
+        in_grid = bool(np.any(self.submitted[mapped] == accepted))
+        submitted = accepted if in_grid else earliest
+        return Moment(
+            submitted=at(submitted),
+            after_hours_from=at(earliest) if in_grid and earliest < accepted else None,
+            accepted=at(accepted),
+            end=at(int(end[i])),
+            due=None if due is None else at(int(due[i])),
+        )
+
+
+def check_terms(
+    engine: Engine, only: Sequence[tuple[str, str | None]] | None = None
+) -> list[TermCheck]:
+    """Term compliance of every channel with a procedure and every variant (or ``only`` those)."""
+    reglament = engine.reglament
+    compiled = engine.compiled
+    span = window(reglament)
+    variants: list[str | None] = list(reglament.variants) or [None]
+    combos = only or [(c, v) for c in compiled.starts for v in variants]
+    found: list[TermCheck] = []
+    prepared: dict[str, tuple[I64, I64, I64, npt.NDArray[np.intp]]] = {}
+    for channel, variant in combos:
+        term = compiled.term(channel, variant)
+        index = None if term is None else reglament.terms.index(term)
+        clock = compiled.channel_clock[channel]
+        enumeration: Enumeration = enumerate_paths(compiled, channel, variant)
+        try:
+            if channel not in prepared:
+                prepared[channel] = _moments(clock, span)
+            submitted, accepted, weights, inverse = prepared[channel]
+            walk = _Walk(engine, clock, term, accepted, weights, submitted, inverse)
+            walk.run(enumeration.paths)
+        except ReglamentError as error:  # e.g. a period outside the calendar's years
+            found.append(TermCheck(channel, variant, term, index, span, (), 0.0, error=str(error)))
+            continue
+        share = float(weights[walk.any_overrun].sum()) / int(weights.sum()) if term else 0.0
+        found.append(
+            TermCheck(
+                channel,
+                variant,
+                term,
+                index,
+                span,
+                tuple(walk.results),
+                share,
+                tuple(sorted(enumeration.loops)),
+                enumeration.truncated,
+            )
+        )
+    return found
+
+
+def _moments(clock: Clock, span: Window) -> tuple[I64, I64, I64, npt.NDArray[np.intp]]:
+    """Submission moments of the window, the distinct acceptance instants, how many moments each
+    stands for, and which one each moment maps to."""
+    start = clock.position(dt.datetime.combine(span.first, dt.time(), tzinfo=clock.zone))
+    submitted: I64 = start + RESOLUTION * np.arange(span.moments, dtype=np.int64)
+    accepted, inverse, counts = np.unique(
+        clock.accept_batch(submitted), return_inverse=True, return_counts=True
+    )
+    return submitted, accepted.astype(np.int64), counts.astype(np.int64), inverse
+
+
+# -- words -------------------------------------------------------------------------------------------
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def minutes_words(seconds: int) -> str:
+    """``45 minutes``, ``1 hour 5 minutes``, ``2 hours``."""
+    minutes = (seconds + 59) // 60
+    hours, rest = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(_plural(hours, "hour"))
+    if rest or not hours:
+        parts.append(_plural(rest, "minute"))
+    return " ".join(parts)
+
+
+def gap_words(clock: Clock, unit: Unit, a: int, b: int) -> str:
+    """How far position ``b`` is after ``a``, in the term's words: whole working (or calendar)
+    days, each keeping ``a``'s time of day, then the office time left (``2 working days 45
+    minutes``); minutes and hours terms in office time only."""
+    office = clock.office_seconds_batch(np.array([a, b], dtype=np.int64))
+    if unit in (Unit.minutes, Unit.hours):
+        return minutes_words(int(office[1] - office[0]))
+    calendar = clock.calendar
+    first = calendar.first_day
+    day, time_of_day = divmod(a, DAY)
+    start = first + dt.timedelta(days=day)
+    anchor, days = a, 0
+    while True:
+        if unit is Unit.working_days:
+            nxt = calendar.add_working_days(start, days + 1)
+        else:
+            nxt = start + dt.timedelta(days=days + 1)
+        candidate = (nxt - first).days * DAY + time_of_day
+        if candidate > b:
+            break
+        anchor, days = candidate, days + 1
+    rest = clock.office_seconds_batch(np.array([anchor, b], dtype=np.int64))
+    left = int(rest[1] - rest[0])
+    word = "working day" if unit is Unit.working_days else "calendar day"
+    parts = [_plural(days, word)] if days else []
+    if left or not days:
+        parts.append(minutes_words(left))
+    return " ".join(parts)
+
+
+def counted_text(path: Path) -> str:
+    """The durations of the counted steps, summed per unit: ``11 working days + 45 minutes``."""
+    totals: dict[Unit, int] = {}
+    for move in path.moves():
+        d = move.duration
+        if d is None or not d.counts_toward_term or d.value is None:
+            continue
+        unit = Unit.minutes if d.unit is Unit.hours else d.unit
+        totals[unit] = totals.get(unit, 0) + (d.value * 60 if d.unit is Unit.hours else d.value)
+    parts = []
+    for unit in (Unit.working_days, Unit.calendar_days):
+        if unit in totals:
+            parts.append(allowed_text(totals[unit], unit))
+    if Unit.minutes in totals:
+        parts.append(minutes_words(totals[Unit.minutes] * 60))
+    return " + ".join(parts) or "no time"
+
+
+def uncounted(path: Path) -> tuple[str, ...]:
+    return tuple(
+        f"{m.step} ({allowed_text(m.duration.value, m.duration.unit)})"
+        for m in path.moves()
+        if m.duration is not None and not m.duration.counts_toward_term
+    )
+
+
+def when(t: dt.datetime) -> str:
+    """``17:50 on Fri 2012-12-28``."""
+    return f"{t:%H:%M} on {WEEKDAYS[t.weekday()]} {t:%Y-%m-%d}"
