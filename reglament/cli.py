@@ -411,6 +411,94 @@ def schema(
         _fail(UsageError(f"{output}: cannot write: {error.strerror}"))
 
 
+# -- reglament audit ------------------------------------------------------------------------------
+
+
+class AuditFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+    sarif = "sarif"
+
+
+class FailOn(StrEnum):
+    error = "error"
+    warning = "warning"
+    note = "note"
+
+
+@app.command()
+def audit(
+    paths: PathsArgument = None,
+    output_format: Annotated[
+        AuditFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = AuditFormat.text,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity."),
+    ] = FailOn.error,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report here (a folder for --format html, else a file).",
+        ),
+    ] = None,
+) -> None:
+    """Audit reglaments: term compliance on every channel and variant over every submission
+    minute of the version's year, what the act leaves open or contradicts, and the validator's
+    checks. Every finding has a stable code (docs/audit.md).
+
+    Exit 0 when no finding is at or above --fail-on (default error), 1 when one is, 2 for a
+    usage error.
+
+    Examples:
+
+      reglament audit
+
+      reglament audit my-reglaments/ --format sarif -o audit.sarif --fail-on warning
+
+      reglament audit --format html -o audit-report/
+    """
+    from reglament.audit import Severity, audit_library
+    from reglament.renderers import audit as audit_report
+
+    if output_format is AuditFormat.html and output is None:
+        _fail(UsageError("--format html writes a folder: give it with --output DIR"))
+    library = _library(paths)
+    report = audit_library(library)
+    if output_format is AuditFormat.html:
+        from reglament.renderers import audit_html
+
+        assert output is not None
+        try:
+            written = audit_html.write_report(report, output)
+        except OSError as error:
+            _fail(UsageError(f"{output}: cannot write: {error.strerror}"))
+            return
+        typer.echo(f"{audit_report.summary(report)} Report: {written[0]} ({len(written)} pages).")
+    else:
+        render = {
+            AuditFormat.text: audit_report.as_text,
+            AuditFormat.markdown: audit_report.as_markdown,
+            AuditFormat.json: audit_report.as_json,
+            AuditFormat.sarif: audit_report.as_sarif,
+        }[output_format]
+        text = render(report)
+        if output is None:
+            typer.echo(text)
+        else:
+            try:
+                output.write_text(text + "\n", encoding="utf-8")
+            except OSError as error:
+                _fail(UsageError(f"{output}: cannot write: {error.strerror}"))
+            typer.echo(audit_report.summary(report))
+    if report.fails(Severity(fail_on.value)):
+        raise typer.Exit(1)
+
+
 # -- reglament calendar ---------------------------------------------------------------------------
 
 OverridesOption = Annotated[
