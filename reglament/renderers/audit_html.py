@@ -19,8 +19,8 @@ from markupsafe import Markup
 from reglament.audit import RULES, AuditReport, FileAudit, Finding, Severity, TermCheck
 from reglament.audit.report import term_summary
 from reglament.renderers.audit import counts_text, scope, summary
-from reglament.renderers.describe import act_text, duration_text, next_text, period_text
 from reglament.schemas import Decision, End, Join, Parallel, Reglament, Step, Task, Text, Wait
+from reglament.schemas.words import act_text, duration_text, next_text, period_text
 
 Diagrams = Callable[[Reglament], str | None]
 

@@ -6,59 +6,19 @@ import json
 from collections import defaultdict
 
 from reglament.loader import Library, Loaded
-from reglament.schemas import (
-    Decision,
-    Duration,
-    DurationCase,
-    End,
-    Join,
-    Parallel,
-    Reglament,
-    Route,
-    Task,
-    Unit,
-    Wait,
-)
+from reglament.schemas import Decision, End, Join, Parallel, Task, Wait
+from reglament.schemas.words import act_text, duration_text, next_text, period_text
 
-
-def duration_text(duration: Duration | list[DurationCase] | None) -> str:
-    if duration is None:
-        return "-"
-    if isinstance(duration, list):
-        return "; ".join(
-            (f"{case.when}: " if case.when else "otherwise: ") + duration_text(case)
-            for case in duration
-        )
-    if duration.unit is Unit.untimed:
-        text = "untimed"
-    elif duration.unit is Unit.by_schedule:
-        text = f"by schedule {duration.schedule}"
-    else:
-        text = f"{duration.value} {duration.unit.value.replace('_', ' ')}"
-    if not duration.counts_toward_term:
-        text += " (not counted in the term)"
-    return text
-
-
-def next_text(next_: str | list[Route]) -> str:
-    if isinstance(next_, str):
-        return next_
-    return "; ".join(f"{r.when} → {r.to}" if r.when else f"otherwise → {r.to}" for r in next_)
-
-
-def act_text(reglament: Reglament) -> str:
-    act = reglament.source.act
-    parts = [act.issuer.best() if act.issuer else "", f"No. {act.number}" if act.number else ""]
-    if act.date:
-        parts.append(f"of {act.date.isoformat()}")
-    return " ".join(part for part in parts if part)
-
-
-def period_text(reglament: Reglament) -> str:
-    effective = reglament.effective
-    until = effective.until.isoformat() if effective.until else "in force"
-    mark = " (estimated)" if effective.estimated else ""
-    return f"{effective.from_.isoformat()} – {until}{mark}"
+__all__ = [
+    "act_text",
+    "duration_text",
+    "library_json",
+    "library_list",
+    "next_text",
+    "period_text",
+    "reglament_json",
+    "reglament_text",
+]
 
 
 def library_list(library: Library) -> str:
