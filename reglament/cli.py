@@ -499,6 +499,99 @@ def audit(
         raise typer.Exit(1)
 
 
+class VersionsFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+VersionsFormatOption = Annotated[
+    VersionsFormat, typer.Option("--format", "-f", help="Output format.")
+]
+LookInOption = Annotated[
+    list[Path] | None,
+    typer.Option("--path", "-p", help="Look here instead of the bundled library (repeatable)."),
+]
+
+
+@app.command("compare")
+def compare_(
+    service: Annotated[str, typer.Argument(metavar="SERVICE", help="A service (or an id).")],
+    paths: LookInOption = None,
+    output: VersionsFormatOption = VersionsFormat.text,
+) -> None:
+    """Set the versions of one service side by side, across regions and acts: channels, terms
+    with the audit's worst case, the steps aligned by the actor's role, durations in the acts'
+    units, actors.
+
+    Examples:
+
+      reglament compare wheelchairs
+
+      reglament compare semey --format markdown
+    """
+    from reglament.audit.compare import compare as compare_versions
+    from reglament.renderers import versions
+
+    library = _library(paths)
+    try:
+        result = compare_versions(library, service)
+    except ReglamentError as error:
+        _fail(error)
+        return
+    render = {
+        VersionsFormat.text: versions.compare_text,
+        VersionsFormat.markdown: versions.compare_markdown,
+        VersionsFormat.json: versions.compare_json,
+    }[output]
+    typer.echo(render(result))
+
+
+@app.command("diff")
+def diff_(
+    old: Annotated[str, typer.Argument(metavar="OLD", help="A file, or ID@REGION@YYYY-MM-DD.")],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="A file, or ID@REGION@YYYY-MM-DD.")],
+    cases: Annotated[
+        Path | None,
+        typer.Option(
+            "--cases",
+            help="A JSON list of saved cases (Case.to_dict()): which get other due instants "
+            "under NEW, and by how much.",
+        ),
+    ] = None,
+    paths: LookInOption = None,
+    output: VersionsFormatOption = VersionsFormat.text,
+) -> None:
+    """What changed from OLD to NEW: steps added, removed, re-timed, re-routed, re-assigned;
+    terms; channels; variants; actors; schedules; the period. With --cases, the cases in
+    flight are replayed under both versions and those whose due instants move are listed.
+
+    Examples:
+
+      reglament diff wheelchairs@atyrau wheelchairs@karaganda
+
+      reglament diff old.yaml new.yaml --cases in-flight.json --format markdown
+    """
+    from reglament.audit.diff import diff as diff_versions
+    from reglament.audit.diff import read_cases, select
+    from reglament.renderers import versions
+
+    library = _library(paths)
+    try:
+        before, after = select(library, old), select(library, new)
+        saved = read_cases(cases) if cases is not None else None
+        result = diff_versions(before, after, saved)
+    except ReglamentError as error:
+        _fail(error)
+        return
+    render = {
+        VersionsFormat.text: versions.diff_text,
+        VersionsFormat.markdown: versions.diff_markdown,
+        VersionsFormat.json: versions.diff_json,
+    }[output]
+    typer.echo(render(result))
+
+
 # -- reglament calendar ---------------------------------------------------------------------------
 
 OverridesOption = Annotated[
