@@ -100,6 +100,7 @@ class Enumeration:
     paths: list[Path] = field(default_factory=list)
     loops: set[tuple[str, str]] = field(default_factory=set)  # (from step, back to step)
     truncated: bool = False
+    data: dict[Path, dict[str, object]] = field(default_factory=dict)  # case data taking each path
 
 
 class _Stop(Exception):
@@ -282,7 +283,11 @@ def enumerate_paths(compiled: Compiled, channel: str, variant: str | None) -> En
         for scope in all_scopes:
             walker = _Enumerator(compiled, scope, unknown, found)
             for items, end in walker.walk(start, frozenset(), None):
-                seen.setdefault(Path(items, end))
+                path = Path(items, end)
+                seen.setdefault(path)
+                found.data.setdefault(
+                    path, {k: v for k, v in scope.items() if k not in ("channel", "variant")}
+                )
                 if len(seen) > MAX_PATHS:
                     raise _Stop
     except _Stop:

@@ -100,6 +100,7 @@ class PathCheck:
     overrun_text: str  # "2 working days 45 minutes", or the margin when it fits
     share: float  # share of submission moments that overrun on this path
     max_working_days: int  # working days after the day of acceptance to the end, at most
+    data: dict[str, object] = field(default_factory=dict)  # case data that take this path
 
     @property
     def overruns(self) -> bool:
@@ -177,8 +178,10 @@ class _Walk:
         )
         self.any_overrun = np.zeros(len(accepted), dtype=np.bool_)
         self.results: list[PathCheck] = []
+        self.data: dict[Path, dict[str, object]] = {}
 
-    def run(self, paths: Sequence[Path]) -> None:
+    def run(self, paths: Sequence[Path], data: dict[Path, dict[str, object]]) -> None:
+        self.data = data
         self._tree(list(paths), 0, _State(self.accepted))
 
     def _tree(self, paths: list[Path], depth: int, state: _State) -> None:
@@ -277,6 +280,7 @@ class _Walk:
                 overrun_text=text,
                 share=share,
                 max_working_days=int(working.max()) if len(working) else 0,
+                data=dict(self.data.get(path, {})),
             )
         )
 
@@ -317,7 +321,7 @@ def check_terms(
                 prepared[channel] = _moments(clock, span)
             submitted, accepted, weights, inverse = prepared[channel]
             walk = _Walk(engine, clock, term, accepted, weights, submitted, inverse)
-            walk.run(enumeration.paths)
+            walk.run(enumeration.paths, enumeration.data)
         except ReglamentError as error:  # e.g. a period outside the calendar's years
             found.append(TermCheck(channel, variant, term, index, span, (), 0.0, error=str(error)))
             continue
@@ -347,6 +351,19 @@ def _moments(clock: Clock, span: Window) -> tuple[I64, I64, I64, npt.NDArray[np.
         clock.accept_batch(submitted), return_inverse=True, return_counts=True
     )
     return submitted, accepted.astype(np.int64), counts.astype(np.int64), inverse
+
+
+def answers(engine: Engine, path: Path) -> dict[str, str]:
+    """The outcomes of ``path`` as :func:`~reglament.engine.simulate.simulate` takes them: the
+    decisions a caller decides and the waits (decisions decided by the case data follow the
+    path's ``data``)."""
+    conditions = engine.compiled.outcome_conditions
+    return {
+        m.step: m.outcome
+        for m in path.moves()
+        if m.outcome is not None
+        and not (m.step in conditions and all(c is not None for c in conditions[m.step].values()))
+    }
 
 
 # -- words -------------------------------------------------------------------------------------------
