@@ -54,6 +54,9 @@ figure.diagram { margin: .5rem 0 1rem; overflow-x: auto; border: 1px solid var(-
 figure.diagram svg { max-width: 100%; height: auto; }
 details { margin: .2rem 0; } summary { cursor: pointer; color: var(--muted); }
 .lang { color: var(--muted); font-size: .8em; margin-right: .3em; }
+td.lines { font-size: .8em; color: var(--muted); min-width: 7em; max-width: 12em; overflow-wrap: anywhere; }
+td.raw, span.raw { color: var(--muted); font-size: .9em; }
+col.wide { width: 34%; }
 nav { margin-bottom: 1rem; font-size: .9rem; }
 """
 
@@ -62,6 +65,7 @@ _BASE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>{{ title }}</title>
 <style>{{ css }}</style>
 </head>
@@ -109,16 +113,28 @@ _INDEX = (
 {% endif %}
 
 <h2>Findings by code</h2>
-<table id="rules">
+<table id="found">
 <thead><tr><th>code</th><th>rule</th><th>severity</th><th>what it reports</th><th class="num">found</th></tr></thead>
 <tbody>
-{% for rule in rules %}
-<tr id="{{ rule.code }}"><td class="mono">{{ rule.code }}</td><td>{{ rule.name }}</td><td class="sev {{ rule.severity.value }}">{{ rule.severity.value }}</td>
-<td>{{ rule.summary }}{% if rule.help != rule.summary %}<details><summary>more</summary>{{ rule.help }}</details>{% endif %}</td>
-<td class="num">{{ by_code.get(rule.code, 0) }}</td></tr>
+{% for rule in rules if by_code.get(rule.code) %}
+<tr><td class="mono"><a href="#{{ rule.code }}">{{ rule.code }}</a></td><td>{{ rule.name }}</td><td class="sev {{ rule.severity.value }}">{{ rule.severity.value }}</td>
+<td>{{ rule.summary }}</td><td class="num">{{ by_code[rule.code] }}</td></tr>
 {% endfor %}
 </tbody>
 </table>
+
+<h2>Rules</h2>
+<details><summary>every code the audit can report, with what it means</summary>
+<table id="rules">
+<thead><tr><th>code</th><th>rule</th><th>severity</th><th>meaning</th></tr></thead>
+<tbody>
+{% for rule in rules %}
+<tr id="{{ rule.code }}"><td class="mono">{{ rule.code }}</td><td>{{ rule.name }}</td><td class="sev {{ rule.severity.value }}">{{ rule.severity.value }}</td>
+<td>{{ rule.summary }}{% if rule.help != rule.summary %} {{ rule.help }}{% endif %}</td></tr>
+{% endfor %}
+</tbody>
+</table>
+</details>
 {% endblock %}
 """
 )
@@ -147,11 +163,12 @@ _PAGE = (
 {% if terms %}
 <p class="muted">Submission moments: {{ window }}. Each step takes its full allowed time, on the real calendar and the actors' office hours.</p>
 <table id="terms">
-<thead><tr><th>channel / variant</th><th>term</th><th>result</th><th class="num">moments overrunning</th></tr></thead>
+<thead><tr><th>channel / variant</th><th>term</th><th>verdict</th><th>worst case</th><th class="num">moments overrunning</th></tr></thead>
 <tbody>
 {% for t in terms %}
 <tr><td class="nowrap">{{ t.scope }}</td><td class="nowrap">{{ t.term }}</td>
-<td><span class="{{ t.verdict_class }}">{{ t.verdict }}</span> {{ t.summary }}
+<td class="{{ t.verdict_class }}">{{ t.verdict }}</td>
+<td>{{ t.summary }}
 {% if t.paths %}<details><summary>{{ t.paths|length }} path{{ 's' if t.paths|length != 1 }}</summary>
 <table><thead><tr><th>path</th><th>counted</th><th>worst</th></tr></thead><tbody>
 {% for p in t.paths %}<tr><td>{{ p.path }}</td><td>{{ p.counted }}</td><td>{{ p.worst }}</td></tr>{% endfor %}
@@ -170,7 +187,7 @@ _PAGE = (
 <tbody>
 {% for s in steps %}
 <tr id="step-{{ s.id }}"><td class="mono">{{ s.id }}</td><td>{{ s.kind }}</td><td>{{ s.actor }}</td><td>{{ s.action }}</td>
-<td>{{ s.duration }}{% if s.raw %}<br><span class="muted">{{ s.raw }}</span>{% endif %}</td><td>{{ s.next }}</td><td class="nowrap">{{ s.lines }}</td></tr>
+<td>{{ s.duration }}{% if s.raw %}<br><span class="raw">«{{ s.raw }}»</span>{% endif %}</td><td>{{ s.next }}</td><td class="lines">{{ s.lines }}</td></tr>
 {% endfor %}
 </tbody>
 </table>
@@ -348,7 +365,10 @@ def render_page(
         terms=[_term_row(c) for c in terms],
         window=window,
         steps=[_step_row(reglament, step_id, step) for step_id, step in reglament.steps.items()],
-        findings=[_finding_row(f, file) for f in findings],
+        findings=[
+            _finding_row(f, file)
+            for f in sorted(findings, key=lambda f: (-f.severity.rank, *f.sort_key()))
+        ],
         index_href=index_href,
         severities=list(Severity),
     )
@@ -369,9 +389,7 @@ def _term_row(check: TermCheck) -> dict[str, object]:
         "term": check.term_text,
         "verdict": verdict,
         "verdict_class": css,
-        "summary": term_summary(check).split(": ", 1)[-1]
-        if check.term is not None
-        else term_summary(check),
+        "summary": term_summary(check),
         "share": share,
         "paths": [
             {
