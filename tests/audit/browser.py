@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,7 @@ class Browser:
 
         self.process = subprocess.Popen(
             [executable, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-            preexec_fn=wire,  # noqa: PLW1509 - the pipe must sit at fds 3 and 4
+            preexec_fn=wire,
             pass_fds=(3, 4),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -96,7 +96,9 @@ class Browser:
         parsed: dict[str, Any] = json.loads(message)
         return parsed
 
-    def call(self, method: str, params: dict[str, Any] | None = None, *, session: bool = False) -> Any:
+    def call(
+        self, method: str, params: dict[str, Any] | None = None, *, session: bool = False
+    ) -> Any:
         self._next_id += 1
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
         if session:
@@ -135,7 +137,9 @@ class Browser:
                 visit.console_errors.append(json.dumps(params.get("exceptionDetails", {}))[:300])
             elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
                 entry = params["entry"]
-                visit.console_errors.append(f"{entry.get('source')}: {entry.get('text')} {entry.get('url', '')}")
+                visit.console_errors.append(
+                    f"{entry.get('source')}: {entry.get('text')} {entry.get('url', '')}"
+                )
         return visit
 
     def evaluate(self, expression: str) -> Any:
@@ -145,7 +149,9 @@ class Browser:
         return result["result"].get("value")
 
     def links(self) -> list[str]:
-        value = self.evaluate("JSON.stringify(Array.from(document.querySelectorAll('a[href]'), a => a.href))")
+        value = self.evaluate(
+            "JSON.stringify(Array.from(document.querySelectorAll('a[href]'), a => a.href))"
+        )
         links: list[str] = json.loads(value)
         return links
 
@@ -160,10 +166,8 @@ class Browser:
         path.write_bytes(base64.b64decode(data))
 
     def close(self) -> None:
-        try:
+        with suppress(RuntimeError, OSError):
             self.call("Browser.close")
-        except (RuntimeError, OSError):
-            pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
