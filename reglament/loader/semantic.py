@@ -28,6 +28,8 @@ from reglament.schemas import expr as expressions
 
 RESERVED_NAMES = frozenset({"variant", "channel"})
 BUILTIN_TEMPLATES = frozenset(event.value for event in Event)
+STEP_EVENTS = frozenset({Event.step_started, Event.step_completed, Event.step_overdue})
+END_EVENTS = frozenset({Event.data_unavailable, Event.refused, Event.result_ready})
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +212,21 @@ class _Checker:
                 )
         for index, note in enumerate(r.notifications):
             where: PathKey = ("notifications", index)
+            if note.step is not None and note.on not in STEP_EVENTS:
+                self.add(
+                    (*where, "step"),
+                    f"a notification on {note.on.value} has no step to filter on; 'step' goes with "
+                    f"{', '.join(sorted(e.value for e in STEP_EVENTS))} "
+                    "(for a message when a step ends, use on: step_completed)",
+                    "notification",
+                )
+            if note.end is not None and note.on not in END_EVENTS:
+                self.add(
+                    (*where, "end"),
+                    f"a notification on {note.on.value} has no end to filter on; 'end' goes with "
+                    f"{', '.join(sorted(e.value for e in END_EVENTS))}",
+                    "notification",
+                )
             if note.step is not None and note.step not in r.steps:
                 self.unknown((*where, "step"), "step", note.step, r.steps, "dangling-target")
             if note.end is not None:

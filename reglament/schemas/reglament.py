@@ -387,10 +387,18 @@ class Notification(Strict):
 
 
 class Template(Strict):
-    """A reglament's own wording of a notification (Jinja2 text per language)."""
+    """A reglament's own wording of a notification: Jinja2 text per language, filled in with the
+    case's facts (see docs/notifications.md for the variables)."""
 
-    subject: Text | None = None
-    body: Text
+    subject: Text | None = Field(
+        None,
+        description="The e-mail subject and cabinet title (default: the built-in template's).",
+    )
+    body: Text = Field(
+        description="The message of an e-mail, cabinet message or letter (the package adds the "
+        "greeting, letterhead and signature of each medium)."
+    )
+    sms: Text | None = Field(None, description="The SMS text (default: the body).")
 
 
 class Reglament(Strict):
