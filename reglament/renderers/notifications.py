@@ -1,0 +1,825 @@
+"""Notifications: the messages a case sends, in Kazakh, Russian and English, by SMS, e-mail,
+personal-cabinet message or paper letter.
+
+A declared notification (``notifications:`` in the reglament) names an event, its recipients,
+media and template. The template is the reglament's own (``templates:``) when it has one of
+that name, else the package's built-in one for the event, under ``templates/notifications/<lang>/``
+(one file per event and language, with the macros ``subject``, ``message`` and ``sms``; the
+layouts ``_email``, ``_cabinet`` and ``_letter`` wrap the message in each medium's greeting,
+letterhead and signature). Templates run in Jinja2's immutable sandbox with ``StrictUndefined``
+and see only the variables listed in :data:`PROVIDED`, built from the engine's data: the notice
+(event, instant, step), the case and the reglament. :func:`check_templates` checks, before any
+case runs, that every template a reglament uses exists in each of its languages and reads only
+those variables, and that each SMS fits in two segments.
+
+Texts come from the reglament in the message's language; where the reglament lacks that
+language for some text, the first of :data:`FALLBACK` it has is used and the message says so in
+its ``notes`` (an original before a translation: Kazakh, then Russian, then English for a
+Kazakh or Russian message; Russian, then Kazakh for an English one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from jinja2 import (
+    PackageLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateSyntaxError,
+    meta,
+    nodes,
+)
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from reglament.engine.case import Case, Kind
+from reglament.engine.runtime import Engine, Notice
+from reglament.engine.simulate import Timeline, simulate
+from reglament.errors import Position, Problem, UsageError
+from reglament.loader.document import Document, PathKey, dotted
+from reglament.renderers import dates, sms
+from reglament.schemas import (
+    Decision,
+    End,
+    Event,
+    Language,
+    Medium,
+    Notification,
+    Recipient,
+    Reglament,
+    Task,
+    Text,
+    Unit,
+    Wait,
+)
+from reglament.schemas import Template as Override
+
+TEMPLATE_DIR = "templates/notifications"
+TEMPLATE_ROOT = f"reglament/renderers/{TEMPLATE_DIR}"  # how problems name the built-in files
+PARTS = ("subject", "message", "sms")
+LAYOUTS = (Medium.email, Medium.cabinet, Medium.letter)
+
+FALLBACK: dict[Language, tuple[Language, ...]] = {
+    Language.kk: (Language.kk, Language.ru, Language.en),
+    Language.ru: (Language.ru, Language.kk, Language.en),
+    Language.en: (Language.en, Language.ru, Language.kk),
+}
+SUBJECT_LABEL = {Language.kk: "Тақырып", Language.ru: "Тема", Language.en: "Subject"}
+
+# -- the variables templates may read --------------------------------------------------------
+
+COMMON = frozenset(
+    {
+        "lang",  # kk, ru or en
+        "medium",  # sms, email, cabinet or letter
+        "event",  # the event's name, e.g. accepted
+        "recipient",  # applicant, actor or head
+        "recipient_name",  # the actor's or head's name ("" for the applicant)
+        "service",  # the reglament's title
+        "provider",  # who provides the service
+        "reglament_id",
+        "receipt",  # the application's number, e.g. KAR-20151214-5C0E9B
+        "submitted",  # date and time of submission, e.g. 24 марта 2025 г., 18:30
+        "accepted",  # date and time of acceptance
+        "accepted_date",  # its date alone
+        "at",  # date and time of the event
+        "at_date",
+        "due",  # date and time the result is due (see due_kind)
+        "due_date",
+        "due_kind",  # term: the legal term's due; planned: the act states no term, the
+        # steps' times give this date; earliest: the same, but some step has no time in the act
+        "term",  # the legal term in words, e.g. 15 жұмыс күні ("" when the act states none)
+        "channel",  # where the application was made (the act's name of the channel)
+        "channel_kind",  # office, con, portal, rural_akim, post, pension_centre, other
+        "collect_at",  # where the result is issued: the channel, or the provider
+        "variant",  # the sub-service's name ("" when the reglament has none)
+        "result",  # the result's name: the end's result, else the variant's ("" if unknown)
+        "result_kind",  # decision, certificate, payment, refusal ... ("" if unknown)
+    }
+)
+STEP = frozenset({"step", "step_id", "step_action", "actor", "head", "step_due"})
+STEP_EVENTS = frozenset({Event.step_started, Event.step_completed, Event.step_overdue})
+END_EVENTS = frozenset({Event.data_unavailable, Event.refused, Event.result_ready})
+PROVIDED: dict[Event, frozenset[str]] = {
+    Event.accepted: COMMON,
+    Event.step_started: COMMON | STEP,
+    Event.step_completed: COMMON | STEP | {"outcome"},
+    Event.step_overdue: COMMON | STEP,
+    Event.term_at_risk: COMMON | STEP | {"days_before", "days_before_text"},
+    Event.suspended: COMMON | {"reason"},
+    Event.resumed: COMMON,
+    Event.data_unavailable: COMMON,
+    Event.refused: COMMON | {"grounds"},
+    Event.result_ready: COMMON,
+}
+LAYOUT_VARIABLES = COMMON | {"subject", "message"}
+ALL_VARIABLES = frozenset().union(*PROVIDED.values())
+
+
+# -- the Jinja environment: package templates only, sandboxed, strict -----------------------------
+
+
+def capfirst(value: object) -> str:
+    """The text with its first letter capitalised and the rest as it is (Jinja's ``capitalize``
+    lowers the rest, which would spoil names such as ХҚО)."""
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
+@functools.cache
+def environment() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        loader=PackageLoader("reglament.renderers", TEMPLATE_DIR),
+        undefined=StrictUndefined,
+        autoescape=False,  # plain text in every medium; nothing here is HTML
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,
+    )
+    env.filters["capfirst"] = capfirst
+    return env
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    """A reglament's template text, compiled once (raises TemplateSyntaxError)."""
+    return environment().from_string(source)
+
+
+# -- what the engine says about one notice ---------------------------------------------------------
+
+DueKind = Literal["term", "planned", "earliest"]
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """The language-independent facts of one notice: instants, ids and numbers."""
+
+    event: Event
+    receipt: str
+    submitted: dt.datetime
+    accepted: dt.datetime
+    at: dt.datetime
+    due: dt.datetime
+    due_kind: DueKind
+    channel: str
+    variant: str | None
+    term: tuple[int, Unit] | None = None
+    step: str | None = None  # the step of a step event, or the one the case is in
+    end: str | None = None  # the end step of an end event
+    outcome: str | None = None
+    step_due: dt.datetime | None = None
+    days_before: int | None = None
+    reason: str = ""
+
+
+def receipt_number(case: Case) -> str:
+    """A deterministic application number: the region's first three letters, the submission
+    day and six hex digits of a hash of the case's identity (reglament, version, channel,
+    variant, submission instant, data), e.g. ``KAR-20151214-5C0E9B``. A real system passes its
+    own number instead."""
+    letters = re.sub(r"[^a-z]", "", case.region.lower())[:3].upper() or "KZ"
+    identity = json.dumps(
+        [
+            case.reglament,
+            case.version,
+            case.region,
+            case.channel,
+            case.variant,
+            case.submitted_at.isoformat(),
+            {k: str(v) for k, v in sorted(case.data.items())},
+        ],
+        ensure_ascii=False,
+    )
+    digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:6].upper()
+    return f"{letters}-{case.submitted_at:%Y%m%d}-{digest}"
+
+
+def _current_step(case: Case, at: dt.datetime) -> str | None:
+    """The step the case was in at ``at`` (the latest started and not yet completed)."""
+    open_: list[str] = []
+    for record in case.history:
+        if record.at > at:
+            break
+        if record.kind is Kind.step_started and record.step is not None:
+            open_.append(record.step)
+        elif record.kind is Kind.step_completed and record.step in open_:
+            open_.remove(record.step)
+    return open_[-1] if open_ else None
+
+
+def _step_due(case: Case, step: str, at: dt.datetime, engine: Engine) -> dt.datetime | None:
+    for token in case.tokens:
+        if token.step == step:
+            return token.due
+    started = None
+    for record in case.history:  # a step already left: its due is recomputed from its start
+        if record.kind is Kind.step_started and record.step == step and record.at <= at:
+            started = record.at
+    duration = engine.compiled.duration(step, case.scope())
+    if started is None or duration is None or duration.value is None:
+        return None
+    if duration.unit not in (Unit.minutes, Unit.hours, Unit.working_days, Unit.calendar_days):
+        return None
+    return engine.compiled.clock_for(step).add(started, duration.value, duration.unit.value).due
+
+
+def facts(
+    engine: Engine,
+    case: Case,
+    notice: Notice,
+    *,
+    timeline: Timeline | None = None,
+    receipt: str | None = None,
+) -> Facts:
+    """What the engine says about ``notice`` of ``case``. The result's due date is the legal
+    term's due as of the notice; when the act states no term, the case's end (a finished case),
+    else the end of ``timeline``, else of the case simulated from its start."""
+    record = notice.record
+    event = Event(record.kind.value)
+    term_due = engine.term_due(case, record.at)
+    due_kind: DueKind = "term"
+    if term_due is not None:
+        due = term_due
+    elif timeline is not None or not case.finished:
+        plan = timeline or simulate(
+            engine, case.submitted_at, case.channel, case.variant, case.data
+        )
+        due, due_kind = plan.end, "earliest" if plan.lower_bound else "planned"
+    else:
+        assert case.finished_at is not None
+        due, due_kind = case.finished_at, "planned"
+    step = end = None
+    if event in STEP_EVENTS:
+        step = record.step
+    elif event is Event.term_at_risk:
+        step = _current_step(case, record.at)
+    elif event in END_EVENTS:
+        end = record.step
+    step_due = None
+    if event is Event.step_overdue:
+        step_due = record.at  # the engine records an overdue step at its due time
+    elif step is not None:
+        step_due = _step_due(case, step, record.at, engine)
+    term = (
+        (case.term_value, Unit(case.term_unit))
+        if case.term_value is not None and case.term_unit is not None
+        else None
+    )
+    days_before = notice.notification.days_before
+    if event is Event.term_at_risk and days_before is None:
+        days_before = engine.at_risk_days()
+    return Facts(
+        event=event,
+        receipt=receipt or receipt_number(case),
+        submitted=case.submitted_at,
+        accepted=case.accepted_at,
+        at=record.at,
+        due=due,
+        due_kind=due_kind,
+        channel=case.channel,
+        variant=case.variant,
+        term=term,
+        step=step,
+        end=end,
+        outcome=record.outcome if event is Event.step_completed else None,
+        step_due=step_due,
+        days_before=days_before,
+        reason=record.detail if event is Event.suspended else "",
+    )
+
+
+# -- facts + reglament + language → template variables -----------------------------------------
+
+
+@dataclass(slots=True)
+class _Texts:
+    """Picks each text in the message's language, noting every fallback."""
+
+    language: Language
+    notes: list[str] = field(default_factory=list)
+
+    def __call__(self, text: Text | None, what: str) -> str:
+        if text is None:
+            return ""
+        for language in FALLBACK[self.language]:
+            value = text.get(language)
+            if value is not None:
+                if language is not self.language:
+                    note = f"{what}: no {self.language.value} text, {language.value} used"
+                    if note not in self.notes:
+                        self.notes.append(note)
+                return " ".join(value.split())
+        raise AssertionError("unreachable: a text has a language")  # pragma: no cover
+
+
+def variables(
+    reglament: Reglament,
+    fact: Facts,
+    language: Language,
+    medium: Medium,
+    recipient: Recipient,
+) -> tuple[dict[str, Any], list[str]]:
+    """The template variables of one message (exactly :data:`PROVIDED` of its event), and the
+    notes on texts taken from another language."""
+    lang = Language(language)
+    text = _Texts(lang)
+    r = reglament
+    zone = fact.accepted.tzinfo
+
+    def when(t: dt.datetime) -> str:
+        return dates.format_datetime(t.astimezone(zone), lang)
+
+    def day(t: dt.datetime) -> str:
+        return dates.format_date(t.astimezone(zone).date(), lang)
+
+    channel = r.channels[fact.channel]
+    variant = r.variants.get(fact.variant) if fact.variant else None
+    end = r.steps.get(fact.end) if fact.end else None
+    result_id = end.result if isinstance(end, End) and end.result else None
+    if result_id is None and variant is not None:
+        result_id = variant.result
+    result = r.results.get(result_id) if result_id else None
+    step = r.steps.get(fact.step) if fact.step else None
+    actor = r.actors.get(getattr(step, "actor", "") or "")
+    head = r.actors.get(actor.head) if actor is not None and actor.head else None
+    names = {
+        Recipient.applicant: "",
+        Recipient.actor: text(actor.name, "actor's name") if actor else "",
+        Recipient.head: text(head.name, "head's name") if head else "",
+    }
+    found: dict[str, Any] = {
+        "lang": lang.value,
+        "medium": Medium(medium).value,
+        "event": fact.event.value,
+        "recipient": Recipient(recipient).value,
+        "recipient_name": names[Recipient(recipient)],
+        "service": text(r.title, "service title"),
+        "provider": text(r.provider, "provider"),
+        "reglament_id": r.id,
+        "receipt": fact.receipt,
+        "submitted": when(fact.submitted),
+        "accepted": when(fact.accepted),
+        "accepted_date": day(fact.accepted),
+        "at": when(fact.at),
+        "at_date": day(fact.at),
+        "due": when(fact.due),
+        "due_date": day(fact.due),
+        "due_kind": fact.due_kind,
+        "term": dates.format_duration(fact.term[0], fact.term[1], lang) if fact.term else "",
+        "channel": text(channel.name, "channel's name"),
+        "channel_kind": channel.kind.value,
+        "collect_at": text(channel.name, "channel's name")
+        if channel.issues
+        else text(r.provider, "provider"),
+        "variant": text(variant.name, "variant's name") if variant else "",
+        "result": text(result.text, "result's name") if result else "",
+        "result_kind": result.kind.value if result else "",
+    }
+    wanted = PROVIDED[fact.event]
+    if "step" in wanted:
+        action = getattr(step, "action", None)
+        title = step.title if step is not None else None
+        if title is not None and title.get(lang) is None and action is not None:
+            title = None  # the action in this language reads better than a title in another
+        found |= {
+            "step": text(title or action, "step"),
+            "step_id": fact.step or "",
+            "step_action": text(action, "step's action"),
+            "actor": text(actor.name, "actor's name") if actor else "",
+            "head": text(head.name, "head's name") if head else "",
+            "step_due": when(fact.step_due) if fact.step_due else "",
+        }
+    if "outcome" in wanted:
+        label = None
+        if isinstance(step, Decision) and fact.outcome in step.outcomes:
+            label = step.outcomes[fact.outcome].label
+        found["outcome"] = text(label, "outcome") if label else ""
+    if "days_before" in wanted:
+        n = fact.days_before or 0
+        found["days_before"] = n
+        found["days_before_text"] = dates.format_duration(n, Unit.working_days, lang)
+    if "reason" in wanted:
+        found["reason"] = fact.reason
+    if "grounds" in wanted:
+        found["grounds"] = [text(g.text, "ground for refusal") for g in r.refusal_grounds]
+    assert set(found) == wanted, sorted(set(found) ^ wanted)
+    return found, text.notes
+
+
+# -- templates ----------------------------------------------------------------------------------
+
+
+def template_name(notification: Notification) -> str:
+    """The template a notification uses: its own ``template``, else its event's."""
+    return notification.template or notification.on.value
+
+
+def languages_of(reglament: Reglament, notification: Notification) -> tuple[Language, ...]:
+    """The languages a notification is sent in: its own list, else the title's."""
+    return tuple(notification.languages or reglament.title.languages())
+
+
+def builtin_file(event: Event | str, language: Language | str) -> str:
+    return f"{Language(language).value}/{Event(event).value}.j2"
+
+
+def _builtin(event: Event, language: Language) -> Template:
+    return environment().get_template(builtin_file(event, language))
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One rendered notification to one recipient in one medium and language."""
+
+    reglament: str
+    event: Event
+    template: str  # the template's name (the reglament's own, or the built-in event's)
+    own: bool  # True for the reglament's own template
+    medium: Medium
+    language: Language
+    recipient: Recipient
+    subject: str | None  # e-mail subject, cabinet title (a letter carries it in its body)
+    body: str
+    notes: tuple[str, ...] = ()  # texts taken from another language
+
+    @property
+    def text(self) -> str:
+        """The message as shown: the subject line (e-mail, cabinet) and the body."""
+        if self.subject is None:
+            return self.body
+        return f"{SUBJECT_LABEL[self.language]}: {self.subject}\n\n{self.body}"
+
+    @property
+    def sms_length(self) -> sms.SmsLength:
+        return sms.measure(self.body)
+
+
+def _macro(module: object, name: str) -> str:
+    """Call a macro of a template module (the built-in templates define subject, message, sms)."""
+    return str(getattr(module, name)())
+
+
+def _tidy(text: str) -> str:
+    """Trailing spaces dropped, runs of blank lines made one, ends trimmed."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class _Parts:
+    """The subject, message and SMS text of one template in one language, as callables."""
+
+    def __init__(
+        self,
+        reglament: Reglament,
+        name: str,
+        event: Event,
+        language: Language,
+    ) -> None:
+        self.name = name
+        self.own: Override | None = reglament.templates.get(name)
+        self.event = event
+        self.language = language
+
+    def render(self, values: Mapping[str, Any]) -> tuple[str, str, str]:
+        builtin = _builtin(self.event, self.language).make_module(dict(values))
+        subject = _one_line(_macro(builtin, "subject"))
+        if self.own is None:
+            return subject, _tidy(_macro(builtin, "message")), _one_line(_macro(builtin, "sms"))
+        own, lang = self.own, self.language
+        body = own.body.get(lang)
+        if body is None:
+            raise UsageError(
+                f"template {self.name!r} has no {lang.value} body "
+                f"(it has {', '.join(x.value for x in own.body.languages())})"
+            )
+        message = _tidy(_compiled(body).render(values))
+        if own.subject is not None and own.subject.get(lang) is not None:
+            subject = _one_line(_compiled(own.subject.get(lang) or "").render(values))
+        sms_source = own.sms.get(lang) if own.sms is not None else None
+        short = _one_line(_compiled(sms_source).render(values)) if sms_source else message
+        return subject, message, _one_line(short)
+
+
+def compose(
+    reglament: Reglament,
+    name: str,
+    fact: Facts,
+    language: Language,
+    medium: Medium,
+    recipient: Recipient,
+) -> Message:
+    """Render template ``name`` for one notice's facts (see :func:`render`)."""
+    lang, medium = Language(language), Medium(medium)
+    values, notes = variables(reglament, fact, lang, medium, recipient)
+    parts = _Parts(reglament, name, fact.event, lang)
+    try:
+        subject, message, short = parts.render(values)
+        if medium is Medium.sms:
+            body, title = short, None
+        else:
+            layout = environment().get_template(f"{lang.value}/_{medium.value}.j2")
+            body = _tidy(layout.render({**values, "subject": subject, "message": message}))
+            title = None if medium is Medium.letter else subject
+    except TemplateError as error:
+        raise UsageError(
+            f"template {name!r} ({lang.value}, {medium.value}) of {reglament.id} fails: "
+            f"{_describe(error)}"
+        ) from None
+    if lang not in reglament.title.languages():
+        have = ", ".join(x.value for x in reglament.title.languages())
+        notes.insert(0, f"{reglament.id} has no {lang.value} texts (it has {have})")
+    return Message(
+        reglament.id,
+        fact.event,
+        name,
+        parts.own is not None,
+        medium,
+        lang,
+        Recipient(recipient),
+        title,
+        body,
+        tuple(notes),
+    )
+
+
+def render(
+    engine: Engine,
+    case: Case,
+    notice: Notice,
+    language: Language | str,
+    medium: Medium | str,
+    recipient: Recipient | str | None = None,
+    *,
+    timeline: Timeline | None = None,
+    receipt: str | None = None,
+) -> Message:
+    """The message ``notice`` sends to ``recipient`` (default: its first) by ``medium`` in
+    ``language``. Any medium and language may be asked for; texts the reglament lacks in the
+    language are taken from another and listed in ``Message.notes``."""
+    chosen = Recipient(recipient) if recipient is not None else notice.notification.to[0]
+    fact = facts(engine, case, notice, timeline=timeline, receipt=receipt)
+    return compose(
+        engine.reglament,
+        template_name(notice.notification),
+        fact,
+        Language(language),
+        Medium(medium),
+        chosen,
+    )
+
+
+def messages(
+    engine: Engine,
+    case: Case,
+    notices: Iterable[Notice],
+    language: Language | str,
+    medium: Medium | str,
+    *,
+    timeline: Timeline | None = None,
+) -> list[Message]:
+    """Every message of ``notices``: one per recipient each."""
+    return [
+        render(engine, case, notice, language, medium, recipient, timeline=timeline)
+        for notice in notices
+        for recipient in notice.notification.to
+    ]
+
+
+def _describe(error: TemplateError) -> str:
+    if isinstance(error, TemplateSyntaxError):
+        return f"line {error.lineno}: {error.message}"
+    return str(error.message or error)
+
+
+# -- checking templates before any case runs ------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Checked:
+    """What :func:`check_templates` found: problems (the file is invalid) and warnings."""
+
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _variables_of(source: str) -> tuple[set[str], set[str]]:
+    """The variables a template reads and the macros it defines (raises TemplateSyntaxError)."""
+    ast = environment().parse(source)
+    macros = {node.name for node in ast.find_all(nodes.Macro)}
+    return set(meta.find_undeclared_variables(ast)), macros
+
+
+def _unknown(names: Iterable[str], allowed: frozenset[str]) -> str:
+    listed = ", ".join(sorted(allowed))
+    return f"{', '.join(repr(n) for n in sorted(names))} (provided: {listed})"
+
+
+@functools.cache
+def builtin_problems() -> tuple[Problem, ...]:
+    """Problems of the package's own templates (none, unless an edit broke one): each event's
+    file exists in each language, defines subject, message and sms, and reads only the
+    variables of its event; each layout reads only the common ones."""
+    env = environment()
+    found: list[Problem] = []
+    for language in Language:
+        files: list[tuple[str, frozenset[str], set[str]]] = [
+            (builtin_file(e, language), PROVIDED[e], set(PARTS)) for e in Event
+        ]
+        files += [(f"{language.value}/_{m.value}.j2", LAYOUT_VARIABLES, set()) for m in LAYOUTS]
+        files.append((f"{language.value}/_common.j2", COMMON, set()))
+        for name, allowed, parts in files:
+            where = Position(f"{TEMPLATE_ROOT}/{name}", 1, 1)
+            try:
+                assert env.loader is not None
+                source, _, _ = env.loader.get_source(env, name)
+                used, macros = _variables_of(source)
+            except TemplateSyntaxError as error:
+                at = Position(where.file, error.lineno, 1)
+                found.append(Problem(at, f"template syntax: {error.message}", code="template"))
+                continue
+            except TemplateError:
+                found.append(Problem(where, "built-in template missing", code="template"))
+                continue
+            if used - allowed:
+                found.append(
+                    Problem(
+                        where,
+                        f"reads variables no notice provides: {_unknown(used - allowed, allowed)}",
+                        code="template",
+                    )
+                )
+            if parts - macros:
+                found.append(
+                    Problem(
+                        where,
+                        f"defines no macro {', '.join(sorted(parts - macros))}",
+                        code="template",
+                    )
+                )
+    return tuple(found)
+
+
+def check_templates(reglament: Reglament, document: Document | None = None) -> Checked:
+    """Every problem of the templates ``reglament`` uses, positioned in its file when
+    ``document`` is given: each declared notification's template exists in each of the
+    notification's languages, compiles, and reads only the variables its event provides (the
+    reglament's own templates the same way, and those no notification names against every
+    variable); each SMS is measured with the reglament's longest texts and warned about when
+    it needs more than two segments."""
+    checked = Checked(list(builtin_problems()))
+
+    def at(path: PathKey) -> Position:
+        if document is None:
+            return Position(reglament.id, 0, 0)
+        return document.position(path)
+
+    def add(path: PathKey, message: str, *, warning: bool = False) -> None:
+        target = checked.warnings if warning else checked.problems
+        problem = Problem(at(path), message, dotted(path), "sms-length" if warning else "template")
+        if problem not in target:
+            target.append(problem)
+
+    users: dict[str, set[Event]] = {}
+    for notification in reglament.notifications:
+        users.setdefault(template_name(notification), set()).add(notification.on)
+    for name, own in reglament.templates.items():
+        events = users.get(name)
+        # a template shared by several events may read what all of them provide; one that no
+        # notification names yet, anything some notice provides
+        allowed = (
+            frozenset.intersection(*(PROVIDED[e] for e in events)) if events else ALL_VARIABLES
+        )
+        for part in ("subject", "body", "sms"):
+            value: Text | None = getattr(own, part)
+            if value is None:
+                continue
+            for language in value.languages():
+                path: PathKey = ("templates", name, part, language.value)
+                try:
+                    used, _ = _variables_of(value.get(language) or "")
+                except TemplateSyntaxError as error:
+                    add(path, f"template {name!r} ({language.value}): {_describe(error)}")
+                    continue
+                if used - allowed:
+                    whom = f"on {', '.join(sorted(e.value for e in events))}" if events else ""
+                    add(
+                        path,
+                        f"template {name!r} ({language.value}) reads variables that notices "
+                        f"{whom or 'never'} provide: {_unknown(used - allowed, allowed)}",
+                    )
+    for index, notification in enumerate(reglament.notifications):
+        name = template_name(notification)
+        used_own = reglament.templates.get(name)
+        if used_own is None and name not in {e.value for e in Event}:
+            continue  # the loader reports an undeclared template
+        for language in languages_of(reglament, notification):
+            if used_own is not None and used_own.body.get(language) is None:
+                add(
+                    ("templates", name, "body"),
+                    f"template {name!r} has no {language.value} body, but notifications[{index}] "
+                    f"is sent in {', '.join(x.value for x in languages_of(reglament, notification))}",
+                )
+        if Medium.sms in notification.via:
+            _check_sms(reglament, index, notification, checked, add)
+    return checked
+
+
+def _check_sms(
+    reglament: Reglament,
+    index: int,
+    notification: Notification,
+    checked: Checked,
+    add: Callable[..., None],
+) -> None:
+    name = template_name(notification)
+    own = reglament.templates.get(name)
+    for language in languages_of(reglament, notification):
+        if own is not None and own.body.get(language) is None:
+            continue  # reported above
+        worst: tuple[int, sms.SmsLength] | None = None
+        for fact in sample_facts(reglament, notification, language):
+            for recipient in notification.to:
+                try:
+                    message = compose(reglament, name, fact, language, Medium.sms, recipient)
+                except UsageError:
+                    return  # a template that fails is reported by the variable check
+                length = message.sms_length
+                if worst is None or length.units > worst[1].units:
+                    worst = (length.units, length)
+        if worst is not None and worst[1].segments > sms.MAX_SEGMENTS:
+            if own is not None:
+                part = "sms" if own.sms is not None and own.sms.get(language) else "body"
+                path: PathKey = ("templates", name, part, language.value)
+            else:
+                path = ("notifications", index, "via")
+            add(
+                path,
+                f"warning: the SMS of template {name!r} ({language.value}) needs "
+                f"{worst[1]} at its longest; at most {sms.MAX_SEGMENTS} segments are wanted",
+                warning=True,
+            )
+
+
+def sample_facts(
+    reglament: Reglament, notification: Notification, language: Language
+) -> list[Facts]:
+    """Facts with the longest values a notice of ``notification`` can have in ``reglament``
+    (every step or end its event may name, every channel and variant), for the SMS length
+    check. Dates are the longest ``language`` writes (a late day of its longest month)."""
+    zone = ZoneInfo(reglament.timezone)
+    at = dt.datetime.combine(dates.longest_date(language), dt.time(18, 30), zone)
+    event = notification.on
+    steps: list[str | None] = []
+    ends: list[str | None] = []
+    if event in STEP_EVENTS or event is Event.term_at_risk:
+        steps = (
+            [notification.step]
+            if notification.step
+            else [
+                s for s, step in reglament.steps.items() if isinstance(step, Task | Decision | Wait)
+            ]
+        )
+    elif event in END_EVENTS:
+        ends = (
+            [notification.end]
+            if notification.end
+            else [s for s, step in reglament.steps.items() if isinstance(step, End)]
+        )
+    variants: list[str | None] = [*reglament.variants] or [None]
+    return [
+        Facts(
+            event=event,
+            receipt="KAR-20250928-ABCDEF",
+            submitted=at,
+            accepted=at,
+            at=at,
+            due=at,
+            due_kind="earliest",
+            channel=channel,
+            variant=variant,
+            term=(99, Unit.calendar_days),
+            step=step,
+            end=end,
+            step_due=at,
+            days_before=notification.days_before or 2,
+        )
+        for channel in reglament.channels
+        for variant in variants
+        for step in steps or [None]
+        for end in ends or [None]
+    ]
