@@ -106,7 +106,17 @@ COMMON = frozenset(
         "result_kind",  # decision, certificate, payment, refusal ... ("" if unknown)
     }
 )
-STEP = frozenset({"step", "step_id", "step_action", "actor", "head", "step_due"})
+STEP = frozenset(
+    {
+        "step",  # the step's title in the language, else its action (the act's words)
+        "step_id",
+        "step_action",  # what the step does, in the act's words
+        "step_output",  # what it produces, in the act's words ("" if the act says nothing)
+        "actor",  # who does it
+        "head",  # who is told when it is overdue ("" if the reglament names nobody)
+        "step_due",  # when it is due ("" when the act gives it no time)
+    }
+)
 STEP_EVENTS = frozenset({Event.step_started, Event.step_completed, Event.step_overdue})
 END_EVENTS = frozenset({Event.data_unavailable, Event.refused, Event.result_ready})
 PROVIDED: dict[Event, frozenset[str]] = {
@@ -304,10 +314,10 @@ def facts(
 
 @dataclass(slots=True)
 class _Texts:
-    """Picks each text in the message's language, noting every fallback."""
+    """Picks each text in the message's language, noting what came from another."""
 
     language: Language
-    notes: list[str] = field(default_factory=list)
+    borrowed: dict[Language, list[str]] = field(default_factory=dict)
 
     def __call__(self, text: Text | None, what: str) -> str:
         if text is None:
@@ -316,11 +326,18 @@ class _Texts:
             value = text.get(language)
             if value is not None:
                 if language is not self.language:
-                    note = f"{what}: no {self.language.value} text, {language.value} used"
-                    if note not in self.notes:
-                        self.notes.append(note)
+                    whats = self.borrowed.setdefault(language, [])
+                    if what not in whats:
+                        whats.append(what)
                 return " ".join(value.split())
         raise AssertionError("unreachable: a text has a language")  # pragma: no cover
+
+    @property
+    def notes(self) -> list[str]:
+        return [
+            f"no {self.language.value} text for the {', '.join(whats)}: {language.value} used"
+            for language, whats in self.borrowed.items()
+        ]
 
 
 def variables(
@@ -364,7 +381,7 @@ def variables(
         "event": fact.event.value,
         "recipient": Recipient(recipient).value,
         "recipient_name": names[Recipient(recipient)],
-        "service": text(r.title, "service title"),
+        "service": text(r.title, "service's title"),
         "provider": text(r.provider, "provider"),
         "reglament_id": r.id,
         "receipt": fact.receipt,
@@ -393,9 +410,10 @@ def variables(
         if title is not None and title.get(lang) is None and action is not None:
             title = None  # the action in this language reads better than a title in another
         found |= {
-            "step": text(title or action, "step"),
+            "step": text(title or action, "step's title"),
             "step_id": fact.step or "",
             "step_action": text(action, "step's action"),
+            "step_output": text(getattr(step, "output", None), "step's output"),
             "actor": text(actor.name, "actor's name") if actor else "",
             "head": text(head.name, "head's name") if head else "",
             "step_due": when(fact.step_due) if fact.step_due else "",
@@ -404,7 +422,7 @@ def variables(
         label = None
         if isinstance(step, Decision) and fact.outcome in step.outcomes:
             label = step.outcomes[fact.outcome].label
-        found["outcome"] = text(label, "outcome") if label else ""
+        found["outcome"] = text(label, "outcome's label") if label else ""
     if "days_before" in wanted:
         n = fact.days_before or 0
         found["days_before"] = n
@@ -412,7 +430,7 @@ def variables(
     if "reason" in wanted:
         found["reason"] = fact.reason
     if "grounds" in wanted:
-        found["grounds"] = [text(g.text, "ground for refusal") for g in r.refusal_grounds]
+        found["grounds"] = [text(g.text, "grounds for refusal") for g in r.refusal_grounds]
     assert set(found) == wanted, sorted(set(found) ^ wanted)
     return found, text.notes
 
