@@ -694,12 +694,12 @@ def builtin_problems() -> tuple[Problem, ...]:
 
 def check_templates(reglament: Reglament, document: Document | None = None) -> Checked:
     """Every problem of the templates ``reglament`` uses, positioned in its file when
-    ``document`` is given: each declared notification's template exists in each of the
-    notification's languages, compiles, and reads only the variables its event provides (the
-    reglament's own templates the same way, and those no notification names against every
-    variable); each SMS is measured with the reglament's longest texts and warned about when
-    it needs more than two segments."""
-    checked = Checked(list(builtin_problems()))
+    ``document`` is given: each of its own templates compiles and reads only the variables the
+    events of the notifications that use it provide (one no notification names, any variable
+    some event provides), and has a body in each language those notifications are sent in;
+    each SMS is measured with the reglament's longest texts and warned about when it needs
+    more than two segments. The built-in templates are :func:`builtin_problems`' concern."""
+    checked = Checked()
 
     def at(path: PathKey) -> Position:
         if document is None:
@@ -841,3 +841,31 @@ def sample_facts(
         for step in steps or [None]
         for end in ends or [None]
     ]
+
+
+def message_dict(message: Message) -> dict[str, Any]:
+    """A message as JSON-ready data (with its SMS size when it is an SMS)."""
+    found: dict[str, Any] = {
+        "reglament": message.reglament,
+        "event": message.event.value,
+        "template": message.template,
+        "own_template": message.own,
+        "medium": message.medium.value,
+        "language": message.language.value,
+        "recipient": message.recipient.value,
+        "subject": message.subject,
+        "body": message.body,
+        "notes": list(message.notes),
+    }
+    if message.medium is Medium.sms:
+        length = message.sms_length
+        found["sms"] = {
+            "encoding": length.encoding,
+            "units": length.units,
+            "segments": length.segments,
+        }
+    return found
+
+
+def as_json(found: Iterable[Message]) -> str:
+    return json.dumps([message_dict(m) for m in found], ensure_ascii=False, indent=2)
