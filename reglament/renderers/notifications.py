@@ -553,7 +553,7 @@ def compose(
             layout = environment().get_template(f"{lang.value}/_{medium.value}.j2")
             body = _tidy(layout.render({**values, "subject": subject, "message": message}))
             title = None if medium is Medium.letter else subject
-    except TemplateError as error:
+    except RENDER_ERRORS as error:
         raise UsageError(
             f"template {name!r} ({lang.value}, {medium.value}) of {reglament.id} fails: "
             f"{_describe(error)}"
@@ -618,10 +618,17 @@ def messages(
     ]
 
 
-def _describe(error: TemplateError) -> str:
+# what a template can raise while it renders: Jinja's errors (undefined variables, the
+# sandbox's refusals) and the arithmetic and type errors of its expressions
+RENDER_ERRORS = (TemplateError, ArithmeticError, TypeError, ValueError, LookupError)
+
+
+def _describe(error: Exception) -> str:
     if isinstance(error, TemplateSyntaxError):
         return f"line {error.lineno}: {error.message}"
-    return str(error.message or error)
+    if isinstance(error, TemplateError):
+        return str(error.message or error)
+    return f"{type(error).__name__}: {error}"
 
 
 # -- checking templates before any case runs ------------------------------------------------------
@@ -640,11 +647,6 @@ def _variables_of(source: str) -> tuple[set[str], set[str]]:
     ast = environment().parse(source)
     macros = {node.name for node in ast.find_all(nodes.Macro)}
     return set(meta.find_undeclared_variables(ast)), macros
-
-
-def _unknown(names: Iterable[str], allowed: frozenset[str]) -> str:
-    listed = ", ".join(sorted(allowed))
-    return f"{', '.join(repr(n) for n in sorted(names))} (provided: {listed})"
 
 
 @functools.cache
@@ -674,10 +676,12 @@ def builtin_problems() -> tuple[Problem, ...]:
                 found.append(Problem(where, "built-in template missing", code="template"))
                 continue
             if used - allowed:
+                unknown = ", ".join(repr(n) for n in sorted(used - allowed))
                 found.append(
                     Problem(
                         where,
-                        f"reads variables no notice provides: {_unknown(used - allowed, allowed)}",
+                        f"reads {unknown}, which its notices do not provide "
+                        f"(provided: {', '.join(sorted(allowed))})",
                         code="template",
                     )
                 )
@@ -734,11 +738,16 @@ def check_templates(reglament: Reglament, document: Document | None = None) -> C
                     add(path, f"template {name!r} ({language.value}): {_describe(error)}")
                     continue
                 if used - allowed:
-                    whom = f"on {', '.join(sorted(e.value for e in events))}" if events else ""
+                    which = (
+                        f"notices on {', '.join(sorted(e.value for e in events))} do not provide"
+                        if events
+                        else "no notice provides"
+                    )
                     add(
                         path,
-                        f"template {name!r} ({language.value}) reads variables that notices "
-                        f"{whom or 'never'} provide: {_unknown(used - allowed, allowed)}",
+                        f"template {name!r} ({language.value}) reads "
+                        f"{', '.join(repr(n) for n in sorted(used - allowed))}, which {which} "
+                        f"(provided: {', '.join(sorted(allowed))})",
                     )
     for index, notification in enumerate(reglament.notifications):
         name = template_name(notification)
@@ -754,6 +763,8 @@ def check_templates(reglament: Reglament, document: Document | None = None) -> C
                 )
         if Medium.sms in notification.via:
             _check_sms(reglament, index, notification, checked, add)
+    checked.problems.sort(key=Problem.sort_key)
+    checked.warnings.sort(key=Problem.sort_key)
     return checked
 
 
