@@ -514,7 +514,10 @@ class _Parts:
         self.language = language
 
     def render(self, values: Mapping[str, Any]) -> tuple[str, str, str]:
-        builtin = _builtin(self.event, self.language).make_module(dict(values))
+        # a built-in template by its name (which may be another event's, e.g. the accepted
+        # receipt sent when a step ends); the reglament's own falls back on its event's
+        source = Event(self.name) if self.own is None else self.event
+        builtin = _builtin(source, self.language).make_module(dict(values))
         subject = _one_line(_macro(builtin, "subject"))
         if self.own is None:
             return subject, _tidy(_macro(builtin, "message")), _one_line(_macro(builtin, "sms"))
@@ -650,6 +653,15 @@ def _variables_of(source: str) -> tuple[set[str], set[str]]:
 
 
 @functools.cache
+def builtin_variables(event: Event, language: Language) -> frozenset[str]:
+    """The variables the built-in template of ``event`` reads in ``language``."""
+    env = environment()
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, builtin_file(event, language))
+    return frozenset(_variables_of(source)[0])
+
+
+@functools.cache
 def builtin_problems() -> tuple[Problem, ...]:
     """Problems of the package's own templates (none, unless an edit broke one): each event's
     file exists in each language, defines subject, message and sms, and reads only the
@@ -754,6 +766,18 @@ def check_templates(reglament: Reglament, document: Document | None = None) -> C
         used_own = reglament.templates.get(name)
         if used_own is None and name not in {e.value for e in Event}:
             continue  # the loader reports an undeclared template
+        if used_own is None and name != notification.on.value:
+            allowed = PROVIDED[notification.on]
+            for language in languages_of(reglament, notification):
+                reads = builtin_variables(Event(name), language)
+                if reads - allowed:
+                    add(
+                        ("notifications", index, "template"),
+                        f"the built-in template {name!r} reads "
+                        f"{', '.join(repr(n) for n in sorted(reads - allowed))}, which notices "
+                        f"on {notification.on.value} do not provide",
+                    )
+                    break
         for language in languages_of(reglament, notification):
             if used_own is not None and used_own.body.get(language) is None:
                 add(

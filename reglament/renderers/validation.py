@@ -62,8 +62,12 @@ def as_json(library: Library, warnings: Sequence[Problem] = ()) -> str:
 
 def needs_template_check(reglament: Reglament) -> bool:
     """Whether a reglament has anything of its own to check in its notifications: its own
-    templates, or an SMS to measure (the built-in templates are checked by the test suite)."""
-    return bool(reglament.templates) or any(Medium.sms in n.via for n in reglament.notifications)
+    templates, a built-in template used for another event than its own, or an SMS to measure
+    (the built-in templates themselves are checked by the test suite)."""
+    return bool(reglament.templates) or any(
+        Medium.sms in n.via or (n.template is not None and n.template != n.on.value)
+        for n in reglament.notifications
+    )
 
 
 def with_template_checks(library: Library) -> tuple[Library, list[Problem]]:

@@ -153,7 +153,7 @@ def test_invalid_templates_stop_rendering_with_exit_1() -> None:
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
     lines = result.stderr.splitlines()
-    assert len(lines) == 4
+    assert len(lines) == 5
     assert all(
         line.startswith("tests/fixtures/notifications/bad-overrides.yaml:") for line in lines
     )

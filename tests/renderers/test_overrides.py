@@ -65,6 +65,14 @@ def test_an_override_replaces_the_words_and_keeps_the_layout() -> None:
     assert f"Receipt No. {receipt}\n\nDear applicant," in letter.body
 
 
+def test_an_override_of_an_event_with_an_underscore() -> None:
+    engine, timeline, notices = _granted("overrides.yaml")
+    case, notice = timeline.case, notices[Event.result_ready]
+    email = notifications.render(engine, case, notice, "en", "email", timeline=timeline)
+    assert email.own and email.template == "result_ready"
+    assert "\n\nThe certificate is ready. Collect it at the housing department.\n\n" in email.body
+
+
 def test_an_override_of_its_own_name_without_subject_or_sms() -> None:
     engine, timeline, notices = _granted("overrides.yaml")
     case, notice = timeline.case, notices[Event.step_completed]
@@ -82,21 +90,23 @@ def test_an_override_of_its_own_name_without_subject_or_sms() -> None:
 
 BAD = "tests/fixtures/notifications/bad-overrides.yaml"
 EXPECTED = [
-    f"{BAD}:12:7: template 'accepted' has no ru body, but notifications[0] is sent in kk, ru, en "
+    f"{BAD}:9:30: the built-in template 'step_overdue' reads 'actor', 'step', 'step_due', "
+    "which notices on accepted do not provide (notifications[3].template)",
+    f"{BAD}:13:7: template 'accepted' has no ru body, but notifications[0] is sent in kk, ru, en "
     "(templates.accepted.body)",
-    f"{BAD}:16:11: template 'refusal-letter' (kk) reads 'step', which notices on refused do not "
+    f"{BAD}:17:11: template 'refusal-letter' (kk) reads 'step', which notices on refused do not "
     "provide (provided: accepted, accepted_date, at, at_date, channel, channel_kind, "
     "collect_at, due, due_date, due_kind, event, grounds, lang, medium, provider, receipt, "
     "recipient, recipient_name, reglament_id, result, result_kind, service, submitted, term, "
     "variant) (templates.refusal-letter.body.kk)",
-    f"{BAD}:17:11: template 'refusal-letter' (ru): line 1: unexpected end of template, "
+    f"{BAD}:18:11: template 'refusal-letter' (ru): line 1: unexpected end of template, "
     "expected 'end of statement block'. (templates.refusal-letter.body.ru)",
-    f"{BAD}:32:11: template 'unused' (en) reads 'nonsense', which no notice provides (provided: "
+    f"{BAD}:33:11: template 'unused' (en) reads 'nonsense', which no notice provides (provided: "
     + ", ".join(sorted(notifications.ALL_VARIABLES))
     + ") (templates.unused.body.en)",
 ]
 WARNING = (
-    f"{BAD}:25:11: warning: the SMS of template 'chatty' (kk) needs 3 segments (UCS-2, 189 "
+    f"{BAD}:26:11: warning: the SMS of template 'chatty' (kk) needs 3 segments (UCS-2, 189 "
     "units) at its longest; at most 2 segments are wanted (templates.chatty.sms.kk)"
 )
 
@@ -116,7 +126,7 @@ def test_validate_fails_on_bad_overrides_and_warns_on_long_sms() -> None:
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         *EXPECTED,
-        "1 file(s) checked: 0 valid, 1 invalid; 4 problem(s) found.",
+        "1 file(s) checked: 0 valid, 1 invalid; 5 problem(s) found.",
     ]
     assert result.stderr.splitlines() == [WARNING]
 
@@ -126,7 +136,7 @@ def test_validate_json_lists_warnings() -> None:
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert [w["code"] for w in document["warnings"]] == ["sms-length"]
-    assert len(document["files"][0]["problems"]) == 4
+    assert len(document["files"][0]["problems"]) == 5
 
 
 def test_a_long_sms_alone_is_only_a_warning(tmp_path: Path) -> None:
@@ -139,6 +149,9 @@ def test_a_long_sms_alone_is_only_a_warning(tmp_path: Path) -> None:
         '      kk: "Бас тартылды. Қадам: {{ step }}"', '      kk: "Бас тартылды."'
     )
     fixed = fixed.replace('      en: "{{ nonsense }}"', '      en: "{{ service }}"')
+    fixed = fixed.replace(
+        "  - {on: accepted, template: step_overdue, to: [applicant], via: [letter]}\n", ""
+    )
     fixed = fixed.replace(
         "  accepted:\n    body:\n", '  accepted:\n    body:\n      ru: "Принято: {{ receipt }}"\n'
     )
