@@ -108,9 +108,10 @@ COMMON = frozenset(
 )
 STEP = frozenset(
     {
-        "step",  # the step's title in the language, else its action (the act's words)
+        "step",  # what the step does in the act's words: its action (a wait: what is
+        # awaited), else its title
+        "step_title",  # the step's short name ("" if it has none), e.g. "process 4"
         "step_id",
-        "step_action",  # what the step does, in the act's words
         "step_output",  # what it produces, in the act's words ("" if the act says nothing)
         "actor",  # who does it
         "head",  # who is told when it is overdue ("" if the reglament names nobody)
@@ -319,10 +320,17 @@ class _Texts:
     language: Language
     borrowed: dict[Language, list[str]] = field(default_factory=dict)
 
-    def __call__(self, text: Text | None, what: str) -> str:
+    def __call__(self, text: Text | None, what: str, *, optional: bool = False) -> str:
+        """The text in the message's language, else in the first of its fallbacks that has
+        it. An ``optional`` one (a line a template may leave out) in a Kazakh or Russian
+        message falls back on the other original only: a Kazakh letter leaves out a
+        sub-service named in English only rather than print English."""
         if text is None:
             return ""
-        for language in FALLBACK[self.language]:
+        chain = FALLBACK[self.language]
+        if optional and self.language is not Language.en:
+            chain = chain[:2]
+        for language in chain:
             value = text.get(language)
             if value is not None:
                 if language is not self.language:
@@ -330,6 +338,8 @@ class _Texts:
                     if what not in whats:
                         whats.append(what)
                 return " ".join(value.split())
+        if optional:
+            return ""
         raise AssertionError("unreachable: a text has a language")  # pragma: no cover
 
     @property
@@ -399,21 +409,19 @@ def variables(
         "collect_at": text(channel.name, "channel's name")
         if channel.issues
         else text(r.provider, "provider"),
-        "variant": text(variant.name, "variant's name") if variant else "",
-        "result": text(result.text, "result's name") if result else "",
+        "variant": text(variant.name, "variant's name", optional=True) if variant else "",
+        "result": text(result.text, "result's name", optional=True) if result else "",
         "result_kind": result.kind.value if result else "",
     }
     wanted = PROVIDED[fact.event]
     if "step" in wanted:
-        action = getattr(step, "action", None)
         title = step.title if step is not None else None
-        if title is not None and title.get(lang) is None and action is not None:
-            title = None  # the action in this language reads better than a title in another
+        action = getattr(step, "action", None) or getattr(step, "event", None) or title
         found |= {
-            "step": text(title or action, "step's title"),
+            "step": text(action, "step's action"),
+            "step_title": text(title, "step's title", optional=True),
             "step_id": fact.step or "",
-            "step_action": text(action, "step's action"),
-            "step_output": text(getattr(step, "output", None), "step's output"),
+            "step_output": text(getattr(step, "output", None), "step's output", optional=True),
             "actor": text(actor.name, "actor's name") if actor else "",
             "head": text(head.name, "head's name") if head else "",
             "step_due": when(fact.step_due) if fact.step_due else "",
@@ -422,7 +430,7 @@ def variables(
         label = None
         if isinstance(step, Decision) and fact.outcome in step.outcomes:
             label = step.outcomes[fact.outcome].label
-        found["outcome"] = text(label, "outcome's label") if label else ""
+        found["outcome"] = text(label, "outcome's label", optional=True) if label else ""
     if "days_before" in wanted:
         n = fact.days_before or 0
         found["days_before"] = n
