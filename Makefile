@@ -5,7 +5,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test bench schema golden
+.PHONY: install demo test bench schema golden golden-notifications
 
 $(BIN)/reglament: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -33,5 +33,10 @@ schema: install
 	$(BIN)/reglament schema --output reglament/schemas/reglament.schema.json
 
 golden: install
-	REGLAMENT_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/engine/test_golden.py
+	REGLAMENT_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/engine/test_golden.py tests/renderers/test_golden_notifications.py
 	git diff --stat tests/golden
+
+golden-notifications: install
+	REGLAMENT_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/renderers/test_golden_notifications.py
+	git status --short tests/golden/notifications
+	git diff --stat tests/golden/notifications

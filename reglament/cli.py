@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import zoneinfo
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -19,8 +20,9 @@ from reglament.engine import Engine
 from reglament.engine.simulate import parse_actual
 from reglament.engine.simulate import simulate as simulate_case
 from reglament.errors import ReglamentError, UsageError
-from reglament.loader import Library, load_library
+from reglament.loader import Library, Loaded, load_library
 from reglament.renderers import describe, timeline, validation
+from reglament.schemas import Event, Language, Medium, Recipient, Reglament
 from reglament.schemas.jsonschema import json_schema_text
 
 app = typer.Typer(
@@ -77,8 +79,10 @@ def _library(paths: list[Path] | None) -> Library:
 def validate(paths: PathsArgument = None, output: FormatOption = TextOrJson.text) -> None:
     """Check reglament definitions: YAML, the format, references, the graph, effective periods.
 
-    Every problem is printed as FILE:LINE:COLUMN: message. Exit 0 when all are valid, 1 when any
-    is invalid, 2 for usage errors.
+    Every problem is printed as FILE:LINE:COLUMN: message. The notification templates each file
+    uses are checked too (they exist in its languages and read only what the engine provides);
+    an SMS longer than two segments is a warning (on stderr), not a failure. Exit 0 when all are
+    valid, 1 when any is invalid, 2 for usage errors.
 
     Examples:
 
@@ -86,10 +90,13 @@ def validate(paths: PathsArgument = None, output: FormatOption = TextOrJson.text
 
       reglament validate my-reglaments/ --format json
     """
-    library = _library(paths)
-    typer.echo(
-        validation.as_json(library) if output is TextOrJson.json else validation.as_text(library)
-    )
+    library, warnings = validation.with_template_checks(_library(paths))
+    if output is TextOrJson.json:
+        typer.echo(validation.as_json(library, warnings))
+    else:
+        for warning in warnings:
+            typer.echo(str(warning), err=True)
+        typer.echo(validation.as_text(library))
     if not library.ok:
         raise typer.Exit(1)
 
@@ -179,6 +186,60 @@ def _submitted(
         return value if value.tzinfo is not None else value.replace(tzinfo=zone)
     day = on or first
     return dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=zone)
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    """The case a command runs: the version in force, submission instant, channel, variant."""
+
+    loaded: Loaded
+    reglament: Reglament
+    day: dt.date
+    at: dt.datetime
+    channel: str
+    variant: str | None
+    data: dict[str, object]
+
+
+def _choose(
+    library: Library,
+    reglament_id: str,
+    region: str | None,
+    on: str | None,
+    submitted: str | None,
+    channel: str | None,
+    variant: str | None,
+    data: list[str] | None,
+) -> _Choice:
+    """The version in force on --on (else the submission day, else the latest), and the case's
+    submission, channel (default: the first with a procedure), variant (default: the first)
+    and typed data."""
+    day = _date(on) if on else None
+    if submitted is not None and day is None:
+        day = _submitted(
+            submitted, None, zoneinfo.ZoneInfo("Asia/Almaty"), dt.date(2000, 1, 1)
+        ).date()
+    versions = library.versions(reglament_id, region)
+    if not versions:
+        library.find(reglament_id, region)  # raises the usage error naming the known ids
+    chosen_day = day or max(v.reglament.effective.from_ for v in versions if v.reglament)
+    loaded = library.find(reglament_id, region, chosen_day)
+    reg = loaded.reglament
+    assert reg is not None
+    zone = zoneinfo.ZoneInfo(reg.timezone)
+    at = _submitted(submitted, day, zone, reg.effective.from_)
+    ways = [c for c, ch in reg.channels.items() if ch.start]
+    chosen_channel = channel or (ways[0] if ways else next(iter(reg.channels)))
+    chosen_variant = variant or (next(iter(reg.variants)) if reg.variants else None)
+    declared = reg.data
+    case_data: dict[str, object] = {}
+    for key, value in _pairs(data, "--data").items():
+        if key not in declared:
+            raise UsageError(
+                f"unknown case data {key!r}; declared: {', '.join(declared) or 'none'}"
+            )
+        case_data[key] = _typed(value, declared[key].type.value)
+    return _Choice(loaded, reg, chosen_day, at, chosen_channel, chosen_variant, case_data)
 
 
 @app.command()
@@ -281,31 +342,10 @@ def simulate(
         on = on or from_
     library = _library(paths)
     try:
-        day = _date(on) if on else None
-        if submitted is not None and day is None:
-            day = _submitted(
-                submitted, None, zoneinfo.ZoneInfo("Asia/Almaty"), dt.date(2000, 1, 1)
-            ).date()
-        versions = library.versions(reglament_id, region)
-        if not versions:
-            library.find(reglament_id, region)  # raises the usage error naming the known ids
-        chosen_day = day or max(v.reglament.effective.from_ for v in versions if v.reglament)
-        loaded = library.find(reglament_id, region, chosen_day)
-        reg = loaded.reglament
-        assert reg is not None
-        zone = zoneinfo.ZoneInfo(reg.timezone)
-        at = _submitted(submitted, day, zone, reg.effective.from_)
-        ways = [c for c, ch in reg.channels.items() if ch.start]
-        chosen_channel = channel or (ways[0] if ways else next(iter(reg.channels)))
-        chosen_variant = variant or (next(iter(reg.variants)) if reg.variants else None)
-        declared = reg.data
-        case_data: dict[str, object] = {}
-        for key, value in _pairs(data, "--data").items():
-            if key not in declared:
-                raise UsageError(
-                    f"unknown case data {key!r}; declared: {', '.join(declared) or 'none'}"
-                )
-            case_data[key] = _typed(value, declared[key].type.value)
+        chosen = _choose(library, reglament_id, region, on, submitted, channel, variant, data)
+        loaded, reg, at = chosen.loaded, chosen.reglament, chosen.at
+        chosen_day, chosen_channel, chosen_variant = chosen.day, chosen.channel, chosen.variant
+        case_data = chosen.data
         actuals = {k: parse_actual(v) for k, v in _pairs(actual, "--actual").items()}
         engine = Engine(reg)
         if cases is not None:
@@ -389,6 +429,211 @@ def _many(
 
 
 BAR_FROM = 50_000  # cases from which a progress bar is shown (on a terminal, on stderr)
+
+
+class MessageFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def render(
+    reglament_id: Annotated[str, typer.Argument(metavar="ID", help="Reglament id or service.")],
+    event: Annotated[
+        str,
+        typer.Option(
+            "--event",
+            "-e",
+            help="The event whose notifications to render: "
+            + ", ".join(e.value for e in Event)
+            + ".",
+        ),
+    ],
+    lang: Annotated[
+        Language | None,
+        typer.Option("--lang", "-l", help="Language (default: the notification's first language)."),
+    ] = None,
+    medium: Annotated[
+        Medium | None,
+        typer.Option(
+            "--channel",
+            "-c",
+            help="The medium of the message: sms, email, cabinet or letter (default: the "
+            "notification's first). Not the channel of the application: that is --via.",
+        ),
+    ] = None,
+    to: Annotated[
+        Recipient | None,
+        typer.Option("--to", help="Only the message to this recipient: applicant, actor, head."),
+    ] = None,
+    region: RegionOption = None,
+    on: OnOption = None,
+    submitted: Annotated[
+        str | None,
+        typer.Option(
+            "--submitted",
+            "-s",
+            help="When the application is submitted, 'YYYY-MM-DD HH:MM' in the region's time "
+            "(default: 10:00 on --on, else on the first day the version is in force).",
+        ),
+    ] = None,
+    via: Annotated[
+        str | None,
+        typer.Option(
+            "--via",
+            "--applied-via",
+            help="The channel the application was made through: office, con, portal ... "
+            "(default: the first with a procedure).",
+        ),
+    ] = None,
+    variant: Annotated[
+        str | None, typer.Option("--variant", "-v", help="Variant (sub-service).")
+    ] = None,
+    answer: Annotated[
+        list[str] | None,
+        typer.Option("--answer", "-a", help="STEP=OUTCOME for a decision or wait."),
+    ] = None,
+    actual: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--actual",
+            help="STEP=DURATION actually taken: 45m, 2h, 3wd, 5cd (a step taking longer than "
+            "allowed raises step_overdue).",
+        ),
+    ] = None,
+    data: Annotated[
+        list[str] | None, typer.Option("--data", "-d", help="FIELD=VALUE case data.")
+    ] = None,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Option("--path", "-p", help="Look here instead of the bundled library."),
+    ] = None,
+    output: Annotated[
+        MessageFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = MessageFormat.text,
+) -> None:
+    """Render the notifications an event sends on a simulated case: the case runs as
+    `simulate` runs it (same options), a watcher records steps overdue and the term at risk,
+    and each declared notification of EVENT is written out for each recipient.
+
+    Texts the reglament lacks in the language are taken from another, with a note on stderr;
+    so is the SMS size. Exit 0, 1 when the reglament's templates are invalid, 2 for usage
+    errors (an event not declared, or not on the simulated path: the message lists those
+    that are).
+
+    Examples:
+
+      reglament render semey-compensation --event accepted --lang kk --channel sms
+
+      reglament render child-benefit-under-18 --region atyrau --event refused --lang ru
+      --channel letter --answer review=refused
+
+      reglament render semey-compensation --event step_overdue --lang en --channel cabinet
+      --actual review=3wd
+    """
+    from reglament.engine.watch import watch
+    from reglament.renderers import notifications
+
+    library = _library(paths)
+    try:
+        try:
+            wanted = Event(event)
+        except ValueError:
+            raise UsageError(
+                f"unknown event {event!r}; events: {', '.join(e.value for e in Event)}"
+            ) from None
+        chosen = _choose(library, reglament_id, region, on, submitted, via, variant, data)
+        reg = chosen.reglament
+        declared = sorted({n.on.value for n in reg.notifications})
+        if wanted.value not in declared:
+            raise UsageError(
+                f"{reg.id} declares no notification on {wanted.value}; "
+                f"it declares: {', '.join(declared) or 'none'}"
+            )
+        problems = [
+            *notifications.builtin_problems(),
+            *notifications.check_templates(reg, chosen.loaded.document).problems,
+        ]
+        if problems:
+            for problem in problems:
+                typer.echo(str(problem), err=True)
+            raise typer.Exit(1)
+        engine = Engine(reg)
+        actuals = {k: parse_actual(v) for k, v in _pairs(actual, "--actual").items()}
+        result = simulate_case(
+            engine,
+            chosen.at,
+            chosen.channel,
+            chosen.variant,
+            chosen.data,
+            _pairs(answer, "--answer"),
+            actuals,
+        )
+        case = watch(engine, result)
+        notices = engine.notices(case.history)
+        found = [n for n in notices if n.notification.on is wanted]
+        if not found:
+            raise UsageError(
+                _not_on_path(wanted, chosen, sorted({n.record.kind.value for n in notices}))
+            )
+        rendered = []
+        for notice in found:
+            n = notice.notification
+            language = lang or notifications.languages_of(reg, n)[0]
+            chosen_medium = medium or n.via[0]
+            for recipient in n.to:
+                if to is not None and recipient is not to:
+                    continue
+                message = notifications.render(
+                    engine, case, notice, language, chosen_medium, recipient, timeline=result
+                )
+                rendered.append((notice, message))
+        if not rendered:
+            raise UsageError(
+                f"no {wanted.value} notification goes to {to.value if to else ''}; "
+                f"recipients: {', '.join(sorted({r.value for x in found for r in x.notification.to}))}"
+            )
+    except ReglamentError as error:
+        _fail(error)
+        return
+    for notice, message in rendered:
+        if message.medium not in notice.notification.via:
+            declared_media = ", ".join(m.value for m in notice.notification.via)
+            typer.echo(
+                f"note: this notification is declared via {declared_media}; "
+                f"rendered as {message.medium.value} on request",
+                err=True,
+            )
+        for note in message.notes:
+            typer.echo(f"note: {note}", err=True)
+        if message.medium is Medium.sms:
+            typer.echo(f"note: the SMS takes {message.sms_length}", err=True)
+    if output is MessageFormat.json:
+        typer.echo(notifications.as_json([m for _, m in rendered]))
+        return
+    many = len(rendered) > 1
+    for index, (notice, message) in enumerate(rendered):
+        if many:
+            step = f", step {notice.record.step}" if notice.record.step else ""
+            typer.echo(("\n" if index else "") + f"--- to {message.recipient.value}{step} ---")
+        typer.echo(message.text)
+
+
+def _not_on_path(event: Event, chosen: _Choice, occurring: list[str]) -> str:
+    path = f"channel {chosen.channel}" + (f", variant {chosen.variant}" if chosen.variant else "")
+    hint = ""
+    if event is Event.step_overdue:
+        hint = " (every step takes its allowed time: make one late with --actual STEP=DURATION)"
+    elif event is Event.term_at_risk:
+        hint = " (the case ends before the term comes at risk, or the act states no term)"
+    elif event in (Event.suspended, Event.resumed):
+        hint = " (a simulated case is never suspended)"
+    else:
+        hint = " (choose another path with --via, --variant, --answer or --data)"
+    return (
+        f"no {event.value} notification on this path ({path}){hint}; "
+        f"notified on this path: {', '.join(occurring) or 'nothing'}"
+    )
 
 
 @app.command()

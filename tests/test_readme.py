@@ -1,5 +1,5 @@
 """The README's examples are run, so they cannot rot: the Python block executes, and every
-`$ reglament ...` line of the console block exits 0 (with the output the README shows, where it
+`$ reglament ...` line of the console blocks exits 0 (with the output the README shows, where it
 shows one)."""
 
 from __future__ import annotations
@@ -24,14 +24,19 @@ def test_python_example_runs() -> None:
 
 
 def _console() -> list[tuple[str, list[str]]]:
-    block = re.findall(r"```console\n(.*?)```", README, re.S)[0]
     commands: list[tuple[str, list[str]]] = []
-    for line in block.splitlines():
-        if line.startswith("$ "):
-            commands.append((line[2:], []))
-        elif commands:
-            commands[-1][1].append(line)
+    for block in re.findall(r"```console\n(.*?)```", README, re.S):
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                commands.append((line[2:], []))
+            elif commands and line:
+                commands[-1][1].append(line)
     return commands
+
+
+def test_notifications_are_shown_in_each_language() -> None:
+    shown = [c for c, _ in _console() if c.startswith("reglament render")]
+    assert {re.search(r"--lang (\w+)", c).group(1) for c in shown} == {"kk", "ru", "en"}  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

@@ -378,7 +378,7 @@ class Engine:
         if at > due:
             return "overdue"
         clock = self.compiled.channel_clock[case.channel]
-        days = self._at_risk_days()
+        days = self.at_risk_days()
         if (
             clock.calendar.working_days_between(at.astimezone(clock.zone).date(), due.date())
             <= days
@@ -386,7 +386,9 @@ class Engine:
             return "at_risk"
         return "on_time"
 
-    def _at_risk_days(self) -> int:
+    def at_risk_days(self) -> int:
+        """Working days before the term's end from which it is at risk: the days_before of the
+        reglament's term_at_risk notification, else 2."""
         for n in self.reglament.notifications:
             if n.on is Event.term_at_risk and n.days_before is not None:
                 return n.days_before

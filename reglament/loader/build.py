@@ -158,6 +158,7 @@ def _message(
 _PATTERNS = {
     r"^[a-z0-9][a-z0-9-]*$": "id (lower-case letters a-z, digits and '-')",
     r"^[a-z][a-z0-9_]*$": "name (lower-case letters a-z, digits and '_')",
+    r"^[a-z0-9][a-z0-9_-]*$": "template name (lower-case letters a-z, digits, '-' and '_')",
     r"^\d+(-\d+)?(, ?\d+(-\d+)?)*$": "line range (e.g. '94-96' or '94, 4301-4303')",
 }
 

@@ -14,6 +14,7 @@ from reglament.schemas import (
     Decision,
     Duration,
     End,
+    EndKind,
     Event,
     Join,
     Parallel,
@@ -28,6 +29,13 @@ from reglament.schemas import expr as expressions
 
 RESERVED_NAMES = frozenset({"variant", "channel"})
 BUILTIN_TEMPLATES = frozenset(event.value for event in Event)
+STEP_EVENTS = frozenset({Event.step_started, Event.step_completed, Event.step_overdue})
+END_EVENTS = frozenset({Event.data_unavailable, Event.refused, Event.result_ready})
+END_OF = {  # the event an end raises (the engine's rule): other endings raise none
+    EndKind.result: Event.result_ready,
+    EndKind.refusal: Event.refused,
+    EndKind.data_unavailable: Event.data_unavailable,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +218,21 @@ class _Checker:
                 )
         for index, note in enumerate(r.notifications):
             where: PathKey = ("notifications", index)
+            if note.step is not None and note.on not in STEP_EVENTS:
+                self.add(
+                    (*where, "step"),
+                    f"a notification on {note.on.value} has no step to filter on; 'step' goes with "
+                    f"{', '.join(sorted(e.value for e in STEP_EVENTS))} "
+                    "(for a message when a step ends, use on: step_completed)",
+                    "notification",
+                )
+            if note.end is not None and note.on not in END_EVENTS:
+                self.add(
+                    (*where, "end"),
+                    f"a notification on {note.on.value} has no end to filter on; 'end' goes with "
+                    f"{', '.join(sorted(e.value for e in END_EVENTS))}",
+                    "notification",
+                )
             if note.step is not None and note.step not in r.steps:
                 self.unknown((*where, "step"), "step", note.step, r.steps, "dangling-target")
             if note.end is not None:
@@ -220,6 +243,14 @@ class _Checker:
                     self.add(
                         (*where, "end"),
                         f"{note.end!r} is a {target.kind} step, not an end",
+                        "notification",
+                    )
+                elif note.on in END_EVENTS and END_OF.get(target.outcome) is not note.on:
+                    fires = END_OF.get(target.outcome)
+                    self.add(
+                        (*where, "end"),
+                        f"end {note.end!r} ({target.outcome.value}) never raises {note.on.value}"
+                        + (f"; it raises {fires.value}" if fires else "; it raises no event"),
                         "notification",
                     )
             template = note.template or note.on.value

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import replace
 
 from reglament.errors import Problem
-from reglament.loader import Library
+from reglament.loader import Library, Loaded
+from reglament.renderers.context import borrowed_template_fits
+from reglament.schemas import Medium, Reglament
 
 
 def problem_dict(problem: Problem) -> dict[str, object]:
@@ -37,7 +41,7 @@ def as_text(library: Library) -> str:
     return "\n".join(lines)
 
 
-def as_json(library: Library) -> str:
+def as_json(library: Library, warnings: Sequence[Problem] = ()) -> str:
     document = {
         "ok": library.ok,
         "files": [
@@ -51,6 +55,39 @@ def as_json(library: Library) -> str:
             for loaded in library.files
         ],
         "problems": [problem_dict(p) for p in library.problems],
+        "warnings": [problem_dict(p) for p in warnings],
         "summary": summary(library),
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def needs_template_check(reglament: Reglament) -> bool:
+    """Whether a reglament has anything of its own to check in its notifications: its own
+    templates, an SMS to measure, or a built-in template used for an event that provides less
+    than the template's own (the built-in templates themselves read only what their event
+    provides: the test suite holds them to it)."""
+    return bool(reglament.templates) or any(
+        Medium.sms in n.via or not borrowed_template_fits(n) for n in reglament.notifications
+    )
+
+
+def with_template_checks(library: Library) -> tuple[Library, list[Problem]]:
+    """``library`` with each built file's notification-template problems added to its own,
+    and the warnings (SMS longer than two segments) apart. Jinja is imported only when some
+    file needs the check."""
+    checked = {id(f) for f in library.files if f.reglament and needs_template_check(f.reglament)}
+    if not checked:
+        return library, []
+    from reglament.renderers import notifications
+
+    files: list[Loaded] = []
+    warnings: list[Problem] = []
+    for loaded in library.files:
+        if id(loaded) not in checked or loaded.reglament is None:
+            files.append(loaded)
+            continue
+        found = notifications.check_templates(loaded.reglament, loaded.document)
+        problems = sorted([*loaded.problems, *found.problems], key=Problem.sort_key)
+        files.append(replace(loaded, problems=tuple(problems)))
+        warnings.extend(found.warnings)
+    return Library(files, list(library.problems)), warnings

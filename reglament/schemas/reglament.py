@@ -57,6 +57,15 @@ Hours = Annotated[
 DaySpec = Annotated[
     str, Field(pattern=_DAY_SPEC, description="A weekday or range: mon, sat, mon-fri.")
 ]
+TemplateName = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9][a-z0-9_-]*$",
+        max_length=80,
+        description="A template's name: a-z, digits, '-' and '_' (the built-in ones are the "
+        "events' names, e.g. result_ready).",
+    ),
+]
 Identifier = Annotated[
     str,
     Field(
@@ -368,7 +377,11 @@ class Notification(Strict):
     end: Slug | None = Field(None, description="Only for this end step (result/refusal events).")
     to: list[Recipient] = Field(min_length=1)
     via: list[Medium] = Field(min_length=1)
-    template: Slug | None = Field(None, description="Defaults to the event's built-in template.")
+    template: TemplateName | None = Field(
+        None,
+        description="The reglament's own template of this name, else the built-in one of that "
+        "event's name; defaults to the event's name.",
+    )
     languages: list[Language] | None = Field(None, description="Defaults to the title's languages.")
     days_before: StrictInt | None = Field(
         None, gt=0, description="For term_at_risk: working days before."
@@ -387,10 +400,18 @@ class Notification(Strict):
 
 
 class Template(Strict):
-    """A reglament's own wording of a notification (Jinja2 text per language)."""
+    """A reglament's own wording of a notification: Jinja2 text per language, filled in with the
+    case's facts (see docs/notifications.md for the variables)."""
 
-    subject: Text | None = None
-    body: Text
+    subject: Text | None = Field(
+        None,
+        description="The e-mail subject and cabinet title (default: the built-in template's).",
+    )
+    body: Text = Field(
+        description="The message of an e-mail, cabinet message or letter (the package adds the "
+        "greeting, letterhead and signature of each medium)."
+    )
+    sms: Text | None = Field(None, description="The SMS text (default: the body).")
 
 
 class Reglament(Strict):
@@ -422,7 +443,11 @@ class Reglament(Strict):
     queue: list[QueueLimit] = Field(default_factory=list)
     steps: dict[Slug, Step] = Field(min_length=1)
     notifications: list[Notification] = Field(default_factory=list)
-    templates: dict[Slug, Template] = Field(default_factory=dict)
+    templates: dict[TemplateName, Template] = Field(
+        default_factory=dict,
+        description="The reglament's own notification templates; one named as an event "
+        "(e.g. accepted, result_ready) replaces the built-in one for every notification of it.",
+    )
     notes: list[Note] = Field(default_factory=list)
 
     @field_validator("timezone")

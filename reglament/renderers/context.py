@@ -1,0 +1,398 @@
+"""What a notification says, built from the engine's data only: the facts of one notice
+(instants, ids, numbers) and, per language, the variables templates read.
+
+No Jinja here: the loader-side checks (``reglament validate``) can ask what an event provides
+without importing it. :mod:`reglament.renderers.notifications` renders the templates.
+
+Texts come from the reglament in the message's language; where the reglament lacks that
+language for some text, the first of :data:`FALLBACK` it has is used and the message says so in
+its notes (an original before a translation: Kazakh, then Russian, then English for a Kazakh or
+Russian message; Russian, then Kazakh for an English one). Lines a template may leave out fall
+back on the other original only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from reglament.engine.case import Case, Kind
+from reglament.engine.runtime import Engine, Notice
+from reglament.engine.simulate import Timeline, simulate
+from reglament.renderers import dates
+from reglament.schemas import (
+    Decision,
+    End,
+    Event,
+    Language,
+    Medium,
+    Notification,
+    Recipient,
+    Reglament,
+    Text,
+    Unit,
+)
+
+FALLBACK: dict[Language, tuple[Language, ...]] = {
+    Language.kk: (Language.kk, Language.ru, Language.en),
+    Language.ru: (Language.ru, Language.kk, Language.en),
+    Language.en: (Language.en, Language.ru, Language.kk),
+}
+# -- the variables templates may read --------------------------------------------------------
+
+COMMON = frozenset(
+    {
+        "lang",  # kk, ru or en
+        "medium",  # sms, email, cabinet or letter
+        "event",  # the event's name, e.g. accepted
+        "recipient",  # applicant, actor or head
+        "recipient_name",  # the actor's or head's name ("" for the applicant)
+        "service",  # the reglament's title
+        "provider",  # who provides the service
+        "reglament_id",
+        "receipt",  # the application's number, e.g. KAR-20151214-5C0E9B
+        "submitted",  # date and time of submission, e.g. 24 марта 2025 г., 18:30
+        "accepted",  # date and time of acceptance
+        "accepted_date",  # its date alone
+        "at",  # date and time of the event
+        "at_date",
+        "due",  # date and time the result is due (see due_kind)
+        "due_date",
+        "due_kind",  # term: the legal term's due; planned: the act states no term, the
+        # steps' times give this date; earliest: the same, but some step has no time in the act
+        "term",  # the legal term in words, e.g. 15 жұмыс күні ("" when the act states none)
+        "channel",  # where the application was made (the act's name of the channel)
+        "channel_kind",  # office, con, portal, rural_akim, post, pension_centre, other
+        "collect_at",  # where the result is issued: the channel, or the provider
+        "variant",  # the sub-service's name ("" when the reglament has none)
+        "result",  # the result's name: the end's result, else the variant's ("" if unknown)
+        "result_kind",  # decision, certificate, payment, refusal ... ("" if unknown)
+    }
+)
+STEP = frozenset(
+    {
+        "step",  # what the step does in the act's words: its action (a wait: what is
+        # awaited), else its title
+        "step_title",  # the step's short name ("" if it has none), e.g. "process 4"
+        "step_id",
+        "step_output",  # what it produces, in the act's words ("" if the act says nothing)
+        "actor",  # who does it
+        "head",  # who is told when it is overdue ("" if the reglament names nobody)
+        "step_due",  # when it is due ("" when the act gives it no time)
+    }
+)
+STEP_EVENTS = frozenset({Event.step_started, Event.step_completed, Event.step_overdue})
+END_EVENTS = frozenset({Event.data_unavailable, Event.refused, Event.result_ready})
+PROVIDED: dict[Event, frozenset[str]] = {
+    Event.accepted: COMMON,
+    Event.step_started: COMMON | STEP,
+    Event.step_completed: COMMON | STEP | {"outcome"},
+    Event.step_overdue: COMMON | STEP,
+    Event.term_at_risk: COMMON | STEP | {"days_before", "days_before_text"},
+    Event.suspended: COMMON | {"reason"},
+    Event.resumed: COMMON,
+    Event.data_unavailable: COMMON,
+    Event.refused: COMMON | {"grounds"},
+    Event.result_ready: COMMON,
+}
+ALL_VARIABLES = frozenset().union(*PROVIDED.values())
+
+
+# -- what the engine says about one notice ---------------------------------------------------------
+
+DueKind = Literal["term", "planned", "earliest"]
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """The language-independent facts of one notice: instants, ids and numbers."""
+
+    event: Event
+    receipt: str
+    submitted: dt.datetime
+    accepted: dt.datetime
+    at: dt.datetime
+    due: dt.datetime
+    due_kind: DueKind
+    channel: str
+    variant: str | None
+    term: tuple[int, Unit] | None = None
+    step: str | None = None  # the step of a step event, or the one the case is in
+    end: str | None = None  # the end step of an end event
+    outcome: str | None = None
+    step_due: dt.datetime | None = None
+    days_before: int | None = None
+    reason: str = ""
+
+
+def receipt_number(case: Case) -> str:
+    """A deterministic application number: the region's first three letters, the submission
+    day and six hex digits of a hash of the case's identity (reglament, version, channel,
+    variant, submission instant, data), e.g. ``KAR-20151214-5C0E9B``. A real system passes its
+    own number instead."""
+    letters = re.sub(r"[^a-z]", "", case.region.lower())[:3].upper() or "KZ"
+    identity = json.dumps(
+        [
+            case.reglament,
+            case.version,
+            case.region,
+            case.channel,
+            case.variant,
+            case.submitted_at.isoformat(),
+            {k: str(v) for k, v in sorted(case.data.items())},
+        ],
+        ensure_ascii=False,
+    )
+    digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:6].upper()
+    return f"{letters}-{case.submitted_at:%Y%m%d}-{digest}"
+
+
+def _current_step(case: Case, at: dt.datetime) -> str | None:
+    """The step the case was in at ``at`` (the latest started and not yet completed)."""
+    open_: list[str] = []
+    for record in case.history:
+        if record.at > at:
+            break
+        if record.kind is Kind.step_started and record.step is not None:
+            open_.append(record.step)
+        elif record.kind is Kind.step_completed and record.step in open_:
+            open_.remove(record.step)
+    return open_[-1] if open_ else None
+
+
+def _step_due(case: Case, step: str, at: dt.datetime, engine: Engine) -> dt.datetime | None:
+    for token in case.tokens:
+        if token.step == step:
+            return token.due
+    started = None
+    for record in case.history:  # a step already left: its due is recomputed from its start
+        if record.kind is Kind.step_started and record.step == step and record.at <= at:
+            started = record.at
+    duration = engine.compiled.duration(step, case.scope())
+    if started is None or duration is None or duration.value is None:
+        return None
+    if duration.unit not in (Unit.minutes, Unit.hours, Unit.working_days, Unit.calendar_days):
+        return None
+    return engine.compiled.clock_for(step).add(started, duration.value, duration.unit.value).due
+
+
+def facts(
+    engine: Engine,
+    case: Case,
+    notice: Notice,
+    *,
+    timeline: Timeline | None = None,
+    receipt: str | None = None,
+) -> Facts:
+    """What the engine says about ``notice`` of ``case``. The result's due date is the legal
+    term's due as of the notice; when the act states no term, the case's end (a finished case),
+    else the end of ``timeline``, else of the case simulated from its start."""
+    record = notice.record
+    event = Event(record.kind.value)
+    term_due = engine.term_due(case, record.at)
+    due_kind: DueKind = "term"
+    if term_due is not None:
+        due = term_due
+    elif timeline is not None or not case.finished:
+        plan = timeline or simulate(
+            engine, case.submitted_at, case.channel, case.variant, case.data
+        )
+        due, due_kind = plan.end, "earliest" if plan.lower_bound else "planned"
+    else:
+        assert case.finished_at is not None
+        due, due_kind = case.finished_at, "planned"
+    step = end = None
+    if event in STEP_EVENTS:
+        step = record.step
+    elif event is Event.term_at_risk:
+        step = _current_step(case, record.at)
+    elif event in END_EVENTS:
+        end = record.step
+    step_due = None
+    if event is Event.step_overdue:
+        step_due = record.at  # the engine records an overdue step at its due time
+    elif step is not None:
+        step_due = _step_due(case, step, record.at, engine)
+    term = (
+        (case.term_value, Unit(case.term_unit))
+        if case.term_value is not None and case.term_unit is not None
+        else None
+    )
+    days_before = notice.notification.days_before
+    if event is Event.term_at_risk and days_before is None:
+        days_before = engine.at_risk_days()
+    return Facts(
+        event=event,
+        receipt=receipt or receipt_number(case),
+        submitted=case.submitted_at,
+        accepted=case.accepted_at,
+        at=record.at,
+        due=due,
+        due_kind=due_kind,
+        channel=case.channel,
+        variant=case.variant,
+        term=term,
+        step=step,
+        end=end,
+        outcome=record.outcome if event is Event.step_completed else None,
+        step_due=step_due,
+        days_before=days_before,
+        reason=record.detail if event is Event.suspended else "",
+    )
+
+
+# -- facts + reglament + language → template variables -----------------------------------------
+
+
+@dataclass(slots=True)
+class _Texts:
+    """Picks each text in the message's language, noting what came from another."""
+
+    language: Language
+    borrowed: dict[Language, list[str]] = field(default_factory=dict)
+
+    def __call__(self, text: Text | None, what: str, *, optional: bool = False) -> str:
+        """The text in the message's language, else in the first of its fallbacks that has
+        it. An ``optional`` one (a line a template may leave out) in a Kazakh or Russian
+        message falls back on the other original only: a Kazakh letter leaves out a
+        sub-service named in English only rather than print English."""
+        if text is None:
+            return ""
+        chain = FALLBACK[self.language]
+        if optional and self.language is not Language.en:
+            chain = chain[:2]
+        for language in chain:
+            value = text.get(language)
+            if value is not None:
+                if language is not self.language:
+                    whats = self.borrowed.setdefault(language, [])
+                    if what not in whats:
+                        whats.append(what)
+                return " ".join(value.split())
+        if optional:
+            return ""
+        raise AssertionError("unreachable: a text has a language")  # pragma: no cover
+
+    @property
+    def notes(self) -> list[str]:
+        return [
+            f"no {self.language.value} text for the {', '.join(whats)}: {language.value} used"
+            for language, whats in self.borrowed.items()
+        ]
+
+
+def variables(
+    reglament: Reglament,
+    fact: Facts,
+    language: Language,
+    medium: Medium,
+    recipient: Recipient,
+) -> tuple[dict[str, Any], list[str]]:
+    """The template variables of one message (exactly :data:`PROVIDED` of its event), and the
+    notes on texts taken from another language."""
+    lang = Language(language)
+    text = _Texts(lang)
+    r = reglament
+    zone = fact.accepted.tzinfo
+
+    def when(t: dt.datetime) -> str:
+        return dates.format_datetime(t.astimezone(zone), lang)
+
+    def day(t: dt.datetime) -> str:
+        return dates.format_date(t.astimezone(zone).date(), lang)
+
+    channel = r.channels[fact.channel]
+    variant = r.variants.get(fact.variant) if fact.variant else None
+    end = r.steps.get(fact.end) if fact.end else None
+    result_id = end.result if isinstance(end, End) and end.result else None
+    if result_id is None and variant is not None:
+        result_id = variant.result
+    result = r.results.get(result_id) if result_id else None
+    step = r.steps.get(fact.step) if fact.step else None
+    actor = r.actors.get(getattr(step, "actor", "") or "")
+    head = r.actors.get(actor.head) if actor is not None and actor.head else None
+    names = {
+        Recipient.applicant: "",
+        Recipient.actor: text(actor.name, "actor's name") if actor else "",
+        Recipient.head: text(head.name, "head's name") if head else "",
+    }
+    found: dict[str, Any] = {
+        "lang": lang.value,
+        "medium": Medium(medium).value,
+        "event": fact.event.value,
+        "recipient": Recipient(recipient).value,
+        "recipient_name": names[Recipient(recipient)],
+        "service": text(r.title, "service's title"),
+        "provider": text(r.provider, "provider"),
+        "reglament_id": r.id,
+        "receipt": fact.receipt,
+        "submitted": when(fact.submitted),
+        "accepted": when(fact.accepted),
+        "accepted_date": day(fact.accepted),
+        "at": when(fact.at),
+        "at_date": day(fact.at),
+        "due": when(fact.due),
+        "due_date": day(fact.due),
+        "due_kind": fact.due_kind,
+        "term": dates.format_duration(fact.term[0], fact.term[1], lang) if fact.term else "",
+        "channel": text(channel.name, "channel's name"),
+        "channel_kind": channel.kind.value,
+        "collect_at": text(channel.name, "channel's name")
+        if channel.issues
+        else text(r.provider, "provider"),
+        "variant": text(variant.name, "variant's name", optional=True) if variant else "",
+        "result": text(result.text, "result's name", optional=True) if result else "",
+        "result_kind": result.kind.value if result else "",
+    }
+    wanted = PROVIDED[fact.event]
+    if "step" in wanted:
+        title = step.title if step is not None else None
+        action = getattr(step, "action", None) or getattr(step, "event", None) or title
+        found |= {
+            "step": text(action, "step's action"),
+            "step_title": text(title, "step's title", optional=True),
+            "step_id": fact.step or "",
+            "step_output": text(getattr(step, "output", None), "step's output", optional=True),
+            "actor": text(actor.name, "actor's name") if actor else "",
+            "head": text(head.name, "head's name") if head else "",
+            "step_due": when(fact.step_due) if fact.step_due else "",
+        }
+    if "outcome" in wanted:
+        label = None
+        if isinstance(step, Decision) and fact.outcome in step.outcomes:
+            label = step.outcomes[fact.outcome].label
+        found["outcome"] = text(label, "outcome's label", optional=True) if label else ""
+    if "days_before" in wanted:
+        n = fact.days_before or 0
+        found["days_before"] = n
+        found["days_before_text"] = dates.format_duration(n, Unit.working_days, lang)
+    if "reason" in wanted:
+        found["reason"] = fact.reason
+    if "grounds" in wanted:
+        found["grounds"] = [text(g.text, "grounds for refusal") for g in r.refusal_grounds]
+    assert set(found) == wanted, sorted(set(found) ^ wanted)
+    return found, text.notes
+
+
+def template_name(notification: Notification) -> str:
+    """The template a notification uses: its own ``template``, else its event's."""
+    return notification.template or notification.on.value
+
+
+def languages_of(reglament: Reglament, notification: Notification) -> tuple[Language, ...]:
+    """The languages a notification is sent in: its own list, else the title's."""
+    return tuple(notification.languages or reglament.title.languages())
+
+
+def borrowed_template_fits(notification: Notification) -> bool:
+    """Whether the built-in template a notification names can read nothing its event lacks:
+    true when it names its own event's (or a template of the reglament's, checked apart), or
+    another event that provides no more than its own."""
+    name = notification.template
+    if name is None or name == notification.on.value or name not in Event.__members__:
+        return True
+    return PROVIDED[Event(name)] <= PROVIDED[notification.on]

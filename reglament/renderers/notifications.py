@@ -1,0 +1,596 @@
+"""Notifications: the messages a case sends, in Kazakh, Russian and English, by SMS, e-mail,
+personal-cabinet message or paper letter.
+
+A declared notification (``notifications:`` in the reglament) names an event, its recipients,
+media and template. The template is the reglament's own (``templates:``) when it has one of
+that name, else the package's built-in one of that name, under ``templates/notifications/<lang>/``
+(one file per event and language, with the macros ``subject``, ``message`` and ``sms``; the
+layouts ``_email``, ``_cabinet`` and ``_letter`` wrap the message in each medium's greeting,
+letterhead and signature). Templates run in Jinja2's immutable sandbox with ``StrictUndefined``
+and see only the variables of :data:`~reglament.renderers.context.PROVIDED`, built by
+:mod:`reglament.renderers.context` from the engine's data. :func:`check_templates` checks,
+before any case runs, that every template a reglament uses exists in each of its languages and
+reads only those variables, and that each SMS fits in two segments. See docs/notifications.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import (
+    PackageLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateSyntaxError,
+    meta,
+    nodes,
+)
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from reglament.engine.case import Case
+from reglament.engine.runtime import Engine, Notice
+from reglament.engine.simulate import Timeline
+from reglament.errors import Position, Problem, UsageError
+from reglament.loader.document import Document, PathKey, dotted
+from reglament.renderers import dates, sms
+from reglament.renderers.context import (
+    ALL_VARIABLES,
+    COMMON,
+    END_EVENTS,
+    FALLBACK,
+    PROVIDED,
+    STEP_EVENTS,
+    Facts,
+    borrowed_template_fits,
+    facts,
+    languages_of,
+    receipt_number,
+    template_name,
+    variables,
+)
+from reglament.schemas import (
+    Decision,
+    End,
+    Event,
+    Language,
+    Medium,
+    Notification,
+    Recipient,
+    Reglament,
+    Task,
+    Text,
+    Unit,
+    Wait,
+)
+from reglament.schemas import Template as Override
+
+__all__ = [
+    "ALL_VARIABLES",
+    "COMMON",
+    "FALLBACK",
+    "PROVIDED",
+    "Checked",
+    "Facts",
+    "Message",
+    "as_json",
+    "builtin_problems",
+    "check_templates",
+    "compose",
+    "facts",
+    "languages_of",
+    "message_dict",
+    "messages",
+    "receipt_number",
+    "render",
+    "template_name",
+    "variables",
+]
+
+TEMPLATE_DIR = "templates/notifications"
+TEMPLATE_ROOT = f"reglament/renderers/{TEMPLATE_DIR}"  # how problems name the built-in files
+PARTS = ("subject", "message", "sms")
+LAYOUTS = (Medium.email, Medium.cabinet, Medium.letter)
+
+SUBJECT_LABEL = {Language.kk: "Тақырып", Language.ru: "Тема", Language.en: "Subject"}
+
+LAYOUT_VARIABLES = COMMON | {"subject", "message"}
+
+
+# -- the Jinja environment: package templates only, sandboxed, strict -----------------------------
+
+
+def capfirst(value: object) -> str:
+    """The text with its first letter capitalised and the rest as it is (Jinja's ``capitalize``
+    lowers the rest, which would spoil names such as ХҚО)."""
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
+@functools.cache
+def environment() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        loader=PackageLoader("reglament.renderers", TEMPLATE_DIR),
+        undefined=StrictUndefined,
+        autoescape=False,  # plain text in every medium; nothing here is HTML
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,
+    )
+    env.filters["capfirst"] = capfirst
+    return env
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    """A reglament's template text, compiled once (raises TemplateSyntaxError)."""
+    return environment().from_string(source)
+
+
+# -- templates ----------------------------------------------------------------------------------
+
+
+def builtin_file(event: Event | str, language: Language | str) -> str:
+    return f"{Language(language).value}/{Event(event).value}.j2"
+
+
+def _builtin(event: Event, language: Language) -> Template:
+    return environment().get_template(builtin_file(event, language))
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One rendered notification to one recipient in one medium and language."""
+
+    reglament: str
+    event: Event
+    template: str  # the template's name (the reglament's own, or the built-in event's)
+    own: bool  # True for the reglament's own template
+    medium: Medium
+    language: Language
+    recipient: Recipient
+    subject: str | None  # e-mail subject, cabinet title (a letter carries it in its body)
+    body: str
+    notes: tuple[str, ...] = ()  # texts taken from another language
+
+    @property
+    def text(self) -> str:
+        """The message as shown: the subject line (e-mail, cabinet) and the body."""
+        if self.subject is None:
+            return self.body
+        return f"{SUBJECT_LABEL[self.language]}: {self.subject}\n\n{self.body}"
+
+    @property
+    def sms_length(self) -> sms.SmsLength:
+        return sms.measure(self.body)
+
+
+def _macro(module: object, name: str) -> str:
+    """Call a macro of a template module (the built-in templates define subject, message, sms)."""
+    return str(getattr(module, name)())
+
+
+def _tidy(text: str) -> str:
+    """Trailing spaces dropped, runs of blank lines made one, ends trimmed."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class _Parts:
+    """The subject, message and SMS text of one template in one language, as callables."""
+
+    def __init__(
+        self,
+        reglament: Reglament,
+        name: str,
+        event: Event,
+        language: Language,
+    ) -> None:
+        self.name = name
+        self.own: Override | None = reglament.templates.get(name)
+        self.event = event
+        self.language = language
+
+    def render(self, values: Mapping[str, Any]) -> tuple[str, str, str]:
+        # a built-in template by its name (which may be another event's, e.g. the accepted
+        # receipt sent when a step ends); the reglament's own falls back on its event's
+        source = Event(self.name) if self.own is None else self.event
+        builtin = _builtin(source, self.language).make_module(dict(values))
+        subject = _one_line(_macro(builtin, "subject"))
+        if self.own is None:
+            return subject, _tidy(_macro(builtin, "message")), _one_line(_macro(builtin, "sms"))
+        own, lang = self.own, self.language
+        body = own.body.get(lang)
+        if body is None:
+            raise UsageError(
+                f"template {self.name!r} has no {lang.value} body "
+                f"(it has {', '.join(x.value for x in own.body.languages())})"
+            )
+        message = _tidy(_compiled(body).render(values))
+        if own.subject is not None and own.subject.get(lang) is not None:
+            subject = _one_line(_compiled(own.subject.get(lang) or "").render(values))
+        sms_source = own.sms.get(lang) if own.sms is not None else None
+        short = _one_line(_compiled(sms_source).render(values)) if sms_source else message
+        return subject, message, _one_line(short)
+
+
+def compose(
+    reglament: Reglament,
+    name: str,
+    fact: Facts,
+    language: Language,
+    medium: Medium,
+    recipient: Recipient,
+) -> Message:
+    """Render template ``name`` for one notice's facts (see :func:`render`)."""
+    lang, medium = Language(language), Medium(medium)
+    values, notes = variables(reglament, fact, lang, medium, recipient)
+    parts = _Parts(reglament, name, fact.event, lang)
+    try:
+        subject, message, short = parts.render(values)
+        if medium is Medium.sms:
+            body, title = short, None
+        else:
+            layout = environment().get_template(f"{lang.value}/_{medium.value}.j2")
+            body = _tidy(layout.render({**values, "subject": subject, "message": message}))
+            title = None if medium is Medium.letter else subject
+    except RENDER_ERRORS as error:
+        raise UsageError(
+            f"template {name!r} ({lang.value}, {medium.value}) of {reglament.id} fails: "
+            f"{_describe(error)}"
+        ) from None
+    if lang not in reglament.title.languages():
+        have = ", ".join(x.value for x in reglament.title.languages())
+        notes.insert(0, f"{reglament.id} has no {lang.value} texts (it has {have})")
+    return Message(
+        reglament.id,
+        fact.event,
+        name,
+        parts.own is not None,
+        medium,
+        lang,
+        Recipient(recipient),
+        title,
+        body,
+        tuple(notes),
+    )
+
+
+def render(
+    engine: Engine,
+    case: Case,
+    notice: Notice,
+    language: Language | str,
+    medium: Medium | str,
+    recipient: Recipient | str | None = None,
+    *,
+    timeline: Timeline | None = None,
+    receipt: str | None = None,
+) -> Message:
+    """The message ``notice`` sends to ``recipient`` (default: its first) by ``medium`` in
+    ``language``. Any medium and language may be asked for; texts the reglament lacks in the
+    language are taken from another and listed in ``Message.notes``."""
+    chosen = Recipient(recipient) if recipient is not None else notice.notification.to[0]
+    fact = facts(engine, case, notice, timeline=timeline, receipt=receipt)
+    return compose(
+        engine.reglament,
+        template_name(notice.notification),
+        fact,
+        Language(language),
+        Medium(medium),
+        chosen,
+    )
+
+
+def messages(
+    engine: Engine,
+    case: Case,
+    notices: Iterable[Notice],
+    language: Language | str,
+    medium: Medium | str,
+    *,
+    timeline: Timeline | None = None,
+) -> list[Message]:
+    """Every message of ``notices``: one per recipient each."""
+    return [
+        render(engine, case, notice, language, medium, recipient, timeline=timeline)
+        for notice in notices
+        for recipient in notice.notification.to
+    ]
+
+
+# what a template can raise while it renders: Jinja's errors (undefined variables, the
+# sandbox's refusals) and the arithmetic and type errors of its expressions
+RENDER_ERRORS = (TemplateError, ArithmeticError, TypeError, ValueError, LookupError)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, TemplateSyntaxError):
+        return f"line {error.lineno}: {error.message}"
+    if isinstance(error, TemplateError):
+        return str(error.message or error)
+    return f"{type(error).__name__}: {error}"
+
+
+# -- checking templates before any case runs ------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Checked:
+    """What :func:`check_templates` found: problems (the file is invalid) and warnings."""
+
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _variables_of(source: str) -> tuple[set[str], set[str]]:
+    """The variables a template reads and the macros it defines (raises TemplateSyntaxError)."""
+    ast = environment().parse(source)
+    macros = {node.name for node in ast.find_all(nodes.Macro)}
+    return set(meta.find_undeclared_variables(ast)), macros
+
+
+@functools.cache
+def builtin_variables(event: Event, language: Language) -> frozenset[str]:
+    """The variables the built-in template of ``event`` reads in ``language``."""
+    env = environment()
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, builtin_file(event, language))
+    return frozenset(_variables_of(source)[0])
+
+
+@functools.cache
+def builtin_problems() -> tuple[Problem, ...]:
+    """Problems of the package's own templates (none, unless an edit broke one): each event's
+    file exists in each language, defines subject, message and sms, and reads only the
+    variables of its event; each layout reads only the common ones."""
+    env = environment()
+    found: list[Problem] = []
+    for language in Language:
+        files: list[tuple[str, frozenset[str], set[str]]] = [
+            (builtin_file(e, language), PROVIDED[e], set(PARTS)) for e in Event
+        ]
+        files += [(f"{language.value}/_{m.value}.j2", LAYOUT_VARIABLES, set()) for m in LAYOUTS]
+        files.append((f"{language.value}/_common.j2", COMMON, set()))
+        for name, allowed, parts in files:
+            where = Position(f"{TEMPLATE_ROOT}/{name}", 1, 1)
+            try:
+                assert env.loader is not None
+                source, _, _ = env.loader.get_source(env, name)
+                used, macros = _variables_of(source)
+            except TemplateSyntaxError as error:
+                at = Position(where.file, error.lineno, 1)
+                found.append(Problem(at, f"template syntax: {error.message}", code="template"))
+                continue
+            except TemplateError:
+                found.append(Problem(where, "built-in template missing", code="template"))
+                continue
+            if used - allowed:
+                unknown = ", ".join(repr(n) for n in sorted(used - allowed))
+                found.append(
+                    Problem(
+                        where,
+                        f"reads {unknown}, which its notices do not provide "
+                        f"(provided: {', '.join(sorted(allowed))})",
+                        code="template",
+                    )
+                )
+            if parts - macros:
+                found.append(
+                    Problem(
+                        where,
+                        f"defines no macro {', '.join(sorted(parts - macros))}",
+                        code="template",
+                    )
+                )
+    return tuple(found)
+
+
+def check_templates(reglament: Reglament, document: Document | None = None) -> Checked:
+    """Every problem of the templates ``reglament`` uses, positioned in its file when
+    ``document`` is given: each of its own templates compiles and reads only the variables the
+    events of the notifications that use it provide (one no notification names, any variable
+    some event provides), and has a body in each language those notifications are sent in;
+    each SMS is measured with the reglament's longest texts and warned about when it needs
+    more than two segments. The built-in templates are :func:`builtin_problems`' concern."""
+    checked = Checked()
+
+    def at(path: PathKey) -> Position:
+        if document is None:
+            return Position(reglament.id, 0, 0)
+        return document.position(path)
+
+    def add(path: PathKey, message: str, *, warning: bool = False) -> None:
+        target = checked.warnings if warning else checked.problems
+        problem = Problem(at(path), message, dotted(path), "sms-length" if warning else "template")
+        if problem not in target:
+            target.append(problem)
+
+    users: dict[str, set[Event]] = {}
+    for notification in reglament.notifications:
+        users.setdefault(template_name(notification), set()).add(notification.on)
+    for name, own in reglament.templates.items():
+        events = users.get(name)
+        # a template shared by several events may read what all of them provide; one that no
+        # notification names yet, anything some notice provides
+        allowed = (
+            frozenset.intersection(*(PROVIDED[e] for e in events)) if events else ALL_VARIABLES
+        )
+        for part in ("subject", "body", "sms"):
+            value: Text | None = getattr(own, part)
+            if value is None:
+                continue
+            for language in value.languages():
+                path: PathKey = ("templates", name, part, language.value)
+                try:
+                    used, _ = _variables_of(value.get(language) or "")
+                except TemplateSyntaxError as error:
+                    add(path, f"template {name!r} ({language.value}): {_describe(error)}")
+                    continue
+                if used - allowed:
+                    which = (
+                        f"notices on {', '.join(sorted(e.value for e in events))} do not provide"
+                        if events
+                        else "no notice provides"
+                    )
+                    add(
+                        path,
+                        f"template {name!r} ({language.value}) reads "
+                        f"{', '.join(repr(n) for n in sorted(used - allowed))}, which {which} "
+                        f"(provided: {', '.join(sorted(allowed))})",
+                    )
+    for index, notification in enumerate(reglament.notifications):
+        name = template_name(notification)
+        used_own = reglament.templates.get(name)
+        if used_own is None and name not in {e.value for e in Event}:
+            continue  # the loader reports an undeclared template
+        if used_own is None and not borrowed_template_fits(notification):
+            allowed = PROVIDED[notification.on]
+            for language in languages_of(reglament, notification):
+                reads = builtin_variables(Event(name), language)
+                if reads - allowed:
+                    add(
+                        ("notifications", index, "template"),
+                        f"the built-in template {name!r} reads "
+                        f"{', '.join(repr(n) for n in sorted(reads - allowed))}, which notices "
+                        f"on {notification.on.value} do not provide",
+                    )
+                    break
+        for language in languages_of(reglament, notification):
+            if used_own is not None and used_own.body.get(language) is None:
+                add(
+                    ("templates", name, "body"),
+                    f"template {name!r} has no {language.value} body, but notifications[{index}] "
+                    f"is sent in {', '.join(x.value for x in languages_of(reglament, notification))}",
+                )
+        if Medium.sms in notification.via:
+            _check_sms(reglament, index, notification, checked, add)
+    checked.problems.sort(key=Problem.sort_key)
+    checked.warnings.sort(key=Problem.sort_key)
+    return checked
+
+
+def _check_sms(
+    reglament: Reglament,
+    index: int,
+    notification: Notification,
+    checked: Checked,
+    add: Callable[..., None],
+) -> None:
+    name = template_name(notification)
+    own = reglament.templates.get(name)
+    for language in languages_of(reglament, notification):
+        if own is not None and own.body.get(language) is None:
+            continue  # reported above
+        worst: tuple[int, sms.SmsLength] | None = None
+        for fact in sample_facts(reglament, notification, language):
+            for recipient in notification.to:
+                try:
+                    message = compose(reglament, name, fact, language, Medium.sms, recipient)
+                except UsageError:
+                    return  # a template that fails is reported by the variable check
+                length = message.sms_length
+                if worst is None or length.units > worst[1].units:
+                    worst = (length.units, length)
+        if worst is not None and worst[1].segments > sms.MAX_SEGMENTS:
+            if own is not None:
+                part = "sms" if own.sms is not None and own.sms.get(language) else "body"
+                path: PathKey = ("templates", name, part, language.value)
+            else:
+                path = ("notifications", index, "via")
+            add(
+                path,
+                f"warning: the SMS of template {name!r} ({language.value}) needs "
+                f"{worst[1]} at its longest; at most {sms.MAX_SEGMENTS} segments are wanted",
+                warning=True,
+            )
+
+
+def sample_facts(
+    reglament: Reglament, notification: Notification, language: Language
+) -> list[Facts]:
+    """Facts with the longest values a notice of ``notification`` can have in ``reglament``
+    (every step or end its event may name, every channel and variant), for the SMS length
+    check. Dates are the longest ``language`` writes (a late day of its longest month)."""
+    zone = ZoneInfo(reglament.timezone)
+    at = dt.datetime.combine(dates.longest_date(language), dt.time(18, 30), zone)
+    event = notification.on
+    steps: list[str | None] = []
+    ends: list[str | None] = []
+    if event in STEP_EVENTS or event is Event.term_at_risk:
+        steps = (
+            [notification.step]
+            if notification.step
+            else [
+                s for s, step in reglament.steps.items() if isinstance(step, Task | Decision | Wait)
+            ]
+        )
+    elif event in END_EVENTS:
+        ends = (
+            [notification.end]
+            if notification.end
+            else [s for s, step in reglament.steps.items() if isinstance(step, End)]
+        )
+    variants: list[str | None] = [*reglament.variants] or [None]
+    return [
+        Facts(
+            event=event,
+            receipt="KAR-20250928-ABCDEF",
+            submitted=at,
+            accepted=at,
+            at=at,
+            due=at,
+            due_kind="earliest",
+            channel=channel,
+            variant=variant,
+            term=(99, Unit.calendar_days),
+            step=step,
+            end=end,
+            step_due=at,
+            days_before=notification.days_before or 2,
+        )
+        for channel in reglament.channels
+        for variant in variants
+        for step in steps or [None]
+        for end in ends or [None]
+    ]
+
+
+def message_dict(message: Message) -> dict[str, Any]:
+    """A message as JSON-ready data (with its SMS size when it is an SMS)."""
+    found: dict[str, Any] = {
+        "reglament": message.reglament,
+        "event": message.event.value,
+        "template": message.template,
+        "own_template": message.own,
+        "medium": message.medium.value,
+        "language": message.language.value,
+        "recipient": message.recipient.value,
+        "subject": message.subject,
+        "body": message.body,
+        "notes": list(message.notes),
+    }
+    if message.medium is Medium.sms:
+        length = message.sms_length
+        found["sms"] = {
+            "encoding": length.encoding,
+            "units": length.units,
+            "segments": length.segments,
+        }
+    return found
+
+
+def as_json(found: Iterable[Message]) -> str:
+    return json.dumps([message_dict(m) for m in found], ensure_ascii=False, indent=2)

@@ -1,0 +1,127 @@
+"""Every bundled reglament renders every notification it declares, in every language the file
+provides, by every medium (the declared ones and the rest), to every recipient, with no
+undefined variable: one generated test per declared notification.
+
+Each notification is found on a simulated path where its event occurs: every channel, variant,
+data combination and decision outcome is walked (as in the engine's corpus test), and each
+path once more with every step taking longer than allowed, so that steps come overdue.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import pytest
+
+from reglament.engine import Case, Engine, Notice
+from reglament.engine.simulate import Actual, Timeline, simulate
+from reglament.engine.watch import watch
+from reglament.loader import BUNDLED, load_file
+from reglament.renderers import notifications
+from reglament.schemas import (
+    TIMED_UNITS,
+    Decision,
+    Language,
+    Medium,
+    Reglament,
+    Task,
+    Unit,
+    Wait,
+)
+from reglament.schemas.common import Duration
+from tests.engine.test_corpus import _runs, _submitted
+
+FILES = sorted(p for p in BUNDLED.rglob("*.yaml") if not p.name.startswith("_"))
+RANK = {Unit.minutes: 0, Unit.hours: 1, Unit.calendar_days: 2, Unit.working_days: 3}
+
+
+@functools.cache
+def _reglament(path: Path) -> Reglament:
+    loaded = load_file(path)
+    assert loaded.reglament is not None and loaded.ok, loaded.problems
+    return loaded.reglament
+
+
+def _late(reglament: Reglament) -> dict[str, Actual]:
+    """For every timed step, a time longer than the longest it is allowed."""
+    found: dict[str, Actual] = {}
+    for step_id, step in reglament.steps.items():
+        durations: list[Duration] = []
+        if isinstance(step, Task | Decision):
+            durations = [*step.duration] if isinstance(step.duration, list) else [step.duration]
+        elif isinstance(step, Wait) and step.limit is not None:
+            durations = [step.limit]
+        timed = [d for d in durations if d.unit in TIMED_UNITS and d.value is not None]
+        if timed:
+            longest = max(timed, key=lambda d: (RANK[d.unit], d.value or 0))
+            assert longest.value is not None
+            found[step_id] = Actual(longest.value + 1, longest.unit)
+    return found
+
+
+@functools.cache
+def _occurrences(path: Path) -> dict[int, tuple[Engine, Case, Timeline, Notice]]:
+    """For each declared notification (by index), a simulated case on which it is sent."""
+    reglament = _reglament(path)
+    engine = Engine(reglament)
+    at = _submitted(reglament)
+    index = {id(n): i for i, n in enumerate(reglament.notifications)}
+    found: dict[int, tuple[Engine, Case, Timeline, Notice]] = {}
+    for channel, variant, data, answers in _runs(reglament):
+        for actuals in ({}, _late(reglament)):
+            timeline = simulate(engine, at, channel, variant, data, answers, actuals)
+            case = watch(engine, timeline)
+            for notice in engine.notices(case.history):
+                found.setdefault(index[id(notice.notification)], (engine, case, timeline, notice))
+        if len(found) == len(reglament.notifications):
+            break
+    return found
+
+
+CASES = [
+    pytest.param(path, i, id=f"{path.relative_to(BUNDLED)}:{i}:{n.on.value}")
+    for path in FILES
+    for i, n in enumerate(_reglament(path).notifications)
+]
+
+
+@pytest.mark.parametrize(("path", "index"), CASES)
+def test_every_declared_notification_renders(path: Path, index: int) -> None:
+    reglament = _reglament(path)
+    notification = reglament.notifications[index]
+    occurrences = _occurrences(path)
+    assert index in occurrences, f"notification {index} ({notification.on}) is never sent"
+    engine, case, timeline, notice = occurrences[index]
+    languages = notifications.languages_of(reglament, notification)
+    assert set(languages) <= set(reglament.title.languages())
+    for language in languages:
+        for medium in Medium:
+            for recipient in notification.to:
+                message = notifications.render(
+                    engine, case, notice, language, medium, recipient, timeline=timeline
+                )
+                where = f"{language.value} {medium.value} to {recipient.value}"
+                assert message.body.strip(), where
+                assert "None" not in message.text and "{" not in message.text, where
+                assert not any("has no" in note for note in message.notes), where
+                if medium is Medium.sms:
+                    length = message.sms_length
+                    assert length.segments <= 2, f"{where}: {length}: {message.body}"
+                    if language is Language.en:
+                        assert length.encoding == "GSM-7", f"{where}: {message.body}"
+                else:
+                    title = " ".join((reglament.title.get(language) or "").split())
+                    assert title in message.text, where
+                assert re.search(r"[A-Z]{3}-\d{8}-[0-9A-F]{6}", message.text), where
+
+
+def test_every_bundled_file_passes_the_template_check() -> None:
+    for path in FILES:
+        checked = notifications.check_templates(_reglament(path))
+        assert not checked.problems and not checked.warnings, path
+
+
+def test_the_built_in_templates_are_clean() -> None:
+    assert notifications.builtin_problems() == ()
