@@ -74,7 +74,7 @@ def _css_class(node: Node) -> str:
         if node.ending is EndKind.result:
             return "result"
         return "refusal" if node.ending is EndKind.refusal else "otherend"
-    return node.shape.value
+    return node.shape.name
 
 
 def mermaid_flowchart(
