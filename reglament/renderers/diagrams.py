@@ -248,12 +248,9 @@ def _runs(days: Iterable[DayInfo]) -> list[list[DayInfo]]:
 
 
 def _run_name(run: Sequence[DayInfo]) -> str:
-    holidays = list(dict.fromkeys(day.holiday for day in run if day.holiday))
-    if holidays:
-        return ", ".join(holidays)
-    if all("weekend" in day.reasons for day in run):
-        return "weekend"
-    return "day off"
+    """``weekend, Orthodox Christmas``: why the days of a run are off, in order."""
+    names = (day.holiday or ("weekend" if "weekend" in day.reasons else "day off") for day in run)
+    return ", ".join(dict.fromkeys(names))
 
 
 def mermaid_gantt(timeline: Timeline, calendar: WorkCalendar) -> str:
