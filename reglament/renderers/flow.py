@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 
 from reglament.errors import UsageError
-from reglament.loader.semantic import exits
 from reglament.schemas import (
     TIMED_UNITS,
     Decision,
@@ -31,6 +30,7 @@ from reglament.schemas import (
     Unit,
     Wait,
 )
+from reglament.schemas import expr as expressions
 
 WIDTH = 34  # characters per label line: Graphviz never wraps, Mermaid wraps unevenly
 
@@ -146,17 +146,46 @@ def _untimed(duration: Duration | list[DurationCase] | None) -> bool:
     return any(case.unit not in TIMED_UNITS for case in cases)
 
 
-def reachable(reglament: Reglament, start: str) -> list[str]:
-    """The steps a case entering at ``start`` can reach, in the definition's order."""
+def reachable(reglament: Reglament, start: str, channel: str | None = None) -> list[str]:
+    """The steps a case entering at ``start`` can reach, in the definition's order; with
+    ``channel``, routes whose condition reads only the channel are followed as it decides."""
+    step_of = {node_id(step_id): step_id for step_id in reglament.steps}
     seen = {start}
     queue = deque([start])
     while queue:
         step_id = queue.popleft()
-        for exit_ in exits(step_id, reglament.steps[step_id]):
-            if exit_.target not in seen:
-                seen.add(exit_.target)
-                queue.append(exit_.target)
+        for edge in _edges(step_id, reglament.steps[step_id], channel):
+            target = step_of[edge.target]
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
     return [step_id for step_id in reglament.steps if step_id in seen]
+
+
+def _settled(condition: str | None, channel: str | None) -> bool | None:
+    """Whether a condition holds when only the channel is known: None when it reads more."""
+    if condition is None:
+        return True
+    if channel is None:
+        return None
+    parsed = expressions.parse(condition)
+    if not parsed.names <= {"channel"}:
+        return None
+    return parsed({"channel": channel})
+
+
+def _live(routes: list[Route], channel: str | None) -> list[Route]:
+    """The routes a case on ``channel`` can take: first match wins, so a route that surely
+    holds ends the list and one that surely fails is left out."""
+    live: list[Route] = []
+    for route in routes:
+        holds = _settled(route.when, channel)
+        if holds is False:
+            continue
+        live.append(route)
+        if holds:
+            break
+    return live
 
 
 def _node(step_id: str, step: Step) -> Node:
@@ -189,7 +218,12 @@ def _node(step_id: str, step: Step) -> Node:
 
 
 def _route_edges(
-    source: str, next_: str | list[Route], prefix: str | None, inferred: bool, kind: EdgeKind
+    source: str,
+    next_: str | list[Route],
+    prefix: str | None,
+    inferred: bool,
+    kind: EdgeKind,
+    channel: str | None,
 ) -> list[Edge]:
     """Edges of one ``next``: a route list gives one edge per route, labelled by its condition."""
     head = wrap(prefix) if prefix else ()
@@ -197,7 +231,7 @@ def _route_edges(
         edge_kind = EdgeKind.inferred if inferred and kind is EdgeKind.normal else kind
         return [Edge(source, node_id(next_), head, edge_kind)]
     edges = []
-    for route in next_:
+    for route in _live(next_, channel):
         condition = wrap(f"if {route.when}") if route.when else ("otherwise",)
         edge_kind = (
             EdgeKind.inferred if (inferred or route.inferred) and kind is EdgeKind.normal else kind
@@ -206,21 +240,25 @@ def _route_edges(
     return edges
 
 
-def _edges(step_id: str, step: Step) -> list[Edge]:
+def _edges(step_id: str, step: Step, channel: str | None = None) -> list[Edge]:
     source = node_id(step_id)
     if isinstance(step, Task | Join):
-        return _route_edges(source, step.next, None, False, EdgeKind.normal)
+        return _route_edges(source, step.next, None, False, EdgeKind.normal, channel)
     if isinstance(step, Decision):
         edges: list[Edge] = []
         for name, outcome in step.outcomes.items():
+            if _settled(outcome.when, channel) is False:
+                continue
             label = f"{name} (if {outcome.when})" if outcome.when else name
-            edges += _route_edges(source, outcome.next, label, outcome.inferred, EdgeKind.normal)
+            edges += _route_edges(
+                source, outcome.next, label, outcome.inferred, EdgeKind.normal, channel
+            )
         return edges
     if isinstance(step, Wait):
-        edges = _route_edges(source, step.next, None, False, EdgeKind.normal)
+        edges = _route_edges(source, step.next, None, False, EdgeKind.normal, channel)
         if step.on_timeout is not None and step.limit is not None:
             label = f"timeout: {amount(step.limit)}"
-            edges += _route_edges(source, step.on_timeout, label, False, EdgeKind.timeout)
+            edges += _route_edges(source, step.on_timeout, label, False, EdgeKind.timeout, channel)
         return edges
     if isinstance(step, Parallel):
         return [Edge(source, node_id(branch)) for branch in step.branches]
@@ -245,7 +283,7 @@ def build(
                 f"channel {channel!r} of {reglament.id} has no procedure in the act; "
                 f"channels with one: {', '.join(with_route)}"
             )
-        step_ids = reachable(reglament, start)
+        step_ids = reachable(reglament, start, channel)
         entries = {channel: start}
     else:
         step_ids = list(reglament.steps)
@@ -271,7 +309,7 @@ def build(
     free = [n for n in step_nodes if n.lane is None]
     edges = [Edge(entry_id(c), node_id(start)) for c, start in entries.items()]
     for step_id in step_ids:
-        edges += _edges(step_id, reglament.steps[step_id])
+        edges += _edges(step_id, reglament.steps[step_id], channel)
     return Flow(
         reglament.id,
         reglament.region,
