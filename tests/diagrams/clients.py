@@ -73,9 +73,10 @@ def _parse_chunk(node: str, items: list[dict[str, str]]) -> list[dict[str, Any]]
     return results
 
 
-def mermaid_parse(texts: dict[str, str], processes: int = 2) -> dict[str, dict[str, Any]]:
-    """What Mermaid's parser made of each text, by name (several Node processes at once)."""
+def mermaid_parse(texts: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """What Mermaid's parser made of each text, by name (a Node process per core at once)."""
     node = need_mermaid()
+    processes = max(1, min(len(os.sched_getaffinity(0)), 8))
     items = [{"name": name, "text": text} for name, text in texts.items()]
     chunks = [items[i::processes] for i in range(processes) if items[i::processes]]
     with ThreadPoolExecutor(len(chunks) or 1) as pool:
