@@ -33,5 +33,7 @@ schema: install
 	$(BIN)/reglament schema --output reglament/schemas/reglament.schema.json
 
 golden: install
-	REGLAMENT_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/engine/test_golden.py
+	REGLAMENT_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/engine/test_golden.py \
+		tests/diagrams/test_golden_diagrams.py tests/test_timeline_formats.py
+	git status --short tests/golden
 	git diff --stat tests/golden

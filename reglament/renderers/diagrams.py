@@ -163,16 +163,27 @@ def _dot_node(node: Node) -> str:
     return f'{node.id} [{attributes}, fillcolor="{fill}", color="{stroke}", label={label}];'
 
 
-def _dot_edge(edge: Edge) -> str:
-    attributes = []
-    if edge.lines:
-        attributes.append(f"label={_dot_label(edge.lines)}")
-    if edge.kind is EdgeKind.inferred:
-        attributes.append("style=dashed")
-    elif edge.kind is EdgeKind.timeout:
-        attributes.append('style=bold, color="#b02a37", fontcolor="#b02a37"')
-    suffix = f" [{', '.join(attributes)}]" if attributes else ""
-    return f"  {edge.source} -> {edge.target}{suffix};"
+def _dot_edge(edge: Edge, index: int) -> list[str]:
+    """An edge; a labelled one passes through a node of its own that holds the label.
+
+    Graphviz's own edge labels overlap when several labelled edges leave one node across
+    clusters (dot with newrank); a label node is laid out like any node, so it never does.
+    """
+    style = {
+        EdgeKind.normal: "",
+        EdgeKind.inferred: "style=dashed",
+        EdgeKind.timeout: 'style=bold, color="#b02a37"',
+    }[edge.kind]
+    if not edge.lines:
+        return [f"  {edge.source} -> {edge.target}{f' [{style}]' if style else ''};"]
+    label = f"e{index}"
+    colour = ', fontcolor="#b02a37"' if edge.kind is EdgeKind.timeout else ""
+    tail = f"arrowhead=none, {style}" if style else "arrowhead=none"
+    return [
+        f"  {label} [shape=plain, fontsize=9{colour}, label={_dot_label(edge.lines)}];",
+        f"  {edge.source} -> {label} [{tail}];",
+        f"  {label} -> {edge.target}{f' [{style}]' if style else ''};",
+    ]
 
 
 def dot(reglament: Reglament, channel: str | None = None, language: Language = Language.en) -> str:
@@ -198,7 +209,8 @@ def dot(reglament: Reglament, channel: str | None = None, language: Language = L
         lines.append("  }")
         laned.update(lane.nodes)
     lines.extend(f"  {_dot_node(node)}" for node in flow.nodes if node.id not in laned)
-    lines.extend(_dot_edge(edge) for edge in flow.edges)
+    for index, edge in enumerate(flow.edges, 1):
+        lines.extend(_dot_edge(edge, index))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -306,7 +318,7 @@ def mermaid_gantt(timeline: Timeline, calendar: WorkCalendar) -> str:
                 f"    {gantt_text(_run_name(run))} :done, off{index}, "
                 f"{start.strftime(_GANTT_FORMAT)}, {end.strftime(_GANTT_FORMAT)}"
             )
-    lines.append("  section legal term")
+    lines.append("  section term and end")
     if timeline.term_due is not None:
         verdict = "met" if timeline.term_met else "broken"
         tag = "" if timeline.term_met else "crit, "

@@ -32,7 +32,7 @@ from reglament.schemas import (
 )
 from reglament.schemas import expr as expressions
 
-WIDTH = 34  # characters per label line: Graphviz never wraps, Mermaid wraps unevenly
+WIDTH = 28  # characters per label line: Graphviz never wraps; Mermaid wraps at 200px itself
 
 
 class Shape(Enum):
@@ -74,7 +74,7 @@ class Edge:
 class Lane:
     id: str  # safe id of the lane
     actor: str
-    lines: tuple[str, ...]
+    lines: tuple[str, ...]  # one line: Mermaid keeps no room for a second one
     nodes: tuple[str, ...]  # node ids, in step order
 
 
@@ -297,7 +297,7 @@ def build(
             Lane(
                 lane_id(actor_id),
                 actor_id,
-                wrap(actor.name.best(language), 44),
+                (actor.name.best(language),),
                 tuple(n.id for n in step_nodes if n.lane == actor_id),
             )
         )
