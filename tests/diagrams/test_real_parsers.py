@@ -151,9 +151,9 @@ def test_mermaid_reads_each_flowchart_as_meant(
 def test_hostile_texts_come_out_as_written(parsed: dict[str, dict[str, Any]]) -> None:
     result = parsed["flow:test-region-nasty/office/kk"]
     titles = [mermaid_decoded(s["title"]) for s in result["subgraphs"]]
-    assert titles[0].startswith("Қабылдау бөлімінің «маманы» #1 [ө] {ү} (ұ) | қ & ғ <i>ң</i>"[:40])
+    assert titles[0] == "Қабылдау бөлімінің «маманы» #1 [ө] {ү} (ұ) | қ & ғ <i>ң</i>"
     english = parsed["flow:test-region-nasty"]
-    title = mermaid_decoded(english["subgraphs"][0]["title"]).replace("<br>", " ")
+    title = mermaid_decoded(english["subgraphs"][0]["title"])
     assert title == (
         'Clerk "Q" #1 [desk] {A} (B) | C & D <script>alert(1)</script> `x` %% y; z: w \\ end'
     )
@@ -215,6 +215,5 @@ def test_graphviz_draws_each_dot_without_a_warning(name: str) -> None:
 
 def test_graphviz_keeps_cyrillic_and_hostile_texts() -> None:
     svg = graphviz_svg(diagrams.dot(load(NASTY), "office", Language.kk))
-    assert ">Қабылдау бөлімінің «маманы» #1 [ө] {ү} (ұ) |</text>" in svg
-    assert ">қ &amp; ғ &lt;i&gt;ң&lt;/i&gt;</text>" in svg
+    assert ">Қабылдау бөлімінің «маманы» #1 [ө] {ү} (ұ) | қ &amp; ғ &lt;i&gt;ң&lt;/i&gt;</text>" in svg
     assert "<script>" not in svg
