@@ -150,11 +150,16 @@ class TimelineFormat(StrEnum):
     gantt = "gantt"
 
 
+def _terminal() -> bool:
+    """Whether stdout is a terminal (one place, so tests can say it is)."""
+    return sys.stdout.isatty()
+
+
 def _colour(choice: bool | None) -> bool:
     """--color/--no-color, else colour only on a terminal and when NO_COLOR is unset or empty."""
     if choice is not None:
         return choice
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    return _terminal() and not os.environ.get("NO_COLOR")
 
 
 def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
@@ -495,7 +500,7 @@ def diagram(
             if output_format is DiagramFormat.dot:
                 data = text.encode("utf-8")
             else:
-                if output_format is DiagramFormat.png and output is None and sys.stdout.isatty():
+                if output_format is DiagramFormat.png and output is None and _terminal():
                     raise UsageError(
                         "PNG is binary: write it with --output FILE or redirect stdout to a file"
                     )
