@@ -20,6 +20,7 @@ Instant = Annotated[
     str,
     Field(
         description="An ISO 8601 instant with its UTC offset, e.g. 2015-12-14T17:45:00+06:00.",
+        pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$",
         json_schema_extra={"format": "date-time"},
     ),
 ]
