@@ -112,17 +112,19 @@ def _mermaid(flow: Flow) -> str:
         arrow = _MERMAID_ARROWS[edge.kind]
         label = f"|{_mermaid_label(edge.lines)}|" if edge.lines else ""
         lines.append(f"  {edge.source} {arrow}{label} {edge.target}")
-    for name, (fill, stroke) in _COLOURS.items():
-        text = ",color:#ffffff" if name == "gate" else ""
-        lines.append(f"  classDef {name} fill:{fill},stroke:{stroke}{text}")
-    lines.append("  classDef untimed stroke-dasharray:5 4")
     members: dict[str, list[str]] = defaultdict(list)
     for node in flow.nodes:
         members[_css_class(node)].append(node.id)
-        if node.untimed:
-            members["untimed"].append(node.id)
-    for name, ids in members.items():
-        lines.append(f"  class {','.join(ids)} {name}")
+    members["untimed"] = [node.id for node in flow.nodes if node.untimed]
+    for name, (fill, stroke) in _COLOURS.items():
+        if members[name]:
+            text = ",color:#ffffff" if name == "gate" else ""
+            lines.append(f"  classDef {name} fill:{fill},stroke:{stroke}{text}")
+    if members["untimed"]:  # after the fills, so that its dashes win
+        lines.append("  classDef untimed stroke-dasharray:5 4")
+    for name in (*_COLOURS, "untimed"):
+        if members[name]:
+            lines.append(f"  class {','.join(members[name])} {name}")
     for index, lane in enumerate(flow.lanes):
         fill = _LANE_COLOURS[index % len(_LANE_COLOURS)]
         lines.append(f"  style {lane.id} fill:{fill},stroke:#adb5bd")
