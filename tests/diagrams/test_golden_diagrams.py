@@ -7,6 +7,7 @@ DOT with ``dot -Tpng`` and look at it) before committing.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,20 @@ def test_golden_diagram(name: str) -> None:
 def test_every_golden_file_has_a_case() -> None:
     """A renamed case leaves no stale golden file behind."""
     assert sorted(p.name for p in GOLDEN.iterdir()) == sorted(CASES)
+
+
+README = Path(__file__).parent.parent.parent / "README.md"
+README_SVG = "docs/img/zhambyl-unemployed-registration.svg"
+
+
+def test_the_readme_shows_the_current_diagram() -> None:
+    """The README's Mermaid block is what the command prints, and its SVG is committed (Graphviz
+    versions lay SVG out differently, so the SVG itself is not compared)."""
+    text = README.read_text("utf-8")
+    (block,) = re.findall(r"```mermaid\n(.*?)```", text, re.S)
+    result = CliRunner().invoke(app, ["diagram", "unemployed-registration", "-r", "zhambyl"])
+    assert result.exit_code == 0
+    assert block == result.stdout, "run the README's command and paste its output"
+    assert f"]({README_SVG})" in text
+    svg = (README.parent / README_SVG).read_text("utf-8")
+    assert svg.startswith("<?xml") and "office-prepare" in svg
