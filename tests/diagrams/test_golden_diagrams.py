@@ -82,4 +82,4 @@ def test_the_readme_shows_the_current_diagram() -> None:
     assert block == result.stdout, "run the README's command and paste its output"
     assert f"]({README_SVG})" in text
     svg = (README.parent / README_SVG).read_text("utf-8")
-    assert svg.startswith("<?xml") and "office-prepare" in svg
+    assert svg.startswith("<?xml") and "<title>s_office_prepare</title>" in svg
