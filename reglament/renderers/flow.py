@@ -231,8 +231,12 @@ def _route_edges(
         edge_kind = EdgeKind.inferred if inferred and kind is EdgeKind.normal else kind
         return [Edge(source, node_id(next_), head, edge_kind)]
     edges = []
-    for route in _live(next_, channel):
-        condition = wrap(f"if {route.when}") if route.when else ("otherwise",)
+    live = _live(next_, channel)
+    for route in live:
+        if len(live) == 1 and len(next_) > 1:
+            condition: tuple[str, ...] = ()  # the channel left one way: no choice to label
+        else:
+            condition = wrap(f"if {route.when}") if route.when else ("otherwise",)
         edge_kind = (
             EdgeKind.inferred if (inferred or route.inferred) and kind is EdgeKind.normal else kind
         )

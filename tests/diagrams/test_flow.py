@@ -134,6 +134,15 @@ def test_a_channel_keeps_only_what_its_start_reaches(semey: Reglament) -> None:
     ]
 
 
+def test_a_route_the_channel_leaves_alone_is_unlabelled() -> None:
+    child = load(BUNDLED / "atyrau-2012" / "child-benefit-under-18.yaml")
+    office = {(e.source, e.target): e.lines for e in build(child, "office").edges}
+    assert office[("s_ab_accept", "s_resolution")] == ()  # not 'otherwise': the only way
+    assert office[("s_issue_refusal", "s_refused")] == ()
+    whole = {(e.source, e.target): e.lines for e in build(child).edges}
+    assert whole[("s_ab_accept", "s_resolution")] == ("otherwise",)
+
+
 def test_unknown_or_empty_channels_are_usage_errors(semey: Reglament) -> None:
     with pytest.raises(
         UsageError, match=r"no channel 'post' in semey-compensation; channels: office, con, ztmo"
