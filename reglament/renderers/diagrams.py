@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from reglament.calendar import DayInfo, WorkCalendar
 from reglament.engine.simulate import Timeline
 from reglament.errors import ReglamentError, UsageError
-from reglament.renderers.flow import Edge, EdgeKind, Flow, Node, Shape, build
+from reglament.renderers.flow import Edge, EdgeKind, Flow, Node, Shape, build, wrap
 from reglament.schemas import EndKind, Language, Reglament
 
 FONT = "DejaVu Sans"  # has Cyrillic and Kazakh letters; installed with Graphviz's usual fonts
@@ -204,7 +204,7 @@ def dot(reglament: Reglament, channel: str | None = None, language: Language = L
         fill = _LANE_COLOURS[index % len(_LANE_COLOURS)]
         lines.append(f"  subgraph cluster_{lane.id} {{")
         lines.append(
-            f'    graph [label={_dot_label(lane.lines)}, style="rounded,filled", '
+            f'    graph [label={_dot_label(wrap(" ".join(lane.lines), 48))}, style="rounded,filled", '
             f'fillcolor="{fill}", color="#adb5bd", fontsize=11, labeljust=l];'
         )
         lines.extend(f"    {_dot_node(by_id[nid])}" for nid in lane.nodes)
