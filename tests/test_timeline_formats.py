@@ -20,7 +20,7 @@ from reglament.cli import app
 from reglament.engine import Engine
 from reglament.engine.simulate import simulate as simulate_case
 from reglament.loader import load
-from reglament.renderers import timeline_html
+from reglament.renderers import diagrams, timeline_html
 from reglament.schemas.timeline import TIMELINE_SCHEMA_FILE, timeline_schema_text
 from tests.engine.test_golden import SCENARIOS
 
@@ -225,3 +225,15 @@ def test_one_case_formats_refuse_many_cases(output: str) -> None:
     )  # fmt: skip
     assert result.exit_code == 2
     assert f"--format {output} shows one case" in result.stderr
+
+
+def test_gantt_defaults_to_the_kazakh_calendar() -> None:
+    reglament = load(
+        ROOT / "reglament" / "reglaments" / "karaganda-2015" / "semey-compensation.yaml"
+    )
+    engine = Engine(reglament)
+    at = dt.datetime(2015, 12, 14, 17, 45, tzinfo=ZoneInfo("Asia/Almaty"))
+    timeline = simulate_case(engine, at, "office", "recognition")
+    text = diagrams.mermaid_gantt(timeline)
+    assert text == diagrams.mermaid_gantt(timeline, engine.compiled.calendar)
+    assert "    Independence Day :done, off1, 2015-12-16 00:00, 2015-12-18 00:00\n" in text

@@ -18,13 +18,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from reglament.calendar import DayInfo, WorkCalendar
+from reglament.calendar import DayInfo, WorkCalendar, default_calendar
 from reglament.engine.simulate import Timeline
 from reglament.errors import ReglamentError, UsageError
 from reglament.renderers.flow import Edge, EdgeKind, Flow, Node, Shape, build, wrap
 from reglament.schemas import EndKind, Language, Reglament
 
-FONT = "DejaVu Sans"  # has Cyrillic and Kazakh letters; installed with Graphviz's usual fonts
+FONT = "DejaVu Sans"  # has Cyrillic and Kazakh letters (Debian: fonts-dejavu-core)
 
 # -- Mermaid flowchart --------------------------------------------------------------------------
 
@@ -267,14 +267,16 @@ def _run_name(run: Sequence[DayInfo]) -> str:
     return ", ".join(dict.fromkeys(names))
 
 
-def mermaid_gantt(timeline: Timeline, calendar: WorkCalendar) -> str:
+def mermaid_gantt(timeline: Timeline, calendar: WorkCalendar | None = None) -> str:
     """A Mermaid Gantt chart of a simulated case: a section per actor with its steps from start
     to end (late steps red, steps without time in the act marked), the days off in the span as
     bars of their own section (named by the calendar), and the legal term against the end.
 
     Mermaid's ``excludes`` is not used: it stretches every bar whose end has a time of day by
-    the excluded days it spans, and the engine's ends already skip them.
+    the excluded days it spans, and the engine's ends already skip them. ``calendar`` names the
+    days off (default: Kazakhstan's, without user overrides; pass the engine's).
     """
+    calendar = calendar if calendar is not None else default_calendar()
     case = timeline.case
     zone = ZoneInfo(case.timezone)
 
