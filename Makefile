@@ -1,11 +1,12 @@
 # Two commands do all set-up on a fresh machine:
 #   make demo   installs into .venv and runs the main job on the bundled data
 #   make test   installs into .venv and runs every check (ruff, mypy --strict, pytest)
+# The diagram tests also want Graphviz and Mermaid's parser (make js; .ci/run installs both).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test bench schema golden golden-notifications
+.PHONY: install demo test bench schema golden golden-notifications js
 
 $(BIN)/reglament: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -31,9 +32,16 @@ bench: install
 
 schema: install
 	$(BIN)/reglament schema --output reglament/schemas/reglament.schema.json
+	$(BIN)/reglament schema --timeline --output reglament/schemas/timeline.schema.json
+
+js:
+	npm ci --prefix tests/js --no-audit --no-fund
 
 golden: install
-	REGLAMENT_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/engine/test_golden.py tests/renderers/test_golden_notifications.py
+	REGLAMENT_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/engine/test_golden.py \
+		tests/diagrams/test_golden_diagrams.py tests/test_timeline_formats.py \
+		tests/renderers/test_golden_notifications.py
+	git status --short tests/golden
 	git diff --stat tests/golden
 
 golden-notifications: install

@@ -6,8 +6,11 @@ Exit codes: 0 success, 1 an invalid definition (or a failed check), 2 a usage er
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 import sys
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -21,9 +24,10 @@ from reglament.engine.simulate import parse_actual
 from reglament.engine.simulate import simulate as simulate_case
 from reglament.errors import ReglamentError, UsageError
 from reglament.loader import Library, Loaded, load_library
-from reglament.renderers import describe, timeline, validation
+from reglament.renderers import describe, diagrams, timeline, timeline_html, validation
 from reglament.schemas import Event, Language, Medium, Recipient, Reglament
 from reglament.schemas.jsonschema import json_schema_text
+from reglament.schemas.timeline import timeline_schema_text
 
 app = typer.Typer(
     name="reglament",
@@ -150,6 +154,20 @@ class TimelineFormat(StrEnum):
     table = "table"
     json = "json"
     markdown = "markdown"
+    html = "html"
+    gantt = "gantt"
+
+
+def _terminal() -> bool:
+    """Whether stdout is a terminal (one place, so tests can say it is)."""
+    return sys.stdout.isatty()
+
+
+def _colour(choice: bool | None) -> bool:
+    """--color/--no-color, else colour only on a terminal and when NO_COLOR is unset or empty."""
+    if choice is not None:
+        return choice
+    return _terminal() and not os.environ.get("NO_COLOR")
 
 
 def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
@@ -279,8 +297,23 @@ def simulate(
         typer.Option("--path", "-p", help="Look here instead of the bundled library."),
     ] = None,
     output: Annotated[
-        TimelineFormat, typer.Option("--format", "-f", help="Output format.")
+        TimelineFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format: table, json (schema: reglament schema --timeline), markdown, "
+            "html (a standalone page), gantt (a Mermaid Gantt chart with the days off).",
+        ),
     ] = TimelineFormat.table,
+    color: Annotated[
+        bool | None,
+        typer.Option(
+            "--color/--no-color",
+            help="Colour the table (late steps red, untimed yellow, the verdict green or red). "
+            "Default: on a terminal unless NO_COLOR is set.",
+            show_default=False,
+        ),
+    ] = None,
     cases: Annotated[
         int | None,
         typer.Option(
@@ -323,6 +356,10 @@ def simulate(
 
       reglament simulate semey-compensation -c con -v certificate -a con-check-data=missing
 
+      reglament simulate child-benefit-under-18 -r atyrau -s "2012-12-28 17:40" -f html > case.html
+
+      reglament simulate child-benefit-under-18 -r atyrau -s "2012-12-28 17:40" -f gantt
+
       reglament simulate semey-compensation -c con -v recognition --cases 100000
       --from 2015-11-01 --to 2016-04-30 -P con-check-data=missing:0.05 --seed 1
     """
@@ -330,6 +367,12 @@ def simulate(
     if cases is None and any(x is not None for x in many):
         _fail(UsageError("--from, --to, --probability and --seed go with --cases N"))
     if cases is not None:
+        if output in (TimelineFormat.html, TimelineFormat.gantt):
+            _fail(
+                UsageError(
+                    f"--format {output} shows one case; with --cases use table, json or markdown"
+                )
+            )
         if from_ is None or to is None:
             _fail(UsageError("--cases needs the arrival period: --from DATE --to DATE"))
         if submitted is not None or answer or actual:
@@ -384,8 +427,12 @@ def simulate(
         typer.echo(timeline.as_json(result, note))
     elif output is TimelineFormat.markdown:
         typer.echo(timeline.as_markdown(result, note), nl=False)
+    elif output is TimelineFormat.html:
+        typer.echo(timeline_html.as_html(result, note), nl=False)
+    elif output is TimelineFormat.gantt:
+        typer.echo(diagrams.mermaid_gantt(result, engine.compiled.calendar), nl=False)
     else:
-        typer.echo(timeline.as_table(result, note))
+        typer.echo(timeline.as_table(result, note, color=_colour(color)), color=_colour(color))
 
 
 def _many(
@@ -636,17 +683,124 @@ def _not_on_path(event: Event, chosen: _Choice, occurring: list[str]) -> str:
     )
 
 
+def _flow_svgs() -> Callable[[Reglament], str | None]:
+    """Each reglament's flow as inline SVG drawn by Graphviz, for the HTML audit report; without
+    Graphviz the pages go without a diagram and one warning says so."""
+    warned: list[bool] = []
+
+    def draw(reglament: Reglament) -> str | None:
+        try:
+            svg = diagrams.graphviz(diagrams.dot(reglament), "svg").decode("utf-8")
+        except diagrams.GraphvizMissing as error:
+            if not warned:
+                typer.echo(f"warning: diagrams left out of the report: {error}", err=True)
+                warned.append(True)
+            return None
+        # inline in HTML5: no XML prolog, doctype or namespace declarations (nothing external)
+        return re.sub(r'\sxmlns(:xlink)?="[^"]*"', "", svg[svg.index("<svg") :])
+
+    return draw
+
+
+class DiagramFormat(StrEnum):
+    mermaid = "mermaid"
+    dot = "dot"
+    svg = "svg"
+    png = "png"
+
+
+@app.command()
+def diagram(
+    reglament_id: Annotated[str, typer.Argument(metavar="ID", help="Reglament id or service.")],
+    region: RegionOption = None,
+    on: OnOption = None,
+    output_format: Annotated[
+        DiagramFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="mermaid (flowchart), dot (Graphviz), or svg/png drawn by Graphviz's dot program.",
+        ),
+    ] = DiagramFormat.mermaid,
+    channel: Annotated[
+        str | None,
+        typer.Option("--channel", "-c", help="Only the steps reachable from this channel's start."),
+    ] = None,
+    language: Annotated[
+        Language,
+        typer.Option("--language", "-l", help="Language of actor and channel names, where given."),
+    ] = Language.en,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Option("--path", "-p", help="Look here instead of the bundled library."),
+    ] = None,
+) -> None:
+    """Draw a reglament's flow: actors as swimlanes, each step with its time, decisions with
+    their outcomes, waits with their limit, routes with their conditions (dashed: routes the
+    act only implies).
+
+    SVG and PNG need Graphviz's 'dot' program on PATH (exit 2 with a message if it is missing).
+    PNG goes to stdout only when stdout is not a terminal; otherwise use --output.
+
+    Examples:
+
+      reglament diagram semey-compensation
+
+      reglament diagram child-benefit-under-18 -r atyrau --channel con -l ru -f svg -o cb.svg
+
+      reglament diagram unemployed-registration -r zhambyl -f dot | dot -Tpdf > flow.pdf
+    """
+    library = _library(paths)
+    try:
+        loaded = library.find(reglament_id, region, _date(on) if on else None)
+        reg = loaded.reglament
+        assert reg is not None
+        if output_format is DiagramFormat.mermaid:
+            data = diagrams.mermaid_flowchart(reg, channel, language).encode("utf-8")
+        else:
+            text = diagrams.dot(reg, channel, language)
+            if output_format is DiagramFormat.dot:
+                data = text.encode("utf-8")
+            else:
+                if output_format is DiagramFormat.png and output is None and _terminal():
+                    raise UsageError(
+                        "PNG is binary: write it with --output FILE or redirect stdout to a file"
+                    )
+                data = diagrams.graphviz(text, output_format.value)
+    except ReglamentError as error:
+        _fail(error)
+        return
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        _fail(UsageError(f"{output}: cannot write: {error.strerror}"))
+
+
 @app.command()
 def schema(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
+    of_timeline: Annotated[
+        bool,
+        typer.Option(
+            "--timeline", help="The schema of 'simulate --format json' instead of the format's."
+        ),
+    ] = False,
 ) -> None:
-    """Print the JSON Schema of the reglament format (for editors and CI).
+    """Print the JSON Schema of the reglament format (for editors and CI), or with --timeline
+    that of a simulated case's JSON.
 
     Example: reglament schema -o reglament.schema.json
     """
-    text = json_schema_text()
+    text = timeline_schema_text() if of_timeline else json_schema_text()
     if output is None:
         typer.echo(text, nl=False)
         return
@@ -719,7 +873,7 @@ def audit(
 
         assert output is not None
         try:
-            written = audit_html.write_report(report, output)
+            written = audit_html.write_report(report, output, _flow_svgs())
         except OSError as error:
             _fail(UsageError(f"{output}: cannot write: {error.strerror}"))
             return

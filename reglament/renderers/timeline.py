@@ -1,12 +1,13 @@
-"""A simulated case as a terminal table, Markdown or JSON."""
+"""A simulated case as a terminal table (coloured on request), Markdown, a standalone HTML page
+or JSON (whose schema is ``reglament/schemas/timeline.schema.json``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
 
-from reglament.engine.simulate import Timeline
+from reglament.engine.simulate import Row, Timeline
+from reglament.schemas.timeline import TimelineJSON
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -17,7 +18,7 @@ def when(t: dt.datetime | None) -> str:
     return f"{WEEKDAYS[t.weekday()]} {t:%Y-%m-%d %H:%M}"
 
 
-def _header(timeline: Timeline, version_note: str) -> list[str]:
+def header_lines(timeline: Timeline, version_note: str) -> list[str]:
     case = timeline.case
     lines = [
         f"{case.reglament} ({case.region}), version in force from {case.version}{version_note}",
@@ -27,7 +28,7 @@ def _header(timeline: Timeline, version_note: str) -> list[str]:
     return lines
 
 
-def _verdict(timeline: Timeline) -> str:
+def verdict_text(timeline: Timeline) -> str:
     end = f"ended at {timeline.case.end} on {when(timeline.end)}"
     if timeline.term_due is None:
         verdict = f"{end}; the act states no overall term"
@@ -40,8 +41,31 @@ def _verdict(timeline: Timeline) -> str:
     return verdict
 
 
-def as_table(timeline: Timeline, version_note: str = "") -> str:
-    lines = _header(timeline, version_note)
+RED, YELLOW, GREEN, BOLD, RESET = "\x1b[31m", "\x1b[33m", "\x1b[32m", "\x1b[1m", "\x1b[0m"
+
+
+def _paint(text: str, colour: str | None) -> str:
+    return f"{colour}{text}{RESET}" if colour else text
+
+
+def _row_colour(row: Row) -> str | None:
+    if row.late:
+        return RED
+    if "untimed" in row.flags:
+        return YELLOW
+    return None
+
+
+def _verdict_colour(timeline: Timeline) -> str | None:
+    if timeline.term_met is None:
+        return BOLD
+    return GREEN if timeline.term_met else RED
+
+
+def as_table(timeline: Timeline, version_note: str = "", color: bool = False) -> str:
+    """The timeline as a plain-text table; with ``color``, ANSI colours: late steps red, steps
+    without time in the act yellow, the verdict green (term met) or red (broken)."""
+    lines = header_lines(timeline, version_note)
     lines.append("")
     head = (
         f"{'step':<24} {'actor':<18} {'start':<21} {'allowed':<18} {'due':<21} {'end':<21} outcome"
@@ -51,12 +75,13 @@ def as_table(timeline: Timeline, version_note: str = "") -> str:
     for row in timeline.rows:
         flags = f" [{', '.join(row.flags)}]" if row.flags else ""
         counted = "" if row.counted else " (not in term)"
-        lines.append(
+        line = (
             f"{row.step:<24} {row.actor or '':<18} {when(row.start):<21} {row.allowed + counted:<18} "
             f"{when(row.due):<21} {when(row.end):<21} {row.outcome or ''}{flags}"
         )
+        lines.append(_paint(line, _row_colour(row) if color else None))
     lines.append("")
-    lines.append(_verdict(timeline))
+    lines.append(_paint(verdict_text(timeline), _verdict_colour(timeline) if color else None))
     if timeline.term_explanation:
         lines.append(f"term: {timeline.term_explanation}")
     lines.append("")
@@ -83,7 +108,7 @@ def as_table(timeline: Timeline, version_note: str = "") -> str:
 
 def as_markdown(timeline: Timeline, version_note: str = "") -> str:
     lines = [f"# {timeline.case.reglament}: simulated case", ""]
-    lines += [f"- {line}" for line in _header(timeline, version_note)]
+    lines += [f"- {line}" for line in header_lines(timeline, version_note)]
     lines += [
         "",
         "| step | actor | start | allowed | due | end | outcome |",
@@ -95,7 +120,7 @@ def as_markdown(timeline: Timeline, version_note: str = "") -> str:
             f"| {row.step} | {row.actor or ''} | {when(row.start)} | {row.allowed} | {when(row.due)} | "
             f"{when(row.end)} | {row.outcome or ''}{flags} |"
         )
-    lines += ["", f"**{_verdict(timeline)}**", ""]
+    lines += ["", f"**{verdict_text(timeline)}**", ""]
     if timeline.term_explanation:
         lines += [f"Term: {timeline.term_explanation}", ""]
     lines += ["## Due times", ""]
@@ -112,9 +137,12 @@ def as_markdown(timeline: Timeline, version_note: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def as_dict(timeline: Timeline, version_note: str = "") -> dict[str, Any]:
+def as_dict(timeline: Timeline, version_note: str = "") -> TimelineJSON:
     def iso(t: dt.datetime | None) -> str | None:
         return t.isoformat() if t is not None else None
+
+    def instant(t: dt.datetime) -> str:
+        return t.isoformat()
 
     case = timeline.case
     return {
@@ -125,17 +153,17 @@ def as_dict(timeline: Timeline, version_note: str = "") -> dict[str, Any]:
         "timezone": case.timezone,
         "channel": case.channel,
         "variant": case.variant,
-        "submitted_at": iso(case.submitted_at),
-        "accepted_at": iso(case.accepted_at),
+        "submitted_at": instant(case.submitted_at),
+        "accepted_at": instant(case.accepted_at),
         "steps": [
             {
                 "step": row.step,
                 "kind": row.kind,
                 "actor": row.actor,
-                "start": iso(row.start),
+                "start": instant(row.start),
                 "allowed": row.allowed,
                 "due": iso(row.due),
-                "end": iso(row.end),
+                "end": instant(row.end),
                 "outcome": row.outcome,
                 "counted_in_term": row.counted,
                 "flags": list(row.flags),
@@ -154,7 +182,7 @@ def as_dict(timeline: Timeline, version_note: str = "") -> dict[str, Any]:
         "assumptions": list(timeline.assumptions),
         "notifications": [
             {
-                "at": iso(notice.record.at),
+                "at": instant(notice.record.at),
                 "event": notice.record.kind.value,
                 "step": notice.record.step,
                 "to": [r.value for r in notice.notification.to],

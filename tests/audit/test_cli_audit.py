@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,17 @@ def test_invalid_files_are_errors_and_usage_errors_exit_2() -> None:
     assert missing.exit_code == 2 and "no such file or folder" in missing.output
     wrong = runner.invoke(app, ["audit", str(CLEAN), "--fail-on", "fatal"])
     assert wrong.exit_code == 2
+
+
+def test_html_pages_carry_the_flow_diagram(tmp_path: Path) -> None:
+    """Each reglament's page embeds its flow as inline SVG drawn by Graphviz."""
+    if shutil.which("dot") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Graphviz's dot is needed under CI (.ci/run installs it)")
+        pytest.skip("Graphviz's dot is not installed")
+    target = tmp_path / "report"
+    result = runner.invoke(app, ["audit", "--format", "html", "--output", str(target)])
+    assert result.exit_code in (0, 1), result.output
+    page = (target / "karaganda-2015--semey-compensation.html").read_text(encoding="utf-8")
+    assert "<svg" in page and "<?xml" not in page
+    assert "con-check-data" in page  # a step of the flow, drawn

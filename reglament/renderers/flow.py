@@ -1,0 +1,325 @@
+"""A reglament's route as a drawing: lanes, nodes with their labels, labelled edges.
+
+Built once from the definition and drawn by both the Mermaid and the Graphviz writers, so the
+two diagrams always show the same shapes, words and routes. Labels are plain text here (a list
+of lines); each writer escapes them for its own syntax.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections import deque
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+
+from reglament.errors import UsageError
+from reglament.schemas import (
+    TIMED_UNITS,
+    Decision,
+    Duration,
+    DurationCase,
+    End,
+    EndKind,
+    Join,
+    Language,
+    Parallel,
+    Reglament,
+    Route,
+    Step,
+    Task,
+    Unit,
+    Wait,
+)
+from reglament.schemas import expr as expressions
+
+WIDTH = 28  # characters per label line: Graphviz never wraps; Mermaid wraps at 200px itself
+
+
+class Shape(Enum):
+    entry = "entry"  # where a channel's route starts
+    task = "task"
+    decision = "decision"
+    wait = "wait"
+    parallel = "parallel"
+    join = "join"
+    end = "end"
+
+
+class EdgeKind(StrEnum):
+    normal = "normal"
+    inferred = "inferred"  # the act only implies this route
+    timeout = "timeout"  # a wait's limit passed
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    id: str  # safe in both syntaxes: letters, digits, '_'
+    step: str  # the step (or channel) id it stands for
+    shape: Shape
+    lines: tuple[str, ...]  # the label, line by line
+    lane: str | None = None  # the actor id: the swimlane it is drawn in
+    untimed: bool = False  # the act gives (some case of) this step no time
+    ending: EndKind | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: str
+    target: str
+    lines: tuple[str, ...] = ()
+    kind: EdgeKind = EdgeKind.normal
+
+
+@dataclass(frozen=True, slots=True)
+class Lane:
+    id: str  # safe id of the lane
+    actor: str
+    lines: tuple[str, ...]  # one line: Mermaid keeps no room for a second one
+    nodes: tuple[str, ...]  # node ids, in step order
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """What a flowchart of one reglament (or one channel of it) shows."""
+
+    reglament: str
+    region: str
+    version: str
+    channel: str | None
+    lanes: tuple[Lane, ...]
+    nodes: tuple[Node, ...]  # every node, lanes' nodes first
+    edges: tuple[Edge, ...]
+
+    @property
+    def title(self) -> str:
+        scope = f", channel {self.channel}" if self.channel else ""
+        return f"{self.reglament} ({self.region}), version in force from {self.version}{scope}"
+
+
+def node_id(step_id: str) -> str:
+    return "s_" + step_id.replace("-", "_")
+
+
+def entry_id(channel_id: str) -> str:
+    return "c_" + channel_id.replace("-", "_")
+
+
+def lane_id(actor_id: str) -> str:
+    return "a_" + actor_id.replace("-", "_")
+
+
+def wrap(text: str, width: int = WIDTH) -> tuple[str, ...]:
+    """Lines of at most ``width`` characters (a longer word stays whole)."""
+    return tuple(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or (
+        "",
+    )
+
+
+def amount(duration: Duration) -> str:
+    """``30 minutes``, ``1 working day``, ``no time in the act``, ``by schedule X``."""
+    if duration.unit in TIMED_UNITS:
+        words = duration.unit.value.replace("_", " ")
+        text = f"{duration.value} {words[:-1] if duration.value == 1 else words}"
+    elif duration.unit is Unit.by_schedule:
+        text = f"by schedule {duration.schedule}"
+    else:
+        text = "no time in the act"
+    if not duration.counts_toward_term:
+        text += " (not in the term)"
+    return text
+
+
+def duration_lines(duration: Duration | list[DurationCase]) -> tuple[str, ...]:
+    if not isinstance(duration, list):
+        return wrap(amount(duration))
+    lines: list[str] = []
+    for case in duration:
+        lines += wrap(f"if {case.when}:" if case.when else "otherwise:")
+        lines += wrap(f"→ {amount(case)}")
+    return tuple(lines)
+
+
+def _untimed(duration: Duration | list[DurationCase] | None) -> bool:
+    if duration is None:
+        return False
+    cases = duration if isinstance(duration, list) else [duration]
+    return any(case.unit not in TIMED_UNITS for case in cases)
+
+
+def reachable(reglament: Reglament, start: str, channel: str | None = None) -> list[str]:
+    """The steps a case entering at ``start`` can reach, in the definition's order; with
+    ``channel``, routes whose condition reads only the channel are followed as it decides."""
+    step_of = {node_id(step_id): step_id for step_id in reglament.steps}
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        step_id = queue.popleft()
+        for edge in _edges(step_id, reglament.steps[step_id], channel):
+            target = step_of[edge.target]
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return [step_id for step_id in reglament.steps if step_id in seen]
+
+
+def _settled(condition: str | None, channel: str | None) -> bool | None:
+    """Whether a condition holds when only the channel is known: None when it reads more."""
+    if condition is None:
+        return True
+    if channel is None:
+        return None
+    parsed = expressions.parse(condition)
+    if not parsed.names <= {"channel"}:
+        return None
+    return parsed({"channel": channel})
+
+
+def _live(routes: list[Route], channel: str | None) -> list[Route]:
+    """The routes a case on ``channel`` can take: first match wins, so a route that surely
+    holds ends the list and one that surely fails is left out."""
+    live: list[Route] = []
+    for route in routes:
+        holds = _settled(route.when, channel)
+        if holds is False:
+            continue
+        live.append(route)
+        if holds:
+            break
+    return live
+
+
+def _node(step_id: str, step: Step) -> Node:
+    nid = node_id(step_id)
+    if isinstance(step, Task | Decision):
+        shape = Shape.task if isinstance(step, Task) else Shape.decision
+        return Node(
+            nid,
+            step_id,
+            shape,
+            (step_id, *duration_lines(step.duration)),
+            step.actor,
+            _untimed(step.duration),
+        )
+    if isinstance(step, Wait):
+        limit = f"waits at most {amount(step.limit)}" if step.limit else "waits, no limit"
+        return Node(nid, step_id, Shape.wait, (step_id, *wrap(limit)), step.actor)
+    if isinstance(step, Parallel):
+        return Node(nid, step_id, Shape.parallel, (step_id,))
+    if isinstance(step, Join):
+        return Node(nid, step_id, Shape.join, (step_id,))
+    assert isinstance(step, End)
+    return Node(
+        nid,
+        step_id,
+        Shape.end,
+        (step_id, step.outcome.value.replace("_", " ")),
+        ending=step.outcome,
+    )
+
+
+def _route_edges(
+    source: str,
+    next_: str | list[Route],
+    prefix: str | None,
+    inferred: bool,
+    kind: EdgeKind,
+    channel: str | None,
+) -> list[Edge]:
+    """Edges of one ``next``: a route list gives one edge per route, labelled by its condition."""
+    head = wrap(prefix) if prefix else ()
+    if isinstance(next_, str):
+        edge_kind = EdgeKind.inferred if inferred and kind is EdgeKind.normal else kind
+        return [Edge(source, node_id(next_), head, edge_kind)]
+    edges = []
+    live = _live(next_, channel)
+    for route in live:
+        if len(live) == 1 and len(next_) > 1:
+            condition: tuple[str, ...] = ()  # the channel left one way: no choice to label
+        else:
+            condition = wrap(f"if {route.when}") if route.when else ("otherwise",)
+        edge_kind = (
+            EdgeKind.inferred if (inferred or route.inferred) and kind is EdgeKind.normal else kind
+        )
+        edges.append(Edge(source, node_id(route.to), (*head, *condition), edge_kind))
+    return edges
+
+
+def _edges(step_id: str, step: Step, channel: str | None = None) -> list[Edge]:
+    source = node_id(step_id)
+    if isinstance(step, Task | Join):
+        return _route_edges(source, step.next, None, False, EdgeKind.normal, channel)
+    if isinstance(step, Decision):
+        edges: list[Edge] = []
+        for name, outcome in step.outcomes.items():
+            if _settled(outcome.when, channel) is False:
+                continue
+            label = f"{name} (if {outcome.when})" if outcome.when else name
+            edges += _route_edges(
+                source, outcome.next, label, outcome.inferred, EdgeKind.normal, channel
+            )
+        return edges
+    if isinstance(step, Wait):
+        edges = _route_edges(source, step.next, None, False, EdgeKind.normal, channel)
+        if step.on_timeout is not None and step.limit is not None:
+            label = f"timeout: {amount(step.limit)}"
+            edges += _route_edges(source, step.on_timeout, label, False, EdgeKind.timeout, channel)
+        return edges
+    if isinstance(step, Parallel):
+        return [Edge(source, node_id(branch)) for branch in step.branches]
+    return []
+
+
+def build(
+    reglament: Reglament, channel: str | None = None, language: Language = Language.en
+) -> Flow:
+    """The flow of the whole reglament, or of the steps reachable from ``channel``'s start;
+    actors and channels named in ``language`` where the act has it."""
+    channels = reglament.channels
+    if channel is not None:
+        if channel not in channels:
+            raise UsageError(
+                f"no channel {channel!r} in {reglament.id}; channels: {', '.join(channels)}"
+            )
+        start = channels[channel].start
+        if start is None:
+            with_route = [c for c, ch in channels.items() if ch.start] or ["none"]
+            raise UsageError(
+                f"channel {channel!r} of {reglament.id} has no procedure in the act; "
+                f"channels with one: {', '.join(with_route)}"
+            )
+        step_ids = reachable(reglament, start, channel)
+        entries = {channel: start}
+    else:
+        step_ids = list(reglament.steps)
+        entries = {c: ch.start for c, ch in channels.items() if ch.start is not None}
+
+    step_nodes = [_node(step_id, reglament.steps[step_id]) for step_id in step_ids]
+    lanes: list[Lane] = []
+    for actor_id in dict.fromkeys(n.lane for n in step_nodes if n.lane is not None):
+        actor = reglament.actors[actor_id]
+        lanes.append(
+            Lane(
+                lane_id(actor_id),
+                actor_id,
+                (actor.name.best(language),),
+                tuple(n.id for n in step_nodes if n.lane == actor_id),
+            )
+        )
+    entry_nodes = [
+        Node(entry_id(c), c, Shape.entry, (f"apply: {c}", *wrap(channels[c].name.best(language))))
+        for c in entries
+    ]
+    laned = [n for n in step_nodes if n.lane is not None]
+    free = [n for n in step_nodes if n.lane is None]
+    edges = [Edge(entry_id(c), node_id(start)) for c, start in entries.items()]
+    for step_id in step_ids:
+        edges += _edges(step_id, reglament.steps[step_id], channel)
+    return Flow(
+        reglament.id,
+        reglament.region,
+        reglament.effective.from_.isoformat(),
+        channel,
+        tuple(lanes),
+        (*laned, *entry_nodes, *free),
+        tuple(edges),
+    )
