@@ -69,6 +69,29 @@ OnOption = Annotated[
     str | None,
     typer.Option("--on", help="Date YYYY-MM-DD: use the version in force on that day."),
 ]
+SubmittedOption = Annotated[
+    str | None,
+    typer.Option(
+        "--submitted",
+        "-s",
+        help="When the application is submitted, 'YYYY-MM-DD HH:MM' in the region's time "
+        "(default: 10:00 on --on, else on the first day the version is in force).",
+    ),
+]
+VariantOption = Annotated[
+    str | None, typer.Option("--variant", "-v", help="Variant (sub-service).")
+]
+AnswerOption = Annotated[
+    list[str] | None,
+    typer.Option("--answer", "-a", help="STEP=OUTCOME for a decision or wait."),
+]
+DataOption = Annotated[
+    list[str] | None, typer.Option("--data", "-d", help="FIELD=VALUE case data.")
+]
+LibraryPathOption = Annotated[
+    list[Path] | None,
+    typer.Option("--path", "-p", help="Look here instead of the bundled library."),
+]
 
 
 def _library(paths: list[Path] | None) -> Library:
@@ -127,10 +150,7 @@ def show(
     reglament_id: Annotated[str, typer.Argument(metavar="ID", help="Reglament id or service.")],
     region: RegionOption = None,
     on: OnOption = None,
-    paths: Annotated[
-        list[Path] | None,
-        typer.Option("--path", "-p", help="Look here instead of the bundled library."),
-    ] = None,
+    paths: LibraryPathOption = None,
     output: FormatOption = TextOrJson.text,
 ) -> None:
     """Show one reglament: its act, period, channels, variants, terms and steps.
@@ -265,37 +285,19 @@ def simulate(
     reglament_id: Annotated[str, typer.Argument(metavar="ID", help="Reglament id or service.")],
     region: RegionOption = None,
     on: OnOption = None,
-    submitted: Annotated[
-        str | None,
-        typer.Option(
-            "--submitted",
-            "-s",
-            help="When the application is submitted, 'YYYY-MM-DD HH:MM' in the region's time "
-            "(default: 10:00 on --on, else on the first day the version is in force).",
-        ),
-    ] = None,
+    submitted: SubmittedOption = None,
     channel: Annotated[
         str | None,
         typer.Option("--channel", "-c", help="Channel (default: the first with a procedure)."),
     ] = None,
-    variant: Annotated[
-        str | None, typer.Option("--variant", "-v", help="Variant (sub-service).")
-    ] = None,
-    answer: Annotated[
-        list[str] | None,
-        typer.Option("--answer", "-a", help="STEP=OUTCOME for a decision or wait."),
-    ] = None,
+    variant: VariantOption = None,
+    answer: AnswerOption = None,
     actual: Annotated[
         list[str] | None,
         typer.Option("--actual", help="STEP=DURATION actually taken: 45m, 2h, 3wd, 5cd."),
     ] = None,
-    data: Annotated[
-        list[str] | None, typer.Option("--data", "-d", help="FIELD=VALUE case data.")
-    ] = None,
-    paths: Annotated[
-        list[Path] | None,
-        typer.Option("--path", "-p", help="Look here instead of the bundled library."),
-    ] = None,
+    data: DataOption = None,
+    paths: LibraryPathOption = None,
     output: Annotated[
         TimelineFormat,
         typer.Option(
@@ -515,15 +517,7 @@ def render(
     ] = None,
     region: RegionOption = None,
     on: OnOption = None,
-    submitted: Annotated[
-        str | None,
-        typer.Option(
-            "--submitted",
-            "-s",
-            help="When the application is submitted, 'YYYY-MM-DD HH:MM' in the region's time "
-            "(default: 10:00 on --on, else on the first day the version is in force).",
-        ),
-    ] = None,
+    submitted: SubmittedOption = None,
     via: Annotated[
         str | None,
         typer.Option(
@@ -533,13 +527,8 @@ def render(
             "(default: the first with a procedure).",
         ),
     ] = None,
-    variant: Annotated[
-        str | None, typer.Option("--variant", "-v", help="Variant (sub-service).")
-    ] = None,
-    answer: Annotated[
-        list[str] | None,
-        typer.Option("--answer", "-a", help="STEP=OUTCOME for a decision or wait."),
-    ] = None,
+    variant: VariantOption = None,
+    answer: AnswerOption = None,
     actual: Annotated[
         list[str] | None,
         typer.Option(
@@ -548,13 +537,8 @@ def render(
             "allowed raises step_overdue).",
         ),
     ] = None,
-    data: Annotated[
-        list[str] | None, typer.Option("--data", "-d", help="FIELD=VALUE case data.")
-    ] = None,
-    paths: Annotated[
-        list[Path] | None,
-        typer.Option("--path", "-p", help="Look here instead of the bundled library."),
-    ] = None,
+    data: DataOption = None,
+    paths: LibraryPathOption = None,
     output: Annotated[
         MessageFormat, typer.Option("--format", "-f", help="Output format.")
     ] = MessageFormat.text,
@@ -733,10 +717,7 @@ def diagram(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
-    paths: Annotated[
-        list[Path] | None,
-        typer.Option("--path", "-p", help="Look here instead of the bundled library."),
-    ] = None,
+    paths: LibraryPathOption = None,
 ) -> None:
     """Draw a reglament's flow: actors as swimlanes, each step with its time, decisions with
     their outcomes, waits with their limit, routes with their conditions (dashed: routes the
