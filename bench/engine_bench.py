@@ -38,6 +38,7 @@ from SpiffWorkflow.util.task import TaskState
 from transitions import Machine
 
 from bench.calendar_bench import cpu_model
+from bench.report import write_section
 from reglament.engine import Case, Engine
 from reglament.engine.batch import simulate_many
 from reglament.engine.simulate import simulate
@@ -45,7 +46,6 @@ from reglament.loader import load
 
 START, END = "<!-- engine:start -->", "<!-- engine:end -->"
 HERE = Path(__file__).resolve().parent
-OUT = HERE.parent / "BENCHMARKS.md"
 YAML, BPMN = HERE / "ten_steps.yaml", HERE / "ten_steps.bpmn"
 ZONE = ZoneInfo("Asia/Almaty")
 PERIOD = (dt.datetime(2016, 1, 1, tzinfo=ZONE), dt.datetime(2017, 1, 1, tzinfo=ZONE))
@@ -155,14 +155,7 @@ def main() -> None:
     finally:
         if affinity:
             os.sched_setaffinity(0, affinity)
-    text = OUT.read_text(encoding="utf-8") if OUT.exists() else "# Benchmarks\n\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    OUT.write_text(text, encoding="utf-8")
-    print(section)
+    write_section(START, END, section)
 
 
 def _measure(t_all: float) -> str:

@@ -21,7 +21,8 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
-from bench.calendar_bench import OUT, cpu_model
+from bench.calendar_bench import cpu_model
+from bench.report import write_section
 from reglament.loader import BUNDLED, load_library
 
 START, END = "<!-- validation:start -->", "<!-- validation:end -->"
@@ -249,14 +250,7 @@ def main() -> None:
         END,
     ]
     section = "\n".join(lines)
-    text = OUT.read_text(encoding="utf-8") if OUT.exists() else "# Benchmarks\n\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    OUT.write_text(text, encoding="utf-8")
-    print(section)
+    write_section(START, END, section)
 
 
 if __name__ == "__main__":
