@@ -711,7 +711,7 @@ class Clock:
         parts: list[str] = []
         if d.accepted is not None and d.accepted != start:
             parts.append(
-                f"submitted {self._fmt_instant(start)}, outside office hours: accepted at the next "
+                f"{self._fmt_instant(start)} is outside office hours: counted from the next "
                 f"opening {self._fmt_instant(d.accepted)}"
             )
         skipped_days = describe_skipped(self.skipped(d))

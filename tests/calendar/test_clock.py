@@ -127,7 +127,7 @@ def test_explanation_of_working_days() -> None:
 def test_explanation_of_acceptance_and_office_minutes() -> None:
     deadline = CLOCKS["standard"].add_working_days(at("2025-03-22 10:00"), 3)
     assert deadline.explanation.startswith(
-        "submitted Sat 2025-03-22 10:00, outside office hours: accepted at the next opening "
+        "Sat 2025-03-22 10:00 is outside office hours: counted from the next opening "
         "Wed 2025-03-26 09:00; +3 working days from Wed 2025-03-26"
     )
     minutes = CLOCKS["standard"].add_office_minutes(at("2025-03-07 18:00"), 60)
