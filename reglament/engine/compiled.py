@@ -111,6 +111,7 @@ class Compiled:
             self.exits[step_id] = _exits(step)
             self.timing[step_id] = _timing(step)
         self.starts = {cid: c.start for cid, c in reglament.channels.items() if c.start}
+        self.opener_id, self.enclosing = _parallel_blocks(reglament)
 
     @property
     def steps(self) -> Mapping[str, Step]:
@@ -163,6 +164,35 @@ class Compiled:
             known = ", ".join(r.variants) or "none"
             raise UsageError(f"unknown variant {variant!r} for {r.id}; variants: {known}")
         return start
+
+
+def _parallel_blocks(reglament: Reglament) -> tuple[dict[str, str], dict[str, str | None]]:
+    """For each join, the parallel block it closes; for each parallel block, the innermost
+    block whose branches contain it (``None`` at the top level). Static facts of the graph,
+    so a case needs to remember only which block each of its places belongs to."""
+    steps = reglament.steps
+    opener_id = {p.join: pid for pid, p in steps.items() if isinstance(p, Parallel)}
+    regions: dict[str, set[str]] = {}
+    for pid, p in steps.items():
+        if not isinstance(p, Parallel):
+            continue
+        seen: set[str] = set()
+        todo = list(p.branches)
+        while todo:
+            current = todo.pop()
+            if current in seen or current == p.join or current not in steps:
+                continue
+            seen.add(current)
+            todo.extend(b.target for exits in _exits(steps[current]).values() for b in exits)
+            inner = steps[current]
+            if isinstance(inner, Parallel):
+                todo.append(inner.join)
+        regions[pid] = seen
+    enclosing: dict[str, str | None] = {}
+    for pid in regions:
+        around = [q for q, region in regions.items() if pid in region]
+        enclosing[pid] = min(around, key=lambda q: len(regions[q])) if around else None
+    return opener_id, enclosing
 
 
 def _exits(step: Step) -> dict[str, tuple[Branch, ...]]:

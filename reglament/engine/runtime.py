@@ -237,22 +237,19 @@ class Engine:
                 self._enter(case, branch, at, step_id)
             return
         if isinstance(step, Join):
+            opener = self.compiled.steps[self.compiled.opener_id[step_id]]
+            assert isinstance(opener, Parallel)
             arrived = case.arrived.setdefault(step_id, [])
-            arrived.append(case.next_token)
+            arrived.append(case.next_token)  # one mark per branch that has arrived
             case.next_token += 1
-            opener = next(
-                p
-                for p in self.reglament.steps.values()
-                if isinstance(p, Parallel) and p.join == step_id
-            )
             if len(arrived) < len(opener.branches):
                 return
             del case.arrived[step_id]
             case.history.append(Record(Kind.step_started, at, step_id))
             case.history.append(Record(Kind.step_completed, at, step_id))
             target = self.machine.fire(step_id, "done", case.scope())
-            outer = next((t.parallel for t in case.tokens if t.parallel is not None), None)
-            self._enter(case, target, at, outer)
+            # after the join the case is back in the block that encloses the parallel block
+            self._enter(case, target, at, self.compiled.enclosing[self.compiled.opener_id[step_id]])
             return
         duration = self.compiled.duration(step_id, case.scope())
         due = self._due(step_id, at, duration)

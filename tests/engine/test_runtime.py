@@ -149,3 +149,23 @@ def test_actual_durations(text: str, value: int, unit: str) -> None:
 def test_actual_durations_refuse_nonsense() -> None:
     with pytest.raises(UsageError, match="not understood"):
         parse_actual("soon")
+
+
+def test_nested_parallel_blocks_join_in_their_own_block() -> None:
+    engine = Engine(load(Path(__file__).parent / "fixtures" / "nested-parallel.yaml"))
+    case = engine.start(at("2024-04-01 10:00"), "office")
+    assert sorted((t.step, t.parallel) for t in case.tokens) == [
+        ("a", "outer"),
+        ("b1", "inner"),
+        ("b2", "inner"),
+    ]
+    engine.complete(case, "a", at("2024-04-01 10:30"))
+    assert case.active_steps == ["b1", "b2"]
+    engine.complete(case, "b1", at("2024-04-01 11:00"))
+    engine.complete(case, "b2", at("2024-04-01 12:00"))
+    # the inner block has joined: C belongs to the outer block (whose other branch is done)
+    assert [(t.step, t.parallel) for t in case.tokens] == [("c", "outer")]
+    engine.complete(case, "c", at("2024-04-01 13:00"))
+    assert case.end == "finished"
+    again = Case.from_dict(json.loads(json.dumps(case.to_dict())))
+    assert again == case
