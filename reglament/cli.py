@@ -14,20 +14,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from reglament import calendar as cal
-from reglament.engine import Engine
-from reglament.engine.simulate import parse_actual
-from reglament.engine.simulate import simulate as simulate_case
 from reglament.errors import ReglamentError, UsageError
 from reglament.loader import Library, Loaded, load_library
-from reglament.renderers import describe, diagrams, timeline, timeline_html, validation
+from reglament.renderers import describe, validation
 from reglament.schemas import Event, Language, Medium, Recipient, Reglament
 from reglament.schemas.jsonschema import json_schema_text
-from reglament.schemas.timeline import timeline_schema_text
+
+if TYPE_CHECKING:
+    from reglament import calendar as cal
+    from reglament.engine import Engine
+
+# The engine, the calendar and the renderers of timelines and diagrams are imported by the
+# commands that use them, so that `reglament validate` starts without them (holidays, numpy).
 
 app = typer.Typer(
     name="reglament",
@@ -365,6 +367,11 @@ def simulate(
       reglament simulate semey-compensation -c con -v recognition --cases 100000
       --from 2015-11-01 --to 2016-04-30 -P con-check-data=missing:0.05 --seed 1
     """
+    from reglament.engine import Engine
+    from reglament.engine.simulate import parse_actual
+    from reglament.engine.simulate import simulate as simulate_case
+    from reglament.renderers import diagrams, timeline, timeline_html
+
     many = (from_, to, probability, seed)
     if cases is None and any(x is not None for x in many):
         _fail(UsageError("--from, --to, --probability and --seed go with --cases N"))
@@ -562,6 +569,9 @@ def render(
       reglament render semey-compensation --event step_overdue --lang en --channel cabinet
       --actual review=3wd
     """
+    from reglament.engine import Engine
+    from reglament.engine.simulate import parse_actual
+    from reglament.engine.simulate import simulate as simulate_case
     from reglament.engine.watch import watch
     from reglament.renderers import notifications
 
@@ -670,6 +680,8 @@ def _not_on_path(event: Event, chosen: _Choice, occurring: list[str]) -> str:
 def _flow_svgs() -> Callable[[Reglament], str | None]:
     """Each reglament's flow as inline SVG drawn by Graphviz, for the HTML audit report; without
     Graphviz the pages go without a diagram and one warning says so."""
+    from reglament.renderers import diagrams
+
     warned: list[bool] = []
 
     def draw(reglament: Reglament) -> str | None:
@@ -734,6 +746,8 @@ def diagram(
 
       reglament diagram unemployed-registration -r zhambyl -f dot | dot -Tpdf > flow.pdf
     """
+    from reglament.renderers import diagrams
+
     library = _library(paths)
     try:
         loaded = library.find(reglament_id, region, _date(on) if on else None)
@@ -781,6 +795,8 @@ def schema(
 
     Example: reglament schema -o reglament.schema.json
     """
+    from reglament.schemas.timeline import timeline_schema_text
+
     text = timeline_schema_text() if of_timeline else json_schema_text()
     if output is None:
         typer.echo(text, nl=False)
@@ -981,6 +997,8 @@ OverridesOption = Annotated[
 
 
 def _calendar(overrides: list[Path] | None) -> cal.WorkCalendar:
+    from reglament import calendar as cal
+
     return cal.WorkCalendar.kazakhstan(tuple(overrides or ()))
 
 
@@ -1003,6 +1021,8 @@ def _instant(text: str, zone: zoneinfo.ZoneInfo) -> dt.datetime:
 
 
 def _schedule(text: str) -> cal.WeeklySchedule:
+    from reglament import calendar as cal
+
     if text in cal.SCHEDULES:
         return cal.SCHEDULES[text]
     try:
@@ -1013,6 +1033,8 @@ def _schedule(text: str) -> cal.WeeklySchedule:
 
 
 def _zone(zone: str | None, region: str | None) -> zoneinfo.ZoneInfo:
+    from reglament import calendar as cal
+
     if region:
         return cal.zone_for_region(region)
     try:
@@ -1030,6 +1052,8 @@ def calendar_month(
 
     Example: reglament calendar month 2026-03
     """
+    from reglament import calendar as cal
+
     try:
         year, mon = (int(x) for x in month.split("-"))
         first = dt.date(year, mon, 1)
@@ -1076,6 +1100,8 @@ def calendar_add(
 
     Example: reglament calendar add 2025-03-03T18:15 30 --unit minutes
     """
+    from reglament import calendar as cal
+
     try:
         tz = _zone(zone, region)
         clock = cal.Clock(_calendar(overrides), _schedule(schedule), tz)
@@ -1115,6 +1141,8 @@ def calendar_year(
 
     Example: reglament calendar year 2025
     """
+    from reglament import calendar as cal
+
     try:
         typer.echo(cal.render_year(_calendar(overrides), year))
     except ReglamentError as error:

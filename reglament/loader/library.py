@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reglament.errors import DefinitionError, Position, Problem, UsageError
 from reglament.loader import build, semantic
 from reglament.loader.document import Document, resolve_extends, to_document
-from reglament.loader.yaml_reader import YamlProblem, read
+from reglament.loader.yaml_reader import YamlProblem, YNode, read
 from reglament.schemas import Reglament
 
 SUFFIXES = (".yaml", ".yml")
@@ -112,12 +112,30 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def load_file(path: Path, display: str | None = None) -> Loaded:
+Reader = Callable[[Path, str], YNode]
+
+
+def caching_reader() -> Reader:
+    """A YAML reader that parses each (base) file once: children of one base share its tree,
+    which merging never changes. For one library load, not for long-lived processes (a file
+    edited meanwhile would not be seen)."""
+    cache: dict[tuple[Path, str], YNode] = {}
+
+    def cached(path: Path, display: str) -> YNode:
+        key = (path.resolve(), display)
+        if key not in cache:
+            cache[key] = read(path, display)
+        return cache[key]
+
+    return cached
+
+
+def load_file(path: Path, display: str | None = None, reader: Reader = read) -> Loaded:
     """Load one definition file; never raises for a bad file, it reports."""
     shown = display if display is not None else display_path(path)
     try:
         tree = read(path, shown)
-        tree = resolve_extends(tree, path, shown, read)
+        tree = resolve_extends(tree, path, shown, reader)
     except YamlProblem as error:
         return Loaded(path, shown, None, None, (error.problem,))
     document = to_document(tree)
@@ -171,11 +189,12 @@ def load_library(paths: Iterable[Path] | None = None) -> Library:
     files, problems = discover(chosen)
     library = Library(problems=problems)
     seen: set[Path] = set()
+    bases = caching_reader()
     for path in files:
         if path.resolve() in seen:
             continue
         seen.add(path.resolve())
-        library.files.append(load_file(path))
+        library.files.append(load_file(path, reader=bases))
     library.problems.extend(_overlaps(library.files))
     return library
 
