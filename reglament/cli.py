@@ -250,8 +250,8 @@ def _choose(
     data: list[str] | None,
 ) -> _Choice:
     """The version in force on --on (else the submission day, else the latest), and the case's
-    submission, channel (default: the first with a procedure), variant (default: the first)
-    and typed data."""
+    submission, channel (default: the first with a procedure), variant (default: the first
+    the channel serves) and typed data."""
     day = _date(on) if on else None
     if submitted is not None and day is None:
         day = _submitted(
@@ -268,7 +268,12 @@ def _choose(
     at = _submitted(submitted, day, zone, reg.effective.from_)
     ways = [c for c, ch in reg.channels.items() if ch.start]
     chosen_channel = channel or (ways[0] if ways else next(iter(reg.channels)))
-    chosen_variant = variant or (next(iter(reg.variants)) if reg.variants else None)
+    served = [
+        v
+        for v in reg.variants
+        if chosen_channel not in reg.channels or reg.channels[chosen_channel].serves(v)
+    ]
+    chosen_variant = variant or (served[0] if served else next(iter(reg.variants), None))
     declared = reg.data
     case_data: dict[str, object] = {}
     for key, value in _pairs(data, "--data").items():
@@ -601,7 +606,7 @@ def render(
             actuals,
         )
         case = watch(engine, result)
-        notices = engine.notices(case.history)
+        notices = engine.notices(case.history, case.channel)
         found = [n for n in notices if n.notification.on is wanted]
         if not found:
             raise UsageError(
