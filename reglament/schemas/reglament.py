@@ -263,6 +263,9 @@ class Channel(Strict):
         description="Who may apply through this channel: a condition over the declared case "
         "data (e.g. 'disabled or socially_significant_disease'); absent: everybody.",
     )
+    raw: Text | None = Field(
+        None, description="The act's words restricting the channel (to variants or applicants)."
+    )
     lines: Lines | None = None
     note: str | None = None
 
