@@ -22,6 +22,7 @@ from reglament.errors import ReglamentError, UsageError
 from reglament.loader import Library, Loaded, load_library
 from reglament.renderers import describe, validation
 from reglament.schemas import Event, Language, Medium, Recipient, Reglament
+from reglament.schemas.expr import parse as parse_condition
 from reglament.schemas.jsonschema import json_schema_text
 
 if TYPE_CHECKING:
@@ -252,8 +253,9 @@ def _choose(
     data: list[str] | None,
 ) -> _Choice:
     """The version in force on --on (else the submission day, else the latest), and the case's
-    submission, channel (default: the first with a procedure), variant (default: the first)
-    and typed data."""
+    submission, channel (default: the first with a procedure whose `when` the data satisfy),
+    variant (default: the first
+    the channel serves) and typed data."""
     day = _date(on) if on else None
     if submitted is not None and day is None:
         day = _submitted(
@@ -268,9 +270,6 @@ def _choose(
     assert reg is not None
     zone = zoneinfo.ZoneInfo(reg.timezone)
     at = _submitted(submitted, day, zone, reg.effective.from_)
-    ways = [c for c, ch in reg.channels.items() if ch.start]
-    chosen_channel = channel or (ways[0] if ways else next(iter(reg.channels)))
-    chosen_variant = variant or (next(iter(reg.variants)) if reg.variants else None)
     declared = reg.data
     case_data: dict[str, object] = {}
     for key, value in _pairs(data, "--data").items():
@@ -279,7 +278,20 @@ def _choose(
                 f"unknown case data {key!r}; declared: {', '.join(declared) or 'none'}"
             )
         case_data[key] = _typed(value, declared[key].type.value)
+    ways = [c for c, ch in reg.channels.items() if ch.start]
+    open_ways = [c for c in ways if _admits(reg.channels[c].when, {**case_data, "channel": c})]
+    chosen_channel = channel or next(iter([*open_ways, *ways, *reg.channels]))
+    served = [
+        v
+        for v in reg.variants
+        if chosen_channel not in reg.channels or reg.channels[chosen_channel].serves(v)
+    ]
+    chosen_variant = variant or (served[0] if served else next(iter(reg.variants), None))
     return _Choice(loaded, reg, chosen_day, at, chosen_channel, chosen_variant, case_data)
+
+
+def _admits(when: str | None, scope: dict[str, object]) -> bool:
+    return when is None or parse_condition(when)(scope)
 
 
 @app.command()
@@ -611,7 +623,7 @@ def render(
             actuals,
         )
         case = watch(engine, result)
-        notices = engine.notices(case.history)
+        notices = engine.notices(case.history, case.channel)
         found = [n for n in notices if n.notification.on is wanted]
         if not found:
             raise UsageError(

@@ -178,7 +178,7 @@ def _main_path(v: Version, kind: str) -> list[str]:
     if channel is None or not v.loaded.ok:
         return []
     engine = Engine(r)
-    variant = next(iter(r.variants), None)
+    variant = next(iter(engine.compiled.served_variants(channel)), None)
     paths = enumerate_paths(engine.compiled, channel, variant).paths
     if not paths:
         return []

@@ -94,9 +94,13 @@ VALIDATOR_RULES: dict[str, Rule] = {
         (
             "RG024",
             "undeclared-channel",
-            "A term, queue limit or condition names an unknown channel.",
+            "A term, queue limit, notification or condition names an unknown channel.",
         ),
-        ("RG025", "undeclared-variant", "A term or condition names an unknown variant."),
+        (
+            "RG025",
+            "undeclared-variant",
+            "A term, condition or channel's variants name an unknown variant.",
+        ),
         ("RG026", "undeclared-value", "A condition compares a choice with a value it cannot take."),
         ("RG027", "undeclared-name", "A condition reads a name that is not declared under data."),
         ("RG028", "undeclared-template", "A notification names a template that is not declared."),
@@ -107,6 +111,7 @@ VALIDATOR_RULES: dict[str, Rule] = {
         ("RG033", "dead-end", "No path from a step reaches an end step."),
         ("RG034", "parallel", "A parallel block's branches do not all meet at its join."),
         ("RG035", "term", "Two terms for the same channel and variant."),
+        ("RG036", "channel-scope", "A channel's variants list is empty: it would serve no case."),
         ("RG040", "effective-overlap", "Two versions of a service in one region overlap in time."),
         ("RG041", "no-files", "A folder holds no reglament files."),
     )

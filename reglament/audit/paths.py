@@ -107,11 +107,17 @@ class _Stop(Exception):
     """Too many paths: stop enumerating."""
 
 
-def finite_fields(reglament: Reglament) -> dict[str, tuple[object, ...]]:
-    """The data fields read by some condition whose values can be enumerated."""
+def finite_fields(
+    reglament: Reglament, channel: str | None = None
+) -> dict[str, tuple[object, ...]]:
+    """The data fields read by some condition (of the steps, and of ``channel``'s ``when``)
+    whose values can be enumerated."""
     read: set[str] = set()
     for expr in _conditions(reglament):
         read |= expr.names
+    when = reglament.channels[channel].when if channel is not None else None
+    if when is not None:
+        read |= parse(when).names
     found: dict[str, tuple[object, ...]] = {}
     for name in sorted(read):
         declared = reglament.data.get(name)
@@ -150,8 +156,9 @@ def _conditions(reglament: Reglament) -> Iterator[Expr]:
 def scopes(
     reglament: Reglament, channel: str, variant: str | None
 ) -> tuple[list[dict[str, object]], frozenset[str]]:
-    """The scopes to enumerate, and the names whose value stays unknown."""
-    fields = finite_fields(reglament)
+    """The scopes to enumerate, and the names whose value stays unknown. Only scopes that the
+    channel admits (its ``when``) are kept, unless its condition reads a name left unknown."""
+    fields = finite_fields(reglament, channel)
     combinations = 1
     for values in fields.values():
         combinations *= len(values)
@@ -163,6 +170,11 @@ def scopes(
         {**base, **dict(zip(fields, values, strict=True))}
         for values in itertools.product(*fields.values())
     ]
+    when = reglament.channels[channel].when
+    if when is not None:
+        admits = parse(when)
+        if not admits.names & unknown:
+            found = [scope for scope in found if admits(scope)]
     return found, unknown
 
 
@@ -274,8 +286,11 @@ class _Enumerator:
 
 def enumerate_paths(compiled: Compiled, channel: str, variant: str | None) -> Enumeration:
     """Every path of ``channel`` and ``variant`` (deduplicated over the scopes), in a stable
-    order: the order of the reglament's outcomes and routes."""
+    order: the order of the reglament's outcomes and routes. None when the channel does not
+    serve the variant, and only with case data its ``when`` admits."""
     found = Enumeration()
+    if not compiled.serves(channel, variant):
+        return found
     start = compiled.starts[channel]
     all_scopes, unknown = scopes(compiled.reglament, channel, variant)
     seen: dict[Path, None] = {}

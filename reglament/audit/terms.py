@@ -303,12 +303,12 @@ class _Walk:
 def check_terms(
     engine: Engine, only: Sequence[tuple[str, str | None]] | None = None
 ) -> list[TermCheck]:
-    """Term compliance of every channel with a procedure and every variant (or ``only`` those)."""
+    """Term compliance of every channel with a procedure and every variant it serves (or
+    ``only`` those); each path is walked with case data the channel admits (its ``when``)."""
     reglament = engine.reglament
     compiled = engine.compiled
     span = window(reglament)
-    variants: list[str | None] = list(reglament.variants) or [None]
-    combos = only or [(c, v) for c in compiled.starts for v in variants]
+    combos = only or [(c, v) for c in compiled.starts for v in compiled.served_variants(c)]
     found: list[TermCheck] = []
     prepared: dict[str, tuple[I64, I64, I64, npt.NDArray[np.intp]]] = {}
     for channel, variant in combos:

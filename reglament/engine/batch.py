@@ -361,7 +361,8 @@ def simulate_many(
         )
     case_data = dict(data or {})
     clock = engine.compiled.channel_clock.get(channel)
-    engine.compiled.check_start(channel, variant)  # clear errors for channel and variant
+    # clear errors for the channel, the variant and who may apply there (the channel's when)
+    engine.compiled.check_start(channel, variant, case_data)
     assert clock is not None
     shares = outcome_shares(engine, probabilities)
     if seed is None:

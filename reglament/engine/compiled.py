@@ -112,6 +112,9 @@ class Compiled:
             self.timing[step_id] = _timing(step)
         self.starts = {cid: c.start for cid, c in reglament.channels.items() if c.start}
         self.opener_id, self.enclosing = _parallel_blocks(reglament)
+        self.channel_conditions: dict[str, Expr] = {
+            cid: parse(c.when) for cid, c in reglament.channels.items() if c.when
+        }
 
     @property
     def steps(self) -> Mapping[str, Step]:
@@ -145,7 +148,42 @@ class Compiled:
                 best = (rank, term)
         return best[1] if best else None
 
-    def check_start(self, channel: str, variant: str | None) -> str:
+    def serves(self, channel: str, variant: str | None) -> bool:
+        """Whether ``channel`` serves ``variant`` (its ``variants``; absent: every variant)."""
+        return self.reglament.channels[channel].serves(variant)
+
+    def admits(self, channel: str, data: Scope, variant: str | None = None) -> bool:
+        """Whether case ``data`` satisfy ``channel``'s ``when`` (absent: everybody may apply)."""
+        condition = self.channel_conditions.get(channel)
+        return condition is None or condition({**data, "channel": channel, "variant": variant})
+
+    def served_variants(self, channel: str) -> list[str | None]:
+        """The variants a case through ``channel`` may have (``[None]`` without variants)."""
+        variants: list[str | None] = list(self.reglament.variants) or [None]
+        return [v for v in variants if self.serves(channel, v)]
+
+    def scope_problem(self, channel: str, variant: str | None, data: Scope | None) -> str | None:
+        """Why a case of ``variant`` with ``data`` may not be made through ``channel`` (``None``
+        when it may; ``data`` of ``None`` skips the channel's ``when``)."""
+        r = self.reglament
+        served = r.channels[channel].variants
+        if variant is not None and served is not None and variant not in served:
+            return (
+                f"channel {channel!r} of {r.id} serves only the variant"
+                f"{'s' if len(served) > 1 else ''} {', '.join(served)}, not {variant!r}; "
+                "choose one with --variant"
+            )
+        if data is not None and not self.admits(channel, data, variant):
+            return (
+                f"channel {channel!r} of {r.id} is open only when `{r.channels[channel].when}`; "
+                "set the case data with --data"
+            )
+        return None
+
+    def check_start(self, channel: str, variant: str | None, data: Scope | None = None) -> str:
+        """The first step of a case through ``channel``; raises :class:`UsageError` for an
+        unknown channel or variant, a channel without a procedure, a variant the channel does
+        not serve or (when ``data`` is given) data that fail the channel's ``when``."""
         r = self.reglament
         if channel not in r.channels:
             raise UsageError(
@@ -163,6 +201,9 @@ class Compiled:
         if variant is not None and variant not in r.variants:
             known = ", ".join(r.variants) or "none"
             raise UsageError(f"unknown variant {variant!r} for {r.id}; variants: {known}")
+        problem = self.scope_problem(channel, variant, data)
+        if problem is not None:
+            raise UsageError(problem)
         return start
 
 

@@ -97,8 +97,8 @@ class Engine:
         next opening of the channel's office (at once during office hours) and the legal term
         starts then."""
         c = self.compiled
-        first = c.check_start(channel, variant)
         self._check_data(data or {})
+        first = c.check_start(channel, variant, data or {})
         clock = c.channel_clock[channel]
         accepted = clock.accept(submitted_at)
         case = Case(
@@ -422,8 +422,9 @@ class Engine:
 
     # -- notifications ----------------------------------------------------------------------------
 
-    def notices(self, records: list[Record]) -> list[Notice]:
-        """The declared notifications these events trigger."""
+    def notices(self, records: list[Record], channel: str | None = None) -> list[Notice]:
+        """The declared notifications these events trigger for a case applied through
+        ``channel`` (those limited to another channel are left out; ``None``: all of them)."""
         found: list[Notice] = []
         for record in records:
             for notification in self.reglament.notifications:
@@ -432,6 +433,8 @@ class Engine:
                 if notification.step is not None and notification.step != record.step:
                     continue
                 if notification.end is not None and notification.end != record.step:
+                    continue
+                if channel is not None and notification.channel not in (None, channel):
                     continue
                 found.append(Notice(record, notification))
         return found

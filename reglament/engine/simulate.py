@@ -186,7 +186,7 @@ def simulate(
         )
     term_due = engine.term_due(case)
     term_text, term_explanation = _term_words(engine, case)
-    notices = tuple(engine.notices(case.history))
+    notices = tuple(engine.notices(case.history, case.channel))
     return Timeline(
         case, tuple(rows), term_due, term_text, term_explanation, notices, tuple(assumptions)
     )

@@ -198,6 +198,22 @@ class _Checker:
                     r.schedules,
                     "undeclared-schedule",
                 )
+            if channel.variants is not None and not channel.variants:
+                self.add(
+                    ("channels", channel_id, "variants"),
+                    f"channel {channel_id!r} serves no variant (its 'variants' is empty); list "
+                    "the variants it serves, or leave 'variants' out when it serves all",
+                    "channel-scope",
+                )
+            for index, served in enumerate(channel.variants or ()):
+                if served not in r.variants:
+                    self.unknown(
+                        ("channels", channel_id, "variants", index),
+                        "variant",
+                        served,
+                        r.variants,
+                        "undeclared-variant",
+                    )
         for variant_id, variant in r.variants.items():
             if variant.result is not None and variant.result not in r.results:
                 self.unknown(
@@ -235,6 +251,10 @@ class _Checker:
                 )
             if note.step is not None and note.step not in r.steps:
                 self.unknown((*where, "step"), "step", note.step, r.steps, "dangling-target")
+            if note.channel is not None and note.channel not in r.channels:
+                self.unknown(
+                    (*where, "channel"), "channel", note.channel, r.channels, "undeclared-channel"
+                )
             if note.end is not None:
                 target = r.steps.get(note.end)
                 if target is None:
@@ -359,6 +379,9 @@ class _Checker:
                         )
 
     def conditions(self) -> Iterator[tuple[PathKey, str]]:
+        for channel_id, channel in self.r.channels.items():
+            if channel.when is not None:
+                yield ("channels", channel_id, "when"), channel.when
         for step_id, step in self.r.steps.items():
             for path, next_ in self.nexts(step_id, step):
                 if isinstance(next_, list):

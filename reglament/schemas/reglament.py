@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, field_validator, model_validator
 
 from reglament.schemas.common import (
+    Condition,
     Duration,
     FieldError,
     Language,
@@ -253,8 +254,24 @@ class Channel(Strict):
     accepts: StrictBool = True
     issues: StrictBool = True
     schedule: Slug | None = None
+    variants: list[Slug] | None = Field(
+        None,
+        description="The variants (sub-services) this channel serves; absent: all of them.",
+    )
+    when: Condition | None = Field(
+        None,
+        description="Who may apply through this channel: a condition over the declared case "
+        "data (e.g. 'disabled or socially_significant_disease'); absent: everybody.",
+    )
+    raw: Text | None = Field(
+        None, description="The act's words restricting the channel (to variants or applicants)."
+    )
     lines: Lines | None = None
     note: str | None = None
+
+    def serves(self, variant: str | None) -> bool:
+        """Whether a case of ``variant`` may be made through this channel."""
+        return self.variants is None or variant is None or variant in self.variants
 
 
 class Variant(Strict):
@@ -375,6 +392,9 @@ class Notification(Strict):
     on: Event
     step: Slug | None = Field(None, description="Only for this step (step_* events).")
     end: Slug | None = Field(None, description="Only for this end step (result/refusal events).")
+    channel: Slug | None = Field(
+        None, description="Only for cases applied through this channel (e.g. a PSC receipt)."
+    )
     to: list[Recipient] = Field(min_length=1)
     via: list[Medium] = Field(min_length=1)
     template: TemplateName | None = Field(

@@ -44,7 +44,7 @@ def test_every_worst_moment_equals_the_engine(bundled_audit: AuditReport) -> Non
                 assert timeline.case.accepted_at == path.worst.accepted
                 assert timeline.term_met is (None if check.term is None else path.overrun <= 0)
                 checked += 1
-    assert checked == 167
+    assert checked == 151  # the portal of foreign-labour-permit serves 2 of its 6 variants
 
 
 @pytest.mark.parametrize("file", [MINIMAL, PARALLEL], ids=lambda p: p.name)

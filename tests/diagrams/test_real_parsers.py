@@ -80,8 +80,10 @@ def _default_case(reglament: Reglament) -> Timeline:
     engine = Engine(reglament)
     day = reglament.effective.from_
     at = dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=ZoneInfo(reglament.timezone))
-    channel = next(c for c, spec in reglament.channels.items() if spec.start)
-    variant = next(iter(reglament.variants), None)
+    channel = next(
+        c for c, spec in reglament.channels.items() if spec.start and engine.compiled.admits(c, {})
+    )
+    variant = next(iter(engine.compiled.served_variants(channel)))
     return simulate(engine, at, channel, variant)
 
 

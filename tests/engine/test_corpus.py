@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reglament.engine import Case, Engine
+from reglament.engine.compiled import Compiled
 from reglament.engine.simulate import simulate
+from reglament.errors import UsageError
 from reglament.loader import BUNDLED, load_file
 from reglament.schemas import DataField, Decision, Reglament, Wait
 
@@ -44,9 +46,10 @@ def _data_combinations(fields: dict[str, DataField]) -> list[dict[str, object]]:
 
 
 def _runs(reglament: Reglament) -> list[tuple[str, str | None, dict[str, object], dict[str, str]]]:
-    """Channel × variant × data × (one answer per decision/wait outcome)."""
+    """Channel × variant × data × (one answer per decision/wait outcome), only the admissible
+    ones: each channel with the variants it serves and the data its ``when`` lets in."""
+    compiled = Compiled(reglament)
     channels = [c for c, ch in reglament.channels.items() if ch.start]
-    variants: list[str | None] = list(reglament.variants) or [None]
     answers: list[dict[str, str]] = [{}]
     for step_id, step in reglament.steps.items():
         if isinstance(step, Decision) and not all(o.when for o in step.outcomes.values()):
@@ -56,10 +59,31 @@ def _runs(reglament: Reglament) -> list[tuple[str, str | None, dict[str, object]
     return [
         (c, v, d, a)
         for c in channels
-        for v in variants
+        for v in compiled.served_variants(c)
         for d in _data_combinations(reglament.data)
+        if compiled.admits(c, d, v)
         for a in answers
     ]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(BUNDLED)))
+def test_every_channel_is_simulated(path: object) -> None:
+    """Channel restrictions (variants, when) never leave a channel with a procedure unrun, and
+    every inadmissible combination is refused at the start."""
+    reglament = _reglament(str(path))
+    runs = _runs(reglament)
+    with_procedure = {c for c, ch in reglament.channels.items() if ch.start}
+    assert {c for c, _, _, _ in runs} == with_procedure
+    engine = Engine(reglament)
+    at = _submitted(reglament)
+    admitted = {(c, v, tuple(sorted(d.items()))) for c, v, d, _ in runs}
+    for channel in with_procedure:
+        variants: list[str | None] = list(reglament.variants) or [None]
+        for variant in variants:
+            for data in _data_combinations(reglament.data):
+                if (channel, variant, tuple(sorted(data.items()))) not in admitted:
+                    with pytest.raises(UsageError, match=f"channel {channel!r} of"):
+                        engine.start(at, channel, variant, data)
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(BUNDLED)))

@@ -25,7 +25,7 @@ from reglament.engine.simulate import parse_actual, simulate
 from reglament.engine.watch import watch
 from reglament.loader import BUNDLED, load
 from reglament.renderers import notifications
-from reglament.schemas import Event, Medium, Recipient
+from reglament.schemas import Event, Medium, Notification, Recipient, Reglament
 
 GOLDEN = Path(__file__).parent.parent / "golden" / "notifications"
 UPDATE = os.environ.get("REGLAMENT_UPDATE_GOLDEN") == "1"
@@ -72,6 +72,7 @@ SCENARIOS: dict[str, tuple[str, list[Path_]]] = {
             Path_("2012-12-28 17:40", "office", answers={"review": "refused"}),
             Path_("2012-12-28 17:40", "con", data={"package_defective": False}),
             Path_("2012-12-28 17:40", "con", data={"package_defective": True}),
+            Path_("2012-12-28 17:40", "akim"),  # the talon again, at the akim
         ],
     ),
     # Kyzylorda 2011, unemployed registration (kk, en): registered, or refused by the data.
@@ -154,7 +155,7 @@ def _rendered(file: str, paths: list[Path_]) -> Iterator[tuple[str, str]]:
         actuals = {step: parse_actual(text) for step, text in path.late.items()}
         timeline = simulate(engine, at, path.via, path.variant, path.data, path.answers, actuals)
         case = watch(engine, timeline)
-        for notice in engine.notices(case.history):
+        for notice in engine.notices(case.history, case.channel):
             n = notice.notification
             index = next(i for i, x in enumerate(reglament.notifications) if x is n)
             if index in seen:
@@ -168,11 +169,23 @@ def _rendered(file: str, paths: list[Path_]) -> Iterator[tuple[str, str]]:
                             engine, case, notice, language, medium, recipient, timeline=timeline
                         )
                         name = n.on.value + (f"-{n.end or n.step}" if n.end or n.step else "")
+                        if n.channel is not None and _shared(reglament, n):
+                            name += f"-at-{n.channel}"  # one per channel (e.g. two talons)
                         if recipient is not Recipient.applicant:
                             name += f".{recipient.value}"
                         yield f"{name}.{medium.value}.{language.value}.txt", message.text + "\n"
     missing = set(range(len(reglament.notifications))) - seen
     assert not missing, f"{file}: notifications {sorted(missing)} are on none of the paths"
+
+
+def _shared(reglament: Reglament, n: Notification) -> bool:
+    """Whether another notification has the same event, step and end (then only its channel
+    tells the golden files apart)."""
+    return any(
+        (x.on, x.step, x.end) == (n.on, n.step, n.end)
+        for x in reglament.notifications
+        if x is not n
+    )
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
