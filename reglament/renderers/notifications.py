@@ -7,7 +7,7 @@ that name, else the package's built-in one of that name, under ``templates/notif
 (one file per event and language, with the macros ``subject``, ``message`` and ``sms``; the
 layouts ``_email``, ``_cabinet`` and ``_letter`` wrap the message in each medium's greeting,
 letterhead and signature). Templates run in Jinja2's immutable sandbox with ``StrictUndefined``
-and see only the variables of :data:`~reglament.renderers.context.PROVIDED`, built by
+and see only the variables of :data:`~reglament.renderers.variables.PROVIDED`, built by
 :mod:`reglament.renderers.context` from the engine's data. :func:`check_templates` checks,
 before any case runs, that every template a reglament uses exists in each of its languages and
 reads only those variables, and that each SMS fits in two segments. See docs/notifications.md.
@@ -42,19 +42,21 @@ from reglament.errors import Position, Problem, UsageError
 from reglament.loader.document import Document, PathKey, dotted
 from reglament.renderers import dates, sms
 from reglament.renderers.context import (
-    ALL_VARIABLES,
-    COMMON,
-    END_EVENTS,
     FALLBACK,
-    PROVIDED,
-    STEP_EVENTS,
     Facts,
-    borrowed_template_fits,
     facts,
     languages_of,
     receipt_number,
     template_name,
     variables,
+)
+from reglament.renderers.variables import (
+    ALL_VARIABLES,
+    COMMON,
+    END_EVENTS,
+    PROVIDED,
+    STEP_EVENTS,
+    borrowed_template_fits,
 )
 from reglament.schemas import (
     Decision,

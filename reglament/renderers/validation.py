@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from reglament.errors import Problem
 from reglament.loader import Library, Loaded
-from reglament.renderers.context import borrowed_template_fits
+from reglament.renderers.variables import borrowed_template_fits
 from reglament.schemas import Medium, Reglament
 
 

@@ -1,0 +1,74 @@
+"""The variables notification templates may read, per event: what the engine's context
+provides (``context.py`` builds it). Kept apart from the engine so that ``reglament
+validate`` can check a reglament's notifications without importing the engine."""
+
+from __future__ import annotations
+
+from reglament.schemas import Event, Notification
+
+COMMON = frozenset(
+    {
+        "lang",  # kk, ru or en
+        "medium",  # sms, email, cabinet or letter
+        "event",  # the event's name, e.g. accepted
+        "recipient",  # applicant, actor or head
+        "recipient_name",  # the actor's or head's name ("" for the applicant)
+        "service",  # the reglament's title
+        "provider",  # who provides the service
+        "reglament_id",
+        "receipt",  # the application's number, e.g. KAR-20151214-5C0E9B
+        "submitted",  # date and time of submission, e.g. 24 марта 2025 г., 18:30
+        "accepted",  # date and time of acceptance
+        "accepted_date",  # its date alone
+        "at",  # date and time of the event
+        "at_date",
+        "due",  # date and time the result is due (see due_kind)
+        "due_date",
+        "due_kind",  # term: the legal term's due; planned: the act states no term, the
+        # steps' times give this date; earliest: the same, but some step has no time in the act
+        "term",  # the legal term in words, e.g. 15 жұмыс күні ("" when the act states none)
+        "channel",  # where the application was made (the act's name of the channel)
+        "channel_kind",  # office, con, portal, rural_akim, post, pension_centre, other
+        "collect_at",  # where the result is issued: the channel, or the provider
+        "variant",  # the sub-service's name ("" when the reglament has none)
+        "result",  # the result's name: the end's result, else the variant's ("" if unknown)
+        "result_kind",  # decision, certificate, payment, refusal ... ("" if unknown)
+    }
+)
+STEP = frozenset(
+    {
+        "step",  # what the step does in the act's words: its action (a wait: what is
+        # awaited), else its title
+        "step_title",  # the step's short name ("" if it has none), e.g. "process 4"
+        "step_id",
+        "step_output",  # what it produces, in the act's words ("" if the act says nothing)
+        "actor",  # who does it
+        "head",  # who is told when it is overdue ("" if the reglament names nobody)
+        "step_due",  # when it is due ("" when the act gives it no time)
+    }
+)
+STEP_EVENTS = frozenset({Event.step_started, Event.step_completed, Event.step_overdue})
+END_EVENTS = frozenset({Event.data_unavailable, Event.refused, Event.result_ready})
+PROVIDED: dict[Event, frozenset[str]] = {
+    Event.accepted: COMMON,
+    Event.step_started: COMMON | STEP,
+    Event.step_completed: COMMON | STEP | {"outcome"},
+    Event.step_overdue: COMMON | STEP,
+    Event.term_at_risk: COMMON | STEP | {"days_before", "days_before_text"},
+    Event.suspended: COMMON | {"reason"},
+    Event.resumed: COMMON,
+    Event.data_unavailable: COMMON,
+    Event.refused: COMMON | {"grounds"},
+    Event.result_ready: COMMON,
+}
+ALL_VARIABLES = frozenset().union(*PROVIDED.values())
+
+
+def borrowed_template_fits(notification: Notification) -> bool:
+    """Whether the built-in template a notification names can read nothing its event lacks:
+    true when it names its own event's (or a template of the reglament's, checked apart), or
+    another event that provides no more than its own."""
+    name = notification.template
+    if name is None or name == notification.on.value or name not in Event.__members__:
+        return True
+    return PROVIDED[Event(name)] <= PROVIDED[notification.on]
