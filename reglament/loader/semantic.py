@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from reglament.errors import Position, Problem
@@ -120,6 +120,13 @@ class _Checker:
             column=column,
         )
 
+    def reference(
+        self, path: PathKey, what: str, value: str | None, known: Collection[str], code: str
+    ) -> None:
+        """Report ``value`` (a reference, when one is given) unless it is among ``known``."""
+        if value is not None and value not in known:
+            self.unknown(path, what, value, known, code)
+
     def run(self) -> None:
         self.references()
         self.routes_and_cases()
@@ -169,35 +176,27 @@ class _Checker:
                     "undeclared-schedule",
                 )
         for actor_id, actor in r.actors.items():
-            if actor.schedule is not None and actor.schedule not in r.schedules:
-                self.unknown(
-                    ("actors", actor_id, "schedule"),
-                    "schedule",
-                    actor.schedule,
-                    r.schedules,
-                    "undeclared-schedule",
-                )
-            if actor.head is not None and actor.head not in r.actors:
-                self.unknown(
-                    ("actors", actor_id, "head"), "actor", actor.head, r.actors, "undeclared-actor"
-                )
+            self.reference(
+                ("actors", actor_id, "schedule"),
+                "schedule",
+                actor.schedule,
+                r.schedules,
+                "undeclared-schedule",
+            )
+            self.reference(
+                ("actors", actor_id, "head"), "actor", actor.head, r.actors, "undeclared-actor"
+            )
         for channel_id, channel in r.channels.items():
-            if channel.start is not None and channel.start not in r.steps:
-                self.unknown(
-                    ("channels", channel_id, "start"),
-                    "step",
-                    channel.start,
-                    r.steps,
-                    "dangling-target",
-                )
-            if channel.schedule is not None and channel.schedule not in r.schedules:
-                self.unknown(
-                    ("channels", channel_id, "schedule"),
-                    "schedule",
-                    channel.schedule,
-                    r.schedules,
-                    "undeclared-schedule",
-                )
+            self.reference(
+                ("channels", channel_id, "start"), "step", channel.start, r.steps, "dangling-target"
+            )
+            self.reference(
+                ("channels", channel_id, "schedule"),
+                "schedule",
+                channel.schedule,
+                r.schedules,
+                "undeclared-schedule",
+            )
             if channel.variants is not None and not channel.variants:
                 self.add(
                     ("channels", channel_id, "variants"),
@@ -215,23 +214,21 @@ class _Checker:
                         "undeclared-variant",
                     )
         for variant_id, variant in r.variants.items():
-            if variant.result is not None and variant.result not in r.results:
-                self.unknown(
-                    ("variants", variant_id, "result"),
-                    "result",
-                    variant.result,
-                    r.results,
-                    "undeclared-result",
-                )
+            self.reference(
+                ("variants", variant_id, "result"),
+                "result",
+                variant.result,
+                r.results,
+                "undeclared-result",
+            )
         for index, limit in enumerate(r.queue):
-            if limit.channel is not None and limit.channel not in r.channels:
-                self.unknown(
-                    ("queue", index, "channel"),
-                    "channel",
-                    limit.channel,
-                    r.channels,
-                    "undeclared-channel",
-                )
+            self.reference(
+                ("queue", index, "channel"),
+                "channel",
+                limit.channel,
+                r.channels,
+                "undeclared-channel",
+            )
         for index, note in enumerate(r.notifications):
             where: PathKey = ("notifications", index)
             if note.step is not None and note.on not in STEP_EVENTS:
@@ -249,12 +246,10 @@ class _Checker:
                     f"{', '.join(sorted(e.value for e in END_EVENTS))}",
                     "notification",
                 )
-            if note.step is not None and note.step not in r.steps:
-                self.unknown((*where, "step"), "step", note.step, r.steps, "dangling-target")
-            if note.channel is not None and note.channel not in r.channels:
-                self.unknown(
-                    (*where, "channel"), "channel", note.channel, r.channels, "undeclared-channel"
-                )
+            self.reference((*where, "step"), "step", note.step, r.steps, "dangling-target")
+            self.reference(
+                (*where, "channel"), "channel", note.channel, r.channels, "undeclared-channel"
+            )
             if note.end is not None:
                 target = r.steps.get(note.end)
                 if target is None:
@@ -498,22 +493,20 @@ class _Checker:
         r = self.r
         seen: dict[tuple[str | None, str | None], int] = {}
         for index, term in enumerate(r.terms):
-            if term.channel is not None and term.channel not in r.channels:
-                self.unknown(
-                    ("terms", index, "channel"),
-                    "channel",
-                    term.channel,
-                    r.channels,
-                    "undeclared-channel",
-                )
-            if term.variant is not None and term.variant not in r.variants:
-                self.unknown(
-                    ("terms", index, "variant"),
-                    "variant",
-                    term.variant,
-                    r.variants,
-                    "undeclared-variant",
-                )
+            self.reference(
+                ("terms", index, "channel"),
+                "channel",
+                term.channel,
+                r.channels,
+                "undeclared-channel",
+            )
+            self.reference(
+                ("terms", index, "variant"),
+                "variant",
+                term.variant,
+                r.variants,
+                "undeclared-variant",
+            )
             key = (term.channel, term.variant)
             if key in seen:
                 self.add(
