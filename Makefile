@@ -6,12 +6,20 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test bench schema golden golden-notifications js
+LOCK := requirements/test.txt
+BENCH_LOCK := requirements/bench.txt
+# pip-compile reads PyPI only: no local wheel folders or index mirrors end up in a lock.
+COMPILE := env PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= PIP_CONSTRAINT= $(BIN)/pip-compile -q \
+	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 
-$(BIN)/reglament: pyproject.toml
+.PHONY: install demo test test-latest lock bench schema golden golden-notifications js fuzz
+
+# The locked environment: every package (the build backend and pip included) at the version and
+# hash in requirements/test.txt, then the project itself, editable, with no dependency resolution.
+$(BIN)/reglament: pyproject.toml $(LOCK)
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(BIN)/reglament
@@ -20,14 +28,32 @@ demo: install
 	$(BIN)/reglament validate
 	$(BIN)/reglament simulate semey-compensation --variant recognition --submitted "2015-12-14 17:45"
 
+CHECKS = $(1)/ruff check . && $(1)/ruff format --check . && $(1)/mypy && \
+	$(1)/pytest --cov --cov-report=term:skip-covered $(2)
+
 test: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/mypy
-	$(BIN)/pytest --cov --cov-report=term:skip-covered
+	$(call CHECKS,$(BIN))
+
+# The same checks against the newest releases that pyproject's ranges allow (no lock), in their
+# own environment, so that a new release that breaks us is seen before it reaches a user.
+LATEST := .venv-latest
+test-latest:
+	rm -rf $(LATEST)
+	$(PY) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip install -q --upgrade pip
+	$(LATEST)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e '.[test]'
+	$(LATEST)/bin/python -m pip list --format=freeze > $(LATEST)/versions.txt
+	$(call CHECKS,$(LATEST)/bin,-p no:cacheprovider)
+
+# Regenerate the locks from pyproject.toml (and requirements/tools.in): the newest versions that
+# the ranges allow, each with its hashes. Review the diff, then run make test.
+lock: install
+	$(COMPILE) --extra test -o $(LOCK) pyproject.toml requirements/tools.in
+	$(COMPILE) --extra test --extra bench -o $(BENCH_LOCK) pyproject.toml requirements/tools.in
+	git diff --stat requirements
 
 bench: install
-	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/python -m pip install -q --require-hashes -r $(BENCH_LOCK)
 	$(BIN)/python -m bench
 
 schema: install
