@@ -1,0 +1,75 @@
+"""Every hostile input ends cleanly: exit 1 or 2, the exact lines, within 10 s and 1 GiB.
+
+The cases are data (``tests/hostile/*/cases.yaml``, described in ``tests/hostile/README.md``); each
+runs as a real process so that time and memory can be bounded as a user's machine would bound them.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+SECONDS = 10
+MEMORY = 1 << 30  # bytes of address space
+
+
+def _cases() -> list[Any]:
+    found = []
+    for spec in sorted(HERE.glob("*/cases.yaml")):
+        folder = spec.parent.relative_to(ROOT).as_posix()
+        for case in yaml.safe_load(spec.read_text("utf-8")):
+            found.append(pytest.param(folder, case, id=f"{spec.parent.name}/{case['name']}"))
+    return found
+
+
+CASES = _cases()
+
+
+def _limit() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+
+
+def run(args: list[str], timeout: float = SECONDS) -> subprocess.CompletedProcess[str]:
+    """``python -m reglament ARGS`` from the repository's root, bounded in time and memory."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "NO_COLOR": "1", "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "reglament", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=_limit,
+        env=env,
+        check=False,
+    )
+
+
+def _files(folder: Path) -> set[Path]:
+    return {p for p in folder.rglob("*") if "__pycache__" not in p.parts}
+
+
+def test_there_are_cases() -> None:
+    assert len(CASES) >= 1
+
+
+@pytest.mark.parametrize(("folder", "case"), CASES)
+def test_case(folder: str, case: dict[str, Any]) -> None:
+    args = [str(a).replace("{here}", folder) for a in case["args"]]
+    before = _files(ROOT / folder)
+    result = run(args)
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output, output
+    assert result.returncode == case["exit"], output
+    assert result.stdout.splitlines() == case["stdout"], output
+    if "stderr" in case:
+        assert result.stderr.splitlines() == case["stderr"], output
+    assert _files(ROOT / folder) == before, "nothing is left behind"
