@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import signal
 import sys
 import zoneinfo
 from collections.abc import Callable
@@ -689,6 +690,16 @@ def _not_on_path(event: Event, chosen: _Choice, occurring: list[str]) -> str:
     )
 
 
+def _write(path: Path, data: str | bytes) -> None:
+    """An --output file, written atomically (renderers/output.py); exit 2 when it cannot be."""
+    from reglament.renderers.output import write_file
+
+    try:
+        write_file(path, data)
+    except ReglamentError as error:
+        _fail(error)
+
+
 def _flow_svgs() -> Callable[[Reglament], str | None]:
     """Each reglament's flow as inline SVG drawn by Graphviz, for the HTML audit report; without
     Graphviz the pages go without a diagram and one warning says so."""
@@ -784,10 +795,7 @@ def diagram(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    try:
-        output.write_bytes(data)
-    except OSError as error:
-        _fail(UsageError(f"{output}: cannot write: {error.strerror}"))
+    _write(output, data)
 
 
 @app.command()
@@ -813,10 +821,7 @@ def schema(
     if output is None:
         typer.echo(text, nl=False)
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        _fail(UsageError(f"{output}: cannot write: {error.strerror}"))
+    _write(output, text)
 
 
 # -- reglament audit ------------------------------------------------------------------------------
@@ -883,8 +888,8 @@ def audit(
         assert output is not None
         try:
             written = audit_html.write_report(report, output, _flow_svgs())
-        except OSError as error:
-            _fail(UsageError(f"{output}: cannot write: {error.strerror}"))
+        except ReglamentError as error:
+            _fail(error)
             return
         typer.echo(f"{audit_report.summary(report)} Report: {written[0]} ({len(written)} pages).")
     else:
@@ -898,10 +903,7 @@ def audit(
         if output is None:
             typer.echo(text)
         else:
-            try:
-                output.write_text(text + "\n", encoding="utf-8")
-            except OSError as error:
-                _fail(UsageError(f"{output}: cannot write: {error.strerror}"))
+            _write(output, text + "\n")
             typer.echo(audit_report.summary(report))
     if report.fails(Severity(fail_on.value)):
         raise typer.Exit(1)
@@ -1163,6 +1165,11 @@ def calendar_year(
 
 def main() -> None:
     """Console-script entry point."""
+    # Past the file-size limit (ulimit -f), a write raises EFBIG instead of SIGXFSZ killing the
+    # process, so that --output can clean up and say so. CPython ignores it at start-up already;
+    # this keeps it so when the interpreter is started without its signal handlers.
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         app()
     except ReglamentError as error:  # pragma: no cover - commands catch their own
