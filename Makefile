@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh machine:
 #   make demo   installs into .venv and runs the main job on the bundled data
-#   make test   installs into .venv and runs every check (ruff, mypy --strict, pytest)
+#   make test   installs into .venv and runs every check (ruff, mypy --strict, the layer contract
+#               of pyproject's [tool.importlinter], pytest)
 # The diagram tests also want Graphviz and Mermaid's parser (make js; .ci/run installs both).
 PY ?= python3
 VENV := .venv
@@ -29,6 +30,7 @@ demo: install
 	$(BIN)/reglament simulate semey-compensation --variant recognition --submitted "2015-12-14 17:45"
 
 CHECKS = $(1)/ruff check . && $(1)/ruff format --check . && $(1)/mypy && \
+	$(1)/lint-imports --no-logo --no-cache && \
 	$(1)/pytest --cov --cov-report=term:skip-covered $(2)
 
 test: install

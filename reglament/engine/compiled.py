@@ -30,7 +30,7 @@ from reglament.schemas import (
 )
 from reglament.schemas.expr import Expr, parse
 
-DEFAULT_SCHEDULE = "standard"  # DESIGN §3: Mon–Fri 9:00–18:30, lunch 13:00–14:30
+DEFAULT_SCHEDULE = "standard"  # Mon–Fri 9:00–18:30, lunch 13:00–14:30 (docs/calendar.md)
 
 Scope = Mapping[str, object]
 

@@ -26,8 +26,8 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=ALMATY)
 
 
-def test_design_example_18_15_plus_30_minutes() -> None:
-    # DESIGN §3: 30 minutes started at 18:15 by an office closing at 18:30 end at 9:15 next day.
+def test_18_15_plus_30_minutes() -> None:
+    # docs/calendar.md, Office time: 30 minutes from 18:15 with closing at 18:30 end at 9:15 next day.
     assert CLOSING_1830.add_office_minutes(at("2025-03-03 18:15"), 30).due == at("2025-03-04 09:15")
 
 
@@ -113,8 +113,8 @@ def test_rules_are_configurable() -> None:
 
 def test_explanation_of_working_days() -> None:
     deadline = CLOCKS["standard"].add_working_days(at("2015-12-15 10:00"), 17)
-    # DESIGN §3's example ends on Fri 2016-01-08, but it leaves out the New Year days off and
-    # Christmas; with them the 17th working day is Thu 2016-01-14.
+    # A count that leaves out the New Year days off and Christmas ends on Fri 2016-01-08; with
+    # them the 17th working day is Thu 2016-01-14 (docs/calendar.md, Terms and deadlines).
     assert deadline.explanation == (
         "+17 working days from Tue 2015-12-15: skipped 16–17 Dec (Independence Day), "
         "1–2 Jan, 4 Jan (New Year's Day), 7 Jan (Orthodox Christmas), weekends "
