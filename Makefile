@@ -11,7 +11,7 @@ LOCK := requirements/test.txt
 BENCH_LOCK := requirements/bench.txt
 # pip-compile reads PyPI only: no local wheel folders or index mirrors end up in a lock.
 COMPILE := env PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= PIP_CONSTRAINT= $(BIN)/pip-compile -q \
-	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+	--upgrade --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 
 .PHONY: install demo test test-latest lock bench schema golden golden-notifications js fuzz
 
