@@ -61,6 +61,7 @@ bench: install
 schema: install
 	$(BIN)/reglament schema --output reglament/schemas/reglament.schema.json
 	$(BIN)/reglament schema --timeline --output reglament/schemas/timeline.schema.json
+	$(BIN)/reglament schema --case --output reglament/schemas/case.schema.json
 
 js:
 	npm ci --prefix tests/js --no-audit --no-fund

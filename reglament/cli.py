@@ -809,15 +809,27 @@ def schema(
             "--timeline", help="The schema of 'simulate --format json' instead of the format's."
         ),
     ] = False,
+    of_case: Annotated[
+        bool,
+        typer.Option(
+            "--case", help="The schema of a saved case (Case.to_dict()) instead of the format's."
+        ),
+    ] = False,
 ) -> None:
-    """Print the JSON Schema of the reglament format (for editors and CI), or with --timeline
-    that of a simulated case's JSON.
+    """Print the JSON Schema of the reglament format (for editors and CI), with --timeline
+    that of a simulated case's JSON, or with --case that of a saved case.
 
     Example: reglament schema -o reglament.schema.json
     """
+    from reglament.schemas.case import case_schema_text
     from reglament.schemas.timeline import timeline_schema_text
 
-    text = timeline_schema_text() if of_timeline else json_schema_text()
+    if of_timeline and of_case:
+        _fail(UsageError("--timeline and --case are two schemas: give one of them"))
+    if of_case:
+        text = case_schema_text()
+    else:
+        text = timeline_schema_text() if of_timeline else json_schema_text()
     if output is None:
         typer.echo(text, nl=False)
         return

@@ -132,6 +132,11 @@ def read_cases(path: Path) -> list[dict[str, Any]]:
         raise UsageError(f"{path}: not JSON: {error}") from None
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise UsageError(f"{path}: expected a JSON list of saved cases (Case.to_dict())")
+    for index, item in enumerate(data, start=1):
+        try:
+            Case.from_dict(item)
+        except UsageError as error:
+            raise UsageError(f"{path}: case {index}: {error}") from None
     return data
 
 
@@ -343,8 +348,7 @@ def _cases(old: Reglament, new: Reglament, cases: list[dict[str, Any]]) -> list[
         try:
             saved = Case.from_dict(data)
         except UsageError as error:
-            found.append(CaseDelta(index, f"case {index}", (), f"not a saved case: {error}"))
-            continue
+            raise UsageError(f"case {index}: {error}") from None
         label = (
             f"case {index}: submitted {when(saved.submitted_at)}, channel {saved.channel}"
             + (f", variant {saved.variant}" if saved.variant else "")
