@@ -6,7 +6,8 @@ media and template. The template is the reglament's own (``templates:``) when it
 that name, else the package's built-in one of that name, under ``templates/notifications/<lang>/``
 (one file per event and language, with the macros ``subject``, ``message`` and ``sms``; the
 layouts ``_email``, ``_cabinet`` and ``_letter`` wrap the message in each medium's greeting,
-letterhead and signature). Templates run in Jinja2's immutable sandbox with ``StrictUndefined``
+letterhead and signature). Templates run in Jinja2's immutable sandbox with ``StrictUndefined``,
+bounded (:mod:`reglament.renderers.sandbox`: one message's steps, sizes, output and nesting),
 and see only the variables of :data:`~reglament.renderers.variables.PROVIDED`, built by
 :mod:`reglament.renderers.context` from the engine's data. :func:`check_templates` checks,
 before any case runs, that every template a reglament uses exists in each of its languages and
@@ -33,14 +34,13 @@ from jinja2 import (
     meta,
     nodes,
 )
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from reglament.engine.case import Case
 from reglament.engine.runtime import Engine, Notice
 from reglament.engine.simulate import Timeline
 from reglament.errors import Position, Problem, UsageError
 from reglament.loader.document import Document, PathKey, dotted
-from reglament.renderers import dates, sms
+from reglament.renderers import dates, sandbox, sms
 from reglament.renderers.context import (
     FALLBACK,
     Facts,
@@ -117,8 +117,8 @@ def capfirst(value: object) -> str:
 
 
 @functools.cache
-def environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+def environment() -> sandbox.BoundedSandbox:
+    env = sandbox.BoundedSandbox(
         loader=PackageLoader("reglament.renderers", TEMPLATE_DIR),
         undefined=StrictUndefined,
         autoescape=False,  # plain text in every medium; nothing here is HTML
@@ -127,7 +127,7 @@ def environment() -> ImmutableSandboxedEnvironment:
         keep_trailing_newline=False,
         auto_reload=False,
     )
-    env.filters["capfirst"] = capfirst
+    env.add_filter("capfirst", capfirst)
     return env
 
 
@@ -204,6 +204,7 @@ class _Parts:
         self.own: Override | None = reglament.templates.get(name)
         self.event = event
         self.language = language
+        self.part: str | None = None  # the part of the reglament's own template rendering
 
     def render(self, values: Mapping[str, Any]) -> tuple[str, str, str]:
         # a built-in template by its name (which may be another event's, e.g. the accepted
@@ -220,12 +221,32 @@ class _Parts:
                 f"template {self.name!r} has no {lang.value} body "
                 f"(it has {', '.join(x.value for x in own.body.languages())})"
             )
-        message = _tidy(_compiled(body).render(values))
-        if own.subject is not None and own.subject.get(lang) is not None:
-            subject = _one_line(_compiled(own.subject.get(lang) or "").render(values))
+        message = self._own("body", body, values, _tidy)
+        own_subject = own.subject.get(lang) if own.subject is not None else None
+        if own_subject is not None:
+            subject = self._own("subject", own_subject, values, _one_line)
         sms_source = own.sms.get(lang) if own.sms is not None else None
-        short = _one_line(_compiled(sms_source).render(values)) if sms_source else message
+        short = self._own("sms", sms_source, values, _one_line) if sms_source else message
         return subject, message, _one_line(short)
+
+    def _own(
+        self, part: str, source: str, values: Mapping[str, Any], tidy: Callable[[str], str]
+    ) -> str:
+        self.part = part
+        text = tidy(_compiled(source).render(values))
+        self.part = None
+        return text
+
+
+class TemplateFailed(UsageError):
+    """A template failed while rendering (an undefined name, the sandbox's refusal, one of
+    its limits); ``part`` names the part of the reglament's own template that failed
+    (``body``, ``subject``, ``sms``), None for a built-in template or layout."""
+
+    def __init__(self, message: str, reason: str, part: str | None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.part = part
 
 
 def compose(
@@ -241,17 +262,20 @@ def compose(
     values, notes = variables(reglament, fact, lang, medium, recipient)
     parts = _Parts(reglament, name, fact.event, lang)
     try:
-        subject, message, short = parts.render(values)
-        if medium is Medium.sms:
-            body, title = short, None
-        else:
-            layout = environment().get_template(f"{lang.value}/_{medium.value}.j2")
-            body = _tidy(layout.render({**values, "subject": subject, "message": message}))
-            title = None if medium is Medium.letter else subject
+        with sandbox.bounded():  # one message, one budget (see sandbox.py)
+            subject, message, short = parts.render(values)
+            if medium is Medium.sms:
+                body, title = short, None
+            else:
+                layout = environment().get_template(f"{lang.value}/_{medium.value}.j2")
+                body = _tidy(layout.render({**values, "subject": subject, "message": message}))
+                title = None if medium is Medium.letter else subject
     except RENDER_ERRORS as error:
-        raise UsageError(
-            f"template {name!r} ({lang.value}, {medium.value}) of {reglament.id} fails: "
-            f"{_describe(error)}"
+        reason = _describe(error)
+        raise TemplateFailed(
+            f"template {name!r} ({lang.value}, {medium.value}) of {reglament.id} fails: {reason}",
+            reason,
+            parts.part,
         ) from None
     if lang not in reglament.title.languages():
         have = ", ".join(x.value for x in reglament.title.languages())
@@ -314,7 +338,7 @@ def messages(
 
 
 # what a template can raise while it renders: Jinja's errors (undefined variables, the
-# sandbox's refusals) and the arithmetic and type errors of its expressions
+# sandbox's refusals and limits) and the arithmetic and type errors of its expressions
 RENDER_ERRORS = (TemplateError, ArithmeticError, TypeError, ValueError, LookupError)
 
 
