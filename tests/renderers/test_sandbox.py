@@ -17,10 +17,11 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from reglament.engine import Engine
 from reglament.engine.simulate import simulate
+from reglament.errors import Position
 from reglament.loader import load
 from reglament.renderers import notifications, sandbox
 from reglament.renderers.notifications import TemplateFailed
-from reglament.schemas import Event, Language, Medium, Recipient, Template, Text
+from reglament.schemas import Event, Language, Medium, Notification, Recipient, Template, Text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "notifications"
 MONDAY = dt.datetime(2024, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Almaty"))
@@ -235,3 +236,57 @@ def test_forbidden_means_what_the_sandbox_itself_refuses() -> None:
         assert not all(environment.is_safe_attribute(p, name, None) for p in sandbox._PROBES)
     for name in ("upper", "items", "index", "format", "real", "keys"):
         assert not environment.refuses(name)
+
+
+def test_validate_reports_a_template_at_its_part_and_stops_there() -> None:
+    reglament = load(FIXTURES / "every-event.yaml")
+    notification = Notification(
+        on=Event.accepted, to=[Recipient.applicant], via=[Medium.sms, Medium.letter]
+    )
+    reglament = reglament.model_copy(
+        update={
+            "notifications": [notification],
+            "templates": {
+                "accepted": Template(
+                    body=Text(en="Fine.", kk="Жақсы.", ru="Хорошо."),
+                    subject=Text(en="{{ 'x' * 10**6 }}", kk="x", ru="x"),
+                )
+            },
+        }
+    )
+    checked = notifications.check_templates(reglament)
+    assert [(p.path, p.message) for p in checked.problems] == [
+        (
+            "templates.accepted.subject.en",
+            "template 'accepted' (en, sms) fails: "
+            f"'*' would make 1,000,000 characters or items {MAX}",
+        )
+    ]
+    assert checked.problems[0].position == Position("every-event", 0, 0)
+
+
+def test_all_the_sample_renders_of_a_file_share_an_allowance() -> None:
+    """An SMS is rendered with every step, channel and variant it may name: a template near
+    one message's limit must not multiply it by the size of the reglament."""
+    reglament = load(FIXTURES / "every-event.yaml")
+    heavy = "{% for i in range(60000) %}{% endfor %}{{ step }}"
+    notification = Notification(
+        on=Event.step_started,
+        template="heavy",
+        to=[Recipient.applicant, Recipient.actor, Recipient.head],
+        via=[Medium.sms],
+    )
+    reglament = reglament.model_copy(
+        update={
+            "notifications": [notification],
+            "templates": {"heavy": Template(body=Text(en=heavy, kk=heavy, ru=heavy))},
+        }
+    )
+    started = time.perf_counter()
+    checked = notifications.check_templates(reglament)
+    assert [p.message for p in checked.problems] == [
+        f"template 'heavy' ({checked.problems[0].path.split('.')[-1]}): its sample renders "
+        "(each step, channel and variant an SMS may name) take more than "
+        f"{notifications.MAX_CHECK_STEPS:,} steps in all"
+    ]
+    assert time.perf_counter() - started < 8
