@@ -6,6 +6,7 @@ running the template; what the limits do not touch renders as Jinja renders it."
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -290,3 +291,31 @@ def test_all_the_sample_renders_of_a_file_share_an_allowance() -> None:
         f"{notifications.MAX_CHECK_STEPS:,} steps in all"
     ]
     assert time.perf_counter() - started < 8
+
+
+DOC = (Path(__file__).resolve().parent.parent.parent / "docs" / "notifications.md").read_text(
+    "utf-8"
+)
+
+
+def test_the_documented_limits_are_the_real_ones() -> None:
+    section = DOC.split("\n## Limits\n", 1)[1].split("\n## ", 1)[0]
+    table = dict(re.findall(r"^\| ([a-z ]+) \| ([\d,]+) \|", section, re.M))
+    assert table == {
+        "steps": f"{sandbox.MAX_STEPS:,}",
+        "size of a value": f"{sandbox.MAX_SIZE:,}",
+        "written": f"{sandbox.MAX_WRITTEN:,}",
+        "calls nested": f"{sandbox.MAX_DEPTH}",
+        "values nested": f"{sandbox.MAX_NESTING}",
+        "range": f"{sandbox.MAX_RANGE:,}",
+        "sample renders": f"{notifications.MAX_CHECK_STEPS:,}",
+    }
+
+
+def test_the_quoted_lines_are_the_hostile_cases_real_ones() -> None:
+    cases = Path(__file__).resolve().parent.parent / "hostile" / "templates" / "cases.yaml"
+    real = cases.read_text("utf-8")
+    quoted = re.findall(r"^(tests/hostile/templates/.*)$", DOC, re.M)
+    assert len(quoted) == 5
+    for line in quoted:
+        assert f'    - "{line}"' in real, line
