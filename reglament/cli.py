@@ -1094,7 +1094,7 @@ def calendar_is_working(
         _fail(error)
 
 
-@calendar_app.command("add")
+@calendar_app.command("add", context_settings={"ignore_unknown_options": True})
 def calendar_add(
     start: Annotated[str, typer.Argument(help="YYYY-MM-DD or YYYY-MM-DDTHH:MM[±HH:MM]")],
     n: Annotated[int, typer.Argument(help="How many units to add (0 or more).")],

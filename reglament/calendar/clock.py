@@ -443,7 +443,7 @@ class Clock:
         k = j if j >= 0 and target <= cum_end[j] else bisect.bisect_left(cum_end, target, j + 1)
         if k >= len(cum_end):
             raise CalendarRangeError(
-                f"{t.isoformat()} + {minutes} minutes of office time falls after the calendar's "
+                f"{t.isoformat()} + {shown(minutes)} minutes of office time falls after the calendar's "
                 f"covered range ({self.calendar.first_year}–{self.calendar.last_year})"
             )
         due = ends[k] - cum_end[k] + target
@@ -502,7 +502,14 @@ class Clock:
         if u is Unit.MINUTES:
             return self.add_office_minutes(t, value)
         if u is Unit.HOURS:
-            d = self.add_office_minutes(t, value * 60)
+            self._pos(t)  # an instant outside the range says so itself
+            try:
+                d = self.add_office_minutes(t, value * 60)
+            except CalendarRangeError:  # say it in the hours asked for, not in minutes
+                raise CalendarRangeError(
+                    f"{t.isoformat()} + {shown(value)} hours of office time falls after the "
+                    f"calendar's covered range ({self.calendar.first_year}–{self.calendar.last_year})"
+                ) from None
             return Deadline(d.start, d.due, d.estimated, _Basis(self, value, Unit.HOURS, None))
         if u is Unit.WORKING_DAYS:
             return self.add_working_days(t, value)
