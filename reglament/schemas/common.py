@@ -128,14 +128,18 @@ LONGEST = {
 office time takes at least a day or an hour of it). A longer one can never be computed."""
 
 
-def too_long(value: int, unit: Unit) -> str | None:
-    """Why ``value`` ``unit`` can never be computed (longer than the calendar's span), or None."""
+def too_long(value: int | str, unit: Unit) -> str | None:
+    """Why ``value`` ``unit`` can never be computed (longer than the calendar's span), or None.
+
+    ``value`` may be the digits as typed: thousands of them are judged by their length, never
+    converted (Python refuses to read an int of more than 4,300 digits)."""
     longest = LONGEST[unit]
-    if value <= longest:
+    digits = str(value).lstrip("0") or "0"
+    if len(digits) <= len(str(longest)) and int(digits) <= longest:
         return None
     words = unit.value.replace("_", " ")
     return (
-        f"{limits.shown(value)} {words} is longer than the calendar's whole span ({limits.RANGE}, "
+        f"{limits.shown(digits)} {words} is longer than the calendar's whole span ({limits.RANGE}, "
         f"{limits.DAYS:,} days): at most {longest:,} {words}"
     )
 
