@@ -34,7 +34,10 @@ MAX_SEED = 2**64 - 1
 def shown(number: int | str) -> str:
     """A whole number as a message shows it: in full up to 40 digits, else its head and length
     (a 5,000-digit value stays one readable line)."""
-    digits = str(number)
+    try:
+        digits = str(number)
+    except ValueError:  # an int past Python's limit for conversion to text (4,300 digits)
+        return "a number of thousands of digits"
     if len(digits) <= 40:
         return digits
     return f"{digits[:12]}... ({len(digits)} digits)"

@@ -308,7 +308,7 @@ class WorkCalendar:
                 raise self.range_error(d) from None
             except IndexError:
                 raise CalendarRangeError(
-                    f"{d.isoformat()} + {n} working days falls after the calendar's covered range "
+                    f"{d.isoformat()} + {shown(n)} working days falls after the calendar's covered range "
                     f"{self.first_day.isoformat()}..{self.last_day.isoformat()}"
                 ) from None
         return self._add_slow(d, n)

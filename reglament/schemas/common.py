@@ -134,12 +134,15 @@ def too_long(value: int | str, unit: Unit) -> str | None:
     ``value`` may be the digits as typed: thousands of them are judged by their length, never
     converted (Python refuses to read an int of more than 4,300 digits)."""
     longest = LONGEST[unit]
-    digits = str(value).lstrip("0") or "0"
-    if len(digits) <= len(str(longest)) and int(digits) <= longest:
+    if isinstance(value, str):
+        value = value.lstrip("0") or "0"
+        if len(value) <= len(str(longest)) and int(value) <= longest:
+            return None
+    elif value <= longest:
         return None
     words = unit.value.replace("_", " ")
     return (
-        f"{limits.shown(digits)} {words} is longer than the calendar's whole span ({limits.RANGE}, "
+        f"{limits.shown(value)} {words} is longer than the calendar's whole span ({limits.RANGE}, "
         f"{limits.DAYS:,} days): at most {longest:,} {words}"
     )
 
