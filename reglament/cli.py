@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from reglament import limits
 from reglament.errors import ReglamentError, UsageError
 from reglament.loader import Library, Loaded, load_library
 from reglament.renderers import describe, validation
@@ -29,6 +30,7 @@ from reglament.schemas.jsonschema import json_schema_text
 if TYPE_CHECKING:
     from reglament import calendar as cal
     from reglament.engine import Engine
+    from reglament.engine.simulate import Actual
 
 # The engine, the calendar and the renderers of timelines and diagrams are imported by the
 # commands that use them, so that `reglament validate` starts without them (holidays, numpy).
@@ -204,6 +206,19 @@ def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
     return found
 
 
+def _actuals(values: list[str] | None) -> dict[str, Actual]:
+    """--actual STEP=DURATION, each parsed by the engine; an error names the option and step."""
+    from reglament.engine.simulate import parse_actual
+
+    found = {}
+    for step, text in _pairs(values, "--actual").items():
+        try:
+            found[step] = parse_actual(text)
+        except UsageError as error:
+            raise UsageError(f"--actual {step}: {error}") from None
+    return found
+
+
 def _typed(value: str, kind: str) -> object:
     if kind == "bool":
         if value.lower() not in ("true", "false"):
@@ -225,6 +240,8 @@ def _submitted(
             value = dt.datetime.fromisoformat(text.strip().replace(" ", "T", 1))
         except ValueError:
             raise UsageError(f"--submitted {text!r}: expected 'YYYY-MM-DD HH:MM'") from None
+        if not limits.FIRST_DAY <= value.date() <= limits.LAST_DAY:
+            raise UsageError(f"--submitted {text!r} is outside the calendar's range {limits.RANGE}")
         return value if value.tzinfo is not None else value.replace(tzinfo=zone)
     day = on or first
     return dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=zone)
@@ -336,8 +353,9 @@ def simulate(
         typer.Option(
             "--cases",
             "-n",
-            help="Simulate this many cases arriving over --from..--to and report the "
-            "distribution of completion times.",
+            help=f"Simulate this many cases (1 to {limits.MAX_CASES:,}: a run needs about "
+            f"{limits.BYTES_PER_CASE} bytes of memory per case) arriving over --from..--to and "
+            "report the distribution of completion times.",
         ),
     ] = None,
     from_: Annotated[
@@ -358,7 +376,10 @@ def simulate(
     ] = None,
     seed: Annotated[
         int | None,
-        typer.Option("--seed", help="With --cases: random seed (same seed, same report)."),
+        typer.Option(
+            "--seed",
+            help="With --cases: random seed, 0 to 2**64-1 (same seed, same report).",
+        ),
     ] = None,
 ) -> None:
     """Simulate one case end to end on a virtual clock and print its timeline; or, with
@@ -381,7 +402,6 @@ def simulate(
       --from 2015-11-01 --to 2016-04-30 -P con-check-data=missing:0.05 --seed 1
     """
     from reglament.engine import Engine
-    from reglament.engine.simulate import parse_actual
     from reglament.engine.simulate import simulate as simulate_case
     from reglament.renderers import diagrams, timeline, timeline_html
 
@@ -411,7 +431,7 @@ def simulate(
         loaded, reg, at = chosen.loaded, chosen.reglament, chosen.at
         chosen_day, chosen_channel, chosen_variant = chosen.day, chosen.channel, chosen.variant
         case_data = chosen.data
-        actuals = {k: parse_actual(v) for k, v in _pairs(actual, "--actual").items()}
+        actuals = _actuals(actual)
         engine = Engine(reg)
         if cases is not None:
             assert from_ is not None and to is not None
@@ -474,6 +494,9 @@ def _many(
     from reglament.renderers import batch as batch_report
 
     first, last = period
+    for option, day in (("--from", first), ("--to", last)):
+        if not limits.FIRST_DAY <= day <= limits.LAST_DAY:
+            raise UsageError(f"{option} {day} is outside the calendar's range {limits.RANGE}")
     if last < first:
         raise UsageError(f"--to {last} is before --from {first}")
     zone = zoneinfo.ZoneInfo(engine.reglament.timezone)
@@ -583,7 +606,6 @@ def render(
       --actual review=3wd
     """
     from reglament.engine import Engine
-    from reglament.engine.simulate import parse_actual
     from reglament.engine.simulate import simulate as simulate_case
     from reglament.engine.watch import watch
     from reglament.renderers import notifications
@@ -613,7 +635,7 @@ def render(
                 typer.echo(str(problem), err=True)
             raise typer.Exit(1)
         engine = Engine(reg)
-        actuals = {k: parse_actual(v) for k, v in _pairs(actual, "--actual").items()}
+        actuals = _actuals(actual)
         result = simulate_case(
             engine,
             chosen.at,
@@ -1108,7 +1130,7 @@ def calendar_is_working(
         _fail(error)
 
 
-@calendar_app.command("add")
+@calendar_app.command("add", context_settings={"ignore_unknown_options": True})
 def calendar_add(
     start: Annotated[str, typer.Argument(help="YYYY-MM-DD or YYYY-MM-DDTHH:MM[±HH:MM]")],
     n: Annotated[int, typer.Argument(help="How many units to add (0 or more).")],

@@ -30,6 +30,7 @@ from reglament.calendar.overrides import (
     merge,
 )
 from reglament.errors import CalendarRangeError, UsageError
+from reglament.limits import FIRST_YEAR, LAST_YEAR, shown
 
 if TYPE_CHECKING:
     import numpy as np
@@ -37,11 +38,30 @@ if TYPE_CHECKING:
 
 __all__ = ["FIRST_YEAR", "LAST_YEAR", "DayInfo", "WorkCalendar", "default_calendar"]
 
-FIRST_YEAR = 2000
-LAST_YEAR = 2030
-
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _RENAMES = {"Eid al-Adha": "Kurban ait"}
+
+
+def counts(n: int | npt.ArrayLike, longest: int, what: str, calendar: WorkCalendar) -> Any:
+    """``n`` (one count or an array of them) as int64, refused when one is more than
+    ``longest``: no deadline of the calendar is that far, and int64 arithmetic would wrap."""
+    import numpy as np
+
+    try:
+        steps = np.asarray(n, dtype=np.int64)
+    except OverflowError:  # past int64, so past any calendar too
+        steps = None
+    if steps is not None and not (steps.size and int(steps.max()) > longest):
+        return steps
+    if isinstance(n, int):
+        big = shown(n)
+    else:
+        big = shown(int(steps.max())) if steps is not None else "more than 2**63"
+    raise CalendarRangeError(
+        f"+{big} {what} falls after the calendar's covered range "
+        f"{calendar.first_day.isoformat()}..{calendar.last_day.isoformat()} "
+        f"(it holds {longest:,} {what})"
+    )
 
 
 def weekday_name(d: dt.date) -> str:
@@ -258,6 +278,11 @@ class WorkCalendar:
         return dt.date.fromordinal(self._origin + self._n - 1)
 
     @property
+    def working_day_count(self) -> int:
+        """How many working days the calendar holds (no count of them can go further)."""
+        return len(self._wdates)
+
+    @property
     def overrides(self) -> OverrideSet:
         return self._overrides
 
@@ -322,7 +347,7 @@ class WorkCalendar:
                 raise self.range_error(d) from None
             except IndexError:
                 raise CalendarRangeError(
-                    f"{d.isoformat()} + {n} working days falls after the calendar's covered range "
+                    f"{d.isoformat()} + {shown(n)} working days falls after the calendar's covered range "
                     f"{self.first_day.isoformat()}..{self.last_day.isoformat()}"
                 ) from None
         return self._add_slow(d, n)
@@ -397,16 +422,20 @@ class WorkCalendar:
         if idx.min() < 0 or idx.max() >= self._n:
             bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
             raise self.range_error(dt.date.fromordinal(bad + self._origin))
-        steps = np.asarray(n, dtype=np.int64)
+        steps = counts(n, self.working_day_count, "working days", self)
         if steps.size and steps.min() < 0:
             raise UsageError(f"the number of working days must be 0 or more, got {steps.min()}")
         k = after[idx] + steps - 1
         if not steps.all():  # n == 0 somewhere: a working start stays, others go to the next
             k = np.where((steps == 0) & working[idx], k, k + (steps == 0))
         if k.max() >= len(self._wdates):
+            worst = int(np.argmax(k))
+            start_index = int(np.broadcast_to(idx, k.shape).flat[worst])
+            start = dt.date.fromordinal(start_index + self._origin)
+            count = int(np.broadcast_to(steps, k.shape).flat[worst])
             raise CalendarRangeError(
-                "a result falls after the calendar's covered range "
-                f"{self.first_day.isoformat()}..{self.last_day.isoformat()}"
+                f"{start.isoformat()} + {count} working days falls after the calendar's covered "
+                f"range {self.first_day.isoformat()}..{self.last_day.isoformat()}"
             )
         result: np.ndarray[Any, Any] = out[k]
         return result

@@ -13,6 +13,7 @@ Every problem is a :class:`~reglament.errors.Problem` with ``file:line:column``.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -366,7 +367,7 @@ def _scalar(node: ScalarNode, display: str) -> Scalar:
             return int(value, 0) if value.startswith(("0o", "0x")) else int(value)
         except ValueError:
             raise YamlProblem(
-                Problem(_pos(node, display), f"{value!r} is not a whole number", code="type")
+                Problem(_pos(node, display), _not_whole(value), code="type")
             ) from None
     if tag == _FLOAT:
         try:
@@ -413,6 +414,14 @@ def _syntax_problem(error: yaml.MarkedYAMLError, display: str, text: str) -> Yam
 def _pos(node: Node, display: str) -> Position:
     mark = node.start_mark
     return Position(display, mark.line + 1, mark.column + 1)
+
+
+def _not_whole(value: str) -> str:
+    """Why an int-tagged scalar is no number Python reads: too many digits, or not digits."""
+    limit = sys.get_int_max_str_digits()
+    if limit and len(value) > limit and value.lstrip("+-").isdigit():
+        return f"'{value[:12]}...' is too large a number ({len(value):,} digits; at most {limit:,})"
+    return f"{value!r} is not a whole number"
 
 
 def _problem(display: str, line: int, column: int, message: str, code: str) -> YamlProblem:

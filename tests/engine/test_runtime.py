@@ -153,6 +153,21 @@ def test_actual_durations_refuse_nonsense() -> None:
         parse_actual("soon")
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("11324cd", "11324 calendar days is longer than the calendar's whole span"),
+        ("99999999999999999999999wd", "at most 11,323 working days"),
+        ("271753h", "at most 271,752 hours"),
+        ("9" * 5000 + "m", r"999999999999\.\.\. \(5000 digits\) minutes is longer"),
+    ],
+)
+def test_actual_durations_no_longer_than_the_calendar(text: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        parse_actual(text)
+    assert parse_actual("11323cd").value == 11323
+
+
 def test_nested_parallel_blocks_join_in_their_own_block() -> None:
     engine = Engine(load(Path(__file__).parent / "fixtures" / "nested-parallel.yaml"))
     case = engine.start(at("2024-04-01 10:00"), "office")
