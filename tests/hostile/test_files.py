@@ -69,6 +69,16 @@ def test_a_fifo_on_the_command_line_is_a_usage_error(fifo: Path) -> None:
     ]
 
 
+def test_a_fifo_as_a_base_file_is_reported_at_the_extends_line(tmp_path: Path, fifo: Path) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text("format: 1\nextends: fifo.yaml\n", encoding="utf-8")
+    result = run(["validate", str(child)])
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.splitlines()[0] == (
+        f"{child}:2:10: base file 'fifo.yaml': not a regular file (a FIFO)"
+    )
+
+
 def test_a_fifo_swapped_in_after_the_check_does_not_block(
     fifo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -109,6 +119,18 @@ def test_dev_zero_is_never_read() -> None:
     ]
 
 
+def test_a_link_to_dev_zero_as_a_base_leads_out_of_the_folder(tmp_path: Path) -> None:
+    (tmp_path / "_zero.yaml").symlink_to("/dev/zero")
+    child = tmp_path / "child.yaml"
+    child.write_text("format: 1\nextends: _zero.yaml\n", encoding="utf-8")
+    result = run(["validate", str(child)])
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == (
+        f"{child}:2:10: base file '_zero.yaml' is a link that leads out of this file's folder; "
+        "extends names a file in this file's folder or below it, e.g. extends: _base.yaml"
+    )
+
+
 def test_a_file_that_claims_no_size_is_read_only_up_to_the_cap(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -145,6 +167,16 @@ def test_a_file_that_claims_no_size_is_read_only_up_to_the_cap(
 def test_a_folder_as_a_side_file(tmp_path: Path) -> None:
     for args, prefix in _reads(tmp_path):
         assert _fails_cleanly(args, 2) == [f"{prefix}not a regular file (a folder)"]
+
+
+def test_a_folder_as_a_base_file(tmp_path: Path) -> None:
+    (tmp_path / "_base").mkdir()
+    child = tmp_path / "child.yaml"
+    child.write_text("format: 1\nextends: _base\n", encoding="utf-8")
+    result = run(["validate", str(child)])
+    assert result.stdout.splitlines()[0] == (
+        f"{child}:2:10: base file '_base': not a regular file (a folder)"
+    )
 
 
 def test_a_folder_named_like_a_definition_in_diff(tmp_path: Path) -> None:
