@@ -8,6 +8,8 @@ The only module that imports ``yaml``. It is deliberately stricter than ``yaml.s
 - alias expansion is bounded (a "billion laughs" file is refused, not expanded);
 - files that are not regular files, too large, binary or not UTF-8 are refused before parsing
   (by :mod:`reglament.loader.files`, the one reader of every file a command is given);
+- control characters, and the NEL/U+2028/U+2029 that YAML 1.1 counts as line breaks, are refused
+  at their own line and column before libyaml sees them (it would say "1:1" and two lines).
 Every problem is a :class:`~reglament.errors.Problem` with ``file:line:column``.
 """
 
@@ -140,13 +142,15 @@ def parse(text: str, display: str, kind: str = "reglament") -> YNode:
     messages ("a reglament holds plain data only")."""
     if is_blank(text):
         raise _problem(display, 1, 1, f"file is empty; expected a {kind} (a YAML mapping)", "empty")
+    _refuse_control_characters(text, display)
     parser = _Composer(text)
     try:
         return _Builder(parser, display, kind).document()
     except yaml.MarkedYAMLError as error:
         raise _syntax_problem(error, display, text) from None
     except yaml.YAMLError as error:  # pragma: no cover - libyaml always marks its errors
-        raise _problem(display, 1, 1, f"YAML error: {error}", "yaml-syntax") from None
+        message = " ".join(str(error).split())  # one line, whatever the library says
+        raise _problem(display, 1, 1, f"YAML error: {message}", "yaml-syntax") from None
     finally:
         parser.dispose()
 
@@ -367,6 +371,109 @@ def _tag_message(tag: str, kind: str) -> str:
         f"tag {shown!r} is not allowed: a {kind} holds plain data only "
         "(mappings, lists, strings, numbers, true/false, null)"
     )
+
+
+# Characters YAML does not allow in a file (C0 controls but tab and line breaks, DEL, the C1
+# controls, surrogates, U+FFFE/U+FFFF), and three it allows but reads as line breaks where
+# editors show none (NEL U+0085, U+2028, U+2029): with them, every later position would be off.
+_REFUSED_CHARACTER = re.compile(
+    "[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+_CONTROL_NAMES = (
+    "NUL",
+    "SOH",
+    "STX",
+    "ETX",
+    "EOT",
+    "ENQ",
+    "ACK",
+    "BEL",
+    "BS",
+    "HT",
+    "LF",
+    "VT",
+    "FF",
+    "CR",
+    "SO",
+    "SI",
+    "DLE",
+    "DC1",
+    "DC2",
+    "DC3",
+    "DC4",
+    "NAK",
+    "SYN",
+    "ETB",
+    "CAN",
+    "EM",
+    "SUB",
+    "ESC",
+    "FS",
+    "GS",
+    "RS",
+    "US",
+)
+_C1_NAMES = (
+    "PAD",
+    "HOP",
+    "BPH",
+    "NBH",
+    "IND",
+    "NEL",
+    "SSA",
+    "ESA",
+    "HTS",
+    "HTJ",
+    "VTS",
+    "PLD",
+    "PLU",
+    "RI",
+    "SS2",
+    "SS3",
+    "DCS",
+    "PU1",
+    "PU2",
+    "STS",
+    "CCH",
+    "MW",
+    "SPA",
+    "EPA",
+    "SOS",
+    "SGCI",
+    "SCI",
+    "CSI",
+    "ST",
+    "OSC",
+    "PM",
+    "APC",
+)
+
+
+def _refuse_control_characters(text: str, display: str) -> None:
+    found = _REFUSED_CHARACTER.search(text)
+    if found is None:
+        return
+    line, column = files.text_line_col(text, found.start())
+    raise _problem(display, line, column, _character_message(ord(found.group())), "yaml-syntax")
+
+
+def _character_message(code: int) -> str:
+    if code in (0x85, 0x2028, 0x2029):
+        name = {0x85: "NEL", 0x2028: "line separator", 0x2029: "paragraph separator"}[code]
+        return (
+            f"character U+{code:04X} ({name}) is not allowed: YAML reads it as a line break "
+            "where editors show none; use a real line break or a space"
+        )
+    if code < 0x20 or 0x7F <= code < 0xA0:
+        name = (
+            _CONTROL_NAMES[code]
+            if code < 0x20
+            else "DEL"
+            if code == 0x7F
+            else _C1_NAMES[code - 0x80]
+        )
+        return f"control character U+{code:04X} ({name}) is not allowed in YAML; remove it"
+    return f"character U+{code:04X} is not allowed in YAML (not a character for text); remove it"
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, display: str, text: str) -> YamlProblem:

@@ -111,6 +111,10 @@ BAD = [
         "1:38: tag '!!python/name:os.system' is not allowed: a calendar override holds plain "
         "data only (mappings, lists, strings, numbers, true/false, null)",
     ),
+    (
+        "# a bell \x07 in a comment\nx: 1",
+        "1:10: control character U+0007 (BEL) is not allowed in YAML; remove it",
+    ),
 ]
 
 
