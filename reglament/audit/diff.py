@@ -125,7 +125,7 @@ def diff(old: Loaded, new: Loaded, cases: list[dict[str, Any]] | None = None) ->
     return Diff(old, new, tuple(changes), deltas)
 
 
-MAX_CASES_BYTES = 16 * 1024 * 1024  # about 16,000 saved cases
+MAX_CASES_BYTES = 16 * 1024 * 1024  # about 15,000 saved cases (one is about 1 KB)
 MAX_CASES = 20_000
 
 
@@ -141,11 +141,11 @@ def read_cases(path: Path) -> list[dict[str, Any]]:
     shape = "expected a JSON list of saved cases (Case.to_dict())"
     if not isinstance(data, list):
         raise _bad_cases(display, f"{shape}, got {_json_kind(data)}")
+    if len(data) > MAX_CASES:
+        raise _bad_cases(display, f"{len(data):,} saved cases; at most {MAX_CASES:,} in one file")
     for index, item in enumerate(data, start=1):
         if not isinstance(item, dict):
             raise _bad_cases(display, f"{shape}; item {index} is {_json_kind(item)}")
-    if len(data) > MAX_CASES:
-        raise _bad_cases(display, f"{len(data):,} saved cases; at most {MAX_CASES:,} in one file")
     return data
 
 
