@@ -138,10 +138,11 @@ _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]|[0-9]+')
 
 def read_json(path: Path, display: str, *, limit: int, what: str) -> Any:
     """The value in a JSON file read as :func:`read_text` reads; a syntax error, nesting too deep
-    for the parser or a number too long to convert is :class:`Refused` at its line and column."""
+    for the parser, a number too long to convert or a string with a lone surrogate escape is
+    :class:`Refused` at its line and column."""
     text = read_text(path, display, limit=limit, what=what, language="JSON")
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as error:
         raise _content_problem(
             display, error.lineno, error.colno, f"not JSON: {error.msg}", "json-syntax"
@@ -155,6 +156,26 @@ def read_json(path: Path, display: str, *, limit: int, what: str) -> Any:
         line, column = text_line_col(text, _json_offset(text, digits=digits))
         message = f"a number of more than {digits:,} digits; refused"
         raise _content_problem(display, line, column, message, "type") from None
+    if _SURROGATE_ESCAPE.search(text):
+        _refuse_lone_surrogates(text, display)
+    return value
+
+
+# JSON may escape half of a UTF-16 pair alone ("\ud800"): Python decodes it to a string that no
+# output can encode. Such strings are refused where they are written.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_lone_surrogates(text: str, display: str) -> None:
+    for token in _JSON_STRING.finditer(text):
+        if _SURROGATE_ESCAPE.search(token.group()) and _SURROGATE.search(json.loads(token.group())):
+            line, column = text_line_col(text, token.start())
+            message = (
+                "a string with half of a UTF-16 surrogate pair (\\ud800-\\udfff) alone; not text"
+            )
+            raise _content_problem(display, line, column, message, "encoding")
 
 
 def _json_offset(text: str, digits: int | None) -> int:

@@ -161,6 +161,21 @@ def test_a_file_that_claims_no_size_is_read_only_up_to_the_cap(
     assert sum(asked) == 1001
 
 
+def test_json_surrogate_pairs_and_escaped_backslashes_are_text(tmp_path: Path) -> None:
+    """Only half a pair is refused: a whole pair is one character, and an escaped backslash
+    before 'ud800' is the text '\\ud800'."""
+    path = tmp_path / "ok.json"
+    path.write_text('["\\ud83d\\ude00", "\\\\ud800"]', encoding="utf-8")
+    value = files.read_json(path, "ok.json", limit=100, what="a file")
+    assert value == ["\U0001f600", "\\ud800"]
+    path.write_text('[\n "ok",\n  "\\udc00"]', encoding="utf-8")
+    with pytest.raises(files.Refused) as caught:
+        files.read_json(path, "bad.json", limit=100, what="a file")
+    assert str(caught.value) == (
+        "bad.json:3:3: a string with half of a UTF-16 surrogate pair (\\ud800-\\udfff) alone; not text"
+    )
+
+
 # -- folders where a file is expected --------------------------------------------------------------
 
 
