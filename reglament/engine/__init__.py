@@ -5,11 +5,13 @@ wall clock.
 """
 
 from reglament.engine.case import SCHEMA_VERSION, Case, Kind, Record, Suspension, Token
+from reglament.engine.choice import CaseChoice, choose_case, parse_data
 from reglament.engine.runtime import Engine, Notice, Status, StepStatus
 
 __all__ = [
     "SCHEMA_VERSION",
     "Case",
+    "CaseChoice",
     "Engine",
     "Kind",
     "Notice",
@@ -18,4 +20,6 @@ __all__ = [
     "StepStatus",
     "Suspension",
     "Token",
+    "choose_case",
+    "parse_data",
 ]

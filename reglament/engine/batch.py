@@ -36,7 +36,7 @@ from reglament.calendar import Clock
 from reglament.engine.compiled import choose, is_timed
 from reglament.engine.runtime import Engine
 from reglament.engine.simulate import MAX_STEPS, Timeline, allowed_text, simulate
-from reglament.errors import UsageError
+from reglament.errors import UsageError, did_you_mean
 from reglament.limits import BYTES_PER_CASE, MAX_CASES, MAX_SEED, shown
 from reglament.schemas import Decision, Duration, End, Join, Parallel, Unit, Wait
 
@@ -110,9 +110,10 @@ def outcome_shares(
     chosen: dict[str, dict[str, float]] = {}
     for item in given:
         if item.step not in steps:
+            hint = did_you_mean(item.step, steps)
             raise UsageError(
-                f"--probability: no step {item.step!r} in {engine.reglament.id}; steps with "
-                f"outcomes: {', '.join(with_outcomes) or 'none'}"
+                f"--probability: no step {item.step!r} in {engine.reglament.id}{hint}"
+                f"{' ' if hint else '; '}steps with outcomes: {', '.join(with_outcomes) or 'none'}"
             )
         outcomes = _drawn_outcomes(engine, item.step)
         if len(outcomes) < 2:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from reglament.calendar import SCHEDULES, Clock, WeeklySchedule, WorkCalendar, default_calendar
-from reglament.errors import UsageError
+from reglament.errors import UsageError, unknown
 from reglament.schemas import (
     Decision,
     Duration,
@@ -186,9 +186,7 @@ class Compiled:
         not serve or (when ``data`` is given) data that fail the channel's ``when``."""
         r = self.reglament
         if channel not in r.channels:
-            raise UsageError(
-                f"unknown channel {channel!r} for {r.id}; channels: {', '.join(r.channels)}"
-            )
+            raise unknown("channel", channel, r.channels, f"for {r.id}")
         start = r.channels[channel].start
         if start is None:
             with_start = ", ".join(self.starts) or "none"
@@ -199,8 +197,7 @@ class Compiled:
         if r.variants and variant is None:
             raise UsageError(f"{r.id} has variants; choose one of: {', '.join(r.variants)}")
         if variant is not None and variant not in r.variants:
-            known = ", ".join(r.variants) or "none"
-            raise UsageError(f"unknown variant {variant!r} for {r.id}; variants: {known}")
+            raise unknown("variant", variant, r.variants, f"for {r.id}")
         problem = self.scope_problem(channel, variant, data)
         if problem is not None:
             raise UsageError(problem)

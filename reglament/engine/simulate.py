@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from reglament.engine.case import Case, Kind, Record, Token
 from reglament.engine.runtime import Engine, Notice
-from reglament.errors import CaseError, UsageError
+from reglament.errors import CaseError, UsageError, unknown
 from reglament.schemas import Decision, Unit, Wait
 from reglament.schemas.common import TIMED_UNITS, too_long
 
@@ -144,9 +144,7 @@ def simulate(
     actuals = dict(actuals or {})
     for name in (*answers, *actuals):
         if name not in reglament.steps:
-            raise UsageError(
-                f"no step {name!r} in {reglament.id}; steps: {', '.join(reglament.steps)}"
-            )
+            raise unknown("step", name, reglament.steps, f"in {reglament.id}")
     case = engine.start(submitted_at, channel, variant, dict(data or {}))
     rows: list[Row] = []
     assumptions: list[str] = []

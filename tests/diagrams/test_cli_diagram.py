@@ -74,7 +74,10 @@ def test_a_missing_graphviz_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPat
     ("args", "message"),
     [
         (("no-such",), "error: no reglament 'no-such'"),
-        (("semey-compensation", "-c", "post"), "error: no channel 'post' in semey-compensation"),
+        (
+            ("semey-compensation", "-c", "post"),
+            "error: unknown channel 'post' for semey-compensation",
+        ),
         (("semey-compensation", "-c", "ztmo"), "has no procedure in the act"),
         (("unemployed-registration",), "exists in several regions"),
         (("semey-compensation", "--on", "2020-01-01"), "no version of 'semey-compensation'"),
