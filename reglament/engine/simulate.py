@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from reglament.engine.case import Case, Kind, Record, Token
 from reglament.engine.runtime import Engine, Notice
 from reglament.errors import CaseError, UsageError, unknown
+from reglament.limits import shown
 from reglament.schemas import Decision, Unit, Wait
 from reglament.schemas.common import TIMED_UNITS, too_long
 
 MAX_STEPS = 10_000
 
 _ACTUAL = re.compile(
-    r"^\s*(\d+)\s*(m|min|minutes?|h|hours?|wd|working[_ ]days?|cd|d|calendar[_ ]days?|days?)\s*$"
+    r"^\s*(\d+)\s*(m|min|minutes?|h|hours?|wd|working[_ ]days?|cd|calendar[_ ]days?)\s*$"
 )
+_DAYS_ALONE = re.compile(r"^\s*(\d+)\s*(d|days?)\s*$")
 _UNITS = {
     "m": Unit.minutes,
     "min": Unit.minutes,
@@ -34,10 +36,9 @@ _UNITS = {
     "hours": Unit.hours,
     "wd": Unit.working_days,
     "cd": Unit.calendar_days,
-    "d": Unit.calendar_days,
-    "day": Unit.calendar_days,
-    "days": Unit.calendar_days,
 }
+ACTUAL_UNITS = "45m or 45 minutes, 2h or 2 hours, 3wd or 3 working days, 5cd or 5 calendar days"
+"""The units ``--actual`` understands, as its help and the README give them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +53,19 @@ class Actual:
 
 
 def parse_actual(text: str) -> Actual:
-    """``45m``, ``2h``, ``3wd``, ``5cd``, ``30 minutes``, ``3 working days`` → :class:`Actual`;
-    no longer than the calendar's span, as a duration of a definition."""
+    """``45m``, ``2h``, ``3wd``, ``5cd``, ``30 minutes``, ``3 working days`` → :class:`Actual`
+    (:data:`ACTUAL_UNITS`); no longer than the calendar's span, as a duration of a definition.
+    Days without their kind (``3d``, ``3 days``) are refused: working or calendar?"""
     match = _ACTUAL.match(text.lower())
     if match is None:
-        raise UsageError(
-            f"duration {text!r} not understood; write e.g. 45m, 2h, 3wd (working days), 5cd (calendar days)"
-        )
+        alone = _DAYS_ALONE.match(text.lower())
+        if alone is not None:
+            n = shown(alone.group(1))
+            raise UsageError(
+                f"duration {text!r}: days alone may be working or calendar days; write {n}wd "
+                f"(working days) or {n}cd (calendar days)"
+            )
+        raise UsageError(f"duration {text!r} not understood; write {ACTUAL_UNITS}")
     digits, word = match.group(1), match.group(2).replace(" ", "_")
     if word.startswith("working"):
         unit = Unit.working_days
