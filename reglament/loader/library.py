@@ -120,9 +120,8 @@ class Library:
         An id in several regions is refused unless a region is given, whatever the day: a
         :class:`UsageError` listing them. In its region, the version in force on ``on`` (else on
         ``default_on``, e.g. the day a case is submitted), else the latest."""
-        name, named_region, named_day = parse_ref(ref)
-        region = _agree(ref, "region", named_region, region)
-        day = _agree(ref, "date", named_day, on) or default_on
+        name, region, day = parse_ref(ref, region, on)
+        day = day or default_on
         versions = self.versions(name, region)
         if not versions:
             raise self._unknown(name, region)
@@ -175,12 +174,16 @@ class Chosen:
         return f"the latest of {self.versions} versions in {region}"
 
 
-def parse_ref(ref: str) -> tuple[str, str | None, dt.date | None]:
+def parse_ref(
+    ref: str, region: str | None = None, on: dt.date | None = None
+) -> tuple[str, str | None, dt.date | None]:
     """``ID``, ``ID@REGION`` or ``ID@REGION@YYYY-MM-DD`` (the region may be left empty before a
-    date: ``ID@@YYYY-MM-DD``) as its id, region and day."""
+    date: ``ID@@YYYY-MM-DD``) as its id, region and day; ``region`` and ``on`` (the options)
+    fill in what it leaves out, and must agree with what it says."""
     parts = ref.split("@")
     if len(parts) > 3 or not parts[0].strip():
         raise UsageError(f"{ref!r}: expected ID, ID@REGION or ID@REGION@YYYY-MM-DD")
+    given_region = region
     region = (parts[1].strip() or None) if len(parts) > 1 else None
     day = None
     if len(parts) == 3:
@@ -188,7 +191,11 @@ def parse_ref(ref: str) -> tuple[str, str | None, dt.date | None]:
             day = parse_day(parts[2])
         except ValueError as error:
             raise UsageError(f"{ref!r}: {error}") from None
-    return parts[0].strip(), region, day
+    return (
+        parts[0].strip(),
+        _agree(ref, "region", region, given_region),
+        _agree(ref, "date", day, on),
+    )
 
 
 def _agree(ref: str, what: str, named: _T | None, given: _T | None) -> _T | None:
