@@ -453,7 +453,7 @@ def test_cli_show_text_and_json() -> None:
     assert text.exit_code == 0, text.output
     assert text.stdout.startswith("semey-compensation (karaganda) — ")
     assert "starts at con-hand-over" in text.stdout
-    as_json = runner.invoke(app, ["show", "semey", "--on", "2016-01-01", "-f", "json"])
+    as_json = runner.invoke(app, ["show", "semey@karaganda", "--on", "2016-01-01", "-f", "json"])
     assert as_json.exit_code == 0
     document = json.loads(as_json.stdout)
     assert (document["id"], document["region"]) == ("semey-compensation", "karaganda")
@@ -464,10 +464,22 @@ def test_cli_show_text_and_json() -> None:
     [
         (["show", "nope"], "error: no reglament 'nope'; known: active-employment-referral, "),
         (
-            ["show", "semey", "--on", "2020-01-01"],
-            "error: no version of 'semey' is in force on 2020-01-01",
+            ["show", "semey", "--on", "2016-01-01"],
+            "error: 'semey' exists in several regions (karaganda, kyzylorda); choose one with "
+            "--region or ID@REGION, e.g. semey@karaganda",
         ),
-        (["show", "semey", "--on", "someday"], "error: bad date 'someday': expected YYYY-MM-DD"),
+        (
+            ["show", "semey", "-r", "karaganda", "--on", "2020-01-01"],
+            "error: no version of 'semey' is in force on 2020-01-01 in karaganda",
+        ),
+        (
+            ["show", "semey@karaganda", "--on", "someday"],
+            "error: --on 'someday': expected a date YYYY-MM-DD",
+        ),
+        (
+            ["show", "semey@karaganda", "--on", "2016-02-30"],
+            "error: --on 2016-02-30 is an impossible date: February 2016 has 29 days",
+        ),
     ],
 )
 def test_cli_show_usage_errors(args: list[str], message: str) -> None:

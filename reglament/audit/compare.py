@@ -115,7 +115,8 @@ def compare(library: Library, service: str, region: str | None = None) -> Compar
         versions.append(Version(loaded, loaded.reglament, checks))
     notes = []
     if len(versions) == 1:
-        notes.append(f"only one version of {service!r} is in the library")
+        where = f" in {versions[0].reglament.region}" if in_region else ""
+        notes.append(f"only one version of {name!r}{where} is in the library")
     invalid = [v.loaded.display for v in versions if not v.loaded.ok]
     if invalid:
         notes.append(f"invalid (steps and terms not compared): {', '.join(invalid)}")
@@ -128,7 +129,7 @@ def compare(library: Library, service: str, region: str | None = None) -> Compar
     for kind in kinds:
         sections.append(_steps(versions, kind))
     sections.append(_actors(versions))
-    return Comparison(service, tuple(versions), tuple(sections), tuple(notes))
+    return Comparison(name, tuple(versions), tuple(sections), tuple(notes))
 
 
 def _identity(versions: list[Version]) -> Section:

@@ -5,7 +5,7 @@ wall clock.
 """
 
 from reglament.engine.case import SCHEMA_VERSION, Case, Kind, Record, Suspension, Token
-from reglament.engine.choice import CaseChoice, choose_case, parse_data
+from reglament.engine.choice import CaseChoice, arrivals, choose_case, parse_data
 from reglament.engine.runtime import Engine, Notice, Status, StepStatus
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "StepStatus",
     "Suspension",
     "Token",
+    "arrivals",
     "choose_case",
     "parse_data",
 ]

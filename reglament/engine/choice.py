@@ -109,6 +109,16 @@ def _variant(engine: Engine, channel: str, data: Mapping[str, object]) -> str | 
     return next(iter([*admitted, *served, *engine.reglament.variants]))
 
 
+def arrivals(engine: Engine, first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The span cases arriving from ``first`` to ``last`` (both included) arrive in, for
+    :func:`~reglament.engine.batch.simulate_many`: from the start of ``first`` to the end of
+    ``last`` in the reglament's time zone."""
+    zone = ZoneInfo(engine.reglament.timezone)
+    start = dt.datetime(first.year, first.month, first.day, tzinfo=zone)
+    end = dt.datetime(last.year, last.month, last.day, tzinfo=zone) + dt.timedelta(days=1)
+    return start, end
+
+
 def parse_data(reglament: Reglament, texts: Mapping[str, str]) -> dict[str, object]:
     """Case data given as text (``--data FIELD=VALUE``), each value read as its declared type:
     ``true``/``false`` for ``bool``, a whole number for ``int``, the text itself otherwise (a

@@ -99,3 +99,13 @@ def test_case_data_from_text_by_declared_type() -> None:
         UsageError, match=r"case data first_application='yes': expected true or false"
     ):
         parse_data(reglament, {"first_application": "yes"})
+
+
+def test_arrivals_span_whole_days_in_the_reglaments_zone() -> None:
+    from reglament.engine import arrivals
+
+    start, end = arrivals(SEMEY, dt.date(2016, 1, 4), dt.date(2016, 1, 8))
+    assert (start, end) == (
+        dt.datetime(2016, 1, 4, tzinfo=ALMATY),
+        dt.datetime(2016, 1, 9, tzinfo=ALMATY),
+    )
