@@ -264,7 +264,7 @@ def _actuals(values: list[str] | None) -> dict[str, Actual]:
     return found
 
 
-def _choose(library: Library, ref: str, region: str | None, on: str | None) -> Chosen:
+def _chosen(library: Library, ref: str, region: str | None, on: str | None) -> Chosen:
     return library.choose(ref, region, _day(on, "--on") if on else None)
 
 
@@ -326,7 +326,7 @@ def show(
 
     Example: reglament show semey-compensation --region karaganda
     """
-    chosen = _choose(load_library(paths or None), reglament_id, region, on)
+    chosen = _chosen(load_library(paths or None), reglament_id, region, on)
     if output is TextOrJson.json:
         typer.echo(describe.reglament_json(chosen.loaded))
     else:
@@ -858,7 +858,7 @@ def diagram(
     """
     from reglament.renderers import diagrams
 
-    chosen = _choose(load_library(paths or None), reglament_id, region, on)
+    chosen = _chosen(load_library(paths or None), reglament_id, region, on)
     words = _alias(lang, language, "--lang", "--language") or Language.en
     if output_format is DiagramFormat.mermaid:
         _emit(diagrams.mermaid_flowchart(chosen.reglament, channel, words).encode(), output)
