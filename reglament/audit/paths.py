@@ -20,7 +20,8 @@ import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from reglament.engine.compiled import Branch, Compiled
+from reglament.engine.compiled import Compiled
+from reglament.procedure.graph import Branch
 from reglament.schemas import (
     Decision,
     Duration,

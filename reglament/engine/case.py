@@ -9,30 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from reglament.errors import UsageError
+from reglament.procedure.events import Kind
 
 SCHEMA_VERSION = 1
-
-
-class Kind(StrEnum):
-    """What happened to a case (the events notifications are attached to)."""
-
-    accepted = "accepted"
-    step_started = "step_started"
-    step_completed = "step_completed"
-    step_overdue = "step_overdue"
-    term_at_risk = "term_at_risk"
-    term_overdue = "term_overdue"
-    suspended = "suspended"
-    resumed = "resumed"
-    data_unavailable = "data_unavailable"
-    refused = "refused"
-    result_ready = "result_ready"
-    ended = "ended"
 
 
 @dataclass(slots=True)

@@ -20,9 +20,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from reglament.engine.case import Case, Kind
+from reglament.engine.case import Case
 from reglament.engine.runtime import Engine, Notice
 from reglament.engine.simulate import Timeline, simulate
+from reglament.procedure.events import Kind
 from reglament.renderers import dates
 from reglament.renderers.variables import (
     END_EVENTS,
