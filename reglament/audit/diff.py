@@ -26,8 +26,9 @@ from reglament.engine import Case, Engine, Kind
 from reglament.errors import ReglamentError, UsageError
 from reglament.loader import Library, Loaded, load_file
 from reglament.loader.document import PathKey
+from reglament.procedure.graph import DONE, routes_text
 from reglament.schemas import Decision, Join, Parallel, Reglament, Step, Task, Unit, Wait
-from reglament.schemas.words import duration_text, next_text, period_text
+from reglament.schemas.words import duration_text, period_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,8 +246,8 @@ class _Differ:
                 self.add("re-assigned", "step", step_id, _actor(step), _actor(other), path)
             if _timing(step) != _timing(other):
                 self.add("re-timed", "step", step_id, _timing(step), _timing(other), path)
-            if _routes(step) != _routes(other):
-                self.add("re-routed", "step", step_id, _routes(step), _routes(other), path)
+            if routes_text(step) != routes_text(other):
+                self.add("re-routed", "step", step_id, routes_text(step), routes_text(other), path)
         for step_id, step in b.items():
             if step_id not in a:
                 self.add("added", "step", step_id, "", _step_text(step), ("steps", step_id))
@@ -289,22 +290,9 @@ def _timing(step: Step) -> str:
     return ""
 
 
-def _routes(step: Step) -> str:
-    if isinstance(step, Task | Join):
-        return next_text(step.next)
-    if isinstance(step, Decision):
-        return "; ".join(f"{name} → {next_text(o.next)}" for name, o in step.outcomes.items())
-    if isinstance(step, Wait):
-        timeout = f"; timeout → {next_text(step.on_timeout)}" if step.on_timeout else ""
-        return f"event → {next_text(step.next)}{timeout}"
-    if isinstance(step, Parallel):
-        return f"branches {', '.join(step.branches)}; join {step.join}"
-    return ""
-
-
 def _step_text(step: Step) -> str:
     parts: list[str] = [step.kind]
-    for text in (_actor(step), _timing(step), _routes(step)):
+    for text in (_actor(step), _timing(step), routes_text(step)):
         if text:
             parts.append(text)
     return ", ".join(parts)
@@ -327,7 +315,7 @@ def replay(engine: Engine, saved: Case) -> Case:
                 )
             if isinstance(step, Parallel | Join):
                 continue  # the engine passes these by itself
-            outcome = record.outcome if record.outcome not in (None, "done") else None
+            outcome = record.outcome if record.outcome not in (None, DONE) else None
             engine.complete(case, record.step, record.at, outcome)
         elif record.kind is Kind.suspended:
             engine.suspend(case, record.at, record.detail)
