@@ -116,12 +116,9 @@ def _step_due(case: Case, step: str, at: dt.datetime, engine: Engine) -> dt.date
     for record in case.history:  # a step already left: its due is recomputed from its start
         if record.kind is Kind.step_started and record.step == step and record.at <= at:
             started = record.at
-    duration = engine.compiled.duration(step, case.scope())
-    if started is None or duration is None or duration.value is None:
+    if started is None:
         return None
-    if duration.unit not in (Unit.minutes, Unit.hours, Unit.working_days, Unit.calendar_days):
-        return None
-    return engine.compiled.clock_for(step).add(started, duration.value, duration.unit.value).due
+    return engine.compiled.step_due(step, started, engine.compiled.duration(step, case.scope()))
 
 
 def facts(

@@ -99,3 +99,34 @@ def test_durations_are_walked_where_the_file_writes_them() -> None:
         )
     assert not timing.is_timed(Duration(unit=Unit.untimed))
     assert timing.is_timed(Duration(unit=Unit.hours, value=2))
+
+
+def test_a_notice_names_the_step_due_of_a_by_schedule_step_it_has_left() -> None:
+    """``step_due`` of a step_completed notice is the step's own due, computed by the same rule
+    as the engine's (before, a ``by_schedule`` step already left had none: the message said "")."""
+    from reglament.engine import Engine
+    from reglament.engine.simulate import simulate
+    from reglament.renderers.context import facts
+    from reglament.schemas import Notification
+
+    semey = load(BUNDLED / "karaganda-2015" / "semey-compensation.yaml")
+    payment = semey.external_schedules["compensation-payment-schedule"]
+    dates = [dt.date(2016, 1, 20), dt.date(2016, 2, 19)]
+    told = Notification.model_validate(
+        {"on": "step_completed", "step": "process", "to": ["applicant"], "via": ["letter"]}
+    )
+    dated = semey.model_copy(
+        update={
+            "external_schedules": {
+                "compensation-payment-schedule": payment.model_copy(update={"dates": dates})
+            },
+            "notifications": [*semey.notifications, told],
+        }
+    )
+    engine = Engine(dated)
+    at = dt.datetime(2015, 12, 14, 10, 0, tzinfo=engine.compiled.zone)
+    timeline = simulate(engine, at, "office", "compensation")
+    row = next(r for r in timeline.rows if r.step == "process")
+    assert row.due == engine.compiled.clock_for("process").closing(dt.date(2016, 1, 20))
+    notice = next(n for n in timeline.notices if n.notification is told)
+    assert facts(engine, timeline.case, notice, timeline=timeline).step_due == row.due
