@@ -10,7 +10,14 @@ import datetime as dt
 from collections.abc import Mapping
 from functools import cached_property
 
-from reglament.calendar import SCHEDULES, Clock, WeeklySchedule, WorkCalendar, default_calendar
+from reglament.calendar import (
+    SCHEDULES,
+    Clock,
+    TermRules,
+    WeeklySchedule,
+    WorkCalendar,
+    default_calendar,
+)
 from reglament.errors import UsageError
 from reglament.procedure import graph, outcomes, term, timing
 from reglament.procedure.graph import Branch
@@ -40,9 +47,15 @@ def schedule_of(schedule: Schedule, name: str) -> WeeklySchedule:
 class Compiled:
     """Everything the runtime needs about one reglament version, precomputed."""
 
-    def __init__(self, reglament: Reglament, calendar: WorkCalendar | None = None) -> None:
+    def __init__(
+        self,
+        reglament: Reglament,
+        calendar: WorkCalendar | None = None,
+        rules: TermRules | None = None,
+    ) -> None:
         self.reglament = reglament
         self.calendar = calendar if calendar is not None else default_calendar()
+        self.rules = rules if rules is not None else TermRules()
         self.version = reglament.effective.from_.isoformat()
         self.zone_name = reglament.timezone
         schedules = {sid: schedule_of(s, sid) for sid, s in reglament.schedules.items()}
@@ -53,7 +66,9 @@ class Compiled:
             key = name or f"default:{DEFAULT_SCHEDULE}"
             if key not in self._clock_by_schedule:
                 weekly = schedules[name] if name else default
-                self._clock_by_schedule[key] = Clock(self.calendar, weekly, self.zone_name)
+                self._clock_by_schedule[key] = Clock(
+                    self.calendar, weekly, self.zone_name, self.rules
+                )
             return self._clock_by_schedule[key]
 
         self.actor_clock = {aid: clock(a.schedule) for aid, a in reglament.actors.items()}

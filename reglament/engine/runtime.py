@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from reglament.calendar import WorkCalendar
+from reglament.calendar import TermRules, WorkCalendar
 from reglament.engine.case import Case, Record, Suspension, Token
 from reglament.engine.compiled import Compiled
 from reglament.engine.machine import StepMachine
@@ -72,10 +72,18 @@ class Notice:
 
 
 class Engine:
-    """Runs cases of one reglament version. Build it once and share it between cases."""
+    """Runs cases of one reglament version. Build it once and share it between cases.
 
-    def __init__(self, reglament: Reglament, calendar: WorkCalendar | None = None) -> None:
-        self.compiled = Compiled(reglament, calendar)
+    ``calendar`` defaults to Kazakhstan's; ``rules`` (how terms in days run) to the Civil
+    Code's, see :class:`~reglament.calendar.TermRules`."""
+
+    def __init__(
+        self,
+        reglament: Reglament,
+        calendar: WorkCalendar | None = None,
+        rules: TermRules | None = None,
+    ) -> None:
+        self.compiled = Compiled(reglament, calendar, rules)
         self.machine = StepMachine(self.compiled)
         self.reglament = reglament
 

@@ -11,7 +11,7 @@ outcomes whether a step's outcome is decided by the case data, given by the call
 timing   the durations written on a step, the one that applies, and the step's due instant
          (one case, and vectorised for many)
 term     the legal term that applies, and its due instant pushed back by suspensions and by
-         steps not counted in it (one case, and vectorised)
+         steps not counted in it, honouring the clock's ``TermRules`` (one case, and vectorised)
 ======== =====================================================================================
 
 No I/O and no wall clock: the modules read definition models (``reglament.schemas``) and compute

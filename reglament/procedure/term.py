@@ -8,7 +8,8 @@ the case is suspended and while a step runs that the act does not count in it
 * minutes and hours: by the office time of the stretch;
 * working days: by the working days after the stretch's first day up to its last;
 * calendar days: by the days between them, the due day then moved to the next working day when
-  it is a day off.
+  it is a day off and the clock's ``TermRules.roll_calendar_days`` says so (as
+  ``Clock.add_calendar_days`` does).
 
 A due day is closed at the clock's closing time of that day (``TermRules.due_at``). The
 ``_batch`` functions are the same rules for many cases at once, on ``Clock.positions``; a parity
@@ -80,7 +81,7 @@ def shifted(clock: Clock, unit: Unit, base: dt.datetime, by: int) -> dt.datetime
     if unit is Unit.working_days:
         return clock.closing(calendar.add_working_days(day, by))
     day += dt.timedelta(days=by)
-    if not calendar.is_working_day(day):
+    if clock.rules.roll_calendar_days and not calendar.is_working_day(day):
         day = calendar.next_working_day(day)
     return clock.closing(day)
 
@@ -151,8 +152,9 @@ def shifted_batch(clock: Clock, unit: Unit, base: I64, by: I64, has: Flags) -> I
         day = calendar.add_working_days_batch(day, by)
     else:
         day = day + by
-        off = ~calendar.is_working_batch(day)
-        day = np.where(off, calendar.add_working_days_batch(day, 1), day)
+        if clock.rules.roll_calendar_days:
+            off = ~calendar.is_working_batch(day)
+            day = np.where(off, calendar.add_working_days_batch(day, 1), day)
     rolled: I64 = np.where(by > 0, clock.closing_batch(day), base)
     return rolled
 

@@ -1,5 +1,6 @@
 """The term's due instant: the vectorised form equals the one-case form, stretch by stretch and
-case by case, on every clock (``TermRules`` variants included)."""
+case by case, on every clock (``TermRules`` variants included); and the engine honours the
+clock's ``TermRules`` when a stretch that stood still pushes a term in calendar days back."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ import numpy.typing as npt
 import pytest
 
 from reglament.calendar import SCHEDULES, Clock, TermRules, WeeklySchedule, default_calendar
+from reglament.engine import Engine
+from reglament.loader import load
 from reglament.procedure import term
-from reglament.schemas import Term, Unit
+from reglament.schemas import Reglament, Term, Unit, Wait
 from tests.calendar.test_clock_batch import random_instants
+from tests.procedure.test_timing import MINIMAL
 
 ALMATY = ZoneInfo("Asia/Almaty")
 CLOCKS = [
@@ -111,3 +115,80 @@ def test_the_most_specific_term_applies() -> None:
     assert term.applicable(terms, "portal", "fast") is fast
     assert term.applicable(terms, "portal", "slow") is general
     assert term.applicable([office], "portal", None) is None
+
+
+def _calendar_days_term(value: int, *, uncounted_wait: bool = False) -> Reglament:
+    """The minimal reglament with a term of ``value`` calendar days (and, if asked, its wait
+    for missing documents not counted in it)."""
+    reglament = load(MINIMAL)
+    steps = dict(reglament.steps)
+    ask = steps["ask"]
+    if uncounted_wait and isinstance(ask, Wait) and ask.limit is not None:
+        limit = ask.limit.model_copy(update={"counts_toward_term": False})
+        steps["ask"] = ask.model_copy(update={"limit": limit})
+    return reglament.model_copy(
+        update={"terms": [Term(value=value, unit=Unit.calendar_days)], "steps": steps}
+    )
+
+
+def test_the_engine_honours_roll_calendar_days() -> None:
+    """A calendar-day term pushed back onto a day off ends on that day when the rules do not
+    roll calendar days (``Clock.add_calendar_days`` gives the same), on the next working day
+    when they do. Before, ``Engine.term_due`` rolled it whatever the rules said."""
+    reglament = _calendar_days_term(10)
+    at = dt.datetime(2025, 3, 3, 10, 0, tzinfo=ALMATY)  # Mon; +10 days: Thu 13 March
+    for rules, due in [
+        (None, dt.datetime(2025, 3, 17, 18, 30, tzinfo=ALMATY)),  # Sat 15 → Mon 17
+        (TermRules(roll_calendar_days=False), dt.datetime(2025, 3, 16, tzinfo=ALMATY)),  # Sat 24:00
+    ]:
+        engine = Engine(reglament, rules=rules)
+        case = engine.start(at, "office", "standard")
+        engine.complete(case, "register", at)  # not counted in the term, and took no time
+        engine.suspend(case, dt.datetime(2025, 3, 4, 10, 0, tzinfo=ALMATY), "documents")
+        engine.resume(case, dt.datetime(2025, 3, 6, 10, 0, tzinfo=ALMATY))  # 2 days stood still
+        assert engine.term_due(case) == due
+        clock = engine.compiled.channel_clock["office"]
+        if rules is not None:
+            assert due == clock.add_calendar_days(at, 12).due
+
+
+@pytest.mark.parametrize(
+    "rules", [None, TermRules(roll_calendar_days=False)], ids=["roll", "no-roll"]
+)
+def test_the_audit_and_the_batch_agree_with_the_engine_under_the_rules(
+    rules: TermRules | None,
+) -> None:
+    """The term compliance check and the many-case batch run the vectorised forms on the same
+    clocks as the engine: under either rule, each worst moment's due instant is the engine's."""
+    from reglament.audit import check_terms
+    from reglament.audit.terms import answers
+    from reglament.engine.batch import Probability, simulate_many
+    from reglament.engine.simulate import simulate
+
+    engine = Engine(_calendar_days_term(4, uncounted_wait=True), rules=rules)
+    checks = check_terms(engine)
+    assert checks and all(check.paths for check in checks)
+    for check in checks:
+        for path in check.paths:
+            timeline = simulate(
+                engine,
+                path.worst.submitted,
+                check.channel,
+                check.variant,
+                path.data,
+                answers(engine, path.path),
+            )
+            assert timeline.term_due == path.worst.due, path.path.describe()
+    start, end = (dt.datetime(2025, m, 1, tzinfo=ALMATY) for m in (3, 5))
+    no_loop = [Probability("ask", "timeout", 1.0)]  # a drawn loop could not be replayed
+    batch = simulate_many(engine, 300, start, end, "office", "standard", None, no_loop, 4)
+    days_off = 0
+    for i in range(300):
+        case = batch.case(i)
+        timeline = simulate(engine, case.submitted_at, "office", "standard", answers=case.answers)
+        assert timeline.term_due == case.term_due
+        assert case.term_due is not None
+        days_off += not engine.compiled.calendar.is_working_day(
+            (case.term_due - dt.timedelta(seconds=1)).date()
+        )
+    assert (days_off > 0) == (rules is not None)  # only without the roll does a term end on one
