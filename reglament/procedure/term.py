@@ -61,10 +61,10 @@ def base_due(clock: Clock, accepted: dt.datetime, value: int, unit: Unit) -> dt.
 
 def shift(clock: Clock, unit: Unit, start: dt.datetime, end: dt.datetime) -> int:
     """How far one stretch pushes the term back, in the term's unit (seconds of office time
-    for minutes and hours, else days)."""
+    for minutes and hours, else days); the stretch's days are the clock's local days."""
     if unit in (Unit.minutes, Unit.hours):
         return clock.office_seconds_between(start, end)
-    a, b = start.date(), end.date()
+    a, b = start.astimezone(clock.zone).date(), end.astimezone(clock.zone).date()
     if unit is Unit.working_days:
         return clock.calendar.working_days_between(a, b)
     return (b - a).days

@@ -192,3 +192,27 @@ def test_the_audit_and_the_batch_agree_with_the_engine_under_the_rules(
             (case.term_due - dt.timedelta(seconds=1)).date()
         )
     assert (days_off > 0) == (rules is not None)  # only without the roll does a term end on one
+
+
+def test_a_stretch_is_counted_in_local_days_whatever_zone_its_instants_are_in() -> None:
+    """A suspension from Sat 8 March 01:00 to Tue 11 March 01:00 (Almaty) stops one working day
+    (Tue 11) wherever the caller's instants are given. Before, ``Engine.term_due`` took the
+    dates of instants given in UTC (Fri 7 to Mon 10 March: no working day in between)."""
+    reglament = load(MINIMAL).model_copy(update={"terms": [Term(value=15, unit=Unit.working_days)]})
+    utc = dt.UTC
+    dues = []
+    for zone in (ALMATY, utc):
+        engine = Engine(reglament)
+        at = dt.datetime(2025, 3, 3, 10, 0, tzinfo=ALMATY)
+        case = engine.start(at, "office", "standard")
+        engine.complete(case, "register", at)
+        start = dt.datetime(2025, 3, 8, 1, 0, tzinfo=ALMATY).astimezone(zone)
+        engine.suspend(case, start, "documents")
+        engine.resume(case, dt.datetime(2025, 3, 11, 1, 0, tzinfo=ALMATY).astimezone(zone))
+        dues.append(engine.term_due(case))
+    assert dues[0] == dues[1]
+    clock = Engine(reglament).compiled.channel_clock["office"]
+    base = term.base_due(
+        clock, dt.datetime(2025, 3, 3, 10, 0, tzinfo=ALMATY), 15, Unit.working_days
+    )
+    assert dues[0] == clock.closing(clock.calendar.add_working_days(base.date(), 1))
