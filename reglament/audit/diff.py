@@ -27,8 +27,8 @@ from reglament.errors import ReglamentError, UsageError
 from reglament.loader import Library, Loaded, load_file
 from reglament.loader.document import PathKey
 from reglament.procedure.graph import DONE, routes_text
-from reglament.schemas import Decision, Join, Parallel, Reglament, Step, Task, Unit, Wait
-from reglament.schemas.words import duration_text, period_text
+from reglament.schemas import Join, Parallel, Reglament, Step, Unit
+from reglament.schemas.words import amount_text, period_text, step_time_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +215,7 @@ class _Differ:
             return {
                 (t.channel, t.variant): (
                     i,
-                    f"{t.value} {t.unit.value.replace('_', ' ')}, from {t.starts.value}",
+                    f"{amount_text(t.value, t.unit)}, from {t.starts.value}",
                 )
                 for i, t in enumerate(r.terms)
             }
@@ -244,8 +244,10 @@ class _Differ:
                 continue
             if _actor(step) != _actor(other):
                 self.add("re-assigned", "step", step_id, _actor(step), _actor(other), path)
-            if _timing(step) != _timing(other):
-                self.add("re-timed", "step", step_id, _timing(step), _timing(other), path)
+            if step_time_text(step) != step_time_text(other):
+                self.add(
+                    "re-timed", "step", step_id, step_time_text(step), step_time_text(other), path
+                )
             if routes_text(step) != routes_text(other):
                 self.add("re-routed", "step", step_id, routes_text(step), routes_text(other), path)
         for step_id, step in b.items():
@@ -282,17 +284,9 @@ def _actor(step: Step) -> str:
     return actor if isinstance(actor, str) else ""
 
 
-def _timing(step: Step) -> str:
-    if isinstance(step, Task | Decision):
-        return duration_text(step.duration)
-    if isinstance(step, Wait):
-        return duration_text(step.limit) if step.limit else "no limit"
-    return ""
-
-
 def _step_text(step: Step) -> str:
     parts: list[str] = [step.kind]
-    for text in (_actor(step), _timing(step), routes_text(step)):
+    for text in (_actor(step), step_time_text(step), routes_text(step)):
         if text:
             parts.append(text)
     return ", ".join(parts)

@@ -31,10 +31,10 @@ import numpy.typing as npt
 from reglament.audit.paths import Enumeration, Fork, Item, Move, Path, enumerate_paths
 from reglament.calendar import Clock
 from reglament.engine import Engine
-from reglament.engine.simulate import allowed_text
 from reglament.errors import ReglamentError
 from reglament.procedure import outcomes, term, timing
 from reglament.schemas import Reglament, Term, Unit, Wait
+from reglament.schemas.words import allowed_text, amount_text
 
 I64 = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
@@ -360,19 +360,15 @@ def answers(engine: Engine, path: Path) -> dict[str, str]:
 # -- words -------------------------------------------------------------------------------------------
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def minutes_words(seconds: int) -> str:
     """``45 minutes``, ``1 hour 5 minutes``, ``2 hours``."""
     minutes = (seconds + 59) // 60
     hours, rest = divmod(minutes, 60)
     parts = []
     if hours:
-        parts.append(_plural(hours, "hour"))
+        parts.append(amount_text(hours, Unit.hours))
     if rest or not hours:
-        parts.append(_plural(rest, "minute"))
+        parts.append(amount_text(rest, Unit.minutes))
     return " ".join(parts)
 
 
@@ -399,8 +395,7 @@ def gap_words(clock: Clock, unit: Unit, a: int, b: int) -> str:
         anchor, days = candidate, days + 1
     rest = clock.office_seconds_batch(np.array([anchor, b], dtype=np.int64))
     left = int(rest[1] - rest[0])
-    word = "working day" if unit is Unit.working_days else "calendar day"
-    parts = [_plural(days, word)] if days else []
+    parts = [amount_text(days, unit)] if days else []
     if left or not days:
         parts.append(minutes_words(left))
     return " ".join(parts)

@@ -253,10 +253,6 @@ def _require_aware(t: dt.datetime) -> None:
         )
 
 
-def _plural(n: int, word: str) -> str:
-    return word if n == 1 else word + "s"
-
-
 def _fmt_dm(d: dt.date) -> str:
     return f"{d.day} {d.strftime('%b')}"
 
@@ -706,6 +702,12 @@ class Clock:
         return self.calendar.days_off(begin, end)
 
     def explain(self, d: Deadline) -> str:
+        # the definitions' words for an amount of time, imported when a deadline is explained
+        # (the calendar alone does not load the definition models)
+        from reglament.schemas import Unit as Units
+        from reglament.schemas.words import amount_text
+
+        amount = amount_text(d.value, Units(d.unit.value)) if d.unit is not None else ""
         start = d.start.astimezone(self.zone)
         due_text = self._fmt_instant(d.due, end=True)
         parts: list[str] = []
@@ -720,18 +722,13 @@ class Clock:
             assert d.accepted is not None
             rule = "" if not self.rules.count_start_day else " (the day of acceptance counts)"
             parts.append(
-                f"+{d.value} working {_plural(d.value, 'day')} from "
-                f"{fmt_day(d.accepted.date())}{rule}: "
-                f"{skipped} → {due_text}"
+                f"+{amount} from {fmt_day(d.accepted.date())}{rule}: {skipped} → {due_text}"
             )
         elif d.unit is Unit.CALENDAR_DAYS:
             assert d.accepted is not None
             shift = d.value - 1 if self.rules.count_start_day and d.value > 0 else d.value
             nominal = d.accepted.date() + dt.timedelta(days=shift)
-            text = (
-                f"+{d.value} calendar {_plural(d.value, 'day')} from "
-                f"{fmt_day(d.accepted.date())} → {fmt_day(nominal)}"
-            )
+            text = f"+{amount} from {fmt_day(d.accepted.date())} → {fmt_day(nominal)}"
             info = self.calendar.day_info(nominal)
             if not info.working and d.due.date() != nominal:
                 text += (
@@ -741,8 +738,6 @@ class Clock:
                 )
             parts.append(f"{text} → {due_text}")
         else:
-            unit = "hour" if d.unit is Unit.HOURS else "minute"
-            amount = f"{d.value} {_plural(d.value, unit)}"
             parts.append(
                 f"+{amount} of office time ({self.schedule.name or 'schedule'}: "
                 f"{self.schedule.describe()}) from {self._fmt_instant(start)}: "

@@ -34,11 +34,12 @@ import numpy.typing as npt
 
 from reglament.calendar import Clock
 from reglament.engine.runtime import Engine
-from reglament.engine.simulate import MAX_STEPS, Timeline, allowed_text, simulate
+from reglament.engine.simulate import MAX_STEPS, Timeline, simulate
 from reglament.errors import UsageError
 from reglament.procedure import outcomes, term, timing
 from reglament.procedure.graph import DONE, choose
 from reglament.schemas import Decision, End, Join, Parallel, Unit
+from reglament.schemas.words import allowed_text
 
 __all__ = [
     "Batch",

@@ -19,7 +19,7 @@ from reglament.errors import CaseError, UsageError
 from reglament.procedure import outcomes, term, timing
 from reglament.procedure.events import Kind
 from reglament.schemas import Decision, Unit, Wait
-from reglament.schemas.common import TIMED_UNITS
+from reglament.schemas.words import allowed_text, amount_text
 
 MAX_STEPS = 10_000
 
@@ -50,7 +50,7 @@ class Actual:
     unit: Unit
 
     def __str__(self) -> str:
-        return f"{self.value} {self.unit.value.replace('_', ' ')}"
+        return amount_text(self.value, self.unit)
 
 
 def parse_actual(text: str) -> Actual:
@@ -116,13 +116,6 @@ class Timeline:
     def lower_bound(self) -> bool:
         """True when some step had no time in the act, so the real end may be later."""
         return any("untimed" in row.flags for row in self.rows)
-
-
-def allowed_text(value: int | None, unit: Unit) -> str:
-    if unit in TIMED_UNITS:
-        words = unit.value.replace("_", " ")
-        return f"{value} {words[:-1] if value == 1 else words}"
-    return unit.value.replace("_", " ")
 
 
 def simulate(

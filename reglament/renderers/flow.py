@@ -32,6 +32,7 @@ from reglament.schemas import (
     Wait,
 )
 from reglament.schemas import expr as expressions
+from reglament.schemas.words import allowed_text
 
 WIDTH = 28  # characters per label line: Graphviz never wraps; Mermaid wraps at 200px itself
 
@@ -119,8 +120,7 @@ def wrap(text: str, width: int = WIDTH) -> tuple[str, ...]:
 def amount(duration: Duration) -> str:
     """``30 minutes``, ``1 working day``, ``no time in the act``, ``by schedule X``."""
     if timing.is_timed(duration):
-        words = duration.unit.value.replace("_", " ")
-        text = f"{duration.value} {words[:-1] if duration.value == 1 else words}"
+        text = allowed_text(duration.value, duration.unit)
     elif duration.unit is Unit.by_schedule:
         text = f"by schedule {duration.schedule}"
     else:
