@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reglament.audit.terms import gap_words, when
+from reglament.audit.terms import gap_words
 from reglament.calendar import Clock
+from reglament.calendar.days import fmt_instant
 from reglament.engine import Case, Engine, Kind
 from reglament.errors import ReglamentError, UsageError
 from reglament.loader import Library, Loaded, load_file
@@ -328,7 +329,7 @@ def _cases(old: Reglament, new: Reglament, cases: list[dict[str, Any]]) -> list[
             found.append(CaseDelta(index, f"case {index}", (), f"not a saved case: {error}"))
             continue
         label = (
-            f"case {index}: submitted {when(saved.submitted_at)}, channel {saved.channel}"
+            f"case {index}: submitted {fmt_instant(saved.submitted_at, time_first=True)}, channel {saved.channel}"
             + (f", variant {saved.variant}" if saved.variant else "")
             + (f", finished at {saved.end}" if saved.finished else "")
         )

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from reglament.audit.checks import CHECKS, Subject, subject
 from reglament.audit.findings import Finding, Severity, from_problem
-from reglament.audit.terms import TermCheck, check_terms, when
+from reglament.audit.terms import TermCheck, check_terms
+from reglament.calendar.days import fmt_instant
 from reglament.engine import Engine
 from reglament.errors import Problem, ReglamentError
 from reglament.loader import Library, Loaded
@@ -179,7 +180,9 @@ def overrun_message(check: TermCheck, late_variants: Sequence[str], variants: in
     assert moment.due is not None
     at_least = "at least " if path.lower_bound else ""
     also = (
-        f" (or at any time from {when(moment.after_hours_from)})" if moment.after_hours_from else ""
+        f" (or at any time from {fmt_instant(moment.after_hours_from, time_first=True)})"
+        if moment.after_hours_from
+        else ""
     )
     late_paths = sum(1 for p in check.paths if p.overruns)
     scope = _scope(check.channel, late_variants)
@@ -189,7 +192,7 @@ def overrun_message(check: TermCheck, late_variants: Sequence[str], variants: in
         f"{scope}: {path.path.describe()} takes {path.counted}"
         f"{' (uncounted: ' + ', '.join(path.uncounted) + ')' if path.uncounted else ''}"
         f" against {check.term_text}: overruns by {at_least}{path.overrun_text} when submitted "
-        f"at {when(moment.submitted)}{also} (due {when(moment.due)}, ends {when(moment.end)}); "
+        f"at {fmt_instant(moment.submitted, time_first=True)}{also} (due {fmt_instant(moment.due, time_first=True)}, ends {fmt_instant(moment.end, time_first=True)}); "
         f"{_percent(check.share)} of submission moments overrun on {late_paths} of "
         f"{len(check.paths)} path{'s' if len(check.paths) != 1 else ''}"
     )
@@ -206,7 +209,7 @@ def no_term_message(check: TermCheck, variants: Sequence[str]) -> str:
     text = (
         f"{scope}: no legal term in the file; the longest path {path.path.describe()} takes "
         f"{path.counted} and ends {at_least}on the {_ordinal(path.max_working_days)} working day "
-        f"after acceptance (submitted at {when(path.worst.submitted)}, ends {when(path.worst.end)})"
+        f"after acceptance (submitted at {fmt_instant(path.worst.submitted, time_first=True)}, ends {fmt_instant(path.worst.end, time_first=True)})"
     )
     if path.lower_bound:
         text += f"; a lower bound: {', '.join(path.untimed)} take{'s' if len(path.untimed) == 1 else ''} no time"
@@ -242,14 +245,14 @@ def term_summary(check: TermCheck) -> str:
         return (
             f"no legal term; the longest path takes {path.counted} and ends "
             f"{'at least ' if lower else ''}on the {_ordinal(path.max_working_days)} working day "
-            f"after acceptance (submitted at {when(moment.submitted)})"
+            f"after acceptance (submitted at {fmt_instant(moment.submitted, time_first=True)})"
         )
     assert moment.due is not None
     if check.overruns:
         text = (
             f"{path.counted} against {check.term_text}: overruns by {'at least ' if lower else ''}"
-            f"{path.overrun_text} when submitted at {when(moment.submitted)} (due "
-            f"{when(moment.due)}, ends {when(moment.end)}); {_percent(check.share)} of "
+            f"{path.overrun_text} when submitted at {fmt_instant(moment.submitted, time_first=True)} (due "
+            f"{fmt_instant(moment.due, time_first=True)}, ends {fmt_instant(moment.end, time_first=True)}); {_percent(check.share)} of "
             "submission moments overrun"
         )
     else:
@@ -260,7 +263,7 @@ def term_summary(check: TermCheck) -> str:
         )
         text = (
             f"{path.counted} against {check.term_text}: {margin}, when submitted at "
-            f"{when(moment.submitted)} (due {when(moment.due)}, ends {when(moment.end)})"
+            f"{fmt_instant(moment.submitted, time_first=True)} (due {fmt_instant(moment.due, time_first=True)}, ends {fmt_instant(moment.end, time_first=True)})"
         )
     if lower:
         text += f"; a lower bound: {', '.join(path.untimed)} take{'s' if len(path.untimed) == 1 else ''} no time"

@@ -40,7 +40,6 @@ I64 = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
 DAY = 86_400
 RESOLUTION = 60  # seconds between two submission moments
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,8 +424,3 @@ def uncounted(path: Path) -> tuple[str, ...]:
         for m in path.moves()
         if m.duration is not None and not term.counted(m.duration)
     )
-
-
-def when(t: dt.datetime) -> str:
-    """``17:50 on Fri 2012-12-28``."""
-    return f"{t:%H:%M} on {WEEKDAYS[t.weekday()]} {t:%Y-%m-%d}"

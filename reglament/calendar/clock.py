@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from reglament.calendar.days import DayInfo, WorkCalendar, default_calendar, fmt_day
+from reglament.calendar.days import DayInfo, WorkCalendar, default_calendar, fmt_day, fmt_instant
 from reglament.calendar.schedule import SCHEDULES, WeeklySchedule
 from reglament.errors import CalendarRangeError, UsageError
 
@@ -780,9 +780,5 @@ class Clock:
         return f"{hours} h" if hours else f"{rest} min"
 
     def _fmt_instant(self, t: dt.datetime, *, end: bool = False) -> str:
-        """``Tue 2025-03-04 09:15``; a due instant at midnight reads as 24:00 of the day before."""
-        local = t.astimezone(self.zone)
-        if end and local.time() == dt.time() and local.date() > self.calendar.first_day:
-            prev = local.date() - dt.timedelta(days=1)
-            return f"{fmt_day(prev)} 24:00"
-        return f"{fmt_day(local.date())} {local.strftime('%H:%M')}"
+        """``t`` in the clock's zone (:func:`~reglament.calendar.days.fmt_instant`)."""
+        return fmt_instant(t.astimezone(self.zone), end=end)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar as stdcal
 import datetime as dt
 
-from reglament.calendar.days import WorkCalendar
+from reglament.calendar.days import WorkCalendar, weekday_name
 
 __all__ = ["render_month", "render_year"]
 
@@ -40,7 +40,9 @@ def render_month(work: WorkCalendar, year: int, month: int) -> str:
             if info.reasons and info.reasons != ("weekend",):
                 est = " [estimated]" if info.estimated else ""
                 state = "working" if info.working else "day off"
-                notes.append(f"{day.day:>3} {day:%a}  {state}: {'; '.join(info.reasons)}{est}")
+                notes.append(
+                    f"{day.day:>3} {weekday_name(day)}  {state}: {'; '.join(info.reasons)}{est}"
+                )
         lines.append("".join(cells).rstrip())
     total = work.working_days_per_month(year)[month - 1]
     lines.append("")
