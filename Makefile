@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh machine:
 #   make demo   installs into .venv and runs the main job on the bundled data
-#   make test   installs into .venv and runs every check (ruff, mypy --strict, pytest)
+#   make test   installs into .venv and runs every check (ruff, mypy --strict, the layer contract
+#               of pyproject's [tool.importlinter], pytest)
 # The diagram tests also want Graphviz and Mermaid's parser (make js; .ci/run installs both).
 PY ?= python3
 VENV := .venv
@@ -10,7 +11,7 @@ LOCK := requirements/test.txt
 BENCH_LOCK := requirements/bench.txt
 # pip-compile reads PyPI only: no local wheel folders or index mirrors end up in a lock.
 COMPILE := env PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= PIP_CONSTRAINT= $(BIN)/pip-compile -q \
-	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+	--upgrade --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 
 .PHONY: install demo test test-latest lock bench schema golden golden-notifications js fuzz
 
@@ -29,6 +30,7 @@ demo: install
 	$(BIN)/reglament simulate semey-compensation --variant recognition --submitted "2015-12-14 17:45"
 
 CHECKS = $(1)/ruff check . && $(1)/ruff format --check . && $(1)/mypy && \
+	$(1)/lint-imports --no-logo --no-cache && \
 	$(1)/pytest --cov --cov-report=term:skip-covered $(2)
 
 test: install
@@ -59,6 +61,7 @@ bench: install
 schema: install
 	$(BIN)/reglament schema --output reglament/schemas/reglament.schema.json
 	$(BIN)/reglament schema --timeline --output reglament/schemas/timeline.schema.json
+	$(BIN)/reglament schema --case --output reglament/schemas/case.schema.json
 
 js:
 	npm ci --prefix tests/js --no-audit --no-fund

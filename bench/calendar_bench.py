@@ -259,7 +259,7 @@ def main() -> None:
         f"{MEDIANS['scalar'] / SAMPLES:.0f} ns) "
         + ("(met)." if scalar <= 300 else f"(missed by {scalar - 300:.0f} ns).")
         + f" This machine is slow: numpy's scalar `busday_offset` takes {np_scalar / 1000:.1f} µs "
-        f"here against ≈ 1.5 µs on the machine behind DESIGN §7's figures, a factor of "
+        f"here against ≈ 1.5 µs on the machine the targets were set on, a factor of "
         f"{np_scalar / 1500:.1f}. The call is one dict look-up (date → working days so far) and "
         "one list look-up; what is left is CPython's method-call cost.",
         f"- batch: {batch_ns:.1f} ns per date " + ("(met)." if batch_ns <= 20 else "(missed)."),

@@ -72,7 +72,7 @@ def best_rate(run: Callable[[], object], cases: int, repeat: int = 3) -> float:
 
 
 def transitions_per_case(refused: list[bool]) -> None:
-    """One ``transitions`` machine per case (the way DESIGN §7 measures it), ten states walked."""
+    """One ``transitions`` machine built per case (the peer row in BENCHMARKS.md), ten states walked."""
     states = [*ORDER, "prepare", "refuse", *TAIL, "done"]
 
     class Model:

@@ -229,7 +229,7 @@ def main() -> None:
         "The whole CLI process on the bundled library "
         f"({len(bundled)} file(s), `{' '.join(['reglament', *command[1:]])}`, best of 5, wall "
         f"time): **{cli * 1000:.0f} ms** "
-        + ("(DESIGN: well under a second: met)." if cli < 0.5 else "(DESIGN: well under a second).")
+        + ("(target: well under a second: met)." if cli < 0.5 else "(target: well under a second).")
         + f" Of that, Python's own start-up is {noop * 1000:.0f} ms, importing `reglament.cli` "
         f"{imports.get('reglament.cli', 0) * 1000:.0f} ms (of which the loader, i.e. pydantic "
         f"and building the models, {imports.get('reglament.loader', 0) * 1000:.0f} ms and typer "

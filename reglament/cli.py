@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import signal
 import sys
 import zoneinfo
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from reglament import limits
 from reglament.errors import ReglamentError, UsageError
 from reglament.loader import Library, Loaded, load_library
 from reglament.renderers import describe, validation
@@ -28,6 +30,7 @@ from reglament.schemas.jsonschema import json_schema_text
 if TYPE_CHECKING:
     from reglament import calendar as cal
     from reglament.engine import Engine
+    from reglament.engine.simulate import Actual
 
 # The engine, the calendar and the renderers of timelines and diagrams are imported by the
 # commands that use them, so that `reglament validate` starts without them (holidays, numpy).
@@ -203,6 +206,19 @@ def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
     return found
 
 
+def _actuals(values: list[str] | None) -> dict[str, Actual]:
+    """--actual STEP=DURATION, each parsed by the engine; an error names the option and step."""
+    from reglament.engine.simulate import parse_actual
+
+    found = {}
+    for step, text in _pairs(values, "--actual").items():
+        try:
+            found[step] = parse_actual(text)
+        except UsageError as error:
+            raise UsageError(f"--actual {step}: {error}") from None
+    return found
+
+
 def _typed(value: str, kind: str) -> object:
     if kind == "bool":
         if value.lower() not in ("true", "false"):
@@ -224,6 +240,8 @@ def _submitted(
             value = dt.datetime.fromisoformat(text.strip().replace(" ", "T", 1))
         except ValueError:
             raise UsageError(f"--submitted {text!r}: expected 'YYYY-MM-DD HH:MM'") from None
+        if not limits.FIRST_DAY <= value.date() <= limits.LAST_DAY:
+            raise UsageError(f"--submitted {text!r} is outside the calendar's range {limits.RANGE}")
         return value if value.tzinfo is not None else value.replace(tzinfo=zone)
     day = on or first
     return dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=zone)
@@ -335,8 +353,9 @@ def simulate(
         typer.Option(
             "--cases",
             "-n",
-            help="Simulate this many cases arriving over --from..--to and report the "
-            "distribution of completion times.",
+            help=f"Simulate this many cases (1 to {limits.MAX_CASES:,}: a run needs about "
+            f"{limits.BYTES_PER_CASE} bytes of memory per case) arriving over --from..--to and "
+            "report the distribution of completion times.",
         ),
     ] = None,
     from_: Annotated[
@@ -357,7 +376,10 @@ def simulate(
     ] = None,
     seed: Annotated[
         int | None,
-        typer.Option("--seed", help="With --cases: random seed (same seed, same report)."),
+        typer.Option(
+            "--seed",
+            help="With --cases: random seed, 0 to 2**64-1 (same seed, same report).",
+        ),
     ] = None,
 ) -> None:
     """Simulate one case end to end on a virtual clock and print its timeline; or, with
@@ -380,7 +402,6 @@ def simulate(
       --from 2015-11-01 --to 2016-04-30 -P con-check-data=missing:0.05 --seed 1
     """
     from reglament.engine import Engine
-    from reglament.engine.simulate import parse_actual
     from reglament.engine.simulate import simulate as simulate_case
     from reglament.renderers import diagrams, timeline, timeline_html
 
@@ -410,7 +431,7 @@ def simulate(
         loaded, reg, at = chosen.loaded, chosen.reglament, chosen.at
         chosen_day, chosen_channel, chosen_variant = chosen.day, chosen.channel, chosen.variant
         case_data = chosen.data
-        actuals = {k: parse_actual(v) for k, v in _pairs(actual, "--actual").items()}
+        actuals = _actuals(actual)
         engine = Engine(reg)
         if cases is not None:
             assert from_ is not None and to is not None
@@ -473,6 +494,9 @@ def _many(
     from reglament.renderers import batch as batch_report
 
     first, last = period
+    for option, day in (("--from", first), ("--to", last)):
+        if not limits.FIRST_DAY <= day <= limits.LAST_DAY:
+            raise UsageError(f"{option} {day} is outside the calendar's range {limits.RANGE}")
     if last < first:
         raise UsageError(f"--to {last} is before --from {first}")
     zone = zoneinfo.ZoneInfo(engine.reglament.timezone)
@@ -582,7 +606,6 @@ def render(
       --actual review=3wd
     """
     from reglament.engine import Engine
-    from reglament.engine.simulate import parse_actual
     from reglament.engine.simulate import simulate as simulate_case
     from reglament.engine.watch import watch
     from reglament.renderers import notifications
@@ -612,7 +635,7 @@ def render(
                 typer.echo(str(problem), err=True)
             raise typer.Exit(1)
         engine = Engine(reg)
-        actuals = {k: parse_actual(v) for k, v in _pairs(actual, "--actual").items()}
+        actuals = _actuals(actual)
         result = simulate_case(
             engine,
             chosen.at,
@@ -687,6 +710,16 @@ def _not_on_path(event: Event, chosen: _Choice, occurring: list[str]) -> str:
         f"no {event.value} notification on this path ({path}){hint}; "
         f"notified on this path: {', '.join(occurring) or 'nothing'}"
     )
+
+
+def _write(path: Path, data: str | bytes) -> None:
+    """An --output file, written atomically (renderers/output.py); exit 2 when it cannot be."""
+    from reglament.renderers.output import write_file
+
+    try:
+        write_file(path, data)
+    except ReglamentError as error:
+        _fail(error)
 
 
 def _flow_svgs() -> Callable[[Reglament], str | None]:
@@ -784,10 +817,7 @@ def diagram(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    try:
-        output.write_bytes(data)
-    except OSError as error:
-        _fail(UsageError(f"{output}: cannot write: {error.strerror}"))
+    _write(output, data)
 
 
 @app.command()
@@ -801,22 +831,31 @@ def schema(
             "--timeline", help="The schema of 'simulate --format json' instead of the format's."
         ),
     ] = False,
+    of_case: Annotated[
+        bool,
+        typer.Option(
+            "--case", help="The schema of a saved case (Case.to_dict()) instead of the format's."
+        ),
+    ] = False,
 ) -> None:
-    """Print the JSON Schema of the reglament format (for editors and CI), or with --timeline
-    that of a simulated case's JSON.
+    """Print the JSON Schema of the reglament format (for editors and CI), with --timeline
+    that of a simulated case's JSON, or with --case that of a saved case.
 
     Example: reglament schema -o reglament.schema.json
     """
+    from reglament.schemas.case import case_schema_text
     from reglament.schemas.timeline import timeline_schema_text
 
-    text = timeline_schema_text() if of_timeline else json_schema_text()
+    if of_timeline and of_case:
+        _fail(UsageError("--timeline and --case are two schemas: give one of them"))
+    if of_case:
+        text = case_schema_text()
+    else:
+        text = timeline_schema_text() if of_timeline else json_schema_text()
     if output is None:
         typer.echo(text, nl=False)
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        _fail(UsageError(f"{output}: cannot write: {error.strerror}"))
+    _write(output, text)
 
 
 # -- reglament audit ------------------------------------------------------------------------------
@@ -883,8 +922,8 @@ def audit(
         assert output is not None
         try:
             written = audit_html.write_report(report, output, _flow_svgs())
-        except OSError as error:
-            _fail(UsageError(f"{output}: cannot write: {error.strerror}"))
+        except ReglamentError as error:
+            _fail(error)
             return
         typer.echo(f"{audit_report.summary(report)} Report: {written[0]} ({len(written)} pages).")
     else:
@@ -898,10 +937,7 @@ def audit(
         if output is None:
             typer.echo(text)
         else:
-            try:
-                output.write_text(text + "\n", encoding="utf-8")
-            except OSError as error:
-                _fail(UsageError(f"{output}: cannot write: {error.strerror}"))
+            _write(output, text + "\n")
             typer.echo(audit_report.summary(report))
     if report.fails(Severity(fail_on.value)):
         raise typer.Exit(1)
@@ -1094,7 +1130,7 @@ def calendar_is_working(
         _fail(error)
 
 
-@calendar_app.command("add")
+@calendar_app.command("add", context_settings={"ignore_unknown_options": True})
 def calendar_add(
     start: Annotated[str, typer.Argument(help="YYYY-MM-DD or YYYY-MM-DDTHH:MM[±HH:MM]")],
     n: Annotated[int, typer.Argument(help="How many units to add (0 or more).")],
@@ -1163,6 +1199,11 @@ def calendar_year(
 
 def main() -> None:
     """Console-script entry point."""
+    # Past the file-size limit (ulimit -f), a write raises EFBIG instead of SIGXFSZ killing the
+    # process, so that --output can clean up and say so. CPython ignores it at start-up already;
+    # this keeps it so when the interpreter is started without its signal handlers.
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
         app()
     except ReglamentError as error:  # pragma: no cover - commands catch their own

@@ -102,6 +102,7 @@ def test_extends_positions_point_into_the_file_that_wrote_the_value() -> None:
 
 def _write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -134,6 +135,54 @@ def test_a_bad_base_is_reported_in_the_base(tmp_path: Path) -> None:
     assert [str(p) for p in load_file(child).problems] == [
         f"{tmp_path / '_base.yaml'}:2:1: duplicate key 'format' (first given at line 1)"
     ]
+
+
+def test_extends_a_base_in_a_subfolder(tmp_path: Path) -> None:
+    text = MINIMAL.read_text("utf-8")
+    _write(tmp_path / "bases", "_minimal.yaml", text)
+    child = _write(tmp_path, "child.yaml", "extends: bases/_minimal.yaml\nid: child\n")
+    loaded = load_file(child)
+    assert loaded.ok, [str(p) for p in loaded.problems]
+    assert loaded.reglament is not None and loaded.reglament.id == "child"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        # '..' is refused even where it would come back into the folder
+        (
+            "../here/_base.yaml",
+            "base file '../here/_base.yaml' goes up out of this file's folder; extends names a "
+            "file in this file's folder or below it, e.g. extends: _base.yaml",
+        ),
+        ('"_base\\0.yaml"', "the base file's name is refused: the path contains a NUL character"),
+        (
+            '"_base\\e[31m.yaml"',
+            "base file '_base\\x1b[31m.yaml' has a control character in its name",
+        ),
+        ("~/.bashrc", "base file '~/.bashrc' not found next to this file"),  # no home folder
+    ],
+)
+def test_extends_stays_in_the_files_folder(tmp_path: Path, name: str, message: str) -> None:
+    here = tmp_path / "here"
+    _write(here, "_base.yaml", MINIMAL.read_text("utf-8"))
+    child = _write(here, "child.yaml", f"extends: {name}\n")
+    assert [str(p) for p in load_file(child).problems] == [f"{child}:1:10: {message}"]
+
+
+def test_extends_a_link_that_leads_out_is_refused(tmp_path: Path) -> None:
+    outside = _write(tmp_path, "_outside.yaml", MINIMAL.read_text("utf-8"))
+    here = tmp_path / "here"
+    here.mkdir()
+    (here / "_base.yaml").symlink_to(outside)
+    (here / "_inside.yaml").symlink_to(_write(here / "real", "_minimal.yaml", outside.read_text()))
+    child = _write(here, "child.yaml", "extends: _base.yaml\n")
+    assert [str(p) for p in load_file(child).problems] == [
+        f"{child}:1:10: base file '_base.yaml' is a link that leads out of this file's folder; "
+        "extends names a file in this file's folder or below it, e.g. extends: _base.yaml"
+    ]
+    inside = _write(here, "inside.yaml", "extends: _inside.yaml\n")
+    assert load_file(inside).ok  # a link that stays inside the folder is followed
 
 
 # -- the condition language -----------------------------------------------------------------------

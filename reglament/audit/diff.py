@@ -15,7 +15,6 @@ through was removed, an outcome renamed) is reported with the reason.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +23,8 @@ from reglament.audit.terms import gap_words
 from reglament.calendar import Clock
 from reglament.calendar.days import fmt_instant
 from reglament.engine import Case, Engine, Kind
-from reglament.errors import ReglamentError, UsageError
-from reglament.loader import Library, Loaded, load_file
+from reglament.errors import DefinitionError, Position, Problem, ReglamentError, UsageError
+from reglament.loader import Library, Loaded, files, load_file
 from reglament.loader.document import PathKey
 from reglament.procedure.graph import DONE, routes_text
 from reglament.schemas import Join, Parallel, Reglament, Step, Unit
@@ -94,9 +93,13 @@ def _label(loaded: Loaded) -> str:
 def select(library: Library, text: str) -> Loaded:
     """A version named by a file path or by ``id@region@date`` (``id@region``, ``id``)."""
     path = Path(text)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        if not path.is_file():
-            raise UsageError(f"{text}: no such file")
+    if path.suffix in (".yaml", ".yml") or files.exists(path):
+        try:
+            kind = files.kind(path, text)
+        except files.Refused as refused:
+            raise refused.error() from None
+        if kind != "file":
+            raise UsageError(f"{text}: a folder; name a file, or ID@REGION@YYYY-MM-DD")
         loaded = load_file(path)
     else:
         parts = text.split("@")
@@ -124,17 +127,49 @@ def diff(old: Loaded, new: Loaded, cases: list[dict[str, Any]] | None = None) ->
     return Diff(old, new, tuple(changes), deltas)
 
 
+MAX_CASES_BYTES = 16 * 1024 * 1024  # about 15,000 saved cases (one is about 1 KB)
+MAX_CASES = 20_000
+
+
 def read_cases(path: Path) -> list[dict[str, Any]]:
-    """A JSON list of saved cases (``Case.to_dict()``)."""
+    """A JSON list of saved cases (``Case.to_dict()``), read through the loader's file reader: a
+    regular file of at most 16 MiB of UTF-8 JSON, at most ``MAX_CASES`` cases. A bad path is a
+    usage error; a bad file a ``DefinitionError`` at the line and column of the problem."""
+    display = str(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read: {error.strerror}") from None
-    except json.JSONDecodeError as error:
-        raise UsageError(f"{path}: not JSON: {error}") from None
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise UsageError(f"{path}: expected a JSON list of saved cases (Case.to_dict())")
+        data = files.read_json(path, display, limit=MAX_CASES_BYTES, what="a saved-cases file")
+    except files.Refused as refused:
+        raise refused.error() from None
+    shape = "expected a JSON list of saved cases (Case.to_dict())"
+    if not isinstance(data, list):
+        raise _bad_cases(display, f"{shape}, got {_json_kind(data)}")
+    if len(data) > MAX_CASES:
+        raise _bad_cases(display, f"{len(data):,} saved cases; at most {MAX_CASES:,} in one file")
+    for index, item in enumerate(data, start=1):
+        if not isinstance(item, dict):
+            raise _bad_cases(display, f"{shape}; item {index} is {_json_kind(item)}")
+    for index, item in enumerate(data, start=1):
+        try:
+            Case.from_dict(item)
+        except UsageError as error:
+            raise _bad_cases(display, f"case {index}: {error}") from None
     return data
+
+
+def _bad_cases(display: str, message: str) -> DefinitionError:
+    return DefinitionError([Problem(Position(display, 0, 0), message, code="saved-cases")])
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    return "true/false" if isinstance(value, bool) else "a number"
 
 
 # -- the structural diff ----------------------------------------------------------------------------
@@ -326,8 +361,7 @@ def _cases(old: Reglament, new: Reglament, cases: list[dict[str, Any]]) -> list[
         try:
             saved = Case.from_dict(data)
         except UsageError as error:
-            found.append(CaseDelta(index, f"case {index}", (), f"not a saved case: {error}"))
-            continue
+            raise UsageError(f"case {index}: {error}") from None
         label = (
             f"case {index}: submitted {fmt_instant(saved.submitted_at, time_first=True)}, channel {saved.channel}"
             + (f", variant {saved.variant}" if saved.variant else "")

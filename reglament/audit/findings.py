@@ -220,7 +220,7 @@ RULES: dict[str, Rule] = _rules(
         "no-schedule",
         W,
         "An actor doing steps, or a channel accepting applications, has no office schedule.",
-        "The engine assumes Mon-Fri 9:00-18:30 with lunch 13:00-14:30 (DESIGN §3). Minutes, "
+        "The engine assumes Mon-Fri 9:00-18:30 with lunch 13:00-14:30 (docs/calendar.md). Minutes, "
         "hours, closing times and acceptance all depend on it; give the office's real hours.",
     ),
     Rule(

@@ -32,6 +32,7 @@ from reglament.audit.paths import Enumeration, Fork, Item, Move, Path, enumerate
 from reglament.calendar import Clock
 from reglament.engine import Engine
 from reglament.errors import ReglamentError
+from reglament.limits import LAST_DAY
 from reglament.procedure import outcomes, term, timing
 from reglament.schemas import Reglament, Term, Unit, Wait
 from reglament.schemas.words import allowed_text, amount_text
@@ -62,7 +63,7 @@ class Window:
 
 
 def window(reglament: Reglament) -> Window:
-    """The version's period in force, cut to its first twelve months."""
+    """The version's period in force, cut to its first twelve months and to the calendar."""
     effective = reglament.effective
     first = effective.from_
     try:
@@ -71,6 +72,10 @@ def window(reglament: Reglament) -> Window:
         year_later = first.replace(year=first.year + 1, day=28)
     if effective.until is not None and effective.until <= year_later:
         return Window(first, effective.until, "the version's whole period in force")
+    calendar_end = LAST_DAY + dt.timedelta(days=1)
+    if calendar_end < year_later:
+        why = f"the version's days in force that the calendar covers, to {LAST_DAY.isoformat()}"
+        return Window(first, calendar_end, why)
     return Window(first, year_later, "the version's first twelve months in force")
 
 

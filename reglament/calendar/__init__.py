@@ -1,4 +1,4 @@
-"""The Kazakh working-day calendar: days off, transfers, office time, deadlines (DESIGN §3).
+"""The Kazakh working-day calendar: days off, transfers, office time, deadlines (docs/calendar.md).
 
 Public names::
 

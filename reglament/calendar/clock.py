@@ -25,9 +25,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from reglament.calendar.days import DayInfo, WorkCalendar, default_calendar, fmt_day, fmt_instant
+from reglament.calendar.days import (
+    DayInfo,
+    WorkCalendar,
+    counts,
+    default_calendar,
+    fmt_day,
+    fmt_instant,
+)
 from reglament.calendar.schedule import SCHEDULES, WeeklySchedule
 from reglament.errors import CalendarRangeError, UsageError
+from reglament.limits import shown
 
 if TYPE_CHECKING:
     import numpy as np
@@ -338,11 +346,19 @@ class Clock:
 
     # -- conversions -------------------------------------------------------------------------------
 
+    def _local(self, t: dt.datetime) -> dt.datetime:
+        """``t`` in the clock's zone (an instant near year 1 or 9999 may not convert: it is far
+        outside the calendar either way)."""
+        _require_aware(t)
+        try:
+            return t.astimezone(self.zone)
+        except OverflowError:
+            raise self.calendar.range_error(t.date()) from None
+
     def _pos(self, t: dt.datetime) -> int:
         """Local wall-clock seconds since the calendar's first day."""
         if t.tzinfo is not self.zone:
-            _require_aware(t)
-            t = t.astimezone(self.zone)
+            t = self._local(t)
         delta = t - self._base  # same tzinfo object: wall-clock difference
         pos = delta.days * _DAY + delta.seconds
         if not 0 <= pos < self._n * _DAY:
@@ -414,11 +430,7 @@ class Clock:
         This is a hot path (a couple of µs): an inlined position, two bounded bisects and a
         ``Deadline`` built without the dataclass ``__init__``.
         """
-        if t.tzinfo is self.zone:
-            delta = t - self._base
-        else:
-            _require_aware(t)
-            delta = t.astimezone(self.zone) - self._base
+        delta = (t if t.tzinfo is self.zone else self._local(t)) - self._base
         pos = delta.days * _DAY + delta.seconds
         day = delta.days
         if not 0 <= day < self._n or minutes <= 0:
@@ -434,7 +446,7 @@ class Clock:
         k = j if j >= 0 and target <= cum_end[j] else bisect.bisect_left(cum_end, target, j + 1)
         if k >= len(cum_end):
             raise CalendarRangeError(
-                f"{t.isoformat()} + {minutes} minutes of office time falls after the calendar's "
+                f"{t.isoformat()} + {shown(minutes)} minutes of office time falls after the calendar's "
                 f"covered range ({self.calendar.first_year}–{self.calendar.last_year})"
             )
         due = ends[k] - cum_end[k] + target
@@ -473,9 +485,12 @@ class Clock:
         accepted = self.accept(t)
         start_day = accepted.date()
         shift = n - 1 if self.rules.count_start_day and n > 0 else n
+        if start_day.toordinal() + shift > self.calendar.last_day.toordinal():
+            raise CalendarRangeError(
+                f"{start_day.isoformat()} + {shown(n)} calendar days falls after the calendar's "
+                f"covered range {self.calendar.first_day}..{self.calendar.last_day}"
+            )
         due_day = start_day + dt.timedelta(days=shift)
-        if not self.calendar.covers(due_day):
-            raise self.calendar.range_error(due_day)
         if self.rules.roll_calendar_days and not self.calendar.is_working_day(due_day):
             due_day = self.calendar.next_working_day(due_day)
         return self._day_deadline(t, accepted, due_day, n, Unit.CALENDAR_DAYS)
@@ -483,10 +498,21 @@ class Clock:
     def add(self, t: dt.datetime, value: int, unit: Unit | str) -> Deadline:
         """Dispatch on ``unit``: minutes, hours, working_days or calendar_days."""
         u = _unit(unit)
+        if value < 0:
+            raise UsageError(
+                f"the number of {u.value.replace('_', ' ')} must be 0 or more, got {value}"
+            )
         if u is Unit.MINUTES:
             return self.add_office_minutes(t, value)
         if u is Unit.HOURS:
-            d = self.add_office_minutes(t, value * 60)
+            self._pos(t)  # an instant outside the range says so itself
+            try:
+                d = self.add_office_minutes(t, value * 60)
+            except CalendarRangeError:  # say it in the hours asked for, not in minutes
+                raise CalendarRangeError(
+                    f"{t.isoformat()} + {shown(value)} hours of office time falls after the "
+                    f"calendar's covered range ({self.calendar.first_year}–{self.calendar.last_year})"
+                ) from None
             return Deadline(d.start, d.due, d.estimated, _Basis(self, value, Unit.HOURS, None))
         if u is Unit.WORKING_DAYS:
             return self.add_working_days(t, value)
@@ -510,6 +536,11 @@ class Clock:
     # unit of the office tables). The batch methods give exactly what the scalar ones give, for
     # whole arrays at once: ``instants(add_batch(positions(ts), n, unit))`` equals
     # ``[add(t, n, unit).due for t in ts]``.
+
+    def _office_minutes(self) -> int:
+        """Minutes the office is open over the whole calendar: no addition can exceed them."""
+        cum_end = self._office.cum_end
+        return cum_end[-1] // 60 if cum_end else 0
 
     def _arrays(self) -> _OfficeArrays:
         if self._np is None:
@@ -600,9 +631,12 @@ class Clock:
         j = np.searchsorted(a.starts, positions, side="right") - 1
         inside = (j >= 0) & (positions < a.ends[np.maximum(j, 0)])
         nxt = j + 1
-        if (~inside & (nxt >= len(a.starts))).any():
+        stuck = ~inside & (nxt >= len(a.starts))
+        if stuck.any():
+            first = self._at(int(positions.flat[np.argmax(stuck)]))
             raise CalendarRangeError(
-                "no opening after an instant within the calendar's covered range"
+                f"no opening after {first.isoformat()} within the calendar's covered range "
+                f"{self.calendar.first_day}..{self.calendar.last_day}"
             )
         accepted: Positions = np.where(
             inside, positions, a.starts[np.minimum(nxt, len(a.starts) - 1)]
@@ -623,16 +657,21 @@ class Clock:
         import numpy as np
 
         self._check_batch(positions)
-        m = np.broadcast_to(np.asarray(minutes, dtype=np.int64), positions.shape)
+        m = np.broadcast_to(
+            counts(minutes, self._office_minutes(), "minutes of office time", self.calendar),
+            positions.shape,
+        )
         if m.size and m.min() < 0:
             raise UsageError(f"minutes must be 0 or more, got {int(m.min())}")
         a = self._arrays()
         target = self.office_seconds_batch(positions) + m * 60
         k = np.searchsorted(a.cum_end, target, side="left")
         if k.size and k.max() >= len(a.cum_end):
+            worst = int(np.argmax(k))
+            start = self._at(int(np.broadcast_to(positions, k.shape).flat[worst]))
             raise CalendarRangeError(
-                "an addition of office time falls after the calendar's covered range "
-                f"({self.calendar.first_year}–{self.calendar.last_year})"
+                f"{start.isoformat()} + {int(m.flat[worst])} minutes of office time falls after "
+                f"the calendar's covered range ({self.calendar.first_year}–{self.calendar.last_year})"
             )
         due: Positions = a.ends[k] - a.cum_end[k] + target
         if not m.all():
@@ -644,7 +683,10 @@ class Clock:
         import numpy as np
 
         days = self.ordinals(self.accept_batch(positions))
-        steps = np.broadcast_to(np.asarray(n, dtype=np.int64), positions.shape)
+        steps = np.broadcast_to(
+            counts(n, self.calendar.working_day_count, "working days", self.calendar),
+            positions.shape,
+        )
         if self.rules.count_start_day:
             steps = np.where((steps > 0) & self.calendar.is_working_batch(days), steps - 1, steps)
         return self.closing_batch(self.calendar.add_working_days_batch(days, steps))
@@ -653,7 +695,7 @@ class Clock:
         """Vectorised ``add_calendar_days(...).due``."""
         import numpy as np
 
-        steps = np.broadcast_to(np.asarray(n, dtype=np.int64), positions.shape)
+        steps = np.broadcast_to(counts(n, self._n, "calendar days", self.calendar), positions.shape)
         if steps.size and steps.min() < 0:
             raise UsageError(
                 f"the number of calendar days must be 0 or more, got {int(steps.min())}"
@@ -681,7 +723,10 @@ class Clock:
         if u is Unit.MINUTES:
             return self.add_office_minutes_batch(positions, value)
         if u is Unit.HOURS:
-            return self.add_office_minutes_batch(positions, value * 60)
+            hours = counts(
+                value, self._office_minutes() // 60, "hours of office time", self.calendar
+            )
+            return self.add_office_minutes_batch(positions, hours * 60)
         if u is Unit.WORKING_DAYS:
             return self.add_working_days_batch(positions, value)
         return self.add_calendar_days_batch(positions, value)

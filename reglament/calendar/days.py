@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from reglament.calendar.overrides import (
     merge,
 )
 from reglament.errors import CalendarRangeError, UsageError
+from reglament.limits import FIRST_YEAR, LAST_YEAR, shown
 
 if TYPE_CHECKING:
     import numpy as np
@@ -38,12 +38,30 @@ if TYPE_CHECKING:
 
 __all__ = ["FIRST_YEAR", "LAST_YEAR", "DayInfo", "WorkCalendar", "default_calendar"]
 
-FIRST_YEAR = 2000
-LAST_YEAR = 2030
-
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_SUBSTITUTED = re.compile(r"^Day off \(substituted from (\d\d)/(\d\d)/(\d{4})\)$")
 _RENAMES = {"Eid al-Adha": "Kurban ait"}
+
+
+def counts(n: int | npt.ArrayLike, longest: int, what: str, calendar: WorkCalendar) -> Any:
+    """``n`` (one count or an array of them) as int64, refused when one is more than
+    ``longest``: no deadline of the calendar is that far, and int64 arithmetic would wrap."""
+    import numpy as np
+
+    try:
+        steps = np.asarray(n, dtype=np.int64)
+    except OverflowError:  # past int64, so past any calendar too
+        steps = None
+    if steps is not None and not (steps.size and int(steps.max()) > longest):
+        return steps
+    if isinstance(n, int):
+        big = shown(n)
+    else:
+        big = shown(int(steps.max())) if steps is not None else "more than 2**63"
+    raise CalendarRangeError(
+        f"+{big} {what} falls after the calendar's covered range "
+        f"{calendar.first_day.isoformat()}..{calendar.last_day.isoformat()} "
+        f"(it holds {longest:,} {what})"
+    )
 
 
 def weekday_name(d: dt.date) -> str:
@@ -94,43 +112,84 @@ class _Special:
     overridden: bool = False
 
 
+def _view(first_year: int, last_year: int, *, observed: bool, estimated: bool) -> Any:
+    """One reading of the ``holidays`` Kazakhstan calendar (English names, for the explanations).
+
+    ``observed``: with the days off that the weekend rule moves to the next working day.
+    ``estimated``: with the package's mark on the names of estimated lunar dates.
+    """
+    return holidays.country_holidays(
+        "KZ",
+        years=range(first_year, last_year + 1),
+        language="en_US",
+        observed=observed,
+        islamic_show_estimated=estimated,
+    )
+
+
+def _transfers(kz: Any, first_year: int, last_year: int) -> dict[dt.date, dt.date]:
+    """The Government's transfers as the package holds them: day off -> the day worked for it.
+
+    ``special_public_holidays`` maps a year to its entries; a transfer is
+    ``(month, day, worked month, worked day[, worked year])``, a one-off holiday ``(month, day,
+    name)``; a year with one entry holds it bare.
+    """
+    moved: dict[dt.date, dt.date] = {}
+    for year, entries in kz.special_public_holidays.items():
+        if not first_year <= year <= last_year:
+            continue
+        for entry in entries if isinstance(entries[0], tuple) else (entries,):
+            if len(entry) < 4:
+                continue
+            month, mday, worked_month, worked_mday, *worked_year = entry
+            worked = dt.date(worked_year[0] if worked_year else year, worked_month, worked_mday)
+            moved[dt.date(year, month, mday)] = worked
+    return moved
+
+
+def _why_off(day: dt.date, kz: Any, own_day: Any) -> list[tuple[str, str]]:
+    """The holidays behind a day off that is not a transfer, as (name, why): first those whose
+    own date it is, then those the weekend rule moved here (named without the package's mark)."""
+    before, _, after = kz.tr(kz.observed_label).partition("%s")  # "%s (observed)"
+    own = own_day.get_list(day)
+    moved_here = (
+        n.removeprefix(before).removesuffix(after) for n in kz.get_list(day) if n not in own
+    )
+    return [(_RENAMES.get(n, n), "holiday") for n in own] + [
+        (_RENAMES.get(n, n), "day off moved from the weekend") for n in moved_here
+    ]
+
+
 def _base_specials(
     first_year: int, last_year: int, sources: dict[int, str]
 ) -> dict[dt.date, _Special]:
-    """Every date where the ``holidays`` calendar departs from "Mon–Fri work, Sat–Sun rest"."""
-    kz: Any = holidays.country_holidays(
-        "KZ", years=range(first_year, last_year + 1), language="en_US"
-    )
+    """Every date where the ``holidays`` calendar departs from "Mon–Fri work, Sat–Sun rest".
+
+    What a date is comes from the package's data, never from the wording of its names: the days
+    off are its keys, the transfers its ``special_public_holidays`` table, the worked weekend
+    days its ``weekend_workdays``; a day off moved from the weekend is one that the reading
+    without the weekend rule does not have, and an estimated date is one whose name changes when
+    the package is asked to mark estimates. The names are only shown.
+    """
+    kz = _view(first_year, last_year, observed=True, estimated=False)
+    own_day = _view(first_year, last_year, observed=False, estimated=False)
+    marked = _view(first_year, last_year, observed=False, estimated=True)
+    moved = _transfers(kz, first_year, last_year)
+    worked_for = {worked: off for off, worked in moved.items()}
 
     def source(year: int) -> str:
         return sources.get(year, "Government decree")
 
     specials: dict[dt.date, _Special] = {}
-    worked_for: dict[dt.date, dt.date] = {}  # worked weekend day -> the day off it pays for
     for day in sorted(kz.keys()):
-        reasons: list[str] = []
-        estimated = False
-        short = ""
-        for name in kz.get_list(day):
-            if name.endswith(" (estimated)"):
-                estimated = True
-                name = name.removesuffix(" (estimated)")
-            match = _SUBSTITUTED.match(name)
-            if match:
-                month, mday, year = (int(g) for g in match.groups())
-                worked = dt.date(year, month, mday)
-                worked_for[worked] = day
-                reasons.append(f"transferred day off (from {fmt_day(worked)}; {source(day.year)})")
-                short = short or "transferred day off"
-            elif name.endswith(" (observed)"):
-                base = _RENAMES.get(name[: -len(" (observed)")], name[: -len(" (observed)")])
-                reasons.append(f"{base} (day off moved from the weekend)")
-                short = short or base
-            else:
-                base = _RENAMES.get(name, name)
-                reasons.append(f"{base} (holiday)")
-                short = short or base
-        specials[day] = _Special(False, tuple(reasons), estimated, short)
+        if day in moved:  # the table says what it is; the package's label for it is not read
+            reason = f"transferred day off (from {fmt_day(moved[day])}; {source(day.year)})"
+            specials[day] = _Special(False, (reason,), False, "transferred day off")
+            continue
+        names = _why_off(day, kz, own_day)
+        reasons = tuple(f"{name} ({why})" for name, why in names)
+        estimated = marked.get_list(day) != own_day.get_list(day)
+        specials[day] = _Special(False, reasons, estimated, names[0][0])
     for worked in sorted(set(kz.weekend_workdays) | set(worked_for)):
         if not first_year <= worked.year <= last_year or worked in kz:
             continue
@@ -232,6 +291,11 @@ class WorkCalendar:
         return dt.date.fromordinal(self._origin + self._n - 1)
 
     @property
+    def working_day_count(self) -> int:
+        """How many working days the calendar holds (no count of them can go further)."""
+        return len(self._wdates)
+
+    @property
     def overrides(self) -> OverrideSet:
         return self._overrides
 
@@ -296,7 +360,7 @@ class WorkCalendar:
                 raise self.range_error(d) from None
             except IndexError:
                 raise CalendarRangeError(
-                    f"{d.isoformat()} + {n} working days falls after the calendar's covered range "
+                    f"{d.isoformat()} + {shown(n)} working days falls after the calendar's covered range "
                     f"{self.first_day.isoformat()}..{self.last_day.isoformat()}"
                 ) from None
         return self._add_slow(d, n)
@@ -371,16 +435,20 @@ class WorkCalendar:
         if idx.min() < 0 or idx.max() >= self._n:
             bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
             raise self.range_error(dt.date.fromordinal(bad + self._origin))
-        steps = np.asarray(n, dtype=np.int64)
+        steps = counts(n, self.working_day_count, "working days", self)
         if steps.size and steps.min() < 0:
             raise UsageError(f"the number of working days must be 0 or more, got {steps.min()}")
         k = after[idx] + steps - 1
         if not steps.all():  # n == 0 somewhere: a working start stays, others go to the next
             k = np.where((steps == 0) & working[idx], k, k + (steps == 0))
         if k.max() >= len(self._wdates):
+            worst = int(np.argmax(k))
+            start_index = int(np.broadcast_to(idx, k.shape).flat[worst])
+            start = dt.date.fromordinal(start_index + self._origin)
+            count = int(np.broadcast_to(steps, k.shape).flat[worst])
             raise CalendarRangeError(
-                "a result falls after the calendar's covered range "
-                f"{self.first_day.isoformat()}..{self.last_day.isoformat()}"
+                f"{start.isoformat()} + {count} working days falls after the calendar's covered "
+                f"range {self.first_day.isoformat()}..{self.last_day.isoformat()}"
             )
         result: np.ndarray[Any, Any] = out[k]
         return result

@@ -208,7 +208,7 @@ class WeeklySchedule:
 
 
 SCHEDULES: dict[str, WeeklySchedule] = {
-    # DESIGN §3 default for a state body.
+    # The default for a state body: no act fixes one (docs/calendar.md, Office time).
     "standard": WeeklySchedule.parse("mon-fri 09:00-18:30 lunch 13:00-14:30", name="standard"),
     # The seeds' Atyrau offices.
     "atyrau-office": WeeklySchedule.parse(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import calendar as stdcal
-import datetime as dt
 
 from reglament.calendar.days import WorkCalendar, weekday_name
+from reglament.errors import CalendarRangeError
+from reglament.limits import shown
 
 __all__ = ["render_month", "render_year"]
 
@@ -14,7 +15,10 @@ _MONTHS = [stdcal.month_name[m] for m in range(1, 13)]
 
 def _check_year(work: WorkCalendar, year: int) -> None:
     if not work.first_year <= year <= work.last_year:
-        raise work.range_error(dt.date(max(1, min(year, 9999)), 1, 1))
+        raise CalendarRangeError(
+            f"year {shown(year)} is outside the calendar's covered range "
+            f"{work.first_year}..{work.last_year}"
+        )
 
 
 def render_month(work: WorkCalendar, year: int, month: int) -> str:

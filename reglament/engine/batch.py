@@ -36,6 +36,7 @@ from reglament.calendar import Clock
 from reglament.engine.runtime import Engine
 from reglament.engine.simulate import MAX_STEPS, Timeline, simulate
 from reglament.errors import UsageError
+from reglament.limits import BYTES_PER_CASE, MAX_CASES, MAX_SEED, shown
 from reglament.procedure import outcomes, term, timing
 from reglament.procedure.graph import DONE, choose
 from reglament.schemas import Decision, End, Join, Parallel, Unit
@@ -340,8 +341,13 @@ def simulate_many(
 
     ``progress``, if given, is called with the number of cases just finished, chunk by chunk.
     """
-    if cases < 1:
-        raise UsageError(f"the number of cases must be 1 or more, got {cases}")
+    if not 1 <= cases <= MAX_CASES:
+        raise UsageError(
+            f"--cases {shown(cases)}: the number of cases must be from 1 to {MAX_CASES:,} (a run "
+            f"needs about {BYTES_PER_CASE} bytes of memory per case)"
+        )
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise UsageError(f"--seed {shown(seed)}: a seed is a whole number from 0 to {MAX_SEED}")
     if end <= start:
         raise UsageError(
             f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})"
@@ -355,7 +361,9 @@ def simulate_many(
     if seed is None:
         seed = random.SystemRandom().randrange(2**32)
     rng = np.random.default_rng(seed)
-    lo, hi = clock.office_seconds_batch(clock.positions([start, end])).tolist()
+    # the period ends at ``end`` exclusive, which may be the calendar's own end (--to its last day)
+    first, last = clock.positions([start, end - dt.timedelta(seconds=1)]).tolist()
+    lo, hi = clock.office_seconds_batch(np.array([first, last + 1], dtype=np.int64)).tolist()
     if hi <= lo:
         raise UsageError(
             f"the office of channel {channel!r} is never open from {start.isoformat()} to "

@@ -1,21 +1,40 @@
 """A case: the serialisable state of one application going through one reglament version.
 
 Plain data only (dataclasses of strings, numbers and aware datetimes); ``to_dict``/``from_dict``
-give JSON-ready dictionaries with a ``schema_version``, so a case can be saved halfway and
-resumed later, in another process, with the same result as never stopping.
+give JSON-ready dictionaries with a ``schema_version`` (the document of
+``reglament.schemas.case``, published as ``case.schema.json``), so a case can be saved halfway
+and resumed later, in another process, with the same result as never stopping.
+
+``from_dict`` checks the whole document: every key and type, instants inside the calendar's range
+in the case's time zone, and (given the reglament, as every ``Engine`` method does) the
+reglament's id and version and the steps, channel, variant and data it names. Each problem is a
+``UsageError`` naming the bad value by its JSON path, e.g. ``case.tokens[0].step``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import Any, cast
 
-from reglament.errors import UsageError
+from reglament.calendar import FIRST_YEAR, LAST_YEAR
 from reglament.procedure.events import Kind
+from reglament.schemas import Decision, End, Join, Parallel, Reglament, Task, Wait
+from reglament.schemas.case import SCHEMA_VERSION as SCHEMA_VERSION
+from reglament.schemas.case import (
+    CaseJSON,
+    TermUnit,
+    case_error,
+    path_of,
+    read_document,
+    zone,
+)
+from reglament.schemas.reglament import DataType
 
-SCHEMA_VERSION = 1
+FIRST_DAY = dt.date(FIRST_YEAR, 1, 1)  # the working-day calendar's range
+LAST_DAY = dt.date(LAST_YEAR, 12, 31)
+Problems = list[tuple[str, str]]  # (JSON path, what is wrong there)
 
 
 @dataclass(slots=True)
@@ -89,11 +108,15 @@ class Case:
     # -- serialisation ------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
+        """The case as a JSON-ready dictionary (``reglament schema --case`` describes it)."""
+        return dict(self._document())
+
+    def _document(self) -> CaseJSON:
         def instant(value: dt.datetime | None) -> str | None:
             return value.isoformat() if value is not None else None
 
         return {
-            "schema_version": self.schema_version,
+            "schema_version": 1,
             "reglament": self.reglament,
             "version": self.version,
             "region": self.region,
@@ -101,20 +124,20 @@ class Case:
             "channel": self.channel,
             "variant": self.variant,
             "data": dict(self.data),
-            "submitted_at": instant(self.submitted_at),
-            "accepted_at": instant(self.accepted_at),
+            "submitted_at": self.submitted_at.isoformat(),
+            "accepted_at": self.accepted_at.isoformat(),
             "term": None
-            if self.term_value is None
+            if self.term_value is None or self.term_unit is None or self.term_base_due is None
             else {
                 "value": self.term_value,
-                "unit": self.term_unit,
-                "base_due": instant(self.term_base_due),
+                "unit": cast(TermUnit, self.term_unit),
+                "base_due": self.term_base_due.isoformat(),
             },
             "tokens": [
                 {
                     "id": t.id,
                     "step": t.step,
-                    "started": instant(t.started),
+                    "started": t.started.isoformat(),
                     "due": instant(t.due),
                     "parallel": t.parallel,
                 }
@@ -124,7 +147,7 @@ class Case:
             "history": [
                 {
                     "kind": r.kind.value,
-                    "at": instant(r.at),
+                    "at": r.at.isoformat(),
                     "step": r.step,
                     "outcome": r.outcome,
                     "detail": r.detail,
@@ -132,7 +155,7 @@ class Case:
                 for r in self.history
             ],
             "suspensions": [
-                {"start": instant(s.start), "end": instant(s.end), "reason": s.reason}
+                {"start": s.start.isoformat(), "end": instant(s.end), "reason": s.reason}
                 for s in self.suspensions
             ],
             "next_token": self.next_token,
@@ -141,63 +164,226 @@ class Case:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Case:
-        """Rebuild a case saved with :meth:`to_dict`; a clear error for anything else."""
-        try:
-            version = data["schema_version"]
-            if version != SCHEMA_VERSION:
-                raise UsageError(
-                    f"case schema_version {version!r} is not supported (this is {SCHEMA_VERSION})"
-                )
-            zone = ZoneInfo(data["timezone"])
+    def from_dict(cls, data: Mapping[str, Any], reglament: Reglament | None = None) -> Case:
+        """Rebuild a case saved with :meth:`to_dict`; a ``UsageError`` naming the first bad value
+        by its JSON path for anything else. Given ``reglament``, the case must be of that
+        reglament and version, and name only its steps, channels, variants and data (every
+        ``Engine`` method checks this too)."""
+        document = read_document(data)
+        where = zone(document["timezone"])  # known: read_document checked it
+        problems = [
+            (path, message)
+            for path, text in _instants(document)
+            if (message := check_instant(_parse(text), where, FIRST_DAY, LAST_DAY)) is not None
+        ]
+        if (document["end"] is None) != (document["finished_at"] is None):
+            problems.append(("case.finished_at", "given exactly when the case has an end"))
+        if problems:
+            raise case_error(problems)
+        case = _build(document, where)
+        if reglament is not None and (problems := reglament_problems(case, reglament)):
+            raise case_error(problems)
+        return case
 
-            def instant(value: str | None) -> dt.datetime | None:
-                if value is None:
-                    return None
-                parsed = dt.datetime.fromisoformat(value)
-                if parsed.tzinfo is None:
-                    raise UsageError(f"case time {value!r} has no UTC offset")
-                return parsed.astimezone(zone)
 
-            def required(value: str) -> dt.datetime:
-                parsed = instant(value)
-                assert parsed is not None
-                return parsed
+# -- reading a saved case ---------------------------------------------------------------------------
 
-            term = data["term"]
-            return cls(
-                reglament=data["reglament"],
-                version=data["version"],
-                region=data["region"],
-                timezone=data["timezone"],
-                channel=data["channel"],
-                variant=data["variant"],
-                data=dict(data["data"]),
-                submitted_at=required(data["submitted_at"]),
-                accepted_at=required(data["accepted_at"]),
-                term_value=term["value"] if term else None,
-                term_unit=term["unit"] if term else None,
-                term_base_due=instant(term["base_due"]) if term else None,
-                tokens=[
-                    Token(
-                        t["id"], t["step"], required(t["started"]), instant(t["due"]), t["parallel"]
-                    )
-                    for t in data["tokens"]
-                ],
-                arrived={join: list(ids) for join, ids in data["arrived"].items()},
-                history=[
-                    Record(Kind(r["kind"]), required(r["at"]), r["step"], r["outcome"], r["detail"])
-                    for r in data["history"]
-                ],
-                suspensions=[
-                    Suspension(required(s["start"]), instant(s["end"]), s["reason"])
-                    for s in data["suspensions"]
-                ],
-                next_token=data["next_token"],
-                end=data["end"],
-                finished_at=instant(data["finished_at"]),
+
+def _parse(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)  # the document's pattern makes it aware
+
+
+def _instants(document: CaseJSON) -> Iterator[tuple[str, str]]:
+    """Every instant of the document, with its path."""
+    yield "case.submitted_at", document["submitted_at"]
+    yield "case.accepted_at", document["accepted_at"]
+    if document["term"] is not None:
+        yield "case.term.base_due", document["term"]["base_due"]
+    for i, token in enumerate(document["tokens"]):
+        yield f"case.tokens[{i}].started", token["started"]
+        if token["due"] is not None:
+            yield f"case.tokens[{i}].due", token["due"]
+    for i, record in enumerate(document["history"]):
+        yield f"case.history[{i}].at", record["at"]
+    for i, suspension in enumerate(document["suspensions"]):
+        yield f"case.suspensions[{i}].start", suspension["start"]
+        if suspension["end"] is not None:
+            yield f"case.suspensions[{i}].end", suspension["end"]
+    if document["finished_at"] is not None:
+        yield "case.finished_at", document["finished_at"]
+
+
+def check_instant(at: dt.datetime, where: dt.tzinfo, first: dt.date, last: dt.date) -> str | None:
+    """What is wrong with ``at`` as an instant of a case in zone ``where`` on a calendar that
+    covers ``first``..``last`` (``None``: nothing)."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        return f"{at.isoformat()} has no UTC offset"
+    try:
+        day = at.astimezone(where).date()
+    except OverflowError:  # year 1 or 9999 moved past the datetime range
+        day = None
+    if day is None or not first <= day <= last:
+        return (
+            f"{at.isoformat()} is outside the calendar's covered range "
+            f"{first.isoformat()}..{last.isoformat()}"
+        )
+    return None
+
+
+def _build(document: CaseJSON, where: dt.tzinfo) -> Case:
+    def instant(text: str) -> dt.datetime:
+        return _parse(text).astimezone(where)
+
+    def maybe(text: str | None) -> dt.datetime | None:
+        return None if text is None else instant(text)
+
+    term = document["term"]
+    return Case(
+        reglament=document["reglament"],
+        version=document["version"],
+        region=document["region"],
+        timezone=document["timezone"],
+        channel=document["channel"],
+        variant=document["variant"],
+        data=dict(document["data"]),
+        submitted_at=instant(document["submitted_at"]),
+        accepted_at=instant(document["accepted_at"]),
+        term_value=term["value"] if term else None,
+        term_unit=term["unit"] if term else None,
+        term_base_due=instant(term["base_due"]) if term else None,
+        tokens=[
+            Token(t["id"], t["step"], instant(t["started"]), maybe(t["due"]), t["parallel"])
+            for t in document["tokens"]
+        ],
+        arrived={join: list(ids) for join, ids in document["arrived"].items()},
+        history=[
+            Record(Kind(r["kind"]), instant(r["at"]), r["step"], r["outcome"], r["detail"])
+            for r in document["history"]
+        ],
+        suspensions=[
+            Suspension(instant(s["start"]), maybe(s["end"]), s["reason"])
+            for s in document["suspensions"]
+        ],
+        next_token=document["next_token"],
+        end=document["end"],
+        finished_at=maybe(document["finished_at"]),
+    )
+
+
+# -- a case against its reglament ------------------------------------------------------------------
+
+
+def label(reglament: Reglament) -> str:
+    """``semey-compensation@karaganda@2015-10-26``: a reglament version, as the CLI names it."""
+    return f"{reglament.id}@{reglament.region}@{reglament.effective.from_.isoformat()}"
+
+
+def _known(names: Iterable[str]) -> str:
+    return ", ".join(names) or "none"
+
+
+def reglament_problems(case: Case, reglament: Reglament) -> Problems:
+    """What in ``case`` does not fit ``reglament``: another reglament or version, or steps,
+    a channel, a variant or data it does not have. Empty when the case is one of its cases.
+    (Every ``Engine`` method runs this, so the usual, empty answer is kept to a few look-ups.)"""
+    mine = (case.reglament, case.region, case.version)
+    theirs = (reglament.id, reglament.region, reglament.effective.from_.isoformat())
+    if mine != theirs:
+        key = next(
+            k
+            for k, a, b in zip(("reglament", "region", "version"), mine, theirs, strict=True)
+            if a != b
+        )
+        return [(f"case.{key}", f"the case is of {'@'.join(mine)}, not of {label(reglament)}")]
+    problems: Problems = []
+    if case.timezone != reglament.timezone:
+        problems.append(
+            (
+                "case.timezone",
+                f"{case.timezone!r} is not {label(reglament)}'s time zone {reglament.timezone}",
             )
-        except UsageError:
-            raise
-        except (KeyError, TypeError, ValueError) as error:
-            raise UsageError(f"not a saved case: {type(error).__name__} {error}") from None
+        )
+    if case.channel not in reglament.channels:
+        problems.append(_unknown("channel", case.channel, reglament.channels, reglament))
+    if case.variant is not None and case.variant not in reglament.variants:
+        problems.append(_unknown("variant", case.variant, reglament.variants, reglament))
+    if case.data:
+        problems.extend(
+            (path_of(["data", key]), message) for key, message in check_data(case.data, reglament)
+        )
+    steps = reglament.steps
+    for i, token in enumerate(case.tokens):
+        if not isinstance(steps.get(token.step), _HOLDING):
+            message = _wrong(token.step, reglament, _HOLDING, "a task, decision or wait")
+            problems.append((f"case.tokens[{i}].step", message))
+        if token.parallel is not None and not isinstance(steps.get(token.parallel), Parallel):
+            message = _wrong(token.parallel, reglament, (Parallel,), "a parallel block")
+            problems.append((f"case.tokens[{i}].parallel", message))
+    for join in case.arrived:
+        if not isinstance(steps.get(join), Join):
+            problems.append(
+                (path_of(["arrived", join]), _wrong(join, reglament, (Join,), "a join"))
+            )
+    stray = {record.step for record in case.history} - steps.keys() - {None}
+    for i, record in enumerate(case.history if stray else ()):
+        if record.step in stray:
+            message = _wrong(str(record.step), reglament, _ANY, "a step")
+            problems.append((f"case.history[{i}].step", message))
+    if case.end is not None and not isinstance(steps.get(case.end), End):
+        problems.append(("case.end", _wrong(case.end, reglament, (End,), "an end")))
+    return problems
+
+
+_HOLDING = (Task, Decision, Wait)  # the steps a case can be in; the others it passes at once
+_ANY = (Task, Decision, Wait, Parallel, Join, End)
+
+
+def _unknown(key: str, value: str, known: Iterable[str], reglament: Reglament) -> tuple[str, str]:
+    return (
+        f"case.{key}",
+        f"{value!r} is not a {key} of {label(reglament)}; known: {_known(known)}",
+    )
+
+
+def _wrong(value: str, reglament: Reglament, kinds: tuple[type, ...], what: str) -> str:
+    steps = reglament.steps
+    known = _known(sid for sid, step in steps.items() if isinstance(step, kinds))
+    if value in steps:
+        kind = steps[value].kind
+        return f"{value!r} is a {kind} step of {label(reglament)}, not {what}; known: {known}"
+    return f"{value!r} is not a step of {label(reglament)}; known: {known}"
+
+
+_TYPES: dict[DataType, tuple[type, str]] = {
+    DataType.bool: (bool, "true or false"),
+    DataType.int: (int, "a whole number"),
+    DataType.str: (str, "a string"),
+    DataType.date: (str, "a date YYYY-MM-DD"),
+    DataType.choice: (str, "a string"),
+}
+
+
+def check_data(data: Mapping[str, object], reglament: Reglament) -> Iterator[tuple[str, str]]:
+    """(field, problem) for each value of ``data`` that ``reglament`` does not declare, or whose
+    type or value its declaration does not allow (``None``, not known, fits any but a choice)."""
+    declared = reglament.data
+    for key, value in data.items():
+        spec = declared.get(key)
+        if spec is None:
+            yield key, f"unknown case data {key!r} for {reglament.id}; declared: {_known(declared)}"
+        elif spec.values is not None:
+            if value not in spec.values:
+                yield key, f"{key} must be one of {', '.join(spec.values)}, got {value!r}"
+        elif value is not None and not _typed(value, spec.type):
+            yield key, f"{key} must be {_TYPES[spec.type][1]}, got {value!r}"
+
+
+def _typed(value: object, kind: DataType) -> bool:
+    if type(value) is not _TYPES[kind][0]:
+        return False
+    if kind is DataType.date:
+        try:
+            dt.date.fromisoformat(cast(str, value))
+        except ValueError:
+            return False
+    return True

@@ -25,7 +25,7 @@ from reglament.procedure.timing import TimedRule
 from reglament.schemas import Decision, Duration, Reglament, Schedule, Step, Term
 from reglament.schemas.expr import Expr, parse
 
-DEFAULT_SCHEDULE = "standard"  # DESIGN §3: Mon–Fri 9:00–18:30, lunch 13:00–14:30
+DEFAULT_SCHEDULE = "standard"  # Mon–Fri 9:00–18:30, lunch 13:00–14:30 (docs/calendar.md)
 
 Scope = Mapping[str, object]
 

@@ -10,10 +10,18 @@ from dataclasses import dataclass
 from typing import Literal
 
 from reglament.calendar import TermRules, WorkCalendar
-from reglament.engine.case import Case, Record, Suspension, Token
+from reglament.engine.case import (
+    Case,
+    Record,
+    Suspension,
+    Token,
+    check_data,
+    check_instant,
+    reglament_problems,
+)
 from reglament.engine.compiled import Compiled
 from reglament.engine.machine import StepMachine
-from reglament.errors import CaseError, UsageError
+from reglament.errors import CalendarRangeError, CaseError, UsageError
 from reglament.procedure import events, outcomes, term
 from reglament.procedure.events import Kind
 from reglament.procedure.graph import DONE, SPLIT
@@ -27,6 +35,7 @@ from reglament.schemas import (
     Unit,
     Wait,
 )
+from reglament.schemas.case import case_error
 
 UNCOUNTED = "not counted in the term"  # the detail of a step_started the term does not run in
 
@@ -74,6 +83,11 @@ class Notice:
 class Engine:
     """Runs cases of one reglament version. Build it once and share it between cases.
 
+    Every method that takes a case first checks that the case is of this reglament and version
+    and names only steps, a channel, a variant and data this version has; every instant passed
+    in must be aware and inside the calendar's range. Anything else is a ``UsageError`` (a
+    ``CalendarRangeError`` for an instant); an impossible move is a ``CaseError``.
+
     ``calendar`` defaults to Kazakhstan's; ``rules`` (how terms in days run) to the Civil
     Code's, see :class:`~reglament.calendar.TermRules`."""
 
@@ -100,6 +114,7 @@ class Engine:
         next opening of the channel's office (at once during office hours) and the legal term
         starts then."""
         c = self.compiled
+        self._at(submitted_at)
         self._check_data(data or {})
         first = c.check_start(channel, variant, data or {})
         clock = c.channel_clock[channel]
@@ -127,26 +142,37 @@ class Engine:
         return case
 
     def _check_data(self, data: dict[str, object]) -> None:
-        declared = self.reglament.data
-        for name, value in data.items():
-            if name not in declared:
-                known = ", ".join(declared) or "none"
-                raise UsageError(
-                    f"unknown case data {name!r} for {self.reglament.id}; declared: {known}"
-                )
-            field = declared[name]
-            if field.values is not None and value not in field.values:
-                raise UsageError(f"{name} must be one of {', '.join(field.values)}, got {value!r}")
+        problem = next(check_data(data, self.reglament), None)
+        if problem is not None:
+            raise UsageError(problem[1])
+
+    def _check(self, case: Case) -> None:
+        """The case is one of this engine's (its reglament, version, steps, channel, data)."""
+        problems = reglament_problems(case, self.reglament)
+        if problems:
+            raise case_error(problems)
+
+    def _at(self, at: dt.datetime) -> None:
+        """``at`` is aware and on a day the calendar covers, in the reglament's time zone."""
+        if not isinstance(at, dt.datetime):
+            raise UsageError(f"expected an aware datetime, got {at!r}")
+        _aware(at)
+        calendar = self.compiled.calendar
+        problem = check_instant(at, self.compiled.zone, calendar.first_day, calendar.last_day)
+        if problem is not None:
+            raise CalendarRangeError(problem)
 
     # -- recording what happened ------------------------------------------------------------------
 
     def set_data(self, case: Case, values: dict[str, object]) -> None:
         """Record facts learnt about the case (conditions read them from then on)."""
+        self._check(case)
         self._check_data(values)
         case.data.update(values)
 
     def allowed(self, case: Case) -> dict[str, list[str]]:
         """The moves a caller may record now: step → outcomes."""
+        self._check(case)
         moves: dict[str, list[str]] = {}
         for token in case.tokens:
             moves[token.step] = list(self.compiled.exits[token.step])
@@ -157,7 +183,8 @@ class Engine:
     ) -> list[Record]:
         """Record that ``step`` finished at ``at`` (with ``outcome`` for a decision, ``event`` or
         ``timeout`` for a wait). Returns the events this produced."""
-        _aware(at)
+        self._check(case)
+        self._at(at)
         if case.finished:
             raise CaseError(f"case is finished (at {case.end}); nothing more can be recorded")
         token = next((t for t in case.tokens if t.step == step), None)
@@ -271,7 +298,8 @@ class Engine:
 
     def suspend(self, case: Case, at: dt.datetime, reason: str) -> list[Record]:
         """Stop the legal term (e.g. documents requested from the applicant)."""
-        _aware(at)
+        self._check(case)
+        self._at(at)
         if case.finished:
             raise CaseError("case is finished; the term cannot be suspended")
         if case.suspensions and case.suspensions[-1].end is None:
@@ -285,7 +313,8 @@ class Engine:
 
     def resume(self, case: Case, at: dt.datetime) -> list[Record]:
         """Let the legal term run again."""
-        _aware(at)
+        self._check(case)
+        self._at(at)
         if not case.suspensions or case.suspensions[-1].end is not None:
             raise CaseError("the term is not suspended; allowed: suspend")
         if at < case.suspensions[-1].start:
@@ -303,6 +332,13 @@ class Engine:
         self, case: Case, at: dt.datetime
     ) -> list[tuple[dt.datetime, dt.datetime]]:
         """When the term did not run up to ``at``: suspensions and steps not counted in it."""
+        self._check(case)
+        self._at(at)
+        return self._stopped_intervals(case, at)
+
+    def _stopped_intervals(
+        self, case: Case, at: dt.datetime
+    ) -> list[tuple[dt.datetime, dt.datetime]]:
         intervals = [(s.start, s.end or at) for s in case.suspensions]
         started: dict[str, dt.datetime] = {}
         for record in case.history:
@@ -316,18 +352,25 @@ class Engine:
     def term_due(self, case: Case, at: dt.datetime | None = None) -> dt.datetime | None:
         """The legal term's due instant, pushed back by suspensions and uncounted steps up to
         ``at`` (default: the end of the case, or its last event)."""
+        self._check(case)
+        if at is not None:
+            self._at(at)
+        return self._term_due(case, at)
+
+    def _term_due(self, case: Case, at: dt.datetime | None) -> dt.datetime | None:
         if case.term_base_due is None or case.term_unit is None:
             return None
         until = at or case.finished_at or case.history[-1].at
         clock = self.compiled.channel_clock[case.channel]
-        intervals = self.stopped_intervals(case, until)
+        intervals = self._stopped_intervals(case, until)
         return term.due(clock, Unit(case.term_unit), case.term_base_due, intervals)
 
     # -- asking at an instant ---------------------------------------------------------------------
 
     def status(self, case: Case, at: dt.datetime) -> Status:
         """What is active at ``at``, what is due when, what is overdue, and the term's state."""
-        _aware(at)
+        self._check(case)
+        self._at(at)
         active = tuple(
             StepStatus(
                 t.step,
@@ -338,7 +381,7 @@ class Engine:
             )
             for t in case.tokens
         )
-        due = self.term_due(case, at)
+        due = self._term_due(case, at)
         return Status(at, active, due, self._term_state(case, due, at), case.finished, case.end)
 
     def _term_state(self, case: Case, due: dt.datetime | None, at: dt.datetime) -> TermState:
@@ -359,7 +402,8 @@ class Engine:
     def poll(self, case: Case, at: dt.datetime) -> list[Record]:
         """Record, once each, the time-driven events that have come by ``at``: steps overdue,
         the term at risk, the term overdue. Returns the new ones."""
-        _aware(at)
+        self._check(case)
+        self._at(at)
         if case.finished:
             return []
         seen = {
@@ -375,7 +419,7 @@ class Engine:
                 and (Kind.step_overdue, token.step) not in seen
             ):
                 new.append(Record(Kind.step_overdue, token.due, token.step))
-        due = self.term_due(case, at)
+        due = self._term_due(case, at)
         if due is not None:
             state = self._term_state(case, due, at)
             if state in ("at_risk", "overdue") and (Kind.term_at_risk, None) not in seen:

@@ -19,6 +19,7 @@ from reglament.errors import CaseError, UsageError
 from reglament.procedure import outcomes, term, timing
 from reglament.procedure.events import Kind
 from reglament.schemas import Decision, Unit, Wait
+from reglament.schemas.common import too_long
 from reglament.schemas.words import allowed_text, amount_text
 
 MAX_STEPS = 10_000
@@ -54,18 +55,24 @@ class Actual:
 
 
 def parse_actual(text: str) -> Actual:
-    """``45m``, ``2h``, ``3wd``, ``5cd``, ``30 minutes``, ``3 working days`` → :class:`Actual`."""
+    """``45m``, ``2h``, ``3wd``, ``5cd``, ``30 minutes``, ``3 working days`` → :class:`Actual`;
+    no longer than the calendar's span, as a duration of a definition."""
     match = _ACTUAL.match(text.lower())
     if match is None:
         raise UsageError(
             f"duration {text!r} not understood; write e.g. 45m, 2h, 3wd (working days), 5cd (calendar days)"
         )
-    value, unit = int(match.group(1)), match.group(2).replace(" ", "_")
-    if unit.startswith("working"):
-        return Actual(value, Unit.working_days)
-    if unit.startswith("calendar"):
-        return Actual(value, Unit.calendar_days)
-    return Actual(value, _UNITS[unit])
+    digits, word = match.group(1), match.group(2).replace(" ", "_")
+    if word.startswith("working"):
+        unit = Unit.working_days
+    elif word.startswith("calendar"):
+        unit = Unit.calendar_days
+    else:
+        unit = _UNITS[word]
+    problem = too_long(digits, unit)  # before int(): 5,000 digits are no number Python reads
+    if problem:
+        raise UsageError(problem)
+    return Actual(int(digits), unit)
 
 
 @dataclass(frozen=True, slots=True)

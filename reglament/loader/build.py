@@ -129,6 +129,8 @@ def _message(
         return f"{field!r} must be a whole number, got {got}"
     if kind == "greater_than":
         return f"{field!r} must be greater than {ctx.get('gt')}, got {got}"
+    if kind == "less_than_equal":
+        return f"{field!r} must be at most {ctx.get('le')}, got {got}"
     if kind in {"string_type"}:
         return f"{field!r} must be text, got {got}"
     if kind == "string_pattern_mismatch":

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from reglament.errors import Position, Problem
+from reglament.loader import files
 from reglament.loader.yaml_reader import YamlProblem, YMap, YNode, YScalar, YSeq
 
 PathKey = tuple[str | int, ...]
@@ -72,6 +73,9 @@ def resolve_extends(
 ) -> YNode:
     """Merge the base named by ``extends`` (relative to ``path``) under ``root``, recursively.
 
+    The base is in ``path``'s folder or below it (see :func:`_base_path`); a base's own base is
+    in the base's folder or below, so a chain never leaves the first file's folder.
+
     Mappings merge key by key (the file's own value wins); a ``null`` value removes the base's
     key; lists and scalars replace the base's value whole.
     """
@@ -92,17 +96,16 @@ def resolve_extends(
                 code="extends",
             )
         )
-    base_path = path.parent / target.value
+    base_path = _base_path(path, target)
     base_display = str(Path(display).parent / target.value)
-    if not base_path.is_file():
-        raise YamlProblem(
-            Problem(
-                target.pos,
-                f"base file {target.value!r} not found next to this file",
-                code="extends",
-            )
-        )
-    base = read(base_path, base_display)
+    try:
+        base = read(base_path, base_display)
+    except YamlProblem as error:  # the base's path, not its text: say so at the extends line
+        if error.problem.code != "unreadable" or error.problem.position.file != base_display:
+            raise
+        raise _extends_problem(
+            target, f"base file {target.value!r}: {error.problem.message}"
+        ) from None
     base = resolve_extends(base, base_path, base_display, read, depth + 1)
     if not isinstance(base, YMap):
         raise YamlProblem(Problem(base.pos, "a base file must be a mapping", code="extends"))
@@ -111,6 +114,45 @@ def resolve_extends(
     # the reglament keeps the name of its own base, not of its base's base
     merged.entries["extends"] = (key_pos, target)
     return merged
+
+
+_WHERE = "extends names a file in this file's folder or below it, e.g. extends: _base.yaml"
+
+
+def _base_path(path: Path, target: YScalar) -> Path:
+    """The base file ``target`` names, relative to ``path``'s folder and inside it: no absolute
+    path, no '..', no link that leads out, no name the system would refuse."""
+    name = str(target.value)
+    problem = files.name_problem(name)
+    if problem is not None:
+        raise _extends_problem(target, f"the base file's name is refused: {problem}")
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in name):
+        raise _extends_problem(target, f"base file {name!r} has a control character in its name")
+    if PurePosixPath(name).is_absolute():
+        raise _extends_problem(target, f"base file {name!r} is an absolute path; {_WHERE}")
+    if ".." in PurePosixPath(name).parts:
+        raise _extends_problem(
+            target, f"base file {name!r} goes up out of this file's folder; {_WHERE}"
+        )
+    base = path.parent / name
+    problem = files.name_problem(base)
+    if problem is not None:
+        raise _extends_problem(target, f"the base file's path is refused: {problem}")
+    if not files.exists(base):
+        raise _extends_problem(target, f"base file {name!r} not found next to this file")
+    try:
+        inside = base.resolve().is_relative_to(path.parent.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        inside = False
+    if not inside:
+        raise _extends_problem(
+            target, f"base file {name!r} is a link that leads out of this file's folder; {_WHERE}"
+        )
+    return base
+
+
+def _extends_problem(target: YScalar, message: str) -> YamlProblem:
+    return YamlProblem(Problem(target.pos, message, code="extends"))
 
 
 def _merge(base: YNode, own: YNode) -> YNode:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reglament.errors import DefinitionError, Position, Problem, UsageError
-from reglament.loader import build, semantic
+from reglament.loader import build, files, semantic
 from reglament.loader.document import Document, resolve_extends, to_document
 from reglament.loader.yaml_reader import YamlProblem, YNode, read
 from reglament.schemas import Reglament
@@ -157,11 +157,16 @@ def load(path: Path) -> Reglament:
 
 def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
     """The definition files under ``paths`` (files as given; folders searched recursively,
-    skipping base files whose names start with '_')."""
-    files: list[Path] = []
+    skipping base files whose names start with '_'); a path that is neither a regular file nor a
+    folder is a :class:`UsageError`."""
+    listed: list[Path] = []
     problems: list[Problem] = []
     for path in paths:
-        if path.is_dir():
+        try:
+            kind = files.kind(path, str(path))
+        except files.Refused as refused:
+            raise refused.error() from None
+        if kind == "folder":
             found = sorted(
                 p
                 for p in path.rglob("*")
@@ -175,12 +180,10 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
                         code="no-files",
                     )
                 )
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
+            listed.extend(found)
         else:
-            raise UsageError(f"{path}: no such file or folder")
-    return files, problems
+            listed.append(path)
+    return listed, problems
 
 
 def load_library(paths: Iterable[Path] | None = None) -> Library:

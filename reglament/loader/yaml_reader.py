@@ -6,13 +6,17 @@ The only module that imports ``yaml``. It is deliberately stricter than ``yaml.s
   ``on``, ``off`` stay strings; dates stay strings (the models parse them);
 - no tags but the standard ones (no ``!!python/...``, no custom tags);
 - alias expansion is bounded (a "billion laughs" file is refused, not expanded);
-- files that are too large, binary or not UTF-8 are refused before parsing.
+- files that are not regular files, too large, binary or not UTF-8 are refused before parsing
+  (by :mod:`reglament.loader.files`, the one reader of every file a command is given);
+- control characters, and the NEL/U+2028/U+2029 that YAML 1.1 counts as line breaks, are refused
+  at their own line and column before libyaml sees them (it would say "1:1" and two lines).
 Every problem is a :class:`~reglament.errors.Problem` with ``file:line:column``.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 from reglament.errors import Position, Problem
+from reglament.loader import files
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_NODES = 200_000  # after alias expansion; the largest real reglament has a few thousand
@@ -116,55 +121,37 @@ class YamlProblem(Exception):
 
 
 def read_text(path: Path, display: str) -> str:
-    """The file's text, or a :class:`YamlProblem` for files we refuse before parsing."""
+    """The file's text, or a :class:`YamlProblem` for files we refuse before parsing (see
+    :mod:`reglament.loader.files`: regular files only, at most ``MAX_BYTES``, UTF-8)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise _problem(
-                display,
-                1,
-                1,
-                f"file is {size:,} bytes; a reglament file may be at most {MAX_BYTES:,}",
-                "too-large",
-            )
-        data = path.read_bytes()
-    except OSError as error:
-        raise _problem(display, 1, 1, f"cannot read file: {error.strerror}", "unreadable") from None
-    if b"\x00" in data:
-        line, column = _line_col(data, data.index(b"\x00"))
-        raise _problem(
-            display, line, column, "binary file (NUL byte); expected UTF-8 YAML text", "binary"
+        return files.read_text(
+            path, display, limit=MAX_BYTES, what="a reglament file", language="YAML"
         )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line, column = _line_col(data, error.start)
-        raise _problem(
-            display,
-            line,
-            column,
-            f"not UTF-8: byte 0x{data[error.start]:02x} starts no valid character ({error.reason}); "
-            "save the file as UTF-8",
-            "encoding",
-        ) from None
-    return text.removeprefix("\ufeff")
+    except files.Refused as refused:
+        raise YamlProblem(refused.problem) from None
 
 
-def parse(text: str, display: str) -> YNode:
-    """Parse one YAML document into a located tree."""
-    if not text.strip() or all(
+def is_blank(text: str) -> bool:
+    """Whether the text holds no YAML at all (only blank lines and comments)."""
+    return not text.strip() or all(
         not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
-    ):
-        raise _problem(
-            display, 1, 1, "file is empty; expected a reglament (a YAML mapping)", "empty"
-        )
+    )
+
+
+def parse(text: str, display: str, kind: str = "reglament") -> YNode:
+    """Parse one YAML document into a located tree; ``kind`` names what the file holds in
+    messages ("a reglament holds plain data only")."""
+    if is_blank(text):
+        raise _problem(display, 1, 1, f"file is empty; expected a {kind} (a YAML mapping)", "empty")
+    _refuse_control_characters(text, display)
     parser = _Composer(text)
     try:
-        return _Builder(parser, display).document()
+        return _Builder(parser, display, kind).document()
     except yaml.MarkedYAMLError as error:
         raise _syntax_problem(error, display, text) from None
     except yaml.YAMLError as error:  # pragma: no cover - libyaml always marks its errors
-        raise _problem(display, 1, 1, f"YAML error: {error}", "yaml-syntax") from None
+        message = " ".join(str(error).split())  # one line, whatever the library says
+        raise _problem(display, 1, 1, f"YAML error: {message}", "yaml-syntax") from None
     finally:
         parser.dispose()
 
@@ -195,9 +182,10 @@ class _Builder:
     brings in count against ``MAX_NODES`` as if it were expanded.
     """
 
-    def __init__(self, parser: _Composer, display: str) -> None:
+    def __init__(self, parser: _Composer, display: str, kind: str) -> None:
         self.parser = parser
         self.display = display
+        self.kind = kind
         self.anchors: dict[str, tuple[YNode, int]] = {}  # anchor → (node, expanded size)
         self.total = 0
 
@@ -211,7 +199,7 @@ class _Builder:
             raise YamlProblem(
                 Problem(
                     self.pos(parser.peek_event()),
-                    "a second YAML document ('---'); a reglament file holds exactly one",
+                    f"a second YAML document ('---'); a {self.kind} file holds exactly one",
                     code="yaml-syntax",
                 )
             )
@@ -311,7 +299,7 @@ class _Builder:
             if event.anchor is not None:  # a key may be reused through its alias
                 self.anchors[event.anchor] = (YScalar(pos, key), 1)
             return None
-        result = YScalar(pos, _scalar(node, self.display), event.style in ("'", '"'))
+        result = YScalar(pos, _scalar(node, self.display, self.kind), event.style in ("'", '"'))
         if event.anchor is not None:
             self.anchors[event.anchor] = (result, 1)
         return result
@@ -350,10 +338,10 @@ class _Builder:
         return Position(self.display, mark.line + 1, mark.column + 1)
 
     def tag_problem(self, tag: str, pos: Position) -> YamlProblem:
-        return YamlProblem(Problem(pos, _tag_message(tag), code="tag"))
+        return YamlProblem(Problem(pos, _tag_message(tag, self.kind), code="tag"))
 
 
-def _scalar(node: ScalarNode, display: str) -> Scalar:
+def _scalar(node: ScalarNode, display: str, kind: str) -> Scalar:
     tag, value = node.tag, str(node.value)
     if tag == _STR:
         return value
@@ -366,7 +354,7 @@ def _scalar(node: ScalarNode, display: str) -> Scalar:
             return int(value, 0) if value.startswith(("0o", "0x")) else int(value)
         except ValueError:
             raise YamlProblem(
-                Problem(_pos(node, display), f"{value!r} is not a whole number", code="type")
+                Problem(_pos(node, display), _not_whole(value), code="type")
             ) from None
     if tag == _FLOAT:
         try:
@@ -375,19 +363,118 @@ def _scalar(node: ScalarNode, display: str) -> Scalar:
             raise YamlProblem(
                 Problem(_pos(node, display), f"{value!r} is not a number", code="type")
             ) from None
-    raise _tag_problem(node, display)
+    raise YamlProblem(Problem(_pos(node, display), _tag_message(str(node.tag), kind), code="tag"))
 
 
-def _tag_message(tag: str) -> str:
+def _tag_message(tag: str, kind: str) -> str:
     shown = "!!" + tag.removeprefix(_CORE_PREFIX) if tag.startswith(_CORE_PREFIX) else tag
     return (
-        f"tag {shown!r} is not allowed: a reglament holds plain data only "
+        f"tag {shown!r} is not allowed: a {kind} holds plain data only "
         "(mappings, lists, strings, numbers, true/false, null)"
     )
 
 
-def _tag_problem(node: Node, display: str) -> YamlProblem:
-    return YamlProblem(Problem(_pos(node, display), _tag_message(str(node.tag)), code="tag"))
+# Characters YAML does not allow in a file (C0 controls but tab and line breaks, DEL, the C1
+# controls, surrogates, U+FFFE/U+FFFF), and three it allows but reads as line breaks where
+# editors show none (NEL U+0085, U+2028, U+2029): with them, every later position would be off.
+_REFUSED_CHARACTER = re.compile(
+    "[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+_CONTROL_NAMES = (
+    "NUL",
+    "SOH",
+    "STX",
+    "ETX",
+    "EOT",
+    "ENQ",
+    "ACK",
+    "BEL",
+    "BS",
+    "HT",
+    "LF",
+    "VT",
+    "FF",
+    "CR",
+    "SO",
+    "SI",
+    "DLE",
+    "DC1",
+    "DC2",
+    "DC3",
+    "DC4",
+    "NAK",
+    "SYN",
+    "ETB",
+    "CAN",
+    "EM",
+    "SUB",
+    "ESC",
+    "FS",
+    "GS",
+    "RS",
+    "US",
+)
+_C1_NAMES = (
+    "PAD",
+    "HOP",
+    "BPH",
+    "NBH",
+    "IND",
+    "NEL",
+    "SSA",
+    "ESA",
+    "HTS",
+    "HTJ",
+    "VTS",
+    "PLD",
+    "PLU",
+    "RI",
+    "SS2",
+    "SS3",
+    "DCS",
+    "PU1",
+    "PU2",
+    "STS",
+    "CCH",
+    "MW",
+    "SPA",
+    "EPA",
+    "SOS",
+    "SGCI",
+    "SCI",
+    "CSI",
+    "ST",
+    "OSC",
+    "PM",
+    "APC",
+)
+
+
+def _refuse_control_characters(text: str, display: str) -> None:
+    found = _REFUSED_CHARACTER.search(text)
+    if found is None:
+        return
+    line, column = files.text_line_col(text, found.start())
+    raise _problem(display, line, column, _character_message(ord(found.group())), "yaml-syntax")
+
+
+def _character_message(code: int) -> str:
+    if code in (0x85, 0x2028, 0x2029):
+        name = {0x85: "NEL", 0x2028: "line separator", 0x2029: "paragraph separator"}[code]
+        return (
+            f"character U+{code:04X} ({name}) is not allowed: YAML reads it as a line break "
+            "where editors show none; use a real line break or a space"
+        )
+    if code < 0x20 or 0x7F <= code < 0xA0:
+        name = (
+            _CONTROL_NAMES[code]
+            if code < 0x20
+            else "DEL"
+            if code == 0x7F
+            else _C1_NAMES[code - 0x80]
+        )
+        return f"control character U+{code:04X} ({name}) is not allowed in YAML; remove it"
+    return f"character U+{code:04X} is not allowed in YAML (not a character for text); remove it"
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, display: str, text: str) -> YamlProblem:
@@ -415,13 +502,13 @@ def _pos(node: Node, display: str) -> Position:
     return Position(display, mark.line + 1, mark.column + 1)
 
 
+def _not_whole(value: str) -> str:
+    """Why an int-tagged scalar is no number Python reads: too many digits, or not digits."""
+    limit = sys.get_int_max_str_digits()
+    if limit and len(value) > limit and value.lstrip("+-").isdigit():
+        return f"'{value[:12]}...' is too large a number ({len(value):,} digits; at most {limit:,})"
+    return f"{value!r} is not a whole number"
+
+
 def _problem(display: str, line: int, column: int, message: str, code: str) -> YamlProblem:
     return YamlProblem(Problem(Position(display, line, column), message, code=code))
-
-
-def _line_col(data: bytes, offset: int) -> tuple[int, int]:
-    before = data[:offset]
-    line = before.count(b"\n") + 1
-    start = before.rfind(b"\n") + 1
-    column = len(before[start:].decode("utf-8", errors="replace")) + 1
-    return line, column

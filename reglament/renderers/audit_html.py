@@ -19,6 +19,7 @@ from markupsafe import Markup
 from reglament.audit import RULES, AuditReport, FileAudit, Finding, Severity, TermCheck
 from reglament.audit.report import term_summary
 from reglament.procedure.graph import routes_text
+from reglament.renderers import output
 from reglament.renderers.audit import counts_text, scope, summary
 from reglament.schemas import Decision, End, Reglament, Step, Task, Text, Wait
 from reglament.schemas.words import act_text, amount_text, period_text, step_time_text
@@ -452,26 +453,25 @@ def _finding_row(finding: Finding, file: str) -> dict[str, str]:
 def write_report(
     report: AuditReport, directory: Path, diagrams: Diagrams | None = None
 ) -> list[Path]:
-    """Write ``index.html`` and one page per file into ``directory``; returns the paths.
-    ``diagrams`` gives each reglament's flow diagram as SVG (or ``None``)."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write ``index.html`` and one page per file into ``directory``; returns the paths, the
+    index first. ``diagrams`` gives each reglament's flow diagram as SVG (or ``None``).
+
+    Atomic (``output.write_folder``): the pages are built aside and put in place, the index
+    last, only when all are written; a failed write leaves ``directory`` as it was and raises
+    ``UsageError``. The folder is created when missing, its parent is not."""
     names: set[str] = {"index.html"}
     pages = {f.display: page_name(f, names) for f in report.files}
-    written = [directory / "index.html"]
-    written[0].write_text(render_index(report, pages), encoding="utf-8")
-    for file in report.files:
-        r = file.loaded.reglament
-        target = directory / pages[file.display]
-        if r is None:
-            target.write_text(_invalid_page(file), encoding="utf-8")
-        else:
-            svg = diagrams(r) if diagrams is not None else None
-            target.write_text(
-                render_page(r, file.findings, svg, terms=file.terms, file=file.display),
-                encoding="utf-8",
-            )
-        written.append(target)
-    return written
+    with output.write_folder(directory) as folder:
+        for file in report.files:
+            r = file.loaded.reglament
+            if r is None:
+                page = _invalid_page(file)
+            else:
+                svg = diagrams(r) if diagrams is not None else None
+                page = render_page(r, file.findings, svg, terms=file.terms, file=file.display)
+            folder.write(pages[file.display], page)
+        folder.write("index.html", render_index(report, pages))
+    return [directory / "index.html", *(directory / pages[f.display] for f in report.files)]
 
 
 def _invalid_page(file: FileAudit) -> str:

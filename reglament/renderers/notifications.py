@@ -6,11 +6,13 @@ media and template. The template is the reglament's own (``templates:``) when it
 that name, else the package's built-in one of that name, under ``templates/notifications/<lang>/``
 (one file per event and language, with the macros ``subject``, ``message`` and ``sms``; the
 layouts ``_email``, ``_cabinet`` and ``_letter`` wrap the message in each medium's greeting,
-letterhead and signature). Templates run in Jinja2's immutable sandbox with ``StrictUndefined``
+letterhead and signature). Templates run in Jinja2's immutable sandbox with ``StrictUndefined``,
+bounded (:mod:`reglament.renderers.sandbox`: one message's steps, sizes, output and nesting),
 and see only the variables of :data:`~reglament.renderers.variables.PROVIDED`, built by
 :mod:`reglament.renderers.context` from the engine's data. :func:`check_templates` checks,
-before any case runs, that every template a reglament uses exists in each of its languages and
-reads only those variables, and that each SMS fits in two segments. See docs/notifications.md.
+before any case runs, that every template a reglament uses exists in each of its languages,
+reads only those variables and no attribute the sandbox refuses, and renders within its
+limits, and that each SMS fits in two segments. See docs/notifications.md.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ from jinja2 import (
     meta,
     nodes,
 )
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from reglament.engine.case import Case
 from reglament.engine.runtime import Engine, Notice
@@ -41,7 +42,7 @@ from reglament.engine.simulate import Timeline
 from reglament.errors import Position, Problem, UsageError
 from reglament.loader.document import Document, PathKey, dotted
 from reglament.procedure.events import END_EVENTS, STEP_EVENTS, at_risk_days, template_name
-from reglament.renderers import dates, sms
+from reglament.renderers import dates, sandbox, sms
 from reglament.renderers.context import (
     FALLBACK,
     Facts,
@@ -115,8 +116,8 @@ def capfirst(value: object) -> str:
 
 
 @functools.cache
-def environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+def environment() -> sandbox.BoundedSandbox:
+    env = sandbox.BoundedSandbox(
         loader=PackageLoader("reglament.renderers", TEMPLATE_DIR),
         undefined=StrictUndefined,
         autoescape=False,  # plain text in every medium; nothing here is HTML
@@ -125,7 +126,7 @@ def environment() -> ImmutableSandboxedEnvironment:
         keep_trailing_newline=False,
         auto_reload=False,
     )
-    env.filters["capfirst"] = capfirst
+    env.add_filter("capfirst", capfirst)
     return env
 
 
@@ -202,6 +203,7 @@ class _Parts:
         self.own: Override | None = reglament.templates.get(name)
         self.event = event
         self.language = language
+        self.part: str | None = None  # the part of the reglament's own template rendering
 
     def render(self, values: Mapping[str, Any]) -> tuple[str, str, str]:
         # a built-in template by its name (which may be another event's, e.g. the accepted
@@ -218,12 +220,32 @@ class _Parts:
                 f"template {self.name!r} has no {lang.value} body "
                 f"(it has {', '.join(x.value for x in own.body.languages())})"
             )
-        message = _tidy(_compiled(body).render(values))
-        if own.subject is not None and own.subject.get(lang) is not None:
-            subject = _one_line(_compiled(own.subject.get(lang) or "").render(values))
+        message = self._own("body", body, values, _tidy)
+        own_subject = own.subject.get(lang) if own.subject is not None else None
+        if own_subject is not None:
+            subject = self._own("subject", own_subject, values, _one_line)
         sms_source = own.sms.get(lang) if own.sms is not None else None
-        short = _one_line(_compiled(sms_source).render(values)) if sms_source else message
+        short = self._own("sms", sms_source, values, _one_line) if sms_source else message
         return subject, message, _one_line(short)
+
+    def _own(
+        self, part: str, source: str, values: Mapping[str, Any], tidy: Callable[[str], str]
+    ) -> str:
+        self.part = part
+        text = tidy(_compiled(source).render(values))
+        self.part = None
+        return text
+
+
+class TemplateFailed(UsageError):
+    """A template failed while rendering (an undefined name, the sandbox's refusal, one of
+    its limits); ``part`` names the part of the reglament's own template that failed
+    (``body``, ``subject``, ``sms``), None for a built-in template or layout."""
+
+    def __init__(self, message: str, reason: str, part: str | None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.part = part
 
 
 def compose(
@@ -239,17 +261,20 @@ def compose(
     values, notes = variables(reglament, fact, lang, medium, recipient)
     parts = _Parts(reglament, name, fact.event, lang)
     try:
-        subject, message, short = parts.render(values)
-        if medium is Medium.sms:
-            body, title = short, None
-        else:
-            layout = environment().get_template(f"{lang.value}/_{medium.value}.j2")
-            body = _tidy(layout.render({**values, "subject": subject, "message": message}))
-            title = None if medium is Medium.letter else subject
+        with sandbox.bounded():  # one message, one budget (see sandbox.py)
+            subject, message, short = parts.render(values)
+            if medium is Medium.sms:
+                body, title = short, None
+            else:
+                layout = environment().get_template(f"{lang.value}/_{medium.value}.j2")
+                body = _tidy(layout.render({**values, "subject": subject, "message": message}))
+                title = None if medium is Medium.letter else subject
     except RENDER_ERRORS as error:
-        raise UsageError(
-            f"template {name!r} ({lang.value}, {medium.value}) of {reglament.id} fails: "
-            f"{_describe(error)}"
+        reason = _describe(error)
+        raise TemplateFailed(
+            f"template {name!r} ({lang.value}, {medium.value}) of {reglament.id} fails: {reason}",
+            reason,
+            parts.part,
         ) from None
     if lang not in reglament.title.languages():
         have = ", ".join(x.value for x in reglament.title.languages())
@@ -312,7 +337,7 @@ def messages(
 
 
 # what a template can raise while it renders: Jinja's errors (undefined variables, the
-# sandbox's refusals) and the arithmetic and type errors of its expressions
+# sandbox's refusals and limits) and the arithmetic and type errors of its expressions
 RENDER_ERRORS = (TemplateError, ArithmeticError, TypeError, ValueError, LookupError)
 
 
@@ -337,9 +362,33 @@ class Checked:
 
 def _variables_of(source: str) -> tuple[set[str], set[str]]:
     """The variables a template reads and the macros it defines (raises TemplateSyntaxError)."""
-    ast = environment().parse(source)
+    ast = _parse(source)
     macros = {node.name for node in ast.find_all(nodes.Macro)}
-    return set(meta.find_undeclared_variables(ast)), macros
+    return _undeclared(ast), macros
+
+
+def _reads(source: str) -> tuple[set[str], list[tuple[int, str]]]:
+    """The variables a template reads, and (line, attribute) for each attribute it reads
+    that the sandbox refuses; raises TemplateSyntaxError when it does not parse or compile
+    (compiling runs nothing of it: the sandbox folds no constants)."""
+    ast = _parse(source)
+    used, forbidden = _undeclared(ast), sandbox.forbidden_reads(ast, environment())
+    _compiled(source)
+    return used, forbidden
+
+
+def _parse(source: str) -> nodes.Template:
+    try:
+        return environment().parse(source)
+    except RecursionError:
+        raise TemplateSyntaxError("the template is nested too deeply", 1) from None
+
+
+def _undeclared(ast: nodes.Template) -> set[str]:
+    try:
+        return set(meta.find_undeclared_variables(ast))
+    except RecursionError:
+        raise TemplateSyntaxError("the template is nested too deeply", 1) from None
 
 
 @functools.cache
@@ -398,124 +447,204 @@ def builtin_problems() -> tuple[Problem, ...]:
     return tuple(found)
 
 
-def check_templates(reglament: Reglament, document: Document | None = None) -> Checked:
-    """Every problem of the templates ``reglament`` uses, positioned in its file when
-    ``document`` is given: each of its own templates compiles and reads only the variables the
-    events of the notifications that use it provide (one no notification names, any variable
-    some event provides), and has a body in each language those notifications are sent in;
-    each SMS is measured with the reglament's longest texts and warned about when it needs
-    more than two segments. The built-in templates are :func:`builtin_problems`' concern."""
-    checked = Checked()
+# what validate's sample renders of one file's own templates may take together: every step,
+# channel and variant an SMS may name is tried, so a file could otherwise multiply one
+# message's budget by the size of its reglament
+MAX_CHECK_STEPS = 5 * sandbox.MAX_STEPS
 
-    def at(path: PathKey) -> Position:
-        if document is None:
-            return Position(reglament.id, 0, 0)
-        return document.position(path)
 
-    def add(path: PathKey, message: str, *, warning: bool = False) -> None:
-        target = checked.warnings if warning else checked.problems
-        problem = Problem(at(path), message, dotted(path), "sms-length" if warning else "template")
+@dataclass(slots=True)
+class _Check:
+    """The state of one :func:`check_templates` run."""
+
+    reglament: Reglament
+    document: Document | None
+    found: Checked = field(default_factory=Checked)
+    failing: set[str] = field(default_factory=set)  # templates already reported
+    steps: int = 0  # spent by sample renders of the reglament's own templates
+
+    def add(self, path: PathKey, message: str, *, warning: bool = False) -> None:
+        at = (
+            Position(self.reglament.id, 0, 0)
+            if self.document is None
+            else self.document.position(path)
+        )
+        target = self.found.warnings if warning else self.found.problems
+        problem = Problem(at, message, dotted(path), "sms-length" if warning else "template")
         if problem not in target:
             target.append(problem)
 
+
+def check_templates(reglament: Reglament, document: Document | None = None) -> Checked:
+    """Every problem of the templates ``reglament`` uses, positioned in its file when
+    ``document`` is given: each of its own templates compiles, reads no attribute the sandbox
+    refuses and only the variables the events of the notifications that use it provide (one
+    no notification names, any variable some event provides), and has a body in each language
+    those notifications are sent in; each one a notification uses renders, within the
+    sandbox's limits, in each of its media and languages; each SMS is measured with the
+    reglament's longest texts and warned about when it needs more than two segments. The
+    built-in templates are :func:`builtin_problems`' concern."""
+    check = _Check(reglament, document)
     users: dict[str, set[Event]] = {}
     for notification in reglament.notifications:
         users.setdefault(template_name(notification), set()).add(notification.on)
     for name, own in reglament.templates.items():
-        events = users.get(name)
-        # a template shared by several events may read what all of them provide; one that no
-        # notification names yet, anything some notice provides
-        allowed = (
-            frozenset.intersection(*(PROVIDED[e] for e in events)) if events else ALL_VARIABLES
-        )
-        for part in ("subject", "body", "sms"):
-            value: Text | None = getattr(own, part)
-            if value is None:
-                continue
-            for language in value.languages():
-                path: PathKey = ("templates", name, part, language.value)
-                try:
-                    used, _ = _variables_of(value.get(language) or "")
-                except TemplateSyntaxError as error:
-                    add(path, f"template {name!r} ({language.value}): {_describe(error)}")
-                    continue
-                if used - allowed:
-                    which = (
-                        f"notices on {', '.join(sorted(e.value for e in events))} do not provide"
-                        if events
-                        else "no notice provides"
-                    )
-                    add(
-                        path,
-                        f"template {name!r} ({language.value}) reads "
-                        f"{', '.join(repr(n) for n in sorted(used - allowed))}, which {which} "
-                        f"(provided: {', '.join(sorted(allowed))})",
-                    )
+        _check_own(check, name, own, users.get(name))
     for index, notification in enumerate(reglament.notifications):
         name = template_name(notification)
         used_own = reglament.templates.get(name)
         if used_own is None and name not in {e.value for e in Event}:
             continue  # the loader reports an undeclared template
-        if used_own is None and not borrowed_template_fits(notification):
-            allowed = PROVIDED[notification.on]
-            for language in languages_of(reglament, notification):
-                reads = builtin_variables(Event(name), language)
-                if reads - allowed:
-                    add(
-                        ("notifications", index, "template"),
-                        f"the built-in template {name!r} reads "
-                        f"{', '.join(repr(n) for n in sorted(reads - allowed))}, which notices "
-                        f"on {notification.on.value} do not provide",
-                    )
-                    break
+        if used_own is None and not _borrowed_fits(check, index, notification):
+            continue
         for language in languages_of(reglament, notification):
             if used_own is not None and used_own.body.get(language) is None:
-                add(
+                check.failing.add(name)
+                check.add(
                     ("templates", name, "body"),
                     f"template {name!r} has no {language.value} body, but notifications[{index}] "
                     f"is sent in {', '.join(x.value for x in languages_of(reglament, notification))}",
                 )
-        if Medium.sms in notification.via:
-            _check_sms(reglament, index, notification, checked, add)
-    checked.problems.sort(key=Problem.sort_key)
-    checked.warnings.sort(key=Problem.sort_key)
-    return checked
+        if name not in check.failing:
+            _check_renders(check, index, notification)
+    check.found.problems.sort(key=Problem.sort_key)
+    check.found.warnings.sort(key=Problem.sort_key)
+    return check.found
 
 
-def _check_sms(
-    reglament: Reglament,
-    index: int,
-    notification: Notification,
-    checked: Checked,
-    add: Callable[..., None],
-) -> None:
-    name = template_name(notification)
+def _check_own(check: _Check, name: str, own: Override, events: set[Event] | None) -> None:
+    """The problems of one of the reglament's own templates found without rendering it."""
+    # a template shared by several events may read what all of them provide; one that no
+    # notification names yet, anything some notice provides
+    allowed = frozenset.intersection(*(PROVIDED[e] for e in events)) if events else ALL_VARIABLES
+    which = (
+        f"notices on {', '.join(sorted(e.value for e in events))} do not provide"
+        if events
+        else "no notice provides"
+    )
+    for part in ("subject", "body", "sms"):
+        value: Text | None = getattr(own, part)
+        for language in value.languages() if value is not None else ():
+            path: PathKey = ("templates", name, part, language.value)
+            label = f"template {name!r} ({language.value})"
+            try:
+                used, forbidden = _reads(value.get(language) or "") if value else (set(), [])
+            except TemplateSyntaxError as error:
+                check.failing.add(name)
+                check.add(path, f"{label}: {_describe(error)}")
+                continue
+            for line, attribute in forbidden:
+                check.failing.add(name)
+                check.add(
+                    path, f"{label}: line {line}: reads {attribute!r}, which the sandbox forbids"
+                )
+            if used - allowed:
+                check.failing.add(name)
+                check.add(
+                    path,
+                    f"{label} reads {', '.join(repr(n) for n in sorted(used - allowed))}, which "
+                    f"{which} (provided: {', '.join(sorted(allowed))})",
+                )
+
+
+def _borrowed_fits(check: _Check, index: int, notification: Notification) -> bool:
+    """Whether the built-in template a notification borrows from another event reads only
+    what its own event provides (reported when it does not)."""
+    if borrowed_template_fits(notification):
+        return True
+    name, allowed = template_name(notification), PROVIDED[notification.on]
+    for language in languages_of(check.reglament, notification):
+        reads = builtin_variables(Event(name), language)
+        if reads - allowed:
+            check.add(
+                ("notifications", index, "template"),
+                f"the built-in template {name!r} reads "
+                f"{', '.join(repr(n) for n in sorted(reads - allowed))}, which notices "
+                f"on {notification.on.value} do not provide",
+            )
+            return False
+    return True
+
+
+def _check_renders(check: _Check, index: int, notification: Notification) -> None:
+    """Render what ``notification`` sends with sample facts: the reglament's own template in
+    each medium, language and to each recipient (a failure is a problem at the part that
+    failed), and each SMS with every sample, to warn when the longest needs too many
+    segments."""
+    reglament, name = check.reglament, template_name(notification)
     own = reglament.templates.get(name)
+    texting = Medium.sms in notification.via
+    if own is None and not texting:
+        return  # the built-in templates render: the test suite holds them to it
     for language in languages_of(reglament, notification):
-        if own is not None and own.body.get(language) is None:
-            continue  # reported above
-        worst: tuple[int, sms.SmsLength] | None = None
-        for fact in sample_facts(reglament, notification, language):
+        worst: sms.SmsLength | None = None
+        samples = sample_facts(reglament, notification, language)
+        for number, fact in enumerate(samples if texting else samples[:1]):
+            # an own template's first sample in each medium, every sample as an SMS
+            media = notification.via if own is not None and number == 0 else [Medium.sms]
             for recipient in notification.to:
-                try:
-                    message = compose(reglament, name, fact, language, Medium.sms, recipient)
-                except UsageError:
-                    return  # a template that fails is reported by the variable check
-                length = message.sms_length
-                if worst is None or length.units > worst[1].units:
-                    worst = (length.units, length)
-        if worst is not None and worst[1].segments > sms.MAX_SEGMENTS:
+                for medium in media:
+                    message = _sample(check, index, notification, fact, language, medium, recipient)
+                    if message is None:
+                        return
+                    length = message.sms_length if medium is Medium.sms else None
+                    if length is not None and (worst is None or length.units > worst.units):
+                        worst = length
+        if worst is not None and worst.segments > sms.MAX_SEGMENTS:
             if own is not None:
                 part = "sms" if own.sms is not None and own.sms.get(language) else "body"
                 path: PathKey = ("templates", name, part, language.value)
             else:
                 path = ("notifications", index, "via")
-            add(
+            check.add(
                 path,
                 f"warning: the SMS of template {name!r} ({language.value}) needs "
-                f"{worst[1]} at its longest; at most {sms.MAX_SEGMENTS} segments are wanted",
+                f"{worst} at its longest; at most {sms.MAX_SEGMENTS} segments are wanted",
                 warning=True,
             )
+
+
+def _sample(
+    check: _Check,
+    index: int,
+    notification: Notification,
+    fact: Facts,
+    language: Language,
+    medium: Medium,
+    recipient: Recipient,
+) -> Message | None:
+    """One sample render, or None when it fails (reported) or the file's renders have taken
+    ``MAX_CHECK_STEPS`` (reported)."""
+    name = template_name(notification)
+    own = check.reglament.templates.get(name)
+    if check.steps > MAX_CHECK_STEPS:
+        return None
+    budget = sandbox.Budget()
+    try:
+        with sandbox.bounded(budget):
+            message = compose(check.reglament, name, fact, language, medium, recipient)
+    except TemplateFailed as failure:
+        path: PathKey = (
+            ("templates", name, failure.part or "body", language.value)
+            if own is not None
+            else ("notifications", index, "template")
+        )
+        check.failing.add(name)
+        check.add(
+            path, f"template {name!r} ({language.value}, {medium.value}) fails: {failure.reason}"
+        )
+        return None
+    finally:
+        check.steps += budget.steps if own is not None else 0
+    if check.steps > MAX_CHECK_STEPS:
+        check.failing.add(name)
+        check.add(
+            ("templates", name, "body", language.value),
+            f"template {name!r} ({language.value}): its sample renders (each step, channel and "
+            f"variant an SMS may name) take more than {MAX_CHECK_STEPS:,} steps in all",
+        )
+        return None
+    return message
 
 
 def sample_facts(

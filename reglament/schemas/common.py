@@ -18,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from reglament import limits
 from reglament.schemas import expr
 
 Slug = Annotated[
@@ -117,6 +118,34 @@ class Unit(StrEnum):
 
 TIMED_UNITS = frozenset({Unit.minutes, Unit.hours, Unit.working_days, Unit.calendar_days})
 
+LONGEST = {
+    Unit.minutes: limits.DAYS * 24 * 60,
+    Unit.hours: limits.DAYS * 24,
+    Unit.working_days: limits.DAYS,
+    Unit.calendar_days: limits.DAYS,
+}
+"""The longest duration in each timed unit: the calendar's whole span (a working day or an hour of
+office time takes at least a day or an hour of it). A longer one can never be computed."""
+
+
+def too_long(value: int | str, unit: Unit) -> str | None:
+    """Why ``value`` ``unit`` can never be computed (longer than the calendar's span), or None.
+
+    ``value`` may be the digits as typed: thousands of them are judged by their length, never
+    converted (Python refuses to read an int of more than 4,300 digits)."""
+    longest = LONGEST[unit]
+    if isinstance(value, str):
+        value = value.lstrip("0") or "0"
+        if len(value) <= len(str(longest)) and int(value) <= longest:
+            return None
+    elif value <= longest:
+        return None
+    words = unit.value.replace("_", " ")
+    return (
+        f"{limits.shown(value)} {words} is longer than the calendar's whole span ({limits.RANGE}, "
+        f"{limits.DAYS:,} days): at most {longest:,} {words}"
+    )
+
 
 class Duration(Strict):
     """How long a step may take, in the act's own unit, with the act's own words."""
@@ -127,7 +156,9 @@ class Duration(Strict):
     value: StrictInt | None = Field(
         None,
         gt=0,
-        description="A positive whole number; required for timed units, absent otherwise.",
+        description="A positive whole number, no longer than the calendar's whole span "
+        f"({limits.RANGE}: {limits.DAYS:,} days, or as many hours or minutes); required for timed "
+        "units, absent otherwise.",
     )
     schedule: Slug | None = Field(
         None, description="For by_schedule: the id of an entry under external_schedules."
@@ -149,6 +180,8 @@ class Duration(Strict):
             )
         if self.unit not in TIMED_UNITS and self.value is not None:
             raise FieldError(f"a duration that is {self.unit} takes no value", "value")
+        if self.value is not None and (problem := too_long(self.value, self.unit)):
+            raise FieldError(problem, "value")
         if self.unit is Unit.by_schedule and self.schedule is None:
             raise FieldError("a by_schedule duration names its schedule (schedule: <id>)", "unit")
         if self.unit is not Unit.by_schedule and self.schedule is not None:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, field_validator, model_validator
 
+from reglament import limits
 from reglament.schemas.common import (
     Condition,
     Duration,
@@ -21,6 +22,7 @@ from reglament.schemas.common import (
     Strict,
     Text,
     Unit,
+    too_long,
 )
 from reglament.schemas.steps import Step
 
@@ -66,6 +68,11 @@ TemplateName = Annotated[
         description="A template's name: a-z, digits, '-' and '_' (the built-in ones are the "
         "events' names, e.g. result_ready).",
     ),
+]
+CalendarDay = Annotated[
+    dt.date,
+    AfterValidator(limits.check_day),
+    Field(description=f"A date the working-day calendar covers: {limits.RANGE}."),
 ]
 Identifier = Annotated[
     str,
@@ -144,8 +151,12 @@ class Effective(Strict):
 
     model_config = Strict.model_config | {"populate_by_name": True}
 
-    from_: dt.date = Field(alias="from")
-    until: dt.date | None = None
+    from_: CalendarDay = Field(alias="from")
+    until: Annotated[dt.date, AfterValidator(limits.check_end)] | None = Field(
+        None,
+        description="The day it ceases to be in force (exclusive), at the latest the day after "
+        f"the calendar's last ({limits.RANGE}).",
+    )
     estimated: StrictBool = Field(False, description="true when a boundary is derived, not stated.")
     note: str | None = None
 
@@ -206,7 +217,7 @@ class ExternalSchedule(Strict):
     """A schedule outside the reglament that a step follows (e.g. a payment schedule)."""
 
     name: Text
-    dates: list[dt.date] = Field(default_factory=list, description="Known dates, if any.")
+    dates: list[CalendarDay] = Field(default_factory=list, description="Known dates, if any.")
     raw: Text | None = None
     lines: Lines | None = None
     note: str | None = None
@@ -291,7 +302,7 @@ class TermStart(StrEnum):
 class Term(Strict):
     """A legal term of the whole service, possibly per channel or variant."""
 
-    value: StrictInt = Field(gt=0)
+    value: StrictInt = Field(gt=0, description="At most the calendar's span, as for a duration.")
     unit: Literal[Unit.minutes, Unit.hours, Unit.working_days, Unit.calendar_days]
     raw: Text | None = None
     channel: Slug | None = None
@@ -299,6 +310,13 @@ class Term(Strict):
     starts: TermStart = TermStart.acceptance
     lines: Lines | None = None
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _computable(self) -> Self:
+        problem = too_long(self.value, self.unit)
+        if problem:
+            raise FieldError(problem, "value")
+        return self
 
 
 class QueueLimit(Strict):
@@ -404,7 +422,7 @@ class Notification(Strict):
     )
     languages: list[Language] | None = Field(None, description="Defaults to the title's languages.")
     days_before: StrictInt | None = Field(
-        None, gt=0, description="For term_at_risk: working days before."
+        None, gt=0, le=limits.DAYS, description="For term_at_risk: working days before."
     )
     implied: StrictBool = Field(
         False, description="true when the act implies the message but does not name it."

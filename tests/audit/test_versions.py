@@ -162,7 +162,7 @@ def test_cli_diff_with_cases(tmp_path: Path) -> None:
         (["nothing@atyrau", str(NEW)], "no reglament 'nothing'"),
         ([str(OLD), "missing.yaml"], "missing.yaml: no such file"),
         ([str(OLD), "wheelchairs@karaganda@2016-13-01"], "is not a date"),
-        ([str(OLD), str(NEW), "--cases", "nowhere.json"], "cannot read"),
+        ([str(OLD), str(NEW), "--cases", "nowhere.json"], "nowhere.json: no such file"),
     ],
 )
 def test_cli_diff_usage_errors(args: list[str], message: str) -> None:

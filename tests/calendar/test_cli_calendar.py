@@ -73,13 +73,20 @@ def test_user_overrides_option(tmp_path: Path) -> None:
 
 ERRORS = [
     (("is-working", "2031-01-01"), "2031-01-01 is outside the calendar's covered range"),
-    (("year", "1999"), "1999-01-01 is outside"),
+    (("year", "1999"), "year 1999 is outside the calendar's covered range 2000..2030"),
+    (("year", "99999999999999999999"), "year 99999999999999999999 is outside"),
     (("month", "2025-13"), "bad month '2025-13'"),
     (("is-working", "01.02.2025"), "bad date '01.02.2025'"),
     (("add", "2025-01-01", "3", "--unit", "weeks"), "unknown unit 'weeks'"),
     (("add", "2025-01-01", "3", "--schedule", "mon 9-18"), "bad time '9'"),
     (("add", "2025-01-01", "3", "--region", "Narnia"), "unknown region 'Narnia'"),
     (("add", "2030-12-30", "30"), "after the calendar's covered range"),
+    (
+        ("add", "2020-01-01", "100000000", "--unit", "calendar_days"),
+        "2020-01-05 + 100000000 calendar days falls after the calendar's covered range",
+    ),
+    (("add", "2020-01-01", "-5"), "the number of working days must be 0 or more, got -5"),
+    (("add", "2020-01-01", "-5", "--unit", "hours"), "the number of hours must be 0 or more"),
     (("count", "2025-02-01", "2025-01-01"), "is before START"),
 ]
 

@@ -26,8 +26,8 @@ def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=ALMATY)
 
 
-def test_design_example_18_15_plus_30_minutes() -> None:
-    # DESIGN §3: 30 minutes started at 18:15 by an office closing at 18:30 end at 9:15 next day.
+def test_18_15_plus_30_minutes() -> None:
+    # docs/calendar.md, Office time: 30 minutes from 18:15 with closing at 18:30 end at 9:15 next day.
     assert CLOSING_1830.add_office_minutes(at("2025-03-03 18:15"), 30).due == at("2025-03-04 09:15")
 
 
@@ -113,8 +113,8 @@ def test_rules_are_configurable() -> None:
 
 def test_explanation_of_working_days() -> None:
     deadline = CLOCKS["standard"].add_working_days(at("2015-12-15 10:00"), 17)
-    # DESIGN §3's example ends on Fri 2016-01-08, but it leaves out the New Year days off and
-    # Christmas; with them the 17th working day is Thu 2016-01-14.
+    # A count that leaves out the New Year days off and Christmas ends on Fri 2016-01-08; with
+    # them the 17th working day is Thu 2016-01-14 (docs/calendar.md, Terms and deadlines).
     assert deadline.explanation == (
         "+17 working days from Tue 2015-12-15: skipped 16–17 Dec (Independence Day), "
         "1–2 Jan, 4 Jan (New Year's Day), 7 Jan (Orthodox Christmas), weekends "
@@ -180,6 +180,38 @@ def test_range_errors() -> None:
         CLOCKS["standard"].add_working_days(at("2031-01-05 10:00"), 1)
     with pytest.raises(CalendarRangeError):
         CLOCKS["standard"].add_office_minutes(at("2030-12-31 10:00"), 10_000)
+
+
+# Counts no calendar can reach: one past it, past int64 (numpy would refuse or wrap), and 10**30.
+HUGE = (12_000, 2**62, 2**63, 2**70, 10**30)
+
+
+@pytest.mark.parametrize("n", HUGE)
+@pytest.mark.parametrize("unit", ["minutes", "hours", "working_days", "calendar_days"])
+def test_counts_past_the_calendar_are_range_errors(n: int, unit: str) -> None:
+    clock = CLOCKS["standard"]
+    if unit in ("minutes", "hours") and n == 12_000:
+        n = 10**8  # 12,000 minutes fit in the calendar; a hundred million do not
+    with pytest.raises(CalendarRangeError, match="falls after the calendar's covered range"):
+        clock.add(at("2020-03-02 10:00"), n, unit)
+
+
+@pytest.mark.parametrize("unit", ["minutes", "hours", "working_days", "calendar_days"])
+def test_negative_counts_name_their_unit(unit: str) -> None:
+    words = unit.replace("_", " ")
+    with pytest.raises(UsageError, match=f"the number of {words} must be 0 or more, got -5"):
+        CLOCKS["standard"].add(at("2020-03-02 10:00"), -5, unit)
+
+
+def test_instants_that_cannot_reach_the_zone_are_range_errors() -> None:
+    # 23:00 at UTC-12 on 9999-12-31 is in year 10000 in Almaty: datetime cannot hold it
+    far = dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=-12)))
+    early = dt.datetime(1, 1, 1, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=12)))
+    for t in (far, early):
+        with pytest.raises(CalendarRangeError, match="outside the calendar's covered range"):
+            CLOCKS["standard"].add_office_minutes(t, 5)
+        with pytest.raises(CalendarRangeError, match="outside the calendar's covered range"):
+            CLOCKS["standard"].add_working_days(t, 5)
 
 
 SPECS = [

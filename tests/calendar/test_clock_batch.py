@@ -92,3 +92,25 @@ def test_batch_errors() -> None:
         clock.add_batch(late, -1, "minutes")
     with pytest.raises(UsageError, match="unknown"):
         clock.add_batch(late, 1, "weeks")
+
+
+@pytest.mark.parametrize("unit", UNITS)
+@pytest.mark.parametrize("n", [2**62, 2**63, 10**30, np.array([5, 2**62], dtype=np.int64)])
+def test_batch_counts_past_the_calendar_are_range_errors(unit: str, n: object) -> None:
+    """Never an OverflowError, never a wrapped int64 giving a date: a range error."""
+    clock = CLOCKS[0]
+    positions = clock.positions([dt.datetime(2020, 3, 2, 10, tzinfo=ALMATY)] * 2)
+    with pytest.raises(CalendarRangeError, match="falls after the calendar's covered range"):
+        clock.add_batch(positions, n, unit)  # type: ignore[arg-type]
+
+
+def test_batch_counts_up_to_the_calendar_are_computed() -> None:
+    clock = CLOCKS[0]
+    start = dt.datetime(2000, 1, 3, 9, tzinfo=ALMATY)
+    positions = clock.positions([start])
+    count = clock.calendar.working_day_count - 2  # the last working day of 2030
+    (due,) = clock.instants(clock.add_batch(positions, count, "working_days"))
+    assert due == clock.add(start, count, "working_days").due
+    assert due.year == 2030
+    with pytest.raises(CalendarRangeError, match=r"\+ 3 working days falls after"):
+        clock.add_batch(clock.positions([due]), 3, "working_days")

@@ -1,4 +1,4 @@
-"""Date tables for the working-day calendar (DESIGN §3, issue 3 item 6)."""
+"""Date tables for the working-day calendar (docs/calendar.md, issue 3 item 6)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import pytest
 
 from reglament.calendar import Clock, WorkCalendar, default_calendar
 from reglament.calendar.overrides import load_bundled
-from reglament.errors import DefinitionError
+from reglament.errors import DefinitionError, UsageError
 
 USER = """
 transfer_sources:
@@ -52,33 +52,86 @@ def test_user_file_applies_on_top(tmp_path: Path) -> None:
     assert "[estimated: Test holiday 2030-06-03 is an estimated date]" in deadline.explanation
 
 
+# Each bad file gives one line at the position of what is wrong (the loader's YAML reader keeps
+# every value's line and column), followed by the entry it is about.
 BAD = [
-    ("overrides: [{date: 2030-02-30, kind: holiday, name: X, source: Y}]", "bad date"),
-    ("overrides: [{date: '30.01.2030', kind: holiday, name: X, source: Y}]", "is not a date"),
-    ("overrides: [{date: 2030-02-01, kind: party, name: X, source: Y}]", "kind 'party' is not one"),
-    ("overrides: [{date: 2030-02-01, kind: holiday, name: X}]", "missing key(s) source"),
-    ("overrides: [{date: 2030-02-01, kind: holiday, name: X, source: Y, why: Z}]", "unknown key"),
-    ("overrides: [{date: 2030-02-01, kind: holiday, name: X, source: ''}]", "source must be"),
+    (
+        "overrides: [{date: 2030-02-30, kind: holiday, name: X, source: Y}]",
+        "1:20: bad date '2030-02-30': day is out of range for month (overrides[0].date)",
+    ),
+    (
+        "overrides: [{date: '30.01.2030', kind: holiday, name: X, source: Y}]",
+        "1:20: date '30.01.2030' is not a date (YYYY-MM-DD) (overrides[0].date)",
+    ),
+    (
+        "overrides: [{date: 2030-2-1, kind: holiday, name: X, source: Y}]",
+        "1:20: date '2030-2-1' is not a date (YYYY-MM-DD) (overrides[0].date)",
+    ),
+    (
+        "overrides: [{date: 2030-02-01, kind: party, name: X, source: Y}]",
+        "1:38: kind 'party' is not one of: holiday, day_off, working_day (overrides[0].kind)",
+    ),
+    (
+        "overrides: [{date: 2030-02-01, kind: holiday, name: X}]",
+        "1:13: missing key(s) source (overrides[0])",
+    ),
+    (
+        "overrides: [{date: 2030-02-01, kind: holiday, name: X, source: Y, why: Z}]",
+        "1:67: unknown key(s) why; allowed: date, estimated, kind, name, note, source (overrides[0])",
+    ),
+    (
+        "overrides: [{date: 2030-02-01, kind: holiday, name: X, source: ''}]",
+        "1:64: source must be a non-empty string, got '' (overrides[0].source)",
+    ),
     (
         "overrides: [{date: 2030-02-01, kind: holiday, name: X, source: Y},"
         " {date: 2030-02-01, kind: day_off, name: X, source: Y}]",
-        "duplicate date 2030-02-01",
+        "1:75: duplicate date 2030-02-01 (first at {path}#overrides[0]) (overrides[1])",
     ),
-    ("overrides: {}", "overrides must be a list"),
-    ("days: []", "unknown key(s) days"),
-    ("overrides: [", "not valid YAML"),
+    (
+        # YAML 1.2: yes is a string, not true
+        "overrides: [{date: 2030-02-01, kind: holiday, name: X, source: Y, estimated: yes}]",
+        "1:78: estimated must be true or false, got 'yes' (overrides[0].estimated)",
+    ),
+    ("overrides: {}", "1:12: overrides must be a list (overrides)"),
+    ("days: []", "1:1: unknown key(s) days; allowed: overrides, transfer_sources"),
+    (
+        "transfer_sources:\n  2030: X\n  '20x': Y",
+        "3:10: transfer_sources entry '20x': 'Y' must be YEAR: text (transfer_sources.20x)",
+    ),
+    ("- 1", "1:1: the file must be a mapping with keys overrides and/or transfer_sources"),
+    ("overrides: []\noverrides: []", "2:1: duplicate key 'overrides' (first given at line 1)"),
+    (
+        "overrides: [",
+        "2:1: YAML syntax error: did not find expected node content "
+        "(while parsing a flow node that starts at line 2, column 1)",
+    ),
+    (
+        "overrides: [{date: 2030-02-01, kind: !!python/name:os.system holiday}]",
+        "1:38: tag '!!python/name:os.system' is not allowed: a calendar override holds plain "
+        "data only (mappings, lists, strings, numbers, true/false, null)",
+    ),
+    (
+        "# a bell \x07 in a comment\nx: 1",
+        "1:10: control character U+0007 (BEL) is not allowed in YAML; remove it",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "message"), BAD)
-def test_bad_files_name_file_and_entry(tmp_path: Path, text: str, message: str) -> None:
+@pytest.mark.parametrize(("text", "line"), BAD)
+def test_bad_files_name_file_position_and_entry(tmp_path: Path, text: str, line: str) -> None:
     path = write(tmp_path, text)
     with pytest.raises(DefinitionError) as caught:
         WorkCalendar.kazakhstan([path])
-    assert message in str(caught.value)
-    assert str(path) in str(caught.value)
+    assert str(caught.value) == f"{path}:{line.format(path=path)}"
 
 
-def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(DefinitionError, match="cannot read override file"):
+def test_blank_file_holds_no_overrides(tmp_path: Path) -> None:
+    cal = WorkCalendar.kazakhstan([write(tmp_path, "# nothing yet\n\n")])
+    assert cal.overrides.entries == default_calendar().overrides.entries
+
+
+def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as caught:
         WorkCalendar.kazakhstan([tmp_path / "nope.yaml"])
+    assert str(caught.value) == f"{tmp_path / 'nope.yaml'}: no such file"

@@ -17,6 +17,7 @@ from reglament.engine.batch import (
 )
 from reglament.engine.simulate import simulate
 from reglament.errors import UsageError
+from reglament.limits import MAX_CASES
 from reglament.loader import BUNDLED, load
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -202,8 +203,12 @@ def test_parse_probability_errors(text: str, message: str) -> None:
 
 def test_usage_errors() -> None:
     start, end = at("2016-01-01"), at("2016-02-01")
-    with pytest.raises(UsageError, match="1 or more"):
-        simulate_many(SEMEY, 0, start, end, "office", "certificate")
+    for cases in (0, -5, MAX_CASES + 1, 10**9):
+        with pytest.raises(UsageError, match=f"--cases {cases}: .* from 1 to 5,000,000"):
+            simulate_many(SEMEY, cases, start, end, "office", "certificate")
+    for seed in (-1, 2**64):
+        with pytest.raises(UsageError, match=f"--seed {seed}: .* from 0 to {2**64 - 1}"):
+            simulate_many(SEMEY, 5, start, end, "office", "certificate", seed=seed)
     with pytest.raises(UsageError, match="before it starts"):
         simulate_many(SEMEY, 5, end, start, "office", "certificate")
     with pytest.raises(UsageError, match="no procedure"):
@@ -214,6 +219,42 @@ def test_usage_errors() -> None:
         )
     with pytest.raises(UsageError, match="unknown case data"):
         simulate_many(SEMEY, 5, start, end, "office", "certificate", {"x": 1})
+
+
+def test_the_largest_seed_is_taken() -> None:
+    batch = simulate_many(
+        SEMEY, 5, at("2016-01-01"), at("2016-02-01"), "office", "certificate", seed=2**64 - 1
+    )
+    assert batch.report().seed == 2**64 - 1
+
+
+INSTANT = """
+format: 1
+id: instant
+region: test-region
+timezone: Asia/Almaty
+title: {en: A service done at once}
+source: {act: {number: "1"}, seed: 000_2e4deee796d008ba.txt, lines: 52-183}
+effective: {from: 2030-01-01}
+provider: {en: the provider}
+results: {done: {kind: certificate, text: {en: a certificate}}}
+actors: {clerk: {name: {en: clerk}}}
+channels: {office: {kind: office, name: {en: the office}, start: issue}}
+steps:
+  issue: {kind: task, actor: clerk, action: {en: issues it}, duration: {unit: untimed}, next: done}
+  done: {kind: end, outcome: result, result: done}
+"""
+
+
+def test_a_period_may_end_with_the_calendar(tmp_path: Path) -> None:
+    """--to 2030-12-31 ends at 24:00 of the calendar's last day: arrivals up to it are drawn
+    (the period's end was converted as an instant of 2031 and refused)."""
+    (tmp_path / "instant.yaml").write_text(INSTANT, encoding="utf-8")
+    engine = Engine(load(tmp_path / "instant.yaml"))
+    last = at("2030-12-31 00:00")
+    batch = simulate_many(engine, 50, last, last + dt.timedelta(days=1), "office", seed=1)
+    arrivals = batch.clock.instants(batch.submitted)
+    assert {t.date() for t in arrivals} == {dt.date(2030, 12, 31)}
 
 
 def test_by_schedule_with_known_dates_equals_simulate() -> None:

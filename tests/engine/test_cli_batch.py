@@ -87,7 +87,22 @@ def test_no_term_and_lower_bound_on_the_bundled_reglament() -> None:
             ("--cases", "10", "--from", "2016-01-01", "--to", "2016-01-31", "-a", "decide=grant"),
             "describe one case",
         ),
-        (("--cases", "0", "--from", "2016-01-01", "--to", "2016-01-31"), "1 or more"),
+        (
+            ("--cases", "0", "--from", "2016-01-01", "--to", "2016-01-31"),
+            "--cases 0: the number of cases must be from 1 to 5,000,000",
+        ),
+        (
+            ("--cases", "5000001", "--from", "2016-01-01", "--to", "2016-01-31"),
+            "--cases 5000001: the number of cases must be from 1 to 5,000,000",
+        ),
+        (
+            ("--cases", "10", "--from", "2016-01-01", "--to", "2016-01-31", "--seed", "-1"),
+            "--seed -1: a seed is a whole number from 0 to 18446744073709551615",
+        ),
+        (
+            ("--cases", "10", "--from", "2016-01-01", "--to", "9999-12-31"),
+            "--to 9999-12-31 is outside the calendar's range 2000-01-01..2030-12-31",
+        ),
         (("--cases", "10", "--from", "2016-02-01", "--to", "2016-01-31"), "before --from"),
         (
             ("--cases", "10", "--from", "2016-01-01", "--to", "2016-01-31", "-P", "decide=x:0.1"),

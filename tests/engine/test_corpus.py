@@ -1,6 +1,7 @@
 """One generated test per bundled reglament: it compiles, and simulates end to end on every
 channel with a procedure, every variant and every decision outcome; and a case saved halfway,
-reloaded and finished gives the same result as never stopping."""
+reloaded and finished gives the same result as never stopping (and, saved, follows the published
+case schema)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from reglament.errors import UsageError
 from reglament.loader import BUNDLED, load_file
 from reglament.procedure import outcomes
 from reglament.schemas import DataField, Decision, Reglament
+from tests.engine.saved_cases import case_validator
 
+CASE_VALIDATOR = case_validator()  # the published case.schema.json
 FILES = sorted(p for p in BUNDLED.rglob("*.yaml") if not p.name.startswith("_"))
 
 
@@ -151,11 +154,14 @@ def _walk(
         if moves == stop:  # save, drop everything, reload in a fresh engine, go on
             text = json.dumps(case.to_dict())
             engine = Engine(reglament)
-            case = Case.from_dict(json.loads(text))
+            document = json.loads(text)
+            assert [e.message for e in CASE_VALIDATOR.iter_errors(document)] == []
+            case = Case.from_dict(document, reglament)
         token = min(case.tokens, key=lambda t: (t.due or t.started, t.id))
         step = reglament.steps[token.step]
         outcome: str | None = None
         if outcomes.chooser(step) is outcomes.Chooser.caller:
             outcome = answers.get(token.step, outcomes.outcomes(step)[0])
         engine.complete(case, token.step, token.due or token.started, outcome)
+    assert [e.message for e in CASE_VALIDATOR.iter_errors(case.to_dict())] == []
     return case.to_dict()

@@ -10,6 +10,7 @@ import os
 import resource
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +35,20 @@ def _cases() -> list[Any]:
 CASES = _cases()
 
 
-def _limit() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+def _limits(file_size: int | None) -> Callable[[], None]:
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+        if file_size is not None:  # as `ulimit -f`: no file written grows past file_size bytes
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+
+    return limit
 
 
-def run(args: list[str], timeout: float = SECONDS) -> subprocess.CompletedProcess[str]:
-    """``python -m reglament ARGS`` from the repository's root, bounded in time and memory."""
+def run(
+    args: list[str], timeout: float = SECONDS, *, file_size: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m reglament ARGS`` from the repository's root, bounded in time and memory (and,
+    given ``file_size``, in the size of the files it writes)."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "NO_COLOR": "1", "COLUMNS": "200"}
     return subprocess.run(
         [sys.executable, "-m", "reglament", *args],
@@ -47,7 +56,7 @@ def run(args: list[str], timeout: float = SECONDS) -> subprocess.CompletedProces
         capture_output=True,
         text=True,
         timeout=timeout,
-        preexec_fn=_limit,
+        preexec_fn=_limits(file_size),
         env=env,
         check=False,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -181,7 +182,7 @@ def test_rendering_a_language_the_override_lacks_is_one_clear_error() -> None:
     [
         ("{{ receipt.__class__ }}", "access to attribute '__class__' of 'str' object is unsafe"),
         ("{{ grounds.append(1) }}", "unsafe"),
-        ("{{ range(10**9) | list }}", "OverflowError: Range too big"),
+        ("{{ range(10**9) | list }}", "range() of more than 100,000 numbers"),
         ("{{ 1 / 0 }}", "ZeroDivisionError"),
         ("{{ service.nope }}", "'str object' has no attribute 'nope'"),
     ],
@@ -198,9 +199,7 @@ def test_templates_run_in_a_sandbox_and_fail_clearly(source: str, error: str) ->
     reglament = engine.reglament.model_copy(
         update={"templates": {notice.notification.on.value: Template(body=Text(en=source))}}
     )
-    with pytest.raises(
-        UsageError, match="fails: .*" + error.replace("(", r"\(").replace("*", r"\*")
-    ):
+    with pytest.raises(UsageError, match="fails: .*" + re.escape(error)):
         notifications.compose(
             reglament,
             notice.notification.on.value,

@@ -1,0 +1,60 @@
+"""How far reglament computes: the years its working-day calendar covers, and how much one batch
+run may ask for.
+
+A leaf module, like ``errors`` (no numpy, no calendar tables), so that every layer and the CLI's
+help can read the bounds. The calendar builds its tables over these years, and a definition may
+not name a day outside them (an effective date, a schedule date) nor a duration longer than the
+whole span, since no deadline with it could ever be computed. Both rules read the bounds here,
+so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+FIRST_YEAR = 2000
+LAST_YEAR = 2030
+FIRST_DAY = dt.date(FIRST_YEAR, 1, 1)
+LAST_DAY = dt.date(LAST_YEAR, 12, 31)
+DAYS = (LAST_DAY - FIRST_DAY).days + 1  # 11,323 days
+RANGE = f"{FIRST_DAY.isoformat()}..{LAST_DAY.isoformat()}"
+
+BYTES_PER_CASE = 100
+"""Memory a batch run (``simulate --cases``) needs per case, at its peak: the arrays of the
+cases (instants, ends, due instants, paths) and the report's percentiles and counts. Measured
+with tracemalloc on the bundled library: 89-97 bytes (docs/simulation.md)."""
+MAX_CASES = 5_000_000
+"""The most cases one batch run simulates: about 500 MB of arrays (``BYTES_PER_CASE``), so that
+with the program itself (~90 MB) a run stays well under 1 GiB."""
+MAX_SEED = 2**64 - 1
+"""The largest seed: numpy's generator takes any non-negative integer, but a seed is reported
+(and typed again to repeat a run) as an unsigned 64-bit number."""
+
+
+def shown(number: int | str) -> str:
+    """A whole number as a message shows it: in full up to 40 digits, else its head and length
+    (a 5,000-digit value stays one readable line)."""
+    try:
+        digits = str(number)
+    except ValueError:  # an int past Python's limit for conversion to text (4,300 digits)
+        return "a number of thousands of digits"
+    if len(digits) <= 40:
+        return digits
+    return f"{digits[:12]}... ({len(digits)} digits)"
+
+
+def check_day(day: dt.date) -> dt.date:
+    """``day`` itself when the calendar covers it; otherwise a ``ValueError`` naming the range."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{day.isoformat()} is outside the calendar's range {RANGE}")
+    return day
+
+
+def check_end(day: dt.date) -> dt.date:
+    """An exclusive end (``until``): at most the day after the calendar's last."""
+    if not FIRST_DAY < day <= LAST_DAY + dt.timedelta(days=1):
+        raise ValueError(
+            f"{day.isoformat()} is outside the calendar's range {RANGE} (an exclusive end may be "
+            f"{(LAST_DAY + dt.timedelta(days=1)).isoformat()} at the latest)"
+        )
+    return day

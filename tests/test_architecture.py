@@ -1,0 +1,89 @@
+"""The layer order in pyproject's [tool.importlinter] bites: on a copy of the package, one import
+against the order (or a package given no place) makes lint-imports fail and name the contract and
+the import; the package as it is keeps every contract. docs/architecture.md explains the layers."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+LAYERS = "layers: cli > renderers > audit > engine > calendar > loader > schemas > leaves"
+ENGINE = "the engine works on models and instants: it does not import the loader"
+
+
+def _copy(tmp_path: Path) -> Path:
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    shutil.copytree(
+        ROOT / "reglament", tmp_path / "reglament", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return tmp_path
+
+
+def _lint(where: Path) -> subprocess.CompletedProcess[str]:
+    # lint-imports puts its working directory first on sys.path: it reads the copy, not the
+    # installed package.
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-logo", "--no-cache"],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_package_keeps_every_contract(tmp_path: Path) -> None:
+    result = _lint(_copy(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{LAYERS} KEPT" in result.stdout
+    assert f"{ENGINE} KEPT" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "broken", "shown"),
+    [
+        # a lower layer importing a higher one, at each level that matters
+        ("errors.py", "import reglament.schemas", LAYERS, "reglament.errors -> reglament.schemas"),
+        ("schemas/common.py", "import reglament.loader", LAYERS, "reglament.schemas.common -> "),
+        ("calendar/text.py", "import reglament.engine", LAYERS, "reglament.calendar.text -> "),
+        ("engine/case.py", "import reglament.audit", LAYERS, "reglament.engine.case -> "),
+        ("audit/paths.py", "import reglament.renderers", LAYERS, "reglament.audit.paths -> "),
+        ("renderers/sms.py", "import reglament.cli", LAYERS, "reglament.renderers.sms -> "),
+        # the loader never needs the calendar (the calendar reads its files with the loader's reader)
+        ("loader/build.py", "import reglament.calendar", LAYERS, "reglament.loader.build -> "),
+        # the two leaves import nothing of each other
+        ("limits.py", "import reglament.errors", LAYERS, "reglament.limits -> reglament.errors"),
+        ("errors.py", "import reglament.limits", LAYERS, "reglament.errors -> reglament.limits"),
+        # an import inside a function counts as much as one at the top
+        ("engine/watch.py", "def _f() -> None:\n    import reglament.cli", LAYERS, "watch"),
+        # allowed by the layers, refused by its own rule
+        ("engine/case.py", "import reglament.loader", ENGINE, "reglament.engine.case -> "),
+    ],
+)
+def test_an_import_against_the_order_fails(
+    tmp_path: Path, module: str, line: str, broken: str, shown: str
+) -> None:
+    where = _copy(tmp_path)
+    path = where / "reglament" / module
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+    result = _lint(where)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{broken} BROKEN" in result.stdout
+    assert "1 broken" in result.stdout
+    assert shown in result.stdout
+
+
+def test_a_package_without_a_place_fails(tmp_path: Path) -> None:
+    where = _copy(tmp_path)
+    (where / "reglament" / "service").mkdir()
+    (where / "reglament" / "service" / "__init__.py").write_text("", encoding="utf-8")
+    result = _lint(where)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "not listed as layers" in result.stdout
+    assert "- reglament.service" in result.stdout
