@@ -13,8 +13,8 @@ over the *open seconds* of the channel's office in the period (nobody applies at
 holiday at a desk that is closed; for an office open round the clock that is uniform over the
 period), then sorted. Outcomes are drawn per case, each time a case reaches a step that has
 drawn outcomes (:func:`reglament.procedure.outcomes.drawn`: a decision without conditions on
-every outcome, or with ``--probability`` given for it, and a wait with a time limit). Outcomes not given a probability share
-what is left equally. The same seed, N, period and options give the same result, bit for bit.
+every outcome, or with ``--probability`` given for it, and a wait with a time limit). Outcomes
+not given a probability share what is left equally. The same seed, N, period and options give the same result, bit for bit.
 
 A path through a parallel block is not vectorised: those cases are run one by one with
 :func:`simulate` (with the outcomes drawn so far, and fresh draws for later steps), and counted.

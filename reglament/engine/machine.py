@@ -2,7 +2,8 @@
 
 States are the steps; triggers are the ways out of a step as
 :func:`reglament.procedure.graph.exits` names them (``done`` for a task or a join, the outcome
-names of a decision, ``event``/``timeout`` of a wait, ``split`` of a parallel block). Routes with conditions become transitions with condition callables built from the sandboxed
+names of a decision, ``event``/``timeout`` of a wait, ``split`` of a parallel block). Routes
+with conditions become transitions with condition callables built from the sandboxed
 expression language, tried in the reglament's order. Auto transitions are off, and no callback
 is ever named by a string from YAML.
 
