@@ -1197,15 +1197,37 @@ def calendar_year(
         _fail(error)
 
 
-def main() -> None:
-    """Console-script entry point."""
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point. A usage mistake typer finds itself (an unknown command or
+    option, a value that is not a number, a missing argument) is one line on stderr and exit 2,
+    as every other usage error is; a bare group (``reglament``, ``reglament calendar``) shows its
+    help."""
     # Past the file-size limit (ulimit -f), a write raises EFBIG instead of SIGXFSZ killing the
     # process, so that --output can clean up and say so. CPython ignores it at start-up already;
     # this keeps it so when the interpreter is started without its signal handlers.
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     try:
-        app()
+        code = app(args=argv, prog_name="reglament", standalone_mode=False)
+    except typer.exceptions.TyperException as error:
+        sys.exit(_usage(error))
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
     except ReglamentError as error:  # pragma: no cover - commands catch their own
         typer.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage(error: typer.exceptions.TyperException) -> int:
+    """One line for a mistake typer found; the group's help where nothing was asked."""
+    context = getattr(error, "ctx", None)
+    message = error.format_message()
+    if not message and context is not None:  # a group called with no command: its help
+        typer.echo(context.get_help())
+        return error.exit_code
+    where = f"{context.command_path}: " if context is not None else ""
+    hint = f" (see '{context.command_path} --help')" if context is not None else ""
+    typer.echo(f"error: {where}{' '.join(message.split())}{hint}", err=True)
+    return error.exit_code

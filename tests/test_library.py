@@ -411,3 +411,13 @@ def test_cli_schema(tmp_path: Path) -> None:
     failed = runner.invoke(app, ["schema", "-o", str(tmp_path / "no" / "such" / "dir.json")])
     assert failed.exit_code == 2
     assert "cannot write" in failed.stderr
+
+
+def test_paths_may_be_given_as_text() -> None:
+    """``load`` and ``load_library`` take a path as ``str`` too (it was an AttributeError)."""
+    from reglament.loader import load, load_file
+
+    assert load("tests/fixtures/minimal.yaml").id == "minimal"
+    assert load_file("tests/fixtures/minimal.yaml").ok
+    assert load_library("tests/fixtures/minimal.yaml").ok
+    assert load_library(["tests/fixtures/minimal.yaml"]).ok

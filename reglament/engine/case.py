@@ -28,8 +28,8 @@ from reglament.schemas.case import (
     case_error,
     path_of,
     read_document,
-    zone,
 )
+from reglament.schemas.common import zone
 from reglament.schemas.reglament import DataType
 
 FIRST_DAY = dt.date(FIRST_YEAR, 1, 1)  # the working-day calendar's range

@@ -131,8 +131,9 @@ def caching_reader() -> Reader:
     return cached
 
 
-def load_file(path: Path, display: str | None = None, reader: Reader = read) -> Loaded:
+def load_file(path: Path | str, display: str | None = None, reader: Reader = read) -> Loaded:
     """Load one definition file; never raises for a bad file, it reports."""
+    path = Path(path)
     shown = display if display is not None else display_path(path)
     try:
         tree = read(path, shown)
@@ -147,7 +148,7 @@ def load_file(path: Path, display: str | None = None, reader: Reader = read) -> 
     return Loaded(path, shown, reglament, document, tuple(sorted(problems, key=Problem.sort_key)))
 
 
-def load(path: Path) -> Reglament:
+def load(path: Path | str) -> Reglament:
     """Load one valid definition or raise :class:`DefinitionError` with all its problems."""
     loaded = load_file(path)
     if loaded.reglament is None or loaded.problems:
@@ -186,10 +187,12 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
     return listed, problems
 
 
-def load_library(paths: Iterable[Path] | None = None) -> Library:
+def load_library(paths: Iterable[Path | str] | None = None) -> Library:
     """Load every definition under ``paths`` (default: the bundled library), with the checks
     across files (effective periods of one service in one region must not overlap)."""
-    chosen = list(paths) if paths is not None else [BUNDLED]
+    if isinstance(paths, str):  # one path given as text, not its characters
+        paths = [paths]
+    chosen = [Path(p) for p in paths] if paths is not None else [BUNDLED]
     files, problems = discover(chosen)
     library = Library(problems=problems)
     seen: set[Path] = set()

@@ -15,7 +15,6 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -32,6 +31,7 @@ from pydantic_core import ErrorDetails
 from typing_extensions import TypedDict  # pydantic needs it before Python 3.12
 
 from reglament.errors import UsageError
+from reglament.schemas.common import zone
 
 CASE_SCHEMA_FILE = Path(__file__).resolve().parent / "case.schema.json"
 CASE_SCHEMA_ID = "https://github.com/reglament/reglament/schemas/case.schema.json"
@@ -84,14 +84,6 @@ def _real_date(value: str) -> str:
     except ValueError as error:
         raise ValueError(f"{value!r} is not a real date ({error})") from None
     return value
-
-
-def zone(name: str) -> ZoneInfo:
-    """The time zone called ``name``; ``ValueError`` when there is none (tzdata knows them)."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, a name too long
-        raise ValueError(f"{name!r} is not a known time zone") from None
 
 
 def _known_zone(value: str) -> str:

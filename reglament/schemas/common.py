@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from typing import Annotated, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -38,6 +39,15 @@ Lines = Annotated[
         examples=["94-96"],
     ),
 ]
+
+
+def zone(name: str) -> ZoneInfo:
+    """The time zone called ``name``; ``ValueError`` when there is none (tzdata knows them). The
+    one test of a zone name, for definitions and saved cases alike."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, a name too long
+        raise ValueError(f"{name!r} is not a known time zone") from None
 
 
 def _check_condition(source: str) -> str:

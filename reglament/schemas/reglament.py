@@ -6,7 +6,6 @@ import datetime as dt
 import re
 from enum import StrEnum
 from typing import Annotated, Literal, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, field_validator, model_validator
 
@@ -23,6 +22,7 @@ from reglament.schemas.common import (
     Text,
     Unit,
     too_long,
+    zone,
 )
 from reglament.schemas.steps import Step
 
@@ -492,8 +492,8 @@ class Reglament(Strict):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+            zone(value)
+        except ValueError:
             raise ValueError(
                 f"unknown time zone {value!r}; use an IANA name such as Asia/Almaty"
             ) from None
