@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from reglament.calendar.clock import Deadline
-from reglament.calendar.days import DayInfo, WorkCalendar
+from reglament.calendar.days import DayInfo, WorkCalendar, weekday_name
 from reglament.errors import CalendarRangeError
 from reglament.limits import shown
 
@@ -57,7 +57,9 @@ def render_month(work: WorkCalendar, year: int, month: int) -> str:
             if info.reasons and info.reasons != ("weekend",):
                 est = " [estimated]" if info.estimated else ""
                 state = "working" if info.working else "day off"
-                notes.append(f"{day.day:>3} {day:%a}  {state}: {'; '.join(info.reasons)}{est}")
+                notes.append(
+                    f"{day.day:>3} {weekday_name(day)}  {state}: {'; '.join(info.reasons)}{est}"
+                )
         lines.append("".join(cells).rstrip())
     total = work.working_days_per_month(year)[month - 1]
     lines.append("")

@@ -20,15 +20,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from reglament.engine.case import Case, Kind
+from reglament.engine.case import Case
 from reglament.engine.runtime import Engine, Notice
 from reglament.engine.simulate import Timeline, simulate
+from reglament.procedure import events
+from reglament.procedure.events import END_EVENTS, STEP_EVENTS, Kind
 from reglament.renderers import dates
-from reglament.renderers.variables import (
-    END_EVENTS,
-    PROVIDED,
-    STEP_EVENTS,
-)
+from reglament.renderers.variables import PROVIDED
 from reglament.schemas import (
     Decision,
     End,
@@ -118,12 +116,9 @@ def _step_due(case: Case, step: str, at: dt.datetime, engine: Engine) -> dt.date
     for record in case.history:  # a step already left: its due is recomputed from its start
         if record.kind is Kind.step_started and record.step == step and record.at <= at:
             started = record.at
-    duration = engine.compiled.duration(step, case.scope())
-    if started is None or duration is None or duration.value is None:
+    if started is None:
         return None
-    if duration.unit not in (Unit.minutes, Unit.hours, Unit.working_days, Unit.calendar_days):
-        return None
-    return engine.compiled.clock_for(step).add(started, duration.value, duration.unit.value).due
+    return engine.compiled.step_due(step, started, engine.compiled.duration(step, case.scope()))
 
 
 def facts(
@@ -138,7 +133,8 @@ def facts(
     term's due as of the notice; when the act states no term, the case's end (a finished case),
     else the end of ``timeline``, else of the case simulated from its start."""
     record = notice.record
-    event = Event(record.kind.value)
+    event = events.event_of(record.kind)
+    assert event is not None, f"no notification is declared on {record.kind}"
     term_due = engine.term_due(case, record.at)
     due_kind: DueKind = "term"
     if term_due is not None:
@@ -168,9 +164,11 @@ def facts(
         if case.term_value is not None and case.term_unit is not None
         else None
     )
-    days_before = notice.notification.days_before
-    if event is Event.term_at_risk and days_before is None:
-        days_before = engine.at_risk_days()
+    days_before = (
+        events.at_risk_days(engine.reglament, notice.notification)
+        if event is Event.term_at_risk
+        else None
+    )
     return Facts(
         event=event,
         receipt=receipt or receipt_number(case),
@@ -322,11 +320,6 @@ def variables(
         found["grounds"] = [text(g.text, "grounds for refusal") for g in r.refusal_grounds]
     assert set(found) == wanted, sorted(set(found) ^ wanted)
     return found, text.notes
-
-
-def template_name(notification: Notification) -> str:
-    """The template a notification uses: its own ``template``, else its event's."""
-    return notification.template or notification.on.value
 
 
 def languages_of(reglament: Reglament, notification: Notification) -> tuple[Language, ...]:
