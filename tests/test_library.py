@@ -464,9 +464,9 @@ def test_cli_show_text_and_json() -> None:
     [
         (["show", "nope"], "error: no reglament 'nope'; known: active-employment-referral, "),
         (
-            ["show", "semey", "--on", "2016-01-01"],
-            "error: 'semey' exists in several regions (karaganda, kyzylorda); choose one with "
-            "--region or ID@REGION, e.g. semey@karaganda",
+            ["show", "prosthetic-orthopedic", "--on", "2016-01-01"],
+            "error: 'prosthetic-orthopedic' exists in several regions (karaganda, kyzylorda); "
+            "choose one with --region or ID@REGION, e.g. prosthetic-orthopedic@karaganda",
         ),
         (
             ["show", "semey", "-r", "karaganda", "--on", "2020-01-01"],
