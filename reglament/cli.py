@@ -265,7 +265,11 @@ def _actuals(values: list[str] | None) -> dict[str, Actual]:
 
 
 def _chosen(library: Library, ref: str, region: str | None, on: str | None) -> Chosen:
-    return library.choose(ref, region, _day(on, "--on") if on else None)
+    """The version ``show`` and ``diagram`` work on; a note says so when it was one of several."""
+    chosen = library.choose(ref, region, _day(on, "--on") if on else None)
+    if chosen.on is None and chosen.versions > 1:
+        typer.echo(f"note: chosen as {chosen.why}; another with --on DATE", err=True)
+    return chosen
 
 
 # -- validate, list, show -------------------------------------------------------------------------

@@ -245,6 +245,26 @@ def test_every_id_command_reads_an_id_one_way(command: str) -> None:
     )
 
 
+def test_of_several_versions_the_latest_is_taken_and_said(tmp_path: Path) -> None:
+    body = (ROOT / "tests" / "fixtures" / "minimal.yaml").read_text("utf-8")
+    for name, period in (
+        ("old.yaml", "from: 2020-01-01\n  until: 2021-01-01"),
+        ("new.yaml", "from: 2021-01-01"),
+    ):
+        (tmp_path / name).write_text(body.replace("from: 2020-01-01", period), "utf-8")
+    for command in ("show", "diagram"):
+        latest = run(command, "minimal", "-p", str(tmp_path))
+        assert latest.exit_code == 0, latest.output
+        assert latest.stderr == (
+            "note: chosen as the latest of 2 versions in test-region; another with --on DATE\n"
+        )
+        dated = run(command, "minimal", "-p", str(tmp_path), "--on", "2020-06-01")
+        assert dated.exit_code == 0 and dated.stderr == ""
+        assert dated.stdout != latest.stdout
+    simulated = run("simulate", "minimal", "-p", str(tmp_path), "-d", "documents_complete=true")
+    assert "(chosen as the latest of 2 versions in test-region; file " in simulated.stdout
+
+
 def test_diff_and_compare_read_ids_the_same_way() -> None:
     assert "--region" in _options("diff") and "--region" in _options("compare")
     assert _error(run("diff", "wheelchairs", "wheelchairs@karaganda")) == AMBIGUOUS
