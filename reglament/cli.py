@@ -990,32 +990,12 @@ def audit(
 
 def _audit_html(report: AuditReport, output: Path | None) -> None:
     from reglament.renderers import audit as audit_report
-    from reglament.renderers import audit_html
+    from reglament.renderers import audit_html, diagrams
 
     assert output is not None  # audit refuses --format html without it
-    written = audit_html.write_report(report, output, _flow_svgs())
+    flows = diagrams.inline_svgs(lambda why: typer.echo(f"warning: {why}", err=True))
+    written = audit_html.write_report(report, output, flows)
     typer.echo(f"{audit_report.summary(report)} Report: {written[0]} ({len(written)} pages).")
-
-
-def _flow_svgs() -> Callable[[Reglament], str | None]:
-    """Each reglament's flow as inline SVG drawn by Graphviz, for the HTML audit report; without
-    Graphviz the pages go without a diagram and one warning says so."""
-    from reglament.renderers import diagrams
-
-    warned: list[bool] = []
-
-    def draw(reglament: Reglament) -> str | None:
-        try:
-            svg = diagrams.graphviz(diagrams.dot(reglament), "svg").decode("utf-8")
-        except diagrams.GraphvizMissing as error:
-            if not warned:
-                typer.echo(f"warning: diagrams left out of the report: {error}", err=True)
-                warned.append(True)
-            return None
-        # inline in HTML5: no XML prolog, doctype or namespace declarations (nothing external)
-        return re.sub(r'\sxmlns(:xlink)?="[^"]*"', "", svg[svg.index("<svg") :])
-
-    return draw
 
 
 class VersionsFormat(StrEnum):
