@@ -110,7 +110,7 @@ def test_inline_svgs_warn_once_without_graphviz(monkeypatch: pytest.MonkeyPatch)
     from reglament.renderers import diagrams
 
     reglament = load(BUNDLED / "karaganda-2015" / "semey-compensation.yaml")
-    monkeypatch.setattr(diagrams.shutil, "which", lambda _: None)
+    monkeypatch.setattr("reglament.renderers.diagrams.shutil.which", lambda _: None)
     said: list[str] = []
     draw = diagrams.inline_svgs(said.append)
     assert draw(reglament) is None and draw(reglament) is None
