@@ -102,7 +102,11 @@ def _command(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"reglament {metadata.version('reglament')}")
+        try:
+            number = metadata.version("reglament")
+        except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+            number = "(not installed)"
+        typer.echo(f"reglament {number}")
         raise typer.Exit()
 
 
@@ -382,15 +386,16 @@ class _Case:
         )
 
 
-def _version_of(asked: _Asked, on: dt.date | None = None) -> Chosen:
-    """The version: in force on --on (or ``on``), else on the submission day, else the latest."""
+def _version_of(asked: _Asked, first: dt.date | None = None) -> Chosen:
+    """The version: in force on --on (or ID@REGION@DATE), else on the submission day (with
+    --cases: on ``first``, --from), else the latest."""
     submitted = _submitted(asked.submitted) if asked.submitted else None
     library = load_library(asked.paths or None)
     return library.choose(
         asked.ref,
         asked.region,
-        _day(asked.on, "--on") if asked.on else on,
-        default_on=submitted.date() if submitted else None,
+        _day(asked.on, "--on") if asked.on else None,
+        default_on=submitted.date() if submitted else first,
     )
 
 
