@@ -18,11 +18,8 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from reglament.engine.case import Case, Kind
-from reglament.engine.runtime import Engine, Notice
-from reglament.engine.simulate import Timeline, simulate
 from reglament.renderers import dates
 from reglament.renderers.variables import (
     END_EVENTS,
@@ -41,6 +38,11 @@ from reglament.schemas import (
     Text,
     Unit,
 )
+
+if TYPE_CHECKING:  # the engine is imported by what builds facts, not by what checks templates
+    from reglament.engine.case import Case
+    from reglament.engine.runtime import Engine, Notice
+    from reglament.engine.simulate import Timeline
 
 FALLBACK: dict[Language, tuple[Language, ...]] = {
     Language.kk: (Language.kk, Language.ru, Language.en),
@@ -99,6 +101,8 @@ def receipt_number(case: Case) -> str:
 
 def _current_step(case: Case, at: dt.datetime) -> str | None:
     """The step the case was in at ``at`` (the latest started and not yet completed)."""
+    from reglament.engine.case import Kind
+
     open_: list[str] = []
     for record in case.history:
         if record.at > at:
@@ -111,6 +115,8 @@ def _current_step(case: Case, at: dt.datetime) -> str | None:
 
 
 def _step_due(case: Case, step: str, at: dt.datetime, engine: Engine) -> dt.datetime | None:
+    from reglament.engine.case import Kind
+
     for token in case.tokens:
         if token.step == step:
             return token.due
@@ -137,6 +143,8 @@ def facts(
     """What the engine says about ``notice`` of ``case``. The result's due date is the legal
     term's due as of the notice; when the act states no term, the case's end (a finished case),
     else the end of ``timeline``, else of the case simulated from its start."""
+    from reglament.engine.simulate import simulate
+
     record = notice.record
     event = Event(record.kind.value)
     term_due = engine.term_due(case, record.at)
