@@ -55,6 +55,9 @@ def test_the_package_keeps_every_contract(tmp_path: Path) -> None:
         ("engine/case.py", "import reglament.audit", LAYERS, "reglament.engine.case -> "),
         ("audit/paths.py", "import reglament.renderers", LAYERS, "reglament.audit.paths -> "),
         ("renderers/sms.py", "import reglament.cli", LAYERS, "reglament.renderers.sms -> "),
+        # what a definition means is below what runs it, and above what reads it
+        ("procedure/term.py", "import reglament.engine", LAYERS, "reglament.procedure.term -> "),
+        ("loader/semantic.py", "import reglament.procedure", LAYERS, "reglament.loader.semantic"),
         # the loader never needs the calendar (the calendar reads its files with the loader's reader)
         ("loader/build.py", "import reglament.calendar", LAYERS, "reglament.loader.build -> "),
         # the two leaves import nothing of each other

@@ -12,17 +12,16 @@ from dataclasses import dataclass
 from reglament.audit.findings import RULES, Finding
 from reglament.loader import Loaded
 from reglament.loader.document import Document, PathKey, dotted
+from reglament.procedure import events, graph, timing
 from reglament.schemas import (
     Decision,
     Duration,
     End,
-    EndKind,
     Event,
     Language,
     Note,
     NoteKind,
     Reglament,
-    Route,
     Task,
     Text,
     Unit,
@@ -58,14 +57,8 @@ def subject(loaded: Loaded) -> Subject:
 
 def _durations(r: Reglament) -> Iterator[tuple[str, PathKey, Duration]]:
     for step_id, step in r.steps.items():
-        if isinstance(step, Task | Decision):
-            if isinstance(step.duration, list):
-                for index, case in enumerate(step.duration):
-                    yield step_id, ("steps", step_id, "duration", index), case
-            else:
-                yield step_id, ("steps", step_id, "duration"), step.duration
-        elif isinstance(step, Wait) and step.limit is not None:
-            yield step_id, ("steps", step_id, "limit"), step.limit
+        for timed in timing.durations(step):
+            yield step_id, ("steps", step_id, *timed.key), timed.duration
 
 
 def untimed_steps(s: Subject) -> Iterator[Finding]:
@@ -115,43 +108,31 @@ def waits_without_limit(s: Subject) -> Iterator[Finding]:
 def inferred_routes(s: Subject) -> Iterator[Finding]:
     """RG211: outcomes and routes that the act only implies."""
     for step_id, step in s.reglament.steps.items():
-        if isinstance(step, Decision):
-            for name, outcome in step.outcomes.items():
-                base: PathKey = ("steps", step_id, "outcomes", name)
-                if outcome.inferred:
-                    yield s.finding(
-                        "RG211",
-                        (*base, "inferred"),
-                        f"outcome {name!r} of {step_id!r} → {_targets(outcome.next)} is inferred"
-                        + (f": {_brief(outcome.note)}" if outcome.note else ""),
-                    )
-                yield from _inferred_in(s, step_id, (*base, "next"), outcome.next)
-        if isinstance(step, Task | Wait) or step.kind == "join":
-            yield from _inferred_in(s, step_id, ("steps", step_id, "next"), step.next)
-        if isinstance(step, Wait) and step.on_timeout is not None:
-            yield from _inferred_in(s, step_id, ("steps", step_id, "on_timeout"), step.on_timeout)
+        base: PathKey = ("steps", step_id)
+        for way in graph.exits(step):
+            outcome = way.outcome
+            if outcome is not None and outcome.inferred:
+                yield s.finding(
+                    "RG211",
+                    (*base, "outcomes", way.trigger, "inferred"),
+                    f"outcome {way.trigger!r} of {step_id!r} → {_targets(way)} is inferred"
+                    + (f": {_brief(outcome.note)}" if outcome.note else ""),
+                )
+            for target in way.targets:
+                route = target.route
+                if route is None or not route.inferred:
+                    continue
+                condition = f" when {route.when}" if route.when else ""
+                yield s.finding(
+                    "RG211",
+                    (*base, *target.key[:-1], "inferred"),
+                    f"route of {step_id!r} → {route.to!r}{condition} is inferred"
+                    + (f": {_brief(route.note)}" if route.note else ""),
+                )
 
 
-def _inferred_in(
-    s: Subject, step_id: str, path: PathKey, next_: str | list[Route]
-) -> Iterator[Finding]:
-    if isinstance(next_, str):
-        return
-    for index, route in enumerate(next_):
-        if route.inferred:
-            condition = f" when {route.when}" if route.when else ""
-            yield s.finding(
-                "RG211",
-                (*path, index, "inferred"),
-                f"route of {step_id!r} → {route.to!r}{condition} is inferred"
-                + (f": {_brief(route.note)}" if route.note else ""),
-            )
-
-
-def _targets(next_: str | list[Route]) -> str:
-    if isinstance(next_, str):
-        return repr(next_)
-    return " / ".join(repr(route.to) for route in next_)
+def _targets(way: graph.Exit) -> str:
+    return " / ".join(repr(target.to) for target in way.targets)
 
 
 def _notes(r: Reglament) -> Iterator[tuple[PathKey, Note]]:
@@ -298,15 +279,9 @@ def missing_notifications(s: Subject) -> Iterator[Finding]:
             "application is accepted; declare it (implied: true if the act does not name it)",
             key=True,
         )
-    wanted = {
-        EndKind.result: Event.result_ready,
-        EndKind.refusal: Event.refused,
-        EndKind.data_unavailable: Event.data_unavailable,
-    }
     for step_id, step in r.steps.items():
-        if not isinstance(step, End) or step.outcome not in wanted:
+        if not isinstance(step, End) or (event := events.raised_by(step.outcome)) is None:
             continue
-        event = wanted[step.outcome]
         if not any(n.on is event and n.end in (None, step_id) for n in declared):
             yield s.finding(
                 "RG222",

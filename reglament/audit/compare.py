@@ -25,7 +25,7 @@ from reglament.errors import UsageError
 from reglament.loader import Library, Loaded
 from reglament.schemas import Actor, Decision, End, EndKind, Reglament, Task, Wait
 from reglament.schemas.reglament import ActorKind
-from reglament.schemas.words import act_text, duration_text, period_text
+from reglament.schemas.words import act_text, period_text, step_time_text
 
 
 def role(actor_id: str, actor: Actor) -> str:
@@ -250,19 +250,16 @@ def _step_cell(r: Reglament, step_id: str | None) -> str:
         return ""
     step = r.steps[step_id]
     if isinstance(step, Task | Decision):
-        duration = duration_text(step.duration)
         raw = (
             ""
             if isinstance(step.duration, list) or step.duration.raw is None
             else step.duration.raw.best("kk")
         )
-        actor = step.actor
     elif isinstance(step, Wait):
-        duration = duration_text(step.limit) if step.limit else "no limit"
-        raw, actor = "", step.actor
+        raw = ""
     else:
         return f"{step_id} ({step.kind})"
-    return f"{step_id} [{actor}]: {duration}" + (f" «{raw}»" if raw else "")
+    return f"{step_id} [{step.actor}]: {step_time_text(step)}" + (f" «{raw}»" if raw else "")
 
 
 def _actors(versions: list[Version]) -> Section:

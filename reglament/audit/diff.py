@@ -19,14 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reglament.audit.terms import gap_words, when
+from reglament.audit.terms import gap_words
 from reglament.calendar import Clock
+from reglament.calendar.days import fmt_instant
 from reglament.engine import Case, Engine, Kind
 from reglament.errors import DefinitionError, Position, Problem, ReglamentError, UsageError
 from reglament.loader import Library, Loaded, files, load_file
 from reglament.loader.document import PathKey
-from reglament.schemas import Decision, Join, Parallel, Reglament, Step, Task, Unit, Wait
-from reglament.schemas.words import duration_text, next_text, period_text
+from reglament.procedure.graph import DONE, routes_text
+from reglament.schemas import Join, Parallel, Reglament, Step, Unit
+from reglament.schemas.words import amount_text, period_text, step_time_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +251,7 @@ class _Differ:
             return {
                 (t.channel, t.variant): (
                     i,
-                    f"{t.value} {t.unit.value.replace('_', ' ')}, from {t.starts.value}",
+                    f"{amount_text(t.value, t.unit)}, from {t.starts.value}",
                 )
                 for i, t in enumerate(r.terms)
             }
@@ -278,10 +280,12 @@ class _Differ:
                 continue
             if _actor(step) != _actor(other):
                 self.add("re-assigned", "step", step_id, _actor(step), _actor(other), path)
-            if _timing(step) != _timing(other):
-                self.add("re-timed", "step", step_id, _timing(step), _timing(other), path)
-            if _routes(step) != _routes(other):
-                self.add("re-routed", "step", step_id, _routes(step), _routes(other), path)
+            if step_time_text(step) != step_time_text(other):
+                self.add(
+                    "re-timed", "step", step_id, step_time_text(step), step_time_text(other), path
+                )
+            if routes_text(step) != routes_text(other):
+                self.add("re-routed", "step", step_id, routes_text(step), routes_text(other), path)
         for step_id, step in b.items():
             if step_id not in a:
                 self.add("added", "step", step_id, "", _step_text(step), ("steps", step_id))
@@ -316,30 +320,9 @@ def _actor(step: Step) -> str:
     return actor if isinstance(actor, str) else ""
 
 
-def _timing(step: Step) -> str:
-    if isinstance(step, Task | Decision):
-        return duration_text(step.duration)
-    if isinstance(step, Wait):
-        return duration_text(step.limit) if step.limit else "no limit"
-    return ""
-
-
-def _routes(step: Step) -> str:
-    if isinstance(step, Task | Join):
-        return next_text(step.next)
-    if isinstance(step, Decision):
-        return "; ".join(f"{name} → {next_text(o.next)}" for name, o in step.outcomes.items())
-    if isinstance(step, Wait):
-        timeout = f"; timeout → {next_text(step.on_timeout)}" if step.on_timeout else ""
-        return f"event → {next_text(step.next)}{timeout}"
-    if isinstance(step, Parallel):
-        return f"branches {', '.join(step.branches)}; join {step.join}"
-    return ""
-
-
 def _step_text(step: Step) -> str:
     parts: list[str] = [step.kind]
-    for text in (_actor(step), _timing(step), _routes(step)):
+    for text in (_actor(step), step_time_text(step), routes_text(step)):
         if text:
             parts.append(text)
     return ", ".join(parts)
@@ -362,7 +345,7 @@ def replay(engine: Engine, saved: Case) -> Case:
                 )
             if isinstance(step, Parallel | Join):
                 continue  # the engine passes these by itself
-            outcome = record.outcome if record.outcome not in (None, "done") else None
+            outcome = record.outcome if record.outcome not in (None, DONE) else None
             engine.complete(case, record.step, record.at, outcome)
         elif record.kind is Kind.suspended:
             engine.suspend(case, record.at, record.detail)
@@ -380,7 +363,7 @@ def _cases(old: Reglament, new: Reglament, cases: list[dict[str, Any]]) -> list[
         except UsageError as error:
             raise UsageError(f"case {index}: {error}") from None
         label = (
-            f"case {index}: submitted {when(saved.submitted_at)}, channel {saved.channel}"
+            f"case {index}: submitted {fmt_instant(saved.submitted_at, time_first=True)}, channel {saved.channel}"
             + (f", variant {saved.variant}" if saved.variant else "")
             + (f", finished at {saved.end}" if saved.finished else "")
         )

@@ -4,7 +4,7 @@ A *path* is the sequence of steps a case visits from its channel's start to an e
 outcome taken at each decision or wait and the duration that applies at each step. The case data
 are unknown to an audit, so every way the data could send a case is followed: the ``bool`` and
 ``choice`` fields that conditions read are enumerated (each combination is one *scope*, in which
-every condition is decided exactly as the engine decides it); a condition reading a field of
+every condition is decided by the engine's own compiled conditions); a condition reading a field of
 another type (int, str, date) may go either way. Decisions that the caller decides may take any
 outcome whose condition does not contradict the scope; waits with a time limit may end with the
 event or the timeout.
@@ -20,17 +20,10 @@ import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from reglament.engine.compiled import Branch, Compiled
-from reglament.schemas import (
-    Decision,
-    Duration,
-    End,
-    Join,
-    Parallel,
-    Reglament,
-    Task,
-    Wait,
-)
+from reglament.engine.compiled import Compiled
+from reglament.procedure import graph, outcomes, timing
+from reglament.procedure.graph import DONE, EVENT, Branch
+from reglament.schemas import Decision, Duration, End, Join, Parallel, Reglament
 from reglament.schemas.expr import Expr, parse
 
 MAX_PATHS = 256  # per channel and variant
@@ -88,7 +81,7 @@ def _flatten(items: tuple[Item, ...]) -> Iterator[Move]:
 
 def _item_text(item: Item) -> str:
     if isinstance(item, Move):
-        return f"{item.step} ({item.outcome})" if item.outcome not in (None, "event") else item.step
+        return f"{item.step} ({item.outcome})" if item.outcome not in (None, EVENT) else item.step
     inner = " | ".join(" → ".join(_item_text(i) for i in branch) for branch in item.branches)
     return f"{item.step} [{inner}] {item.join}"
 
@@ -131,26 +124,17 @@ def finite_fields(
 
 
 def _conditions(reglament: Reglament) -> Iterator[Expr]:
+    """Every condition of the steps: of the outcomes, the routes and the duration cases."""
     for step in reglament.steps.values():
-        nexts: list[object] = []
-        if isinstance(step, Task | Join | Wait):
-            nexts.append(step.next)
-        if isinstance(step, Wait) and step.on_timeout is not None:
-            nexts.append(step.on_timeout)
-        if isinstance(step, Decision):
-            for outcome in step.outcomes.values():
-                nexts.append(outcome.next)
-                if outcome.when:
-                    yield parse(outcome.when)
-        for next_ in nexts:
-            if isinstance(next_, list):
-                for route in next_:
-                    if route.when:
-                        yield parse(route.when)
-        if isinstance(step, Task | Decision) and isinstance(step.duration, list):
-            for case in step.duration:
-                if case.when:
-                    yield parse(case.when)
+        for way in graph.exits(step):
+            if way.outcome is not None and way.outcome.when:
+                yield parse(way.outcome.when)
+            for target in way.targets:
+                if target.when:
+                    yield parse(target.when)
+        for timed in timing.durations(step):
+            if timed.when:
+                yield parse(timed.when)
 
 
 def scopes(
@@ -225,17 +209,17 @@ class _Enumerator:
         return [rules[i].duration for i in chosen]
 
     def outcomes(self, step_id: str) -> list[str | None]:
+        """The outcomes ``step_id`` may end with in this scope: those the data may decide, those
+        the caller may record (whose condition does not contradict the scope), or none."""
         step = self.steps[step_id]
-        if isinstance(step, Decision):
-            conditions = self.c.outcome_conditions[step_id]
-            names = list(conditions)
-            if all(c is not None for c in conditions.values()):
-                chosen = _first_matches([conditions[n] for n in names], self.scope, self.unknown)
-                return [names[i] for i in chosen]
-            return [n for n in names if _may(conditions[n], self.scope, self.unknown)[0]]
-        if isinstance(step, Wait):
-            return ["event", "timeout"] if step.on_timeout is not None else ["event"]
-        return [None]
+        if not isinstance(step, Decision):
+            return [*outcomes.outcomes(step)] or [None]
+        conditions = self.c.outcome_conditions[step_id]
+        names = list(conditions)
+        if outcomes.decided_by_data(step):
+            chosen = _first_matches([conditions[n] for n in names], self.scope, self.unknown)
+            return [names[i] for i in chosen]
+        return [n for n in names if _may(conditions[n], self.scope, self.unknown)[0]]
 
     def walk(
         self, step_id: str, seen: frozenset[str], stop: str | None
@@ -263,7 +247,7 @@ class _Enumerator:
             yield from self.after(step_id, seen, stop)
             return
         for outcome in self.outcomes(step_id):
-            trigger = outcome or "done"
+            trigger = outcome or DONE
             for target in _targets(self.c.exits[step_id][trigger], self.scope, self.unknown):
                 if target in seen and target != stop:
                     self.found.loops.add((step_id, target))
@@ -277,7 +261,7 @@ class _Enumerator:
         self, join: str, seen: frozenset[str], stop: str | None
     ) -> Iterator[tuple[tuple[Item, ...], str]]:
         """Where a join leads."""
-        for target in _targets(self.c.exits[join]["done"], self.scope, self.unknown):
+        for target in _targets(self.c.exits[join][DONE], self.scope, self.unknown):
             if target in seen and target != stop:
                 self.found.loops.add((join, target))
                 continue

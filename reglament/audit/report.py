@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from reglament.audit.checks import CHECKS, Subject, subject
 from reglament.audit.findings import Finding, Severity, from_problem
-from reglament.audit.terms import TermCheck, check_terms, when
+from reglament.audit.terms import TermCheck, check_terms
+from reglament.calendar.days import fmt_instant
 from reglament.engine import Engine
 from reglament.errors import Problem, ReglamentError
 from reglament.loader import Library, Loaded
@@ -178,9 +179,11 @@ def overrun_message(check: TermCheck, late_variants: Sequence[str], variants: in
     moment = path.worst
     assert moment.due is not None
     at_least = "at least " if path.lower_bound else ""
-    also = (
-        f" (or at any time from {when(moment.after_hours_from)})" if moment.after_hours_from else ""
+    submitted, due, end, earliest = (
+        fmt_instant(t, time_first=True)
+        for t in (moment.submitted, moment.due, moment.end, moment.after_hours_from)
     )
+    also = f" (or at any time from {earliest})" if moment.after_hours_from else ""
     late_paths = sum(1 for p in check.paths if p.overruns)
     scope = _scope(check.channel, late_variants)
     if variants > 1 and len(late_variants) == variants:
@@ -189,7 +192,7 @@ def overrun_message(check: TermCheck, late_variants: Sequence[str], variants: in
         f"{scope}: {path.path.describe()} takes {path.counted}"
         f"{' (uncounted: ' + ', '.join(path.uncounted) + ')' if path.uncounted else ''}"
         f" against {check.term_text}: overruns by {at_least}{path.overrun_text} when submitted "
-        f"at {when(moment.submitted)}{also} (due {when(moment.due)}, ends {when(moment.end)}); "
+        f"at {submitted}{also} (due {due}, ends {end}); "
         f"{_percent(check.share)} of submission moments overrun on {late_paths} of "
         f"{len(check.paths)} path{'s' if len(check.paths) != 1 else ''}"
     )
@@ -203,10 +206,13 @@ def no_term_message(check: TermCheck, variants: Sequence[str]) -> str:
     assert path is not None
     at_least = "at least " if path.lower_bound else ""
     scope = f"channel {check.channel}" + (f", variant {check.variant}" if check.variant else "")
+    submitted, end = (
+        fmt_instant(t, time_first=True) for t in (path.worst.submitted, path.worst.end)
+    )
     text = (
         f"{scope}: no legal term in the file; the longest path {path.path.describe()} takes "
         f"{path.counted} and ends {at_least}on the {_ordinal(path.max_working_days)} working day "
-        f"after acceptance (submitted at {when(path.worst.submitted)}, ends {when(path.worst.end)})"
+        f"after acceptance (submitted at {submitted}, ends {end})"
     )
     if path.lower_bound:
         text += f"; a lower bound: {', '.join(path.untimed)} take{'s' if len(path.untimed) == 1 else ''} no time"
@@ -238,18 +244,21 @@ def term_summary(check: TermCheck) -> str:
         return "no path to check"
     moment = path.worst
     lower = path.lower_bound
+    submitted, due, end = (
+        fmt_instant(t, time_first=True) for t in (moment.submitted, moment.due, moment.end)
+    )
     if check.term is None:
         return (
             f"no legal term; the longest path takes {path.counted} and ends "
             f"{'at least ' if lower else ''}on the {_ordinal(path.max_working_days)} working day "
-            f"after acceptance (submitted at {when(moment.submitted)})"
+            f"after acceptance (submitted at {submitted})"
         )
     assert moment.due is not None
     if check.overruns:
         text = (
             f"{path.counted} against {check.term_text}: overruns by {'at least ' if lower else ''}"
-            f"{path.overrun_text} when submitted at {when(moment.submitted)} (due "
-            f"{when(moment.due)}, ends {when(moment.end)}); {_percent(check.share)} of "
+            f"{path.overrun_text} when submitted at {submitted} (due {due}, ends {end}); "
+            f"{_percent(check.share)} of "
             "submission moments overrun"
         )
     else:
@@ -260,7 +269,7 @@ def term_summary(check: TermCheck) -> str:
         )
         text = (
             f"{path.counted} against {check.term_text}: {margin}, when submitted at "
-            f"{when(moment.submitted)} (due {when(moment.due)}, ends {when(moment.end)})"
+            f"{submitted} (due {due}, ends {end})"
         )
     if lower:
         text += f"; a lower bound: {', '.join(path.untimed)} take{'s' if len(path.untimed) == 1 else ''} no time"

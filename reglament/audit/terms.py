@@ -9,12 +9,11 @@ For one version, channel and variant:
   accepted at the same instant have the same future, so the walk runs once per distinct
   acceptance instant and the results are weighted back to the moments;
 * every path (:mod:`reglament.audit.paths`) is walked with each step taking its full allowed
-  time, exactly as the engine plans it (``step_end_batch``: the actor's office clock, the
-  calendar's days), sharing the work of common prefixes;
-* the legal term (``Compiled.term``) runs from acceptance on the channel's clock and is pushed
-  back by steps not counted in it (``stopped_shift_batch``/``shifted_due_batch``, as
-  ``Engine.term_due``); a path *overruns* when its end is after the due instant, as the engine
-  judges a case "broken".
+  time (``procedure.timing.step_due_batch``: the actor's office clock, the calendar's days),
+  sharing the work of common prefixes;
+* the legal term (``procedure.term``: the one that applies, its due instant pushed back by the
+  steps not counted in it) runs from acceptance on the channel's clock; a path *overruns* when
+  its end is after the due instant, as the engine judges a case "broken".
 
 Untimed steps, ``by_schedule`` steps without known dates and waits without a limit take no
 time: the result is then a lower bound, and says so.
@@ -32,17 +31,16 @@ import numpy.typing as npt
 from reglament.audit.paths import Enumeration, Fork, Item, Move, Path, enumerate_paths
 from reglament.calendar import Clock
 from reglament.engine import Engine
-from reglament.engine.batch import shifted_due_batch, step_end_batch, stopped_shift_batch
-from reglament.engine.simulate import allowed_text
 from reglament.errors import ReglamentError
 from reglament.limits import LAST_DAY
+from reglament.procedure import outcomes, term, timing
 from reglament.schemas import Reglament, Term, Unit, Wait
+from reglament.schemas.words import allowed_text, amount_text
 
 I64 = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
 DAY = 86_400
 RESOLUTION = 60  # seconds between two submission moments
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +162,7 @@ class _Walk:
         self,
         engine: Engine,
         clock: Clock,
-        term: Term | None,
+        legal: Term | None,
         accepted: I64,
         weights: I64,
         submitted: I64,
@@ -172,14 +170,14 @@ class _Walk:
     ) -> None:
         self.engine = engine
         self.clock = clock
-        self.term = term
+        self.term = legal
         self.accepted = accepted
         self.weights = weights
         self.total = int(weights.sum())
         self.submitted = submitted
         self.inverse = inverse
         self.base_due = (
-            None if term is None else clock.add_batch(accepted, term.value, term.unit.value)
+            None if legal is None else term.base_due_batch(clock, accepted, legal.value, legal.unit)
         )
         self.any_overrun = np.zeros(len(accepted), dtype=np.bool_)
         self.results: list[PathCheck] = []
@@ -205,9 +203,11 @@ class _Walk:
         return self._fork(item, state)
 
     def _move(self, move: Move, state: _State) -> _State:
-        end, unknown = step_end_batch(self.engine, move.step, move.duration, state.pos)
+        clock = self.engine.compiled.clock_for(move.step)
+        schedules = self.engine.reglament.external_schedules
+        end, unknown = timing.step_due_batch(clock, move.duration, state.pos, schedules)
         stopped = state.stopped
-        if move.duration is not None and not move.duration.counts_toward_term:
+        if not term.counted(move.duration):
             stopped = [*stopped, (state.pos, end)]
         untimed = state.untimed
         step = self.engine.reglament.steps[move.step]
@@ -232,17 +232,8 @@ class _Walk:
     def _due(self, state: _State) -> I64 | None:
         if self.term is None or self.base_due is None:
             return None
-        if not state.stopped:
-            return self.base_due
-        unit = self.term.unit
-        shift = np.zeros(len(self.accepted), dtype=np.int64)
-        has = np.zeros(len(self.accepted), dtype=np.bool_)
-        for a, e in state.stopped:
-            moved = e > a
-            if moved.any():
-                shift += np.where(moved, stopped_shift_batch(self.clock, unit, a, e), 0)
-                has |= moved
-        return shifted_due_batch(self.clock, unit, self.base_due, shift, has)
+        stretches = [(None, a, e) for a, e in state.stopped]
+        return term.due_batch(self.clock, self.term.unit, self.base_due, stretches)
 
     def _finish(self, path: Path, state: _State) -> None:
         clock = self.clock
@@ -317,25 +308,25 @@ def check_terms(
     found: list[TermCheck] = []
     prepared: dict[str, tuple[I64, I64, I64, npt.NDArray[np.intp]]] = {}
     for channel, variant in combos:
-        term = compiled.term(channel, variant)
-        index = None if term is None else reglament.terms.index(term)
+        legal = compiled.term(channel, variant)
+        index = None if legal is None else reglament.terms.index(legal)
         clock = compiled.channel_clock[channel]
         enumeration: Enumeration = enumerate_paths(compiled, channel, variant)
         try:
             if channel not in prepared:
                 prepared[channel] = _moments(clock, span)
             submitted, accepted, weights, inverse = prepared[channel]
-            walk = _Walk(engine, clock, term, accepted, weights, submitted, inverse)
+            walk = _Walk(engine, clock, legal, accepted, weights, submitted, inverse)
             walk.run(enumeration.paths, enumeration.data)
         except ReglamentError as error:  # e.g. a period outside the calendar's years
-            found.append(TermCheck(channel, variant, term, index, span, (), 0.0, error=str(error)))
+            found.append(TermCheck(channel, variant, legal, index, span, (), 0.0, error=str(error)))
             continue
-        share = float(weights[walk.any_overrun].sum()) / int(weights.sum()) if term else 0.0
+        share = float(weights[walk.any_overrun].sum()) / int(weights.sum()) if legal else 0.0
         found.append(
             TermCheck(
                 channel,
                 variant,
-                term,
+                legal,
                 index,
                 span,
                 tuple(walk.results),
@@ -359,23 +350,18 @@ def _moments(clock: Clock, span: Window) -> tuple[I64, I64, I64, npt.NDArray[np.
 
 
 def answers(engine: Engine, path: Path) -> dict[str, str]:
-    """The outcomes of ``path`` as :func:`~reglament.engine.simulate.simulate` takes them: the
-    decisions a caller decides and the waits (decisions decided by the case data follow the
+    """The outcomes of ``path`` as :func:`~reglament.engine.simulate.simulate` takes them
+    (``--answer``): those the caller chooses (decisions decided by the case data follow the
     path's ``data``)."""
-    conditions = engine.compiled.outcome_conditions
+    steps = engine.reglament.steps
     return {
         m.step: m.outcome
         for m in path.moves()
-        if m.outcome is not None
-        and not (m.step in conditions and all(c is not None for c in conditions[m.step].values()))
+        if m.outcome is not None and not outcomes.decided_by_data(steps[m.step])
     }
 
 
 # -- words -------------------------------------------------------------------------------------------
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def minutes_words(seconds: int) -> str:
@@ -384,9 +370,9 @@ def minutes_words(seconds: int) -> str:
     hours, rest = divmod(minutes, 60)
     parts = []
     if hours:
-        parts.append(_plural(hours, "hour"))
+        parts.append(amount_text(hours, Unit.hours))
     if rest or not hours:
-        parts.append(_plural(rest, "minute"))
+        parts.append(amount_text(rest, Unit.minutes))
     return " ".join(parts)
 
 
@@ -413,8 +399,7 @@ def gap_words(clock: Clock, unit: Unit, a: int, b: int) -> str:
         anchor, days = candidate, days + 1
     rest = clock.office_seconds_batch(np.array([anchor, b], dtype=np.int64))
     left = int(rest[1] - rest[0])
-    word = "working day" if unit is Unit.working_days else "calendar day"
-    parts = [_plural(days, word)] if days else []
+    parts = [amount_text(days, unit)] if days else []
     if left or not days:
         parts.append(minutes_words(left))
     return " ".join(parts)
@@ -425,7 +410,7 @@ def counted_text(path: Path) -> str:
     totals: dict[Unit, int] = {}
     for move in path.moves():
         d = move.duration
-        if d is None or not d.counts_toward_term or d.value is None:
+        if d is None or not term.counted(d) or d.value is None:
             continue
         unit = Unit.minutes if d.unit is Unit.hours else d.unit
         totals[unit] = totals.get(unit, 0) + (d.value * 60 if d.unit is Unit.hours else d.value)
@@ -442,10 +427,5 @@ def uncounted(path: Path) -> tuple[str, ...]:
     return tuple(
         f"{m.step} ({allowed_text(m.duration.value, m.duration.unit)})"
         for m in path.moves()
-        if m.duration is not None and not m.duration.counts_toward_term
+        if m.duration is not None and not term.counted(m.duration)
     )
-
-
-def when(t: dt.datetime) -> str:
-    """``17:50 on Fri 2012-12-28``."""
-    return f"{t:%H:%M} on {WEEKDAYS[t.weekday()]} {t:%Y-%m-%d}"

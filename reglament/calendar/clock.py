@@ -25,7 +25,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from reglament.calendar.days import DayInfo, WorkCalendar, counts, default_calendar, fmt_day
+from reglament.calendar.days import (
+    DayInfo,
+    WorkCalendar,
+    counts,
+    default_calendar,
+    fmt_day,
+    fmt_instant,
+)
 from reglament.calendar.schedule import SCHEDULES, WeeklySchedule
 from reglament.errors import CalendarRangeError, UsageError
 from reglament.limits import shown
@@ -252,10 +259,6 @@ def _require_aware(t: dt.datetime) -> None:
             f"naive datetime {t.isoformat()}: pass an aware one, e.g. "
             "datetime(..., tzinfo=ZoneInfo('Asia/Almaty'))"
         )
-
-
-def _plural(n: int, word: str) -> str:
-    return word if n == 1 else word + "s"
 
 
 def _fmt_dm(d: dt.date) -> str:
@@ -744,6 +747,12 @@ class Clock:
         return self.calendar.days_off(begin, end)
 
     def explain(self, d: Deadline) -> str:
+        # the definitions' words for an amount of time, imported when a deadline is explained
+        # (the calendar alone does not load the definition models)
+        from reglament.schemas import Unit as Units
+        from reglament.schemas.words import amount_text
+
+        amount = amount_text(d.value, Units(d.unit.value)) if d.unit is not None else ""
         start = d.start.astimezone(self.zone)
         due_text = self._fmt_instant(d.due, end=True)
         parts: list[str] = []
@@ -758,18 +767,13 @@ class Clock:
             assert d.accepted is not None
             rule = "" if not self.rules.count_start_day else " (the day of acceptance counts)"
             parts.append(
-                f"+{d.value} working {_plural(d.value, 'day')} from "
-                f"{fmt_day(d.accepted.date())}{rule}: "
-                f"{skipped} → {due_text}"
+                f"+{amount} from {fmt_day(d.accepted.date())}{rule}: {skipped} → {due_text}"
             )
         elif d.unit is Unit.CALENDAR_DAYS:
             assert d.accepted is not None
             shift = d.value - 1 if self.rules.count_start_day and d.value > 0 else d.value
             nominal = d.accepted.date() + dt.timedelta(days=shift)
-            text = (
-                f"+{d.value} calendar {_plural(d.value, 'day')} from "
-                f"{fmt_day(d.accepted.date())} → {fmt_day(nominal)}"
-            )
+            text = f"+{amount} from {fmt_day(d.accepted.date())} → {fmt_day(nominal)}"
             info = self.calendar.day_info(nominal)
             if not info.working and d.due.date() != nominal:
                 text += (
@@ -779,8 +783,6 @@ class Clock:
                 )
             parts.append(f"{text} → {due_text}")
         else:
-            unit = "hour" if d.unit is Unit.HOURS else "minute"
-            amount = f"{d.value} {_plural(d.value, unit)}"
             parts.append(
                 f"+{amount} of office time ({self.schedule.name or 'schedule'}: "
                 f"{self.schedule.describe()}) from {self._fmt_instant(start)}: "
@@ -823,9 +825,5 @@ class Clock:
         return f"{hours} h" if hours else f"{rest} min"
 
     def _fmt_instant(self, t: dt.datetime, *, end: bool = False) -> str:
-        """``Tue 2025-03-04 09:15``; a due instant at midnight reads as 24:00 of the day before."""
-        local = t.astimezone(self.zone)
-        if end and local.time() == dt.time() and local.date() > self.calendar.first_day:
-            prev = local.date() - dt.timedelta(days=1)
-            return f"{fmt_day(prev)} 24:00"
-        return f"{fmt_day(local.date())} {local.strftime('%H:%M')}"
+        """``t`` in the clock's zone (:func:`~reglament.calendar.days.fmt_instant`)."""
+        return fmt_instant(t.astimezone(self.zone), end=end)

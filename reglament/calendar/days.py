@@ -65,12 +65,25 @@ def counts(n: int | npt.ArrayLike, longest: int, what: str, calendar: WorkCalend
 
 
 def weekday_name(d: dt.date) -> str:
+    """``Tue``: the weekday's name as every message writes it."""
     return _WEEKDAYS[d.weekday()]
 
 
 def fmt_day(d: dt.date) -> str:
     """``Tue 2015-12-15``: the form used in every message."""
-    return f"{_WEEKDAYS[d.weekday()]} {d.isoformat()}"
+    return f"{weekday_name(d)} {d.isoformat()}"
+
+
+def fmt_instant(t: dt.datetime | None, *, end: bool = False, time_first: bool = False) -> str:
+    """An instant in its own zone as every message writes it: ``Tue 2015-12-15 09:15``, or with
+    ``time_first`` ``09:15 on Tue 2015-12-15``; ``—`` for no instant. A due instant (``end``)
+    at midnight reads as 24:00 of the day before."""
+    if t is None:
+        return "—"
+    day, time = t.date(), f"{t:%H:%M}"
+    if end and t.time() == dt.time():
+        day, time = day - dt.timedelta(days=1), "24:00"
+    return f"{time} on {fmt_day(day)}" if time_first else f"{fmt_day(day)} {time}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar as stdcal
 
-from reglament.calendar.days import WorkCalendar
+from reglament.calendar.days import WorkCalendar, weekday_name
 from reglament.errors import CalendarRangeError
 from reglament.limits import shown
 
@@ -44,7 +44,9 @@ def render_month(work: WorkCalendar, year: int, month: int) -> str:
             if info.reasons and info.reasons != ("weekend",):
                 est = " [estimated]" if info.estimated else ""
                 state = "working" if info.working else "day off"
-                notes.append(f"{day.day:>3} {day:%a}  {state}: {'; '.join(info.reasons)}{est}")
+                notes.append(
+                    f"{day.day:>3} {weekday_name(day)}  {state}: {'; '.join(info.reasons)}{est}"
+                )
         lines.append("".join(cells).rstrip())
     total = work.working_days_per_month(year)[month - 1]
     lines.append("")

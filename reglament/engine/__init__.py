@@ -4,8 +4,9 @@ The engine works on models and aware instants only: it never reads files, the te
 wall clock.
 """
 
-from reglament.engine.case import SCHEMA_VERSION, Case, Kind, Record, Suspension, Token
+from reglament.engine.case import SCHEMA_VERSION, Case, Record, Suspension, Token
 from reglament.engine.runtime import Engine, Notice, Status, StepStatus
+from reglament.procedure.events import Kind
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -1,20 +1,20 @@
 """Many cases at once: arrivals over a period, drawn outcomes, the distribution of completion times.
 
 ``simulate_many`` runs N cases of one reglament version through one channel (and variant) with
-fixed case data, each step taking its full allowed time exactly as :func:`simulate` does. It is
-vectorised: cases that take the same way through the steps (the same *path*) move together, and
-each step's due instant is computed for the whole group at once by the calendar's batch methods
-(``Clock.add_batch`` on int64 *positions*, local seconds since the calendar's first day). So the
-engine here only decides where each group goes; all office-time and day arithmetic is the
-calendar's, the same code path as one case (tested equal to ``simulate()`` case by case).
+fixed case data, each step taking its full allowed time, as :func:`simulate` plans one case. It
+is vectorised: cases that take the same way through the steps (the same *path*) move together,
+and each step's due instant and the term's are computed for the whole group at once by the
+vectorised forms of :mod:`reglament.procedure`'s rules (``timing.step_due_batch``,
+``term.due_batch``, on int64 *positions*: local seconds since the calendar's first day). So the
+batch here only decides where each group goes (tested equal to ``simulate()`` case by case).
 
 Randomness: one ``numpy.random.Generator`` (PCG64) seeded with ``seed``. Arrivals are uniform
 over the *open seconds* of the channel's office in the period (nobody applies at 3 a.m. or on a
 holiday at a desk that is closed; for an office open round the clock that is uniform over the
 period), then sorted. Outcomes are drawn per case, each time a case reaches a step that has
-drawn outcomes: a decision without conditions on every outcome (or with ``--probability`` given
-for it) and a wait with a time limit (event or timeout). Outcomes not given a probability share
-what is left equally. The same seed, N, period and options give the same result, bit for bit.
+drawn outcomes (:func:`reglament.procedure.outcomes.drawn`: a decision without conditions on
+every outcome, or with ``--probability`` given for it, and a wait with a time limit). Outcomes
+not given a probability share what is left equally. The same seed, N, period and options give the same result, bit for bit.
 
 A path through a parallel block is not vectorised: those cases are run one by one with
 :func:`simulate` (with the outcomes drawn so far, and fresh draws for later steps), and counted.
@@ -33,12 +33,14 @@ import numpy as np
 import numpy.typing as npt
 
 from reglament.calendar import Clock
-from reglament.engine.compiled import choose, is_timed
 from reglament.engine.runtime import Engine
-from reglament.engine.simulate import MAX_STEPS, Timeline, allowed_text, simulate
+from reglament.engine.simulate import MAX_STEPS, Timeline, simulate
 from reglament.errors import UsageError
 from reglament.limits import BYTES_PER_CASE, MAX_CASES, MAX_SEED, shown
-from reglament.schemas import Decision, Duration, End, Join, Parallel, Unit, Wait
+from reglament.procedure import outcomes, term, timing
+from reglament.procedure.graph import DONE, choose
+from reglament.schemas import Decision, End, Join, Parallel, Unit
+from reglament.schemas.words import allowed_text
 
 __all__ = [
     "Batch",
@@ -48,10 +50,7 @@ __all__ = [
     "Share",
     "outcome_shares",
     "parse_probability",
-    "shifted_due_batch",
     "simulate_many",
-    "step_end_batch",
-    "stopped_shift_batch",
 ]
 
 I64 = npt.NDArray[np.int64]
@@ -88,15 +87,6 @@ def parse_probability(text: str) -> Probability:
     return Probability(step, outcome, p)
 
 
-def _drawn_outcomes(engine: Engine, step_id: str) -> tuple[str, ...]:
-    step = engine.reglament.steps[step_id]
-    if isinstance(step, Decision):
-        return tuple(step.outcomes)
-    if isinstance(step, Wait):
-        return ("event", "timeout") if step.on_timeout is not None else ("event",)
-    return ()
-
-
 def outcome_shares(
     engine: Engine, given: Sequence[Probability] = ()
 ) -> dict[str, dict[str, float]]:
@@ -106,7 +96,7 @@ def outcome_shares(
     decision named in ``given``. Outcomes not given share what is left equally.
     """
     steps = engine.reglament.steps
-    with_outcomes = [s for s in steps if len(_drawn_outcomes(engine, s)) > 1]
+    with_outcomes = [s for s, step in steps.items() if len(outcomes.outcomes(step)) > 1]
     chosen: dict[str, dict[str, float]] = {}
     for item in given:
         if item.step not in steps:
@@ -114,30 +104,27 @@ def outcome_shares(
                 f"--probability: no step {item.step!r} in {engine.reglament.id}; steps with "
                 f"outcomes: {', '.join(with_outcomes) or 'none'}"
             )
-        outcomes = _drawn_outcomes(engine, item.step)
-        if len(outcomes) < 2:
+        names = outcomes.outcomes(steps[item.step])
+        if len(names) < 2:
             kind = steps[item.step].kind
-            why = "a wait without a time limit always ends with event" if outcomes else ""
+            why = "a wait without a time limit always ends with event" if names else ""
             raise UsageError(
                 f"--probability: step {item.step!r} is a {kind} with nothing to draw"
                 f"{': ' + why if why else ''}; steps with outcomes: {', '.join(with_outcomes) or 'none'}"
             )
-        if item.outcome not in outcomes:
+        if item.outcome not in names:
             raise UsageError(
                 f"--probability: step {item.step!r} has no outcome {item.outcome!r}; "
-                f"allowed: {', '.join(outcomes)}"
+                f"allowed: {', '.join(names)}"
             )
         if item.outcome in chosen.get(item.step, {}):
             raise UsageError(f"--probability: {item.step}={item.outcome} is given twice")
         chosen.setdefault(item.step, {})[item.outcome] = item.p
     shares: dict[str, dict[str, float]] = {}
     for step_id in with_outcomes:
-        step = steps[step_id]
-        conditions = engine.compiled.outcome_conditions.get(step_id, {})
-        decided = isinstance(step, Decision) and all(c is not None for c in conditions.values())
-        if decided and step_id not in chosen:
+        if not outcomes.drawn(steps[step_id], given=step_id in chosen):
             continue  # the engine decides from the case data
-        outcomes = _drawn_outcomes(engine, step_id)
+        names = outcomes.outcomes(steps[step_id])
         fixed = chosen.get(step_id, {})
         total = sum(fixed.values())
         listed = ", ".join(f"{o}={p:g}" for o, p in fixed.items())
@@ -146,14 +133,14 @@ def outcome_shares(
                 f"--probability: the outcomes of {step_id!r} sum to {total:g} ({listed}); "
                 "they must sum to 1 at most"
             )
-        rest = [o for o in outcomes if o not in fixed]
+        rest = [o for o in names if o not in fixed]
         if not rest and abs(total - 1) > 1e-9:
             raise UsageError(
                 f"--probability: every outcome of {step_id!r} is given ({listed}) but they sum "
                 f"to {total:g}, not 1"
             )
         left = max(0.0, 1 - total)
-        shares[step_id] = {o: fixed.get(o, left / len(rest) if rest else 0.0) for o in outcomes}
+        shares[step_id] = {o: fixed.get(o, left / len(rest) if rest else 0.0) for o in names}
     return shares
 
 
@@ -444,15 +431,17 @@ class _Walker:
                 per_case.append((group, path))
                 continue
             duration = c.duration(step_id, self.scope)
-            end, unknown = step_end_batch(self.engine, step_id, duration, pos)
+            clock = c.clock_for(step_id)
+            schedules = self.engine.reglament.external_schedules
+            end, unknown = timing.step_due_batch(clock, duration, pos, schedules)
             b.lower_bound[group[unknown]] = True
             moved = end > pos
             if moved.any():
                 visits.append((self.step_index[step_id], group, pos, end))
-                if duration is not None and not duration.counts_toward_term:
+                if not term.counted(duration):
                     stopped.append((group, pos, end))
             for outcome, sub in reversed(self._outcomes(step_id, len(group))):
-                trigger = outcome or "done"
+                trigger = outcome or DONE
                 target = choose(c.exits[step_id][trigger], self.scope).target
                 stack.append((target, group[sub], end[sub], (*path, (step_id, outcome))))
         if b.term_due is not None and b.term is not None:
@@ -474,16 +463,14 @@ class _Walker:
                     found.append((name, members))
             return found
         if isinstance(step, Decision):
-            for name, condition in self.engine.compiled.outcome_conditions[step_id].items():
-                if condition is not None and condition(self.scope):
-                    return [(name, everyone)]
+            decided = outcomes.decide(self.engine.compiled.outcome_conditions[step_id], self.scope)
+            if decided is not None:
+                return [(decided, everyone)]
             raise UsageError(
                 f"simulation stopped at {step_id!r}: no condition of the decision holds for the "
                 f"case data; give --data or --probability {step_id}=OUTCOME:P"
             )
-        if isinstance(step, Wait):
-            return [("event", everyone)]
-        return [(None, everyone)]
+        return [(outcomes.default(step), everyone)]
 
     def _term(
         self,
@@ -491,26 +478,16 @@ class _Walker:
         stopped: list[tuple[I64, I64, I64]],
         visits: list[tuple[int, I64, I64, I64]],
     ) -> None:
-        """The term's due instant per case (as ``Engine.term_due``), and the step that was
-        active when it passed, for the cases that broke it."""
+        """The term's due instant per case (``term.due_batch``: the stretches of the steps not
+        counted in it push it back), and the step that was active when it passed, for the cases
+        that broke it."""
         b = self.batch
         assert b.term is not None and b.term_due is not None
         value, unit_name = b.term
         unit = Unit(unit_name)
-        clock = b.clock
-        base = clock.add_batch(b.accepted[idx], value, unit_name)
-        due = base
-        if stopped:
-            n = len(b)
-            shift = np.zeros(n, dtype=np.int64)
-            has = np.zeros(n, dtype=np.bool_)
-            for group, a, e in stopped:
-                moved = e > a
-                group, a, e = group[moved], a[moved], e[moved]
-                has[group] = True
-                shift[group] += stopped_shift_batch(clock, unit, a, e)
-            due = shifted_due_batch(clock, unit, base, shift[idx], has[idx])
-        b.term_due[idx] = due
+        base = term.base_due_batch(b.clock, b.accepted[idx], value, unit)
+        local = [(np.searchsorted(idx, group), a, e) for group, a, e in stopped]
+        b.term_due[idx] = term.due_batch(b.clock, unit, base, local)
         for step, group, a, e in visits:
             d = b.term_due[group]
             hit = (a <= d) & (d < e) & (b.end[group] > d) & (b.culprit[group] < 0)
@@ -552,72 +529,3 @@ class _Walker:
                     if row.start <= due < row.end:
                         b.culprit[i] = self.step_index[row.step]
                         break
-
-
-# -- shared with the audit (reglament.audit.terms): one step, and the term clock, for many cases --
-
-
-def step_end_batch(
-    engine: Engine, step_id: str, duration: Duration | None, pos: I64
-) -> tuple[I64, npt.NDArray[np.bool_]]:
-    """When a step started at each of ``pos`` ends if it takes its full allowed ``duration``,
-    as :func:`simulate` plans it (the actor's office clock; ``by_schedule`` at the closing of
-    the next known date); and which of them have no known time (they end at once: the plan's
-    end is then a lower bound). ``duration`` ``None`` (a wait without a limit) ends at once and
-    is not flagged, as in :func:`simulate`."""
-    unknown = np.zeros(len(pos), dtype=np.bool_)
-    if duration is None:
-        return pos, unknown
-    clock = engine.compiled.clock_for(step_id)
-    if is_timed(duration):
-        assert duration.value is not None
-        return clock.add_batch(pos, duration.value, duration.unit.value), unknown
-    dates = (
-        engine.reglament.external_schedules[duration.schedule].dates
-        if duration.unit is Unit.by_schedule and duration.schedule is not None
-        else []
-    )
-    days = np.array(sorted({d.toordinal() for d in dates}), dtype=np.int64)
-    nxt = np.searchsorted(days, clock.ordinals(pos), side="left")
-    known = nxt < len(days)
-    end = pos
-    if known.any():
-        closing = clock.closing_batch(days[np.minimum(nxt, len(days) - 1)])
-        end = np.where(known, closing, pos)
-    return end, ~known
-
-
-def stopped_shift_batch(clock: Clock, unit: Unit, a: I64, e: I64) -> I64:
-    """How far a stretch ``[a, e)`` during which the term stood still (a suspension, a step not
-    counted in it) pushes the term back, in the term's unit, as :meth:`Engine.term_due` counts it:
-    office seconds for minutes and hours, working days for working days, days otherwise."""
-    if unit in (Unit.minutes, Unit.hours):
-        gap: I64 = clock.office_seconds_batch(e) - clock.office_seconds_batch(a)
-        return np.maximum(gap, 0)
-    if unit is Unit.working_days:
-        counted: I64 = clock.calendar.working_days_between_batch(
-            clock.ordinals(a), clock.ordinals(e)
-        )
-        return counted
-    days: I64 = clock.ordinals(e) - clock.ordinals(a)
-    return days
-
-
-def shifted_due_batch(
-    clock: Clock, unit: Unit, base: I64, shift: I64, has: npt.NDArray[np.bool_]
-) -> I64:
-    """The term's due instant ``base`` pushed back by ``shift`` (summed :func:`stopped_shift_batch`;
-    ``has``: some stretch stood still), exactly as :meth:`Engine.term_due`."""
-    if unit in (Unit.minutes, Unit.hours):
-        moved: I64 = np.where(has, clock.add_office_minutes_batch(base, shift // 60), base)
-        return moved
-    base_day = clock.ordinals(base)
-    if unit is Unit.working_days:
-        moved_day = clock.calendar.add_working_days_batch(base_day, shift)
-        due: I64 = np.where(shift > 0, clock.closing_batch(moved_day), base)
-        return due
-    day = base_day + shift
-    off = ~clock.calendar.is_working_batch(day)
-    day = np.where(off, clock.calendar.add_working_days_batch(day, 1), day)
-    rolled: I64 = np.where(shift > 0, clock.closing_batch(day), base)
-    return rolled

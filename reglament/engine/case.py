@@ -16,10 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, cast
 
 from reglament.calendar import FIRST_YEAR, LAST_YEAR
+from reglament.procedure.events import Kind
 from reglament.schemas import Decision, End, Join, Parallel, Reglament, Task, Wait
 from reglament.schemas.case import SCHEMA_VERSION as SCHEMA_VERSION
 from reglament.schemas.case import (
@@ -35,23 +35,6 @@ from reglament.schemas.reglament import DataType
 FIRST_DAY = dt.date(FIRST_YEAR, 1, 1)  # the working-day calendar's range
 LAST_DAY = dt.date(LAST_YEAR, 12, 31)
 Problems = list[tuple[str, str]]  # (JSON path, what is wrong there)
-
-
-class Kind(StrEnum):
-    """What happened to a case (the events notifications are attached to)."""
-
-    accepted = "accepted"
-    step_started = "step_started"
-    step_completed = "step_completed"
-    step_overdue = "step_overdue"
-    term_at_risk = "term_at_risk"
-    term_overdue = "term_overdue"
-    suspended = "suspended"
-    resumed = "resumed"
-    data_unavailable = "data_unavailable"
-    refused = "refused"
-    result_ready = "result_ready"
-    ended = "ended"
 
 
 @dataclass(slots=True)

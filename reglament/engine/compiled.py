@@ -1,4 +1,5 @@
-"""A reglament compiled for execution: clocks per actor, exits and durations as closures.
+"""A reglament compiled for execution: clocks per actor and channel, exits, outcomes and durations
+with their conditions parsed (the rules themselves are :mod:`reglament.procedure`'s).
 
 Built once per reglament version and shared by every case of it. Knows nothing of YAML.
 """
@@ -7,62 +8,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cached_property
 
-from reglament.calendar import SCHEDULES, Clock, WeeklySchedule, WorkCalendar, default_calendar
-from reglament.errors import UsageError
-from reglament.schemas import (
-    Decision,
-    Duration,
-    DurationCase,
-    End,
-    Join,
-    Parallel,
-    Reglament,
-    Route,
-    Schedule,
-    Step,
-    Task,
-    Term,
-    Unit,
-    Wait,
+from reglament.calendar import (
+    SCHEDULES,
+    Clock,
+    TermRules,
+    WeeklySchedule,
+    WorkCalendar,
+    default_calendar,
 )
+from reglament.errors import UsageError
+from reglament.procedure import graph, outcomes, term, timing
+from reglament.procedure.graph import Branch
+from reglament.procedure.timing import TimedRule
+from reglament.schemas import Decision, Duration, Reglament, Schedule, Step, Term
 from reglament.schemas.expr import Expr, parse
 
 DEFAULT_SCHEDULE = "standard"  # Mon–Fri 9:00–18:30, lunch 13:00–14:30 (docs/calendar.md)
 
 Scope = Mapping[str, object]
-
-
-@dataclass(frozen=True, slots=True)
-class Branch:
-    """One conditional way on: taken when ``condition`` holds (``None``: always)."""
-
-    condition: Expr | None
-    target: str
-    inferred: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class TimedRule:
-    """A duration that applies when its condition holds."""
-
-    condition: Expr | None
-    duration: Duration
-
-
-def _branches(next_: str | list[Route]) -> tuple[Branch, ...]:
-    if isinstance(next_, str):
-        return (Branch(None, next_),)
-    return tuple(Branch(parse(r.when) if r.when else None, r.to, r.inferred) for r in next_)
-
-
-def choose(branches: tuple[Branch, ...], scope: Scope) -> Branch:
-    for branch in branches:
-        if branch.condition is None or branch.condition(scope):
-            return branch
-    raise AssertionError("validated: the last branch has no condition")  # pragma: no cover
 
 
 def schedule_of(schedule: Schedule, name: str) -> WeeklySchedule:
@@ -82,9 +47,15 @@ def schedule_of(schedule: Schedule, name: str) -> WeeklySchedule:
 class Compiled:
     """Everything the runtime needs about one reglament version, precomputed."""
 
-    def __init__(self, reglament: Reglament, calendar: WorkCalendar | None = None) -> None:
+    def __init__(
+        self,
+        reglament: Reglament,
+        calendar: WorkCalendar | None = None,
+        rules: TermRules | None = None,
+    ) -> None:
         self.reglament = reglament
         self.calendar = calendar if calendar is not None else default_calendar()
+        self.rules = rules if rules is not None else TermRules()
         self.version = reglament.effective.from_.isoformat()
         self.zone_name = reglament.timezone
         schedules = {sid: schedule_of(s, sid) for sid, s in reglament.schedules.items()}
@@ -95,23 +66,28 @@ class Compiled:
             key = name or f"default:{DEFAULT_SCHEDULE}"
             if key not in self._clock_by_schedule:
                 weekly = schedules[name] if name else default
-                self._clock_by_schedule[key] = Clock(self.calendar, weekly, self.zone_name)
+                self._clock_by_schedule[key] = Clock(
+                    self.calendar, weekly, self.zone_name, self.rules
+                )
             return self._clock_by_schedule[key]
 
         self.actor_clock = {aid: clock(a.schedule) for aid, a in reglament.actors.items()}
         self.channel_clock = {cid: clock(c.schedule) for cid, c in reglament.channels.items()}
-        self.exits: dict[str, dict[str, tuple[Branch, ...]]] = {}
+        steps = reglament.steps
+        self.exits: dict[str, dict[str, tuple[Branch, ...]]] = {
+            step_id: graph.branches(step) for step_id, step in steps.items()
+        }
         self.outcome_conditions: dict[str, dict[str, Expr | None]] = {
-            step_id: {name: parse(o.when) if o.when else None for name, o in step.outcomes.items()}
-            for step_id, step in reglament.steps.items()
+            step_id: outcomes.conditions(step)
+            for step_id, step in steps.items()
             if isinstance(step, Decision)
         }
-        self.timing: dict[str, tuple[TimedRule, ...]] = {}
-        for step_id, step in reglament.steps.items():
-            self.exits[step_id] = _exits(step)
-            self.timing[step_id] = _timing(step)
+        self.timing: dict[str, tuple[TimedRule, ...]] = {
+            step_id: timing.rules(step) for step_id, step in steps.items()
+        }
         self.starts = {cid: c.start for cid, c in reglament.channels.items() if c.start}
-        self.opener_id, self.enclosing = _parallel_blocks(reglament)
+        blocks = graph.blocks(reglament)
+        self.opener_id, self.enclosing = blocks.opener, blocks.enclosing
         self.channel_conditions: dict[str, Expr] = {
             cid: parse(c.when) for cid, c in reglament.channels.items() if c.when
         }
@@ -132,21 +108,20 @@ class Compiled:
         return next(iter(self.actor_clock.values()))
 
     def duration(self, step_id: str, scope: Scope) -> Duration | None:
-        for rule in self.timing[step_id]:
-            if rule.condition is None or rule.condition(scope):
-                return rule.duration
-        return None
+        """The duration of ``step_id`` that applies to a case with ``scope``."""
+        return timing.applies(self.timing[step_id], scope)
+
+    def step_due(
+        self, step_id: str, start: dt.datetime, duration: Duration | None
+    ) -> dt.datetime | None:
+        """When ``step_id``, started at ``start`` and allowed ``duration``, is due."""
+        return timing.step_due(
+            self.clock_for(step_id), duration, start, self.reglament.external_schedules
+        )
 
     def term(self, channel: str, variant: str | None) -> Term | None:
-        """The most specific legal term: channel and variant, channel, variant, general."""
-        best: tuple[int, Term] | None = None
-        for term in self.reglament.terms:
-            if term.channel not in (None, channel) or term.variant not in (None, variant):
-                continue
-            rank = (term.channel is not None) * 2 + (term.variant is not None)
-            if best is None or rank > best[0]:
-                best = (rank, term)
-        return best[1] if best else None
+        """The legal term of a case through ``channel`` of ``variant`` (the most specific)."""
+        return term.applicable(self.reglament.terms, channel, variant)
 
     def serves(self, channel: str, variant: str | None) -> bool:
         """Whether ``channel`` serves ``variant`` (its ``variants``; absent: every variant)."""
@@ -205,69 +180,3 @@ class Compiled:
         if problem is not None:
             raise UsageError(problem)
         return start
-
-
-def _parallel_blocks(reglament: Reglament) -> tuple[dict[str, str], dict[str, str | None]]:
-    """For each join, the parallel block it closes; for each parallel block, the innermost
-    block whose branches contain it (``None`` at the top level). Static facts of the graph,
-    so a case needs to remember only which block each of its places belongs to."""
-    steps = reglament.steps
-    opener_id = {p.join: pid for pid, p in steps.items() if isinstance(p, Parallel)}
-    regions: dict[str, set[str]] = {}
-    for pid, p in steps.items():
-        if not isinstance(p, Parallel):
-            continue
-        seen: set[str] = set()
-        todo = list(p.branches)
-        while todo:
-            current = todo.pop()
-            if current in seen or current == p.join or current not in steps:
-                continue
-            seen.add(current)
-            todo.extend(b.target for exits in _exits(steps[current]).values() for b in exits)
-            inner = steps[current]
-            if isinstance(inner, Parallel):
-                todo.append(inner.join)
-        regions[pid] = seen
-    enclosing: dict[str, str | None] = {}
-    for pid in regions:
-        around = [q for q, region in regions.items() if pid in region]
-        enclosing[pid] = min(around, key=lambda q: len(regions[q])) if around else None
-    return opener_id, enclosing
-
-
-def _exits(step: Step) -> dict[str, tuple[Branch, ...]]:
-    """Named ways out of a step: the trigger a caller records and where it can lead."""
-    if isinstance(step, Task | Join):
-        return {"done": _branches(step.next)}
-    if isinstance(step, Decision):
-        return {name: _branches(o.next) for name, o in step.outcomes.items()}
-    if isinstance(step, Wait):
-        found = {"event": _branches(step.next)}
-        if step.on_timeout is not None:
-            found["timeout"] = _branches(step.on_timeout)
-        return found
-    if isinstance(step, Parallel):
-        return {"split": tuple(Branch(None, b) for b in step.branches)}
-    assert isinstance(step, End)
-    return {}
-
-
-def _timing(step: Step) -> tuple[TimedRule, ...]:
-    if isinstance(step, Task | Decision):
-        duration: Duration | list[DurationCase] = step.duration
-        if isinstance(duration, list):
-            return tuple(TimedRule(parse(c.when) if c.when else None, c) for c in duration)
-        return (TimedRule(None, duration),)
-    if isinstance(step, Wait) and step.limit is not None:
-        return (TimedRule(None, step.limit),)
-    return ()
-
-
-def is_timed(duration: Duration | None) -> bool:
-    return duration is not None and duration.unit in (
-        Unit.minutes,
-        Unit.hours,
-        Unit.working_days,
-        Unit.calendar_days,
-    )

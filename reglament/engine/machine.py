@@ -1,8 +1,9 @@
 """The adapter to ``transitions``: one state machine per compiled reglament version.
 
-States are the steps; triggers are the ways out of a step (``done`` for a task or a join, the
-outcome names of a decision, ``event``/``timeout`` of a wait, ``split`` of a parallel block).
-Routes with conditions become transitions with condition callables built from the sandboxed
+States are the steps; triggers are the ways out of a step as
+:func:`reglament.procedure.graph.exits` names them (``done`` for a task or a join, the outcome
+names of a decision, ``event``/``timeout`` of a wait, ``split`` of a parallel block). Routes
+with conditions become transitions with condition callables built from the sandboxed
 expression language, tried in the reglament's order. Auto transitions are off, and no callback
 is ever named by a string from YAML.
 
@@ -20,7 +21,8 @@ from collections.abc import Callable, Mapping
 
 from transitions import Machine
 
-from reglament.engine.compiled import Branch, Compiled
+from reglament.engine.compiled import Compiled
+from reglament.procedure.graph import SPLIT, Branch
 
 
 class _Cursor:
@@ -46,7 +48,7 @@ class StepMachine:
         )
         for step_id, exits in compiled.exits.items():
             for trigger, branches in exits.items():
-                if trigger == "split":
+                if trigger == SPLIT:
                     continue  # a parallel block starts all its branches: the runtime does it
                 for branch in branches:
                     self.machine.add_transition(

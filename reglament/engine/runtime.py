@@ -9,10 +9,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from reglament.calendar import WorkCalendar
+from reglament.calendar import TermRules, WorkCalendar
 from reglament.engine.case import (
     Case,
-    Kind,
     Record,
     Suspension,
     Token,
@@ -20,15 +19,15 @@ from reglament.engine.case import (
     check_instant,
     reglament_problems,
 )
-from reglament.engine.compiled import Compiled, is_timed
+from reglament.engine.compiled import Compiled
 from reglament.engine.machine import StepMachine
 from reglament.errors import CalendarRangeError, CaseError, UsageError
+from reglament.procedure import events, outcomes, term
+from reglament.procedure.events import Kind
+from reglament.procedure.graph import DONE, SPLIT
 from reglament.schemas import (
     Decision,
-    Duration,
     End,
-    EndKind,
-    Event,
     Join,
     Notification,
     Parallel,
@@ -38,12 +37,7 @@ from reglament.schemas import (
 )
 from reglament.schemas.case import case_error
 
-END_EVENTS = {
-    EndKind.result: Kind.result_ready,
-    EndKind.refusal: Kind.refused,
-    EndKind.data_unavailable: Kind.data_unavailable,
-}
-DEFAULT_AT_RISK_DAYS = 2
+UNCOUNTED = "not counted in the term"  # the detail of a step_started the term does not run in
 
 StepState = Literal["on_time", "overdue", "untimed"]
 TermState = Literal["on_time", "at_risk", "overdue", "met", "broken", "none"]
@@ -83,7 +77,7 @@ class Notice:
 
     @property
     def template(self) -> str:
-        return self.notification.template or self.notification.on.value
+        return events.template_name(self.notification)
 
 
 class Engine:
@@ -93,10 +87,17 @@ class Engine:
     and names only steps, a channel, a variant and data this version has; every instant passed
     in must be aware and inside the calendar's range. Anything else is a ``UsageError`` (a
     ``CalendarRangeError`` for an instant); an impossible move is a ``CaseError``.
-    """
 
-    def __init__(self, reglament: Reglament, calendar: WorkCalendar | None = None) -> None:
-        self.compiled = Compiled(reglament, calendar)
+    ``calendar`` defaults to Kazakhstan's; ``rules`` (how terms in days run) to the Civil
+    Code's, see :class:`~reglament.calendar.TermRules`."""
+
+    def __init__(
+        self,
+        reglament: Reglament,
+        calendar: WorkCalendar | None = None,
+        rules: TermRules | None = None,
+    ) -> None:
+        self.compiled = Compiled(reglament, calendar, rules)
         self.machine = StepMachine(self.compiled)
         self.reglament = reglament
 
@@ -129,11 +130,11 @@ class Engine:
             submitted_at=submitted_at.astimezone(clock.zone),
             accepted_at=accepted,
         )
-        term = c.term(channel, variant)
-        if term is not None:
-            case.term_value = term.value
-            case.term_unit = term.unit.value
-            case.term_base_due = clock.add(accepted, term.value, term.unit.value).due
+        legal = c.term(channel, variant)
+        if legal is not None:
+            case.term_value = legal.value
+            case.term_unit = legal.unit.value
+            case.term_base_due = term.base_due(clock, accepted, legal.value, legal.unit)
         case.history.append(
             Record(Kind.accepted, accepted, detail=f"submitted {submitted_at.isoformat()}")
         )
@@ -199,7 +200,7 @@ class Engine:
         mark = len(case.history)
         case.tokens.remove(token)
         case.history.append(
-            Record(Kind.step_completed, at, step, trigger if trigger != "done" else None)
+            Record(Kind.step_completed, at, step, trigger if trigger != DONE else None)
         )
         target = self.machine.fire(step, trigger, case.scope())
         self._enter(case, target, at, token.parallel)
@@ -207,45 +208,49 @@ class Engine:
 
     def _trigger(self, case: Case, token: Token, outcome: str | None) -> str:
         step = self.reglament.steps[token.step]
-        exits = self.compiled.exits[token.step]
         if isinstance(step, Decision):
-            if outcome is None:
-                conditions = self.compiled.outcome_conditions[token.step]
-                if conditions and all(c is not None for c in conditions.values()):
-                    scope = case.scope()
-                    for name, condition in conditions.items():
-                        if condition is not None and condition(scope):
-                            return name
-                    raise CaseError(
-                        f"no condition of decision {token.step!r} holds for this case; "
-                        f"record an outcome: {', '.join(step.outcomes)}"
-                    )
-                raise CaseError(
-                    f"decision {token.step!r} needs an outcome; allowed: {', '.join(step.outcomes)}"
-                )
-            if outcome not in exits:
-                raise CaseError(
-                    f"decision {token.step!r} has no outcome {outcome!r}; allowed: {', '.join(exits)}"
-                )
-            condition = self.compiled.outcome_conditions[token.step].get(outcome)
-            if condition is not None and not condition(case.scope()):
-                raise CaseError(
-                    f"outcome {outcome!r} of decision {token.step!r} contradicts the case data "
-                    f"(its condition {condition.source!r} is false); update the data with set_data first"
-                )
-            return outcome
+            return self._decided(case, token.step, step, outcome)
         if isinstance(step, Wait):
-            chosen = outcome or "event"
-            if chosen not in exits:
+            chosen = outcome or outcomes.default(step)
+            allowed = outcomes.outcomes(step)
+            if chosen not in allowed:
                 raise CaseError(
-                    f"wait {token.step!r} ends with {' or '.join(exits)}, not {chosen!r}"
+                    f"wait {token.step!r} ends with {' or '.join(allowed)}, not {chosen!r}"
                 )
             return chosen
-        if outcome not in (None, "done"):
+        if outcome not in (None, DONE):
             raise CaseError(
                 f"step {token.step!r} is a {step.kind} and takes no outcome (got {outcome!r})"
             )
-        return "done"
+        return DONE
+
+    def _decided(self, case: Case, step_id: str, step: Decision, outcome: str | None) -> str:
+        """The outcome of decision ``step_id``: the one recorded, checked against the case
+        data, else (a decision decided by data) the one the data decide."""
+        conditions = self.compiled.outcome_conditions[step_id]
+        if outcome is None:
+            if outcomes.decided_by_data(step):
+                decided = outcomes.decide(conditions, case.scope())
+                if decided is not None:
+                    return decided
+                raise CaseError(
+                    f"no condition of decision {step_id!r} holds for this case; "
+                    f"record an outcome: {', '.join(step.outcomes)}"
+                )
+            raise CaseError(
+                f"decision {step_id!r} needs an outcome; allowed: {', '.join(step.outcomes)}"
+            )
+        if outcome not in step.outcomes:
+            raise CaseError(
+                f"decision {step_id!r} has no outcome {outcome!r}; allowed: {', '.join(step.outcomes)}"
+            )
+        condition = conditions.get(outcome)
+        if condition is not None and not condition(case.scope()):
+            raise CaseError(
+                f"outcome {outcome!r} of decision {step_id!r} contradicts the case data "
+                f"(its condition {condition.source!r} is false); update the data with set_data first"
+            )
+        return outcome
 
     def _enter(self, case: Case, step_id: str, at: dt.datetime, parallel: str | None) -> None:
         """Put the case into ``step_id`` at ``at``, running instantaneous steps at once."""
@@ -255,12 +260,13 @@ class Engine:
             case.end = step_id
             case.finished_at = at
             self._close_open_ledger(case, at)
-            kind = END_EVENTS.get(step.outcome, Kind.ended)
-            case.history.append(Record(kind, at, step_id, step.outcome.value))
+            case.history.append(
+                Record(events.ending(step.outcome), at, step_id, step.outcome.value)
+            )
             return
         if isinstance(step, Parallel):
             case.history.append(Record(Kind.step_started, at, step_id))
-            case.history.append(Record(Kind.step_completed, at, step_id, "split"))
+            case.history.append(Record(Kind.step_completed, at, step_id, SPLIT))
             case.arrived[step.join] = []
             for branch in step.branches:
                 self._enter(case, branch, at, step_id)
@@ -276,32 +282,17 @@ class Engine:
             del case.arrived[step_id]
             case.history.append(Record(Kind.step_started, at, step_id))
             case.history.append(Record(Kind.step_completed, at, step_id))
-            target = self.machine.fire(step_id, "done", case.scope())
+            target = self.machine.fire(step_id, DONE, case.scope())
             # after the join the case is back in the block that encloses the parallel block
             self._enter(case, target, at, self.compiled.enclosing[self.compiled.opener_id[step_id]])
             return
         duration = self.compiled.duration(step_id, case.scope())
-        due = self._due(step_id, at, duration)
+        due = self.compiled.step_due(step_id, at, duration)
         token = Token(case.next_token, step_id, at, due, parallel)
         case.next_token += 1
         case.tokens.append(token)
-        detail = (
-            "" if duration is None or duration.counts_toward_term else "not counted in the term"
-        )
+        detail = "" if term.counted(duration) else UNCOUNTED
         case.history.append(Record(Kind.step_started, at, step_id, detail=detail))
-
-    def _due(self, step_id: str, at: dt.datetime, duration: Duration | None) -> dt.datetime | None:
-        if duration is None:
-            return None
-        if is_timed(duration):
-            assert duration.value is not None
-            return self.compiled.clock_for(step_id).add(at, duration.value, duration.unit.value).due
-        if duration.unit is Unit.by_schedule and duration.schedule is not None:
-            dates = self.reglament.external_schedules[duration.schedule].dates
-            clock = self.compiled.clock_for(step_id)
-            upcoming = sorted(d for d in dates if d >= at.astimezone(clock.zone).date())
-            return clock.closing(upcoming[0]) if upcoming else None
-        return None
 
     # -- the term ledger ------------------------------------------------------------------------
 
@@ -351,7 +342,7 @@ class Engine:
         intervals = [(s.start, s.end or at) for s in case.suspensions]
         started: dict[str, dt.datetime] = {}
         for record in case.history:
-            if record.kind is Kind.step_started and record.detail == "not counted in the term":
+            if record.kind is Kind.step_started and record.detail == UNCOUNTED:
                 started[record.step or ""] = record.at
             elif record.kind is Kind.step_completed and record.step in started:
                 intervals.append((started.pop(record.step), record.at))
@@ -372,26 +363,7 @@ class Engine:
         until = at or case.finished_at or case.history[-1].at
         clock = self.compiled.channel_clock[case.channel]
         intervals = self._stopped_intervals(case, until)
-        if not intervals:
-            return case.term_base_due
-        unit = Unit(case.term_unit)
-        calendar = clock.calendar
-        if unit in (Unit.minutes, Unit.hours):
-            seconds = sum(clock.office_seconds_between(a, b) for a, b in intervals)
-            return clock.add_office_minutes(case.term_base_due, seconds // 60).due
-        base_day = case.term_base_due.astimezone(clock.zone).date()
-        if unit is Unit.working_days:
-            shift = sum(calendar.working_days_between(a.date(), b.date()) for a, b in intervals)
-            return (
-                clock.closing(calendar.add_working_days(base_day, shift))
-                if shift
-                else case.term_base_due
-            )
-        shift = sum((b.date() - a.date()).days for a, b in intervals)
-        day = base_day + dt.timedelta(days=shift)
-        if not calendar.is_working_day(day):
-            day = calendar.next_working_day(day)
-        return clock.closing(day) if shift else case.term_base_due
+        return term.due(clock, Unit(case.term_unit), case.term_base_due, intervals)
 
     # -- asking at an instant ---------------------------------------------------------------------
 
@@ -420,21 +392,12 @@ class Engine:
         if at > due:
             return "overdue"
         clock = self.compiled.channel_clock[case.channel]
-        days = self.at_risk_days()
-        if (
-            clock.calendar.working_days_between(at.astimezone(clock.zone).date(), due.date())
-            <= days
-        ):
-            return "at_risk"
-        return "on_time"
+        return "at_risk" if term.at_risk(clock, at, due, self.at_risk_days()) else "on_time"
 
     def at_risk_days(self) -> int:
-        """Working days before the term's end from which it is at risk: the days_before of the
-        reglament's term_at_risk notification, else 2."""
-        for n in self.reglament.notifications:
-            if n.on is Event.term_at_risk and n.days_before is not None:
-                return n.days_before
-        return DEFAULT_AT_RISK_DAYS
+        """Working days before the term's end from which it is at risk (see
+        :func:`reglament.procedure.events.at_risk_days`)."""
+        return events.at_risk_days(self.reglament)
 
     def poll(self, case: Case, at: dt.datetime) -> list[Record]:
         """Record, once each, the time-driven events that have come by ``at``: steps overdue,
@@ -471,19 +434,12 @@ class Engine:
     def notices(self, records: list[Record], channel: str | None = None) -> list[Notice]:
         """The declared notifications these events trigger for a case applied through
         ``channel`` (those limited to another channel are left out; ``None``: all of them)."""
-        found: list[Notice] = []
-        for record in records:
-            for notification in self.reglament.notifications:
-                if notification.on.value != record.kind.value:
-                    continue
-                if notification.step is not None and notification.step != record.step:
-                    continue
-                if notification.end is not None and notification.end != record.step:
-                    continue
-                if channel is not None and notification.channel not in (None, channel):
-                    continue
-                found.append(Notice(record, notification))
-        return found
+        return [
+            Notice(record, notification)
+            for record in records
+            for notification in self.reglament.notifications
+            if events.sends(notification, record.kind, record.step, channel)
+        ]
 
 
 def _describe(moves: dict[str, list[str]]) -> str:

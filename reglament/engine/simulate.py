@@ -13,11 +13,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from reglament.engine.case import Case, Kind, Record, Token
+from reglament.engine.case import Case, Record, Token
 from reglament.engine.runtime import Engine, Notice
 from reglament.errors import CaseError, UsageError
+from reglament.procedure import outcomes, term, timing
+from reglament.procedure.events import Kind
 from reglament.schemas import Decision, Unit, Wait
-from reglament.schemas.common import TIMED_UNITS, too_long
+from reglament.schemas.common import too_long
+from reglament.schemas.words import allowed_text, amount_text
 
 MAX_STEPS = 10_000
 
@@ -48,7 +51,7 @@ class Actual:
     unit: Unit
 
     def __str__(self) -> str:
-        return f"{self.value} {self.unit.value.replace('_', ' ')}"
+        return amount_text(self.value, self.unit)
 
 
 def parse_actual(text: str) -> Actual:
@@ -122,13 +125,6 @@ class Timeline:
         return any("untimed" in row.flags for row in self.rows)
 
 
-def allowed_text(value: int | None, unit: Unit) -> str:
-    if unit in TIMED_UNITS:
-        words = unit.value.replace("_", " ")
-        return f"{value} {words[:-1] if value == 1 else words}"
-    return unit.value.replace("_", " ")
-
-
 def simulate(
     engine: Engine,
     submitted_at: dt.datetime,
@@ -162,7 +158,8 @@ def simulate(
             allowed_text(duration.value, duration.unit) if duration is not None else "no time limit"
         )
         explanation = ""
-        if duration is not None and duration.unit in TIMED_UNITS and duration.value is not None:
+        if timing.is_timed(duration):
+            assert duration is not None and duration.value is not None
             clock = engine.compiled.clock_for(token.step)
             explanation = clock.add(token.started, duration.value, duration.unit.value).explanation
         elif duration is not None:
@@ -182,7 +179,7 @@ def simulate(
                 outcome=_taken(case, token.step) if isinstance(step, Decision | Wait) else None,
                 allowed=allowed,
                 explanation=explanation,
-                counted=duration is None or duration.counts_toward_term,
+                counted=term.counted(duration),
                 flags=flags,
             )
         )
@@ -228,36 +225,48 @@ def _outcome(
 ) -> str | None:
     step = engine.reglament.steps[step_id]
     if isinstance(step, Decision):
-        conditions = engine.compiled.outcome_conditions[step_id]
-        decided_by_data = all(c is not None for c in conditions.values())
-        if step_id in answers and decided_by_data:
-            rules = "; ".join(f"{o}: {c.source}" for o, c in conditions.items() if c)
-            raise UsageError(
-                f"decision {step_id!r} is decided by conditions over the case data ({rules}); "
-                "set the data with --data instead"
-            )
-        if step_id in answers:
-            if answers[step_id] not in step.outcomes:
-                raise UsageError(
-                    f"decision {step_id!r} has no outcome {answers[step_id]!r}; allowed: {', '.join(step.outcomes)}"
-                )
-            return answers[step_id]
-        if decided_by_data:
-            return None  # the engine decides from the case data
-        first = next(iter(step.outcomes))
-        assumptions.append(
-            f"{step_id}: outcome {first!r} assumed (the first listed; choose with --answer {step_id}=OUTCOME)"
-        )
-        return first
+        return _decision_outcome(engine, step_id, step, answers, assumptions)
     if isinstance(step, Wait):
-        answer = answers.get(step_id, "event")
-        allowed = ["event", "timeout"] if step.on_timeout is not None else ["event"]
+        answer = answers.get(step_id, outcomes.default(step))
+        allowed = outcomes.outcomes(step)
         if answer not in allowed:
             raise UsageError(f"wait {step_id!r} ends with {' or '.join(allowed)}, not {answer!r}")
         return answer
     if step_id in answers:
         raise UsageError(f"step {step_id!r} is a {step.kind}: it has no outcomes to answer")
     return None
+
+
+def _decision_outcome(
+    engine: Engine,
+    step_id: str,
+    step: Decision,
+    answers: Mapping[str, str],
+    assumptions: list[str],
+) -> str | None:
+    """The given answer, else ``None`` where the case data decide (the engine does), else the
+    first outcome, assumed and said so."""
+    by_data = outcomes.decided_by_data(step)
+    if step_id in answers and by_data:
+        conditions = engine.compiled.outcome_conditions[step_id]
+        rules = "; ".join(f"{o}: {c.source}" for o, c in conditions.items() if c)
+        raise UsageError(
+            f"decision {step_id!r} is decided by conditions over the case data ({rules}); "
+            "set the data with --data instead"
+        )
+    if step_id in answers:
+        if answers[step_id] not in step.outcomes:
+            raise UsageError(
+                f"decision {step_id!r} has no outcome {answers[step_id]!r}; allowed: {', '.join(step.outcomes)}"
+            )
+        return answers[step_id]
+    if by_data:
+        return None  # the engine decides from the case data
+    first = next(iter(step.outcomes))
+    assumptions.append(
+        f"{step_id}: outcome {first!r} assumed (the first listed; choose with --answer {step_id}=OUTCOME)"
+    )
+    return first
 
 
 def _term_words(engine: Engine, case: Case) -> tuple[str, str]:

@@ -16,25 +16,17 @@ import datetime as dt
 from reglament.engine.case import Case
 from reglament.engine.runtime import Engine
 from reglament.engine.simulate import Timeline
+from reglament.procedure import term
 
 
 def at_risk_from(engine: Engine, case: Case) -> dt.datetime | None:
-    """The first instant the case's legal term counts as at risk (``None``: no term). The
-    term is at risk from the first opening of the channel's office on the first day from which
-    at most N working days remain to its due day (the engine's rule); no earlier than the
-    acceptance."""
+    """The first instant the case's legal term counts as at risk (``None``: no term), as
+    :func:`reglament.procedure.term.at_risk_from` finds it on the channel's clock."""
     due = engine.term_due(case, case.accepted_at)
     if due is None:
         return None
     clock = engine.compiled.channel_clock[case.channel]
-    calendar = clock.calendar
-    days = engine.at_risk_days()
-    day = case.accepted_at.astimezone(clock.zone).date()
-    last = due.astimezone(clock.zone).date()
-    while day < last and calendar.working_days_between(day, last) > days:
-        day += dt.timedelta(days=1)
-    start = dt.datetime(day.year, day.month, day.day, tzinfo=clock.zone)
-    return max(case.accepted_at, clock.next_opening(start))
+    return term.at_risk_from(clock, case.accepted_at, due, engine.at_risk_days())
 
 
 def watch(engine: Engine, timeline: Timeline) -> Case:

@@ -18,10 +18,11 @@ from markupsafe import Markup
 
 from reglament.audit import RULES, AuditReport, FileAudit, Finding, Severity, TermCheck
 from reglament.audit.report import term_summary
+from reglament.procedure.graph import routes_text
 from reglament.renderers import output
 from reglament.renderers.audit import counts_text, scope, summary
-from reglament.schemas import Decision, End, Join, Parallel, Reglament, Step, Task, Text, Wait
-from reglament.schemas.words import act_text, duration_text, next_text, period_text
+from reglament.schemas import Decision, End, Reglament, Step, Task, Text, Wait
+from reglament.schemas.words import act_text, amount_text, period_text, step_time_text
 
 Diagrams = Callable[[Reglament], str | None]
 
@@ -295,7 +296,7 @@ def _terms_text(r: Reglament) -> str:
     parts = []
     for term in r.terms:
         where = ", ".join(x for x in (term.channel, term.variant) if x)
-        words = f"{term.value} {term.unit.value.replace('_', ' ')}"
+        words = amount_text(term.value, term.unit)
         parts.append(f"{words} ({where})" if where else words)
     return "; ".join(parts)
 
@@ -423,27 +424,14 @@ def _step_row(r: Reglament, step_id: str, step: Step) -> dict[str, str]:
         "next": "",
         "lines": step.lines or "",
     }
+    row["duration"] = step_time_text(step)
+    row["next"] = routes_text(step)
     if isinstance(step, Task | Decision):
         row["action"] = _text(step.action)
-        row["duration"] = duration_text(step.duration)
         if not isinstance(step.duration, list) and step.duration.raw is not None:
             row["raw"] = step.duration.raw.best("kk")
-    if isinstance(step, Task):
-        row["next"] = next_text(step.next)
-    elif isinstance(step, Decision):
-        row["next"] = "; ".join(
-            f"{name} → {next_text(o.next)}" for name, o in step.outcomes.items()
-        )
     elif isinstance(step, Wait):
         row["action"] = _text(step.event)
-        row["duration"] = duration_text(step.limit) if step.limit else "no limit"
-        row["next"] = f"event → {next_text(step.next)}" + (
-            f"; timeout → {next_text(step.on_timeout)}" if step.on_timeout else ""
-        )
-    elif isinstance(step, Parallel):
-        row["next"] = f"branches {', '.join(step.branches)}; join {step.join}"
-    elif isinstance(step, Join):
-        row["next"] = next_text(step.next)
     elif isinstance(step, End):
         row["action"] = _text(step.title) or step.outcome.value
         row["next"] = f"end: {step.outcome.value}" + (f" ({step.result})" if step.result else "")

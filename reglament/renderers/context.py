@@ -20,12 +20,10 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from reglament.procedure import events
+from reglament.procedure.events import END_EVENTS, STEP_EVENTS, Kind
 from reglament.renderers import dates
-from reglament.renderers.variables import (
-    END_EVENTS,
-    PROVIDED,
-    STEP_EVENTS,
-)
+from reglament.renderers.variables import PROVIDED
 from reglament.schemas import (
     Decision,
     End,
@@ -101,8 +99,6 @@ def receipt_number(case: Case) -> str:
 
 def _current_step(case: Case, at: dt.datetime) -> str | None:
     """The step the case was in at ``at`` (the latest started and not yet completed)."""
-    from reglament.engine.case import Kind
-
     open_: list[str] = []
     for record in case.history:
         if record.at > at:
@@ -115,8 +111,6 @@ def _current_step(case: Case, at: dt.datetime) -> str | None:
 
 
 def _step_due(case: Case, step: str, at: dt.datetime, engine: Engine) -> dt.datetime | None:
-    from reglament.engine.case import Kind
-
     for token in case.tokens:
         if token.step == step:
             return token.due
@@ -124,12 +118,9 @@ def _step_due(case: Case, step: str, at: dt.datetime, engine: Engine) -> dt.date
     for record in case.history:  # a step already left: its due is recomputed from its start
         if record.kind is Kind.step_started and record.step == step and record.at <= at:
             started = record.at
-    duration = engine.compiled.duration(step, case.scope())
-    if started is None or duration is None or duration.value is None:
+    if started is None:
         return None
-    if duration.unit not in (Unit.minutes, Unit.hours, Unit.working_days, Unit.calendar_days):
-        return None
-    return engine.compiled.clock_for(step).add(started, duration.value, duration.unit.value).due
+    return engine.compiled.step_due(step, started, engine.compiled.duration(step, case.scope()))
 
 
 def facts(
@@ -146,7 +137,8 @@ def facts(
     from reglament.engine.simulate import simulate
 
     record = notice.record
-    event = Event(record.kind.value)
+    event = events.event_of(record.kind)
+    assert event is not None, f"no notification is declared on {record.kind}"
     term_due = engine.term_due(case, record.at)
     due_kind: DueKind = "term"
     if term_due is not None:
@@ -176,9 +168,11 @@ def facts(
         if case.term_value is not None and case.term_unit is not None
         else None
     )
-    days_before = notice.notification.days_before
-    if event is Event.term_at_risk and days_before is None:
-        days_before = engine.at_risk_days()
+    days_before = (
+        events.at_risk_days(engine.reglament, notice.notification)
+        if event is Event.term_at_risk
+        else None
+    )
     return Facts(
         event=event,
         receipt=receipt or receipt_number(case),
@@ -330,11 +324,6 @@ def variables(
         found["grounds"] = [text(g.text, "grounds for refusal") for g in r.refusal_grounds]
     assert set(found) == wanted, sorted(set(found) ^ wanted)
     return found, text.notes
-
-
-def template_name(notification: Notification) -> str:
-    """The template a notification uses: its own ``template``, else its event's."""
-    return notification.template or notification.on.value
 
 
 def languages_of(reglament: Reglament, notification: Notification) -> tuple[Language, ...]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 
 from reglament.schemas import Language, Unit
+from reglament.schemas.words import amount_text
 
 MONTHS: dict[Language, tuple[str, ...]] = {
     Language.kk: (
@@ -112,12 +113,6 @@ _RU_UNITS = {
     Unit.working_days: ("рабочий день", "рабочих дня", "рабочих дней"),
     Unit.calendar_days: ("календарный день", "календарных дня", "календарных дней"),
 }
-_EN_UNITS = {
-    Unit.minutes: ("minute", "minutes"),
-    Unit.hours: ("hour", "hours"),
-    Unit.working_days: ("working day", "working days"),
-    Unit.calendar_days: ("calendar day", "calendar days"),
-}
 
 
 def russian_form(n: int) -> int:
@@ -140,4 +135,4 @@ def format_duration(value: int, unit: Unit | str, language: Language | str) -> s
         return f"{value} {_KK_UNITS[kind]}"
     if lang is Language.ru:
         return f"{value} {_RU_UNITS[kind][russian_form(value)]}"
-    return f"{value} {_EN_UNITS[kind][0 if value == 1 else 1]}"
+    return amount_text(value, kind)

@@ -7,7 +7,14 @@ from collections import defaultdict
 
 from reglament.loader import Library, Loaded
 from reglament.schemas import Decision, End, Join, Parallel, Task, Wait
-from reglament.schemas.words import act_text, duration_text, next_text, period_text
+from reglament.schemas.words import (
+    act_text,
+    amount_text,
+    duration_text,
+    next_text,
+    period_text,
+    step_time_text,
+)
 
 __all__ = [
     "act_text",
@@ -98,22 +105,20 @@ def reglament_text(loaded: Loaded) -> str:
             for name, value in (("channel", term.channel), ("variant", term.variant))
             if value
         )
-        lines.append(
-            f"  {term.value} {term.unit.value.replace('_', ' ')}{f' ({scope})' if scope else ''}"
-        )
+        lines.append(f"  {amount_text(term.value, term.unit)}{f' ({scope})' if scope else ''}")
     lines.append("Steps:")
     for step_id, step in r.steps.items():
         if isinstance(step, Task):
             lines.append(
-                f"  {step_id:<24} task      {step.actor:<20} {duration_text(step.duration):<28} → {next_text(step.next)}"
+                f"  {step_id:<24} task      {step.actor:<20} {step_time_text(step):<28} → {next_text(step.next)}"
             )
         elif isinstance(step, Decision):
             outs = "; ".join(f"{name} → {next_text(o.next)}" for name, o in step.outcomes.items())
             lines.append(
-                f"  {step_id:<24} decision  {step.actor:<20} {duration_text(step.duration):<28} {outs}"
+                f"  {step_id:<24} decision  {step.actor:<20} {step_time_text(step):<28} {outs}"
             )
         elif isinstance(step, Wait):
-            limit = duration_text(step.limit) if step.limit else "no limit"
+            limit = step_time_text(step)
             timeout = f"; timeout → {next_text(step.on_timeout)}" if step.on_timeout else ""
             lines.append(
                 f"  {step_id:<24} wait      {step.actor:<20} {limit:<28} → {next_text(step.next)}{timeout}"

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 
 from reglament.errors import UsageError
+from reglament.procedure import graph, timing
+from reglament.procedure.graph import TIMEOUT
 from reglament.schemas import (
-    TIMED_UNITS,
     Decision,
     Duration,
     DurationCase,
@@ -31,6 +32,7 @@ from reglament.schemas import (
     Wait,
 )
 from reglament.schemas import expr as expressions
+from reglament.schemas.words import allowed_text
 
 WIDTH = 28  # characters per label line: Graphviz never wraps; Mermaid wraps at 200px itself
 
@@ -117,9 +119,8 @@ def wrap(text: str, width: int = WIDTH) -> tuple[str, ...]:
 
 def amount(duration: Duration) -> str:
     """``30 minutes``, ``1 working day``, ``no time in the act``, ``by schedule X``."""
-    if duration.unit in TIMED_UNITS:
-        words = duration.unit.value.replace("_", " ")
-        text = f"{duration.value} {words[:-1] if duration.value == 1 else words}"
+    if timing.is_timed(duration):
+        text = allowed_text(duration.value, duration.unit)
     elif duration.unit is Unit.by_schedule:
         text = f"by schedule {duration.schedule}"
     else:
@@ -143,7 +144,7 @@ def _untimed(duration: Duration | list[DurationCase] | None) -> bool:
     if duration is None:
         return False
     cases = duration if isinstance(duration, list) else [duration]
-    return any(case.unit not in TIMED_UNITS for case in cases)
+    return any(not timing.is_timed(case) for case in cases)
 
 
 def reachable(reglament: Reglament, start: str, channel: str | None = None) -> list[str]:
@@ -245,28 +246,28 @@ def _route_edges(
 
 
 def _edges(step_id: str, step: Step, channel: str | None = None) -> list[Edge]:
+    """The edges of ``step``'s exits: a decision's labelled by their outcome (and left out when
+    the channel rules them out), a wait's timeout bold and labelled by its limit."""
     source = node_id(step_id)
-    if isinstance(step, Task | Join):
-        return _route_edges(source, step.next, None, False, EdgeKind.normal, channel)
-    if isinstance(step, Decision):
-        edges: list[Edge] = []
-        for name, outcome in step.outcomes.items():
+    edges: list[Edge] = []
+    for way in graph.exits(step):
+        if way.next is None:  # a parallel block's branches, all taken
+            edges += [Edge(source, node_id(t.to)) for t in way.targets]
+            continue
+        outcome = way.outcome
+        if outcome is not None:
             if _settled(outcome.when, channel) is False:
                 continue
-            label = f"{name} (if {outcome.when})" if outcome.when else name
+            label = f"{way.trigger} (if {outcome.when})" if outcome.when else way.trigger
             edges += _route_edges(
-                source, outcome.next, label, outcome.inferred, EdgeKind.normal, channel
+                source, way.next, label, outcome.inferred, EdgeKind.normal, channel
             )
-        return edges
-    if isinstance(step, Wait):
-        edges = _route_edges(source, step.next, None, False, EdgeKind.normal, channel)
-        if step.on_timeout is not None and step.limit is not None:
+        elif way.trigger == TIMEOUT and isinstance(step, Wait) and step.limit is not None:
             label = f"timeout: {amount(step.limit)}"
-            edges += _route_edges(source, step.on_timeout, label, False, EdgeKind.timeout, channel)
-        return edges
-    if isinstance(step, Parallel):
-        return [Edge(source, node_id(branch)) for branch in step.branches]
-    return []
+            edges += _route_edges(source, way.next, label, False, EdgeKind.timeout, channel)
+        else:
+            edges += _route_edges(source, way.next, None, False, EdgeKind.normal, channel)
+    return edges
 
 
 def build(

@@ -38,6 +38,7 @@ from jinja2 import (
 
 from reglament.errors import Position, Problem, UsageError
 from reglament.loader.document import Document, PathKey, dotted
+from reglament.procedure.events import END_EVENTS, STEP_EVENTS, at_risk_days, template_name
 from reglament.renderers import dates, sandbox, sms
 from reglament.renderers.context import (
     FALLBACK,
@@ -45,15 +46,12 @@ from reglament.renderers.context import (
     facts,
     languages_of,
     receipt_number,
-    template_name,
     variables,
 )
 from reglament.renderers.variables import (
     ALL_VARIABLES,
     COMMON,
-    END_EVENTS,
     PROVIDED,
-    STEP_EVENTS,
     borrowed_template_fits,
 )
 from reglament.schemas import (
@@ -692,7 +690,7 @@ def sample_facts(
             step=step,
             end=end,
             step_due=at,
-            days_before=notification.days_before or 2,
+            days_before=at_risk_days(reglament, notification),
         )
         for channel in reglament.channels
         for variant in variants

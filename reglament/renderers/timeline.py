@@ -6,16 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from reglament.calendar.days import fmt_instant
 from reglament.engine.simulate import Row, Timeline
 from reglament.schemas.timeline import TimelineJSON
-
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-def when(t: dt.datetime | None) -> str:
-    if t is None:
-        return "—"
-    return f"{WEEKDAYS[t.weekday()]} {t:%Y-%m-%d %H:%M}"
 
 
 def header_lines(timeline: Timeline, version_note: str) -> list[str]:
@@ -23,19 +16,23 @@ def header_lines(timeline: Timeline, version_note: str) -> list[str]:
     lines = [
         f"{case.reglament} ({case.region}), version in force from {case.version}{version_note}",
         f"channel {case.channel}" + (f", variant {case.variant}" if case.variant else ""),
-        f"submitted {when(case.submitted_at)}, accepted {when(case.accepted_at)} ({case.timezone})",
+        f"submitted {fmt_instant(case.submitted_at)}, accepted {fmt_instant(case.accepted_at)} ({case.timezone})",
     ]
     return lines
 
 
 def verdict_text(timeline: Timeline) -> str:
-    end = f"ended at {timeline.case.end} on {when(timeline.end)}"
+    end = f"ended at {timeline.case.end} on {fmt_instant(timeline.end)}"
     if timeline.term_due is None:
         verdict = f"{end}; the act states no overall term"
     elif timeline.term_met:
-        verdict = f"{end}; legal term {timeline.term_text} due {when(timeline.term_due)}: met"
+        verdict = (
+            f"{end}; legal term {timeline.term_text} due {fmt_instant(timeline.term_due)}: met"
+        )
     else:
-        verdict = f"{end}; legal term {timeline.term_text} due {when(timeline.term_due)}: BROKEN"
+        verdict = (
+            f"{end}; legal term {timeline.term_text} due {fmt_instant(timeline.term_due)}: BROKEN"
+        )
     if timeline.lower_bound:
         verdict += " (some steps have no time in the act: the real end may be later)"
     return verdict
@@ -76,8 +73,8 @@ def as_table(timeline: Timeline, version_note: str = "", color: bool = False) ->
         flags = f" [{', '.join(row.flags)}]" if row.flags else ""
         counted = "" if row.counted else " (not in term)"
         line = (
-            f"{row.step:<24} {row.actor or '':<18} {when(row.start):<21} {row.allowed + counted:<18} "
-            f"{when(row.due):<21} {when(row.end):<21} {row.outcome or ''}{flags}"
+            f"{row.step:<24} {row.actor or '':<18} {fmt_instant(row.start):<21} {row.allowed + counted:<18} "
+            f"{fmt_instant(row.due):<21} {fmt_instant(row.end):<21} {row.outcome or ''}{flags}"
         )
         lines.append(_paint(line, _row_colour(row) if color else None))
     lines.append("")
@@ -100,7 +97,7 @@ def as_table(timeline: Timeline, version_note: str = "", color: bool = False) ->
     for notice in timeline.notices:
         n = notice.notification
         lines.append(
-            f"  {when(notice.record.at)}  {notice.record.kind.value:<16} to {', '.join(r.value for r in n.to)} "
+            f"  {fmt_instant(notice.record.at)}  {notice.record.kind.value:<16} to {', '.join(r.value for r in n.to)} "
             f"by {', '.join(m.value for m in n.via)} (template {notice.template})"
         )
     return "\n".join(lines)
@@ -117,8 +114,8 @@ def as_markdown(timeline: Timeline, version_note: str = "") -> str:
     for row in timeline.rows:
         flags = f" ({', '.join(row.flags)})" if row.flags else ""
         lines.append(
-            f"| {row.step} | {row.actor or ''} | {when(row.start)} | {row.allowed} | {when(row.due)} | "
-            f"{when(row.end)} | {row.outcome or ''}{flags} |"
+            f"| {row.step} | {row.actor or ''} | {fmt_instant(row.start)} | {row.allowed} | {fmt_instant(row.due)} | "
+            f"{fmt_instant(row.end)} | {row.outcome or ''}{flags} |"
         )
     lines += ["", f"**{verdict_text(timeline)}**", ""]
     if timeline.term_explanation:
@@ -131,7 +128,7 @@ def as_markdown(timeline: Timeline, version_note: str = "") -> str:
     for notice in timeline.notices:
         n = notice.notification
         lines.append(
-            f"- {when(notice.record.at)}: {notice.record.kind.value} → {', '.join(r.value for r in n.to)} "
+            f"- {fmt_instant(notice.record.at)}: {notice.record.kind.value} → {', '.join(r.value for r in n.to)} "
             f"by {', '.join(m.value for m in n.via)} (template `{notice.template}`)"
         )
     return "\n".join(lines) + "\n"

@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
+from reglament.calendar.days import fmt_instant
 from reglament.engine.simulate import Row, Timeline
-from reglament.renderers.timeline import header_lines, verdict_text, when
+from reglament.renderers.timeline import header_lines, verdict_text
 
 _CSS = """
 body { font: 14px/1.45 "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #212529;
@@ -55,7 +56,7 @@ def _bar(row: Row, first: dt.datetime, seconds: float, term_due: dt.datetime | N
     )
     return (
         f'<div class="track"><div class="span" style="left:{left}%;width:{width}%" '
-        f'title="{escape(when(row.start))} → {escape(when(row.end))}"></div>{due}</div>'
+        f'title="{escape(fmt_instant(row.start))} → {escape(fmt_instant(row.end))}"></div>{due}</div>'
     )
 
 
@@ -95,10 +96,10 @@ def as_html(timeline: Timeline, version_note: str = "") -> str:
             f'<tr class="{classes}">'
             f'<td class="step">{escape(row.step)}</td>'
             f"<td>{escape(row.actor or '')}</td>"
-            f'<td class="when">{escape(when(row.start))}</td>'
+            f'<td class="when">{escape(fmt_instant(row.start))}</td>'
             f"<td>{escape(row.allowed)}{counted}</td>"
-            f'<td class="when">{escape(when(row.due))}</td>'
-            f'<td class="when">{escape(when(row.end))}</td>'
+            f'<td class="when">{escape(fmt_instant(row.due))}</td>'
+            f'<td class="when">{escape(fmt_instant(row.end))}</td>'
             f"<td>{escape(row.outcome or '')}{flags}</td>"
             f'<td class="bar">{_bar(row, first, seconds, timeline.term_due)}</td>'
             "</tr>"
@@ -134,7 +135,7 @@ def as_html(timeline: Timeline, version_note: str = "") -> str:
         for notice in timeline.notices:
             n = notice.notification
             out.append(
-                f'<tr><td class="when">{escape(when(notice.record.at))}</td>'
+                f'<tr><td class="when">{escape(fmt_instant(notice.record.at))}</td>'
                 f"<td>{escape(notice.record.kind.value)}</td>"
                 f"<td>{escape(', '.join(r.value for r in n.to))}</td>"
                 f"<td>{escape(', '.join(m.value for m in n.via))}</td>"

@@ -47,8 +47,6 @@ STEP = frozenset(
         "step_due",  # when it is due ("" when the act gives it no time)
     }
 )
-STEP_EVENTS = frozenset({Event.step_started, Event.step_completed, Event.step_overdue})
-END_EVENTS = frozenset({Event.data_unavailable, Event.refused, Event.result_ready})
 PROVIDED: dict[Event, frozenset[str]] = {
     Event.accepted: COMMON,
     Event.step_started: COMMON | STEP,

@@ -10,7 +10,7 @@ from typing import Any
 
 from reglament.audit.compare import Comparison
 from reglament.audit.diff import Diff
-from reglament.audit.terms import when
+from reglament.calendar.days import fmt_instant
 
 TEXT_WIDTH = 160  # characters of a text table
 
@@ -131,8 +131,8 @@ def _cases_text(d: Diff) -> list[str]:
             lines.append(f"    {case.problem}")
         for s in case.shifts:
             if s.old != s.new:
-                old = when(s.old) if s.old else "—"
-                new = when(s.new) if s.new else "—"
+                old = fmt_instant(s.old, time_first=True)
+                new = fmt_instant(s.new, time_first=True)
                 lines.append(f"    {s.what}: due {old} → {new}: {s.words}")
     return lines
 
@@ -164,8 +164,8 @@ def diff_markdown(d: Diff) -> str:
                 for s in case.shifts:
                     if s.old != s.new:
                         lines.append(
-                            f"| {_cell(case.label)} | {s.what} | {when(s.old) if s.old else '—'} | "
-                            f"{when(s.new) if s.new else '—'} | {s.words} |"
+                            f"| {_cell(case.label)} | {s.what} | {fmt_instant(s.old, time_first=True)} | "
+                            f"{fmt_instant(s.new, time_first=True)} | {s.words} |"
                         )
     return "\n".join(lines) + "\n"
 

@@ -1,10 +1,32 @@
 """Plain-English words for definition values (durations, routes, acts, periods), shared by the
-renderers and the audit."""
+engine, the audit and the renderers: each wording has its one definition here."""
 
 from __future__ import annotations
 
-from reglament.schemas.common import Duration, DurationCase, Route, Unit
+from reglament.schemas.common import TIMED_UNITS, Duration, DurationCase, Route, Unit
 from reglament.schemas.reglament import Reglament
+from reglament.schemas.steps import Decision, Step, Task, Wait
+
+UNIT_WORDS: dict[Unit, tuple[str, str]] = {  # one, many
+    Unit.minutes: ("minute", "minutes"),
+    Unit.hours: ("hour", "hours"),
+    Unit.working_days: ("working day", "working days"),
+    Unit.calendar_days: ("calendar day", "calendar days"),
+}
+
+
+def amount_text(value: int, unit: Unit) -> str:
+    """``1 working day``, ``15 working days``, ``30 minutes``."""
+    one, many = UNIT_WORDS[unit]
+    return f"{value} {one if value == 1 else many}"
+
+
+def allowed_text(value: int | None, unit: Unit) -> str:
+    """An allowed time in words: ``17 working days``; ``untimed``, ``by schedule`` for the
+    units without an amount."""
+    if unit in TIMED_UNITS and value is not None:
+        return amount_text(value, unit)
+    return unit.value.replace("_", " ")
 
 
 def duration_text(duration: Duration | list[DurationCase] | None) -> str:
@@ -20,11 +42,20 @@ def duration_text(duration: Duration | list[DurationCase] | None) -> str:
     elif duration.unit is Unit.by_schedule:
         text = f"by schedule {duration.schedule}"
     else:
-        words = duration.unit.value.replace("_", " ")
-        text = f"{duration.value} {words[:-1] if duration.value == 1 else words}"
+        text = allowed_text(duration.value, duration.unit)
     if not duration.counts_toward_term:
         text += " (not counted in the term)"
     return text
+
+
+def step_time_text(step: Step) -> str:
+    """The time a step is allowed, in words: a task's or a decision's duration, a wait's limit
+    (``no limit``); ``""`` for the steps that take no time of their own."""
+    if isinstance(step, Task | Decision):
+        return duration_text(step.duration)
+    if isinstance(step, Wait):
+        return duration_text(step.limit) if step.limit else "no limit"
+    return ""
 
 
 def next_text(next_: str | list[Route]) -> str:

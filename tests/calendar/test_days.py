@@ -224,3 +224,26 @@ def test_agrees_with_holidays_on_every_day_except_overrides() -> None:
 def test_kazakhstan_constructor_caches_default() -> None:
     assert WorkCalendar.kazakhstan() is default_calendar()
     assert CAL.first_year == 2000 and CAL.last_year == 2030
+
+
+def test_instants_are_written_one_way() -> None:
+    from zoneinfo import ZoneInfo
+
+    from reglament.calendar.days import fmt_instant, weekday_name
+
+    t = dt.datetime(2012, 12, 28, 17, 50, tzinfo=ZoneInfo("Asia/Atyrau"))
+    assert fmt_instant(t) == "Fri 2012-12-28 17:50"
+    assert fmt_instant(t, time_first=True) == "17:50 on Fri 2012-12-28"
+    midnight = dt.datetime(2012, 12, 29, tzinfo=ZoneInfo("Asia/Atyrau"))
+    assert fmt_instant(midnight, end=True) == "Fri 2012-12-28 24:00"
+    assert fmt_instant(midnight) == "Sat 2012-12-29 00:00"
+    assert fmt_instant(None) == "—"
+    assert [weekday_name(dt.date(2024, 12, 23) + dt.timedelta(days=i)) for i in range(7)] == [
+        "Mon",
+        "Tue",
+        "Wed",
+        "Thu",
+        "Fri",
+        "Sat",
+        "Sun",
+    ]

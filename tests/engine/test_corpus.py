@@ -17,7 +17,8 @@ from reglament.engine.compiled import Compiled
 from reglament.engine.simulate import simulate
 from reglament.errors import UsageError
 from reglament.loader import BUNDLED, load_file
-from reglament.schemas import DataField, Decision, Reglament, Wait
+from reglament.procedure import outcomes
+from reglament.schemas import DataField, Decision, Reglament
 from tests.engine.saved_cases import case_validator
 
 CASE_VALIDATOR = case_validator()  # the published case.schema.json
@@ -55,10 +56,12 @@ def _runs(reglament: Reglament) -> list[tuple[str, str | None, dict[str, object]
     channels = [c for c, ch in reglament.channels.items() if ch.start]
     answers: list[dict[str, str]] = [{}]
     for step_id, step in reglament.steps.items():
-        if isinstance(step, Decision) and not all(o.when for o in step.outcomes.values()):
-            answers += [{step_id: outcome} for outcome in step.outcomes]
-        elif isinstance(step, Wait) and step.on_timeout is not None:
-            answers.append({step_id: "timeout"})
+        if outcomes.chooser(step) is outcomes.Chooser.caller:
+            answers += [
+                {step_id: outcome}
+                for outcome in outcomes.outcomes(step)
+                if outcome != outcomes.default(step)
+            ]
     return [
         (c, v, d, a)
         for c in channels
@@ -157,11 +160,8 @@ def _walk(
         token = min(case.tokens, key=lambda t: (t.due or t.started, t.id))
         step = reglament.steps[token.step]
         outcome: str | None = None
-        if isinstance(step, Decision):
-            decided = all(o.when for o in step.outcomes.values())
-            outcome = None if decided else answers.get(token.step, next(iter(step.outcomes)))
-        elif isinstance(step, Wait):
-            outcome = answers.get(token.step, "event")
+        if outcomes.chooser(step) is outcomes.Chooser.caller:
+            outcome = answers.get(token.step, outcomes.outcomes(step)[0])
         engine.complete(case, token.step, token.due or token.started, outcome)
     assert [e.message for e in CASE_VALIDATOR.iter_errors(case.to_dict())] == []
     return case.to_dict()

@@ -1,0 +1,179 @@
+"""The legal term of a case: which one applies, when it is due, when it is at risk.
+
+The term runs from acceptance on the channel's clock (:func:`base_due`). It stands still while
+the case is suspended and while a step runs that the act does not count in it
+(``counts_toward_term: false``, :func:`counted`); each such *stretch* pushes the due instant back
+(:func:`due`), in the term's own unit:
+
+* minutes and hours: by the office time of the stretch;
+* working days: by the working days after the stretch's first day up to its last;
+* calendar days: by the days between them, the due day then moved to the next working day when
+  it is a day off and the clock's ``TermRules.roll_calendar_days`` says so (as
+  ``Clock.add_calendar_days`` does).
+
+A due day is closed at the clock's closing time of that day (``TermRules.due_at``). The
+``_batch`` functions are the same rules for many cases at once, on ``Clock.positions``; a parity
+test holds them equal to the one-case forms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from reglament.calendar import Clock
+from reglament.schemas import Duration, Term, Unit
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    I64 = npt.NDArray[np.int64]
+    Flags = npt.NDArray[np.bool_]
+    Indices = npt.NDArray[np.intp] | npt.NDArray[np.int64]
+
+Stretch = tuple[dt.datetime, dt.datetime]  # [start, end) during which the term stood still
+
+
+def applicable(terms: Sequence[Term], channel: str, variant: str | None) -> Term | None:
+    """The most specific legal term for a case through ``channel`` of ``variant``: the one for
+    the channel and the variant, else the channel, else the variant, else the general one."""
+    best: tuple[int, Term] | None = None
+    for term in terms:
+        if term.channel not in (None, channel) or term.variant not in (None, variant):
+            continue
+        rank = (term.channel is not None) * 2 + (term.variant is not None)
+        if best is None or rank > best[0]:
+            best = (rank, term)
+    return best[1] if best else None
+
+
+def counted(duration: Duration | None) -> bool:
+    """Whether the time a step takes counts toward the legal term."""
+    return duration is None or duration.counts_toward_term
+
+
+def base_due(clock: Clock, accepted: dt.datetime, value: int, unit: Unit) -> dt.datetime:
+    """The term's due instant before any stretch stood still."""
+    return clock.add(accepted, value, unit.value).due
+
+
+def shift(clock: Clock, unit: Unit, start: dt.datetime, end: dt.datetime) -> int:
+    """How far one stretch pushes the term back, in the term's unit (seconds of office time
+    for minutes and hours, else days); the stretch's days are the clock's local days."""
+    if unit in (Unit.minutes, Unit.hours):
+        return clock.office_seconds_between(start, end)
+    a, b = start.astimezone(clock.zone).date(), end.astimezone(clock.zone).date()
+    if unit is Unit.working_days:
+        return clock.calendar.working_days_between(a, b)
+    return (b - a).days
+
+
+def shifted(clock: Clock, unit: Unit, base: dt.datetime, by: int) -> dt.datetime:
+    """``base`` pushed back by ``by`` (summed :func:`shift`), after some stretch stood still."""
+    if unit in (Unit.minutes, Unit.hours):
+        return clock.add_office_minutes(base, by // 60).due
+    if not by:
+        return base
+    calendar = clock.calendar
+    day = base.astimezone(clock.zone).date()
+    if unit is Unit.working_days:
+        return clock.closing(calendar.add_working_days(day, by))
+    day += dt.timedelta(days=by)
+    if clock.rules.roll_calendar_days and not calendar.is_working_day(day):
+        day = calendar.next_working_day(day)
+    return clock.closing(day)
+
+
+def due(clock: Clock, unit: Unit, base: dt.datetime, stretches: Sequence[Stretch]) -> dt.datetime:
+    """The term's due instant: ``base`` pushed back by every stretch that stood still."""
+    standing = [(a, b) for a, b in stretches if b > a]
+    if not standing:
+        return base
+    return shifted(clock, unit, base, sum(shift(clock, unit, a, b) for a, b in standing))
+
+
+def at_risk(clock: Clock, at: dt.datetime, due_at: dt.datetime, days: int) -> bool:
+    """Whether a term due at ``due_at`` is at risk at ``at``: at most ``days`` working days
+    remain after ``at``'s day up to the due day."""
+    first = at.astimezone(clock.zone).date()
+    last = due_at.astimezone(clock.zone).date()
+    return clock.calendar.working_days_between(first, last) <= days
+
+
+def at_risk_from(
+    clock: Clock, accepted: dt.datetime, due_at: dt.datetime, days: int
+) -> dt.datetime:
+    """The first instant a term due at ``due_at`` is at risk (:func:`at_risk`): the first
+    opening of the office on the first day it is, no earlier than ``accepted``."""
+    day = accepted.astimezone(clock.zone).date()
+    last = due_at.astimezone(clock.zone).date()
+    while day < last and clock.calendar.working_days_between(day, last) > days:
+        day += dt.timedelta(days=1)
+    start = dt.datetime(day.year, day.month, day.day, tzinfo=clock.zone)
+    return max(accepted, clock.next_opening(start))
+
+
+# -- the same rules for many cases at once, on positions -------------------------------------------
+
+
+def base_due_batch(clock: Clock, accepted: I64, value: int, unit: Unit) -> I64:
+    """:func:`base_due` for many acceptance positions."""
+    return clock.add_batch(accepted, value, unit.value)
+
+
+def shift_batch(clock: Clock, unit: Unit, start: I64, end: I64) -> I64:
+    """:func:`shift` for many stretches ``[start, end)`` (positions, ``end >= start``)."""
+    import numpy as np
+
+    if unit in (Unit.minutes, Unit.hours):
+        gap: I64 = clock.office_seconds_batch(end) - clock.office_seconds_batch(start)
+        return np.maximum(gap, 0)
+    a, b = clock.ordinals(start), clock.ordinals(end)
+    if unit is Unit.working_days:
+        counted_days: I64 = clock.calendar.working_days_between_batch(a, b)
+        return counted_days
+    days: I64 = b - a
+    return days
+
+
+def shifted_batch(clock: Clock, unit: Unit, base: I64, by: I64, has: Flags) -> I64:
+    """:func:`shifted` for many cases: ``base`` pushed back by ``by`` where ``has`` (some
+    stretch stood still), ``base`` elsewhere."""
+    import numpy as np
+
+    if unit in (Unit.minutes, Unit.hours):
+        moved: I64 = np.where(has, clock.add_office_minutes_batch(base, by // 60), base)
+        return moved
+    calendar = clock.calendar
+    day = clock.ordinals(base)
+    if unit is Unit.working_days:
+        day = calendar.add_working_days_batch(day, by)
+    else:
+        day = day + by
+        if clock.rules.roll_calendar_days:
+            off = ~calendar.is_working_batch(day)
+            day = np.where(off, calendar.add_working_days_batch(day, 1), day)
+    rolled: I64 = np.where(by > 0, clock.closing_batch(day), base)
+    return rolled
+
+
+def due_batch(
+    clock: Clock, unit: Unit, base: I64, stretches: Sequence[tuple[Indices | None, I64, I64]]
+) -> I64:
+    """:func:`due` for many cases: ``base`` (one due position per case) pushed back by the
+    stretches, each given as ``(members, start, end)``: the cases it belongs to (indices into
+    ``base``; ``None``: every case) and its start and end positions for each of them."""
+    import numpy as np
+
+    if not stretches:
+        return base
+    by = np.zeros(len(base), dtype=np.int64)
+    has = np.zeros(len(base), dtype=np.bool_)
+    for members, start, end in stretches:
+        standing = end > start
+        where = np.flatnonzero(standing) if members is None else members[standing]
+        has[where] = True
+        by[where] += shift_batch(clock, unit, start[standing], end[standing])
+    return shifted_batch(clock, unit, base, by, has)

@@ -1,0 +1,132 @@
+"""The step due: the vectorised form equals the one-case form for every duration of every step
+of the bundled reglaments (and a ``by_schedule`` step with known dates), on the step's own
+clock; and the durations of a step are walked once, where the file writes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from reglament.engine.compiled import Compiled
+from reglament.loader import BUNDLED, load, load_file
+from reglament.procedure import timing
+from reglament.schemas import Duration, Unit
+from reglament.schemas.reglament import ExternalSchedule
+from tests.calendar.test_clock_batch import random_instants
+
+ROOT = Path(__file__).resolve().parents[2]
+MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
+FILES = sorted(p for p in BUNDLED.rglob("*.yaml") if not p.name.startswith("_"))
+
+
+def _check(compiled: Compiled, step_id: str, duration: Duration | None, seed: int) -> None:
+    clock = compiled.clock_for(step_id)
+    schedules = compiled.reglament.external_schedules
+    starts = [t for t in random_instants(seed, 120, clock.zone) if t.year < 2030]
+    due, unknown = timing.step_due_batch(clock, duration, clock.positions(starts), schedules)
+    want = [timing.step_due(clock, duration, t, schedules) for t in starts]
+    assert clock.instants(due) == [w or t for w, t in zip(want, starts, strict=True)]
+    assert unknown.tolist() == [duration is not None and w is None for w in want]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(BUNDLED)))
+def test_step_due_batch_equals_step_due(path: Path) -> None:
+    loaded = load_file(path)
+    assert loaded.reglament is not None
+    compiled = Compiled(loaded.reglament)
+    checked = 0
+    for index, (step_id, step) in enumerate(loaded.reglament.steps.items()):
+        for timed in timing.durations(step):
+            _check(compiled, step_id, timed.duration, index)
+            checked += 1
+        if not timing.durations(step):
+            _check(compiled, step_id, None, index)  # no duration: no due, not flagged
+    assert checked
+
+
+def test_by_schedule_with_known_dates() -> None:
+    reglament = load(MINIMAL)
+    dates = [dt.date(2012, 1, 20), dt.date(2016, 2, 19), dt.date(2016, 2, 19), dt.date(2029, 3, 1)]
+    dated = reglament.model_copy(
+        update={
+            "external_schedules": {
+                "payments": ExternalSchedule(name={"en": "payments"}, dates=dates)
+            }
+        }
+    )
+    compiled = Compiled(dated)
+    step_id = next(iter(dated.steps))
+    by_schedule = Duration(unit=Unit.by_schedule, schedule="payments")
+    _check(compiled, step_id, by_schedule, 3)
+    clock = compiled.clock_for(step_id)
+    start = dt.datetime(2016, 2, 19, 20, 0, tzinfo=clock.zone)  # after closing on the date itself
+    assert timing.step_due(clock, by_schedule, start, dated.external_schedules) == clock.closing(
+        dt.date(2016, 2, 19)
+    )
+    after = dt.datetime(2029, 3, 2, 9, 0, tzinfo=clock.zone)  # no known date left
+    assert timing.step_due(clock, by_schedule, after, dated.external_schedules) is None
+    untimed = Duration(unit=Unit.untimed)
+    due, unknown = timing.step_due_batch(
+        clock, untimed, clock.positions([after]), dated.external_schedules
+    )
+    assert (due.tolist(), unknown.tolist()) == (clock.positions([after]).tolist(), [True])
+
+
+def test_durations_are_walked_where_the_file_writes_them() -> None:
+    reglament = load(ROOT / "tests" / "engine" / "data" / "synthetic-ten.yaml")
+    found = {
+        (step_id, timed.key, timed.when)
+        for step_id, step in reglament.steps.items()
+        for timed in timing.durations(step)
+    }
+    cases = [(key, when) for _, key, when in found if len(key) == 2]  # a list of cases
+    assert ("duration", 0) in [key for key, _ in cases]
+    assert "urgent" in [when for _, when in cases]
+    assert all(when is None for _, key, when in found if len(key) == 1)
+    for step_id, key, _ in found:
+        node: object = reglament.steps[step_id]
+        for part in key:
+            node = node[part] if isinstance(part, int) else getattr(node, part)  # type: ignore[index]
+        assert isinstance(node, Duration)
+    for step in reglament.steps.values():
+        rules = timing.rules(step)
+        assert [r.duration for r in rules] == [t.duration for t in timing.durations(step)]
+        assert all(
+            (r.condition is None) == (t.when is None)
+            for r, t in zip(rules, timing.durations(step), strict=True)
+        )
+    assert not timing.is_timed(Duration(unit=Unit.untimed))
+    assert timing.is_timed(Duration(unit=Unit.hours, value=2))
+
+
+def test_a_notice_names_the_step_due_of_a_by_schedule_step_it_has_left() -> None:
+    """``step_due`` of a step_completed notice is the step's own due, computed by the same rule
+    as the engine's (before, a ``by_schedule`` step already left had none: the message said "")."""
+    from reglament.engine import Engine
+    from reglament.engine.simulate import simulate
+    from reglament.renderers.context import facts
+    from reglament.schemas import Notification
+
+    semey = load(BUNDLED / "karaganda-2015" / "semey-compensation.yaml")
+    payment = semey.external_schedules["compensation-payment-schedule"]
+    dates = [dt.date(2016, 1, 20), dt.date(2016, 2, 19)]
+    told = Notification.model_validate(
+        {"on": "step_completed", "step": "process", "to": ["applicant"], "via": ["letter"]}
+    )
+    dated = semey.model_copy(
+        update={
+            "external_schedules": {
+                "compensation-payment-schedule": payment.model_copy(update={"dates": dates})
+            },
+            "notifications": [*semey.notifications, told],
+        }
+    )
+    engine = Engine(dated)
+    at = dt.datetime(2015, 12, 14, 10, 0, tzinfo=engine.compiled.zone)
+    timeline = simulate(engine, at, "office", "compensation")
+    row = next(r for r in timeline.rows if r.step == "process")
+    assert row.due == engine.compiled.clock_for("process").closing(dt.date(2016, 1, 20))
+    notice = next(n for n in timeline.notices if n.notification is told)
+    assert facts(engine, timeline.case, notice, timeline=timeline).step_due == row.due
