@@ -51,7 +51,8 @@ app.add_typer(calendar_app, name="calendar")
 
 
 def _fail(error: ReglamentError) -> None:
-    typer.echo(f"error: {error}", err=True)
+    for line in str(error).splitlines() or [""]:  # a DefinitionError: one line per problem
+        typer.echo(f"error: {line}", err=True)
     raise typer.Exit(error.exit_code)
 
 
@@ -123,11 +124,11 @@ def validate(paths: PathsArgument = None, output: FormatOption = TextOrJson.text
 
       reglament validate my-reglaments/ --format json
     """
-    library, warnings = validation.with_template_checks(_library(paths))
+    library = _library(paths)
     if output is TextOrJson.json:
-        typer.echo(validation.as_json(library, warnings))
+        typer.echo(validation.as_json(library))
     else:
-        for warning in warnings:
+        for warning in library.all_warnings():
             typer.echo(str(warning), err=True)
         typer.echo(validation.as_text(library))
     if not library.ok:
@@ -591,7 +592,7 @@ def render(
     and each declared notification of EVENT is written out for each recipient.
 
     Texts the reglament lacks in the language are taken from another, with a note on stderr;
-    so is the SMS size. Exit 0, 1 when the reglament's templates are invalid, 2 for usage
+    so is the SMS size. Exit 0, 1 when a definition is invalid (validate's lines), 2 for usage
     errors (an event not declared, or not on the simulated path: the message lists those
     that are).
 
@@ -626,10 +627,7 @@ def render(
                 f"{reg.id} declares no notification on {wanted.value}; "
                 f"it declares: {', '.join(declared) or 'none'}"
             )
-        problems = [
-            *notifications.builtin_problems(),
-            *notifications.check_templates(reg, chosen.loaded.document).problems,
-        ]
+        problems = notifications.builtin_problems()  # the file's own: checked when loaded
         if problems:
             for problem in problems:
                 typer.echo(str(problem), err=True)

@@ -91,7 +91,8 @@ def _label(loaded: Loaded) -> str:
 
 
 def select(library: Library, text: str) -> Loaded:
-    """A version named by a file path or by ``id@region@date`` (``id@region``, ``id``)."""
+    """A version named by a file path or by ``id@region@date`` (``id@region``, ``id``);
+    :class:`DefinitionError` with every problem when it is invalid (as validate says)."""
     path = Path(text)
     if path.suffix in (".yaml", ".yml") or files.exists(path):
         try:
@@ -112,9 +113,8 @@ def select(library: Library, text: str) -> Loaded:
             except ValueError:
                 raise UsageError(f"{text!r}: {parts[2]!r} is not a date YYYY-MM-DD") from None
         loaded = library.find(parts[0], parts[1] if len(parts) > 1 else None, on)
-    if not loaded.ok:
-        problems = "; ".join(str(p) for p in loaded.problems[:3])
-        raise UsageError(f"{loaded.display} is not a valid definition: {problems}")
+    if not loaded.ok:  # validate's problems, exit 1: an invalid file is never compared
+        raise DefinitionError(list(loaded.problems))
     return loaded
 
 

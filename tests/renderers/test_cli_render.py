@@ -155,7 +155,7 @@ def test_invalid_templates_stop_rendering_with_exit_1() -> None:
     lines = result.stderr.splitlines()
     assert len(lines) == 5
     assert all(
-        line.startswith("tests/fixtures/notifications/bad-overrides.yaml:") for line in lines
+        line.startswith("error: tests/fixtures/notifications/bad-overrides.yaml:") for line in lines
     )
 
 
