@@ -294,11 +294,11 @@ def validate(paths: PathsArgument = None, output: FormatOption = TextOrJson.text
 
       reglament validate my-reglaments/ --format json
     """
-    library, warnings = validation.with_template_checks(load_library(paths or None))
+    library = load_library(paths or None)
     if output is TextOrJson.json:
-        typer.echo(validation.as_json(library, warnings))
+        typer.echo(validation.as_json(library))
     else:
-        for warning in warnings:
+        for warning in library.all_warnings():
             typer.echo(str(warning), err=True)
         typer.echo(validation.as_text(library))
     if not library.ok:
@@ -692,7 +692,7 @@ def render(
     and each declared notification of EVENT is written out for each recipient.
 
     Texts the reglament lacks in the language are taken from another, with a note on stderr;
-    so is the SMS size. Exit 0, 1 when the reglament's templates are invalid, 2 for usage
+    so is the SMS size. Exit 0, 1 when a definition is invalid (validate's lines), 2 for usage
     errors (an event not declared, or not on the simulated path: the message lists those
     that are).
 
@@ -775,7 +775,6 @@ def _event_messages(
         medium=medium,
         recipient=to,
         receipt=receipt,
-        document=run.chosen.loaded.document,
     )
 
 

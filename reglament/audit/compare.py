@@ -97,7 +97,8 @@ class Comparison:
 
 def compare(library: Library, service: str, region: str | None = None) -> Comparison:
     """The versions of ``service`` (by ``service`` or ``id``; ``ID@REGION`` or ``region``: of
-    that region only, case aside) in ``library``, side by side."""
+    that region only, case aside) in ``library``, side by side;
+    :class:`~reglament.errors.DefinitionError` when the library is invalid."""
     name, in_region, _ = parse_ref(service, region)
     found = library.versions(name, in_region)
     if not found:
@@ -111,15 +112,12 @@ def compare(library: Library, service: str, region: str | None = None) -> Compar
     versions = []
     for loaded in found:
         assert loaded.reglament is not None
-        checks = tuple(check_terms(Engine(loaded.reglament))) if loaded.ok else ()
+        checks = tuple(check_terms(Engine(loaded.reglament)))
         versions.append(Version(loaded, loaded.reglament, checks))
     notes = []
     if len(versions) == 1:
         where = f" in {versions[0].reglament.region}" if in_region else ""
         notes.append(f"only one version of {name!r}{where} is in the library")
-    invalid = [v.loaded.display for v in versions if not v.loaded.ok]
-    if invalid:
-        notes.append(f"invalid (steps and terms not compared): {', '.join(invalid)}")
     sections = [_identity(versions), _channels(versions)]
     kinds = list(
         dict.fromkeys(
@@ -183,7 +181,7 @@ def _main_path(v: Version, kind: str) -> list[str]:
     """The step ids of the channel kind's main path: the first path to a result (else the first)."""
     r = v.reglament
     channel = next((cid for cid, c in r.channels.items() if c.kind.value == kind and c.start), None)
-    if channel is None or not v.loaded.ok:
+    if channel is None:
         return []
     engine = Engine(r)
     variant = next(iter(engine.compiled.served_variants(channel)), None)

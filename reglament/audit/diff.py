@@ -92,7 +92,8 @@ def _label(loaded: Loaded) -> str:
 
 def select(library: Library, text: str, region: str | None = None) -> Loaded:
     """A version named by a file path or by ``id@region@date`` (``id@region``, ``id``, the
-    region also by ``region``), as :meth:`Library.choose` chooses it."""
+    region also by ``region``), as :meth:`Library.choose` chooses it; :class:`DefinitionError`
+    with every problem when it is invalid (as validate says)."""
     path = Path(text)
     if path.suffix in (".yaml", ".yml") or files.exists(path):
         try:
@@ -104,9 +105,8 @@ def select(library: Library, text: str, region: str | None = None) -> Loaded:
         loaded = load_file(path)
     else:
         loaded = library.choose(text, region).loaded
-    if not loaded.ok:
-        problems = "; ".join(str(p) for p in loaded.problems[:3])
-        raise UsageError(f"{loaded.display} is not a valid definition: {problems}")
+    if not loaded.ok:  # validate's problems, exit 1: an invalid file is never compared
+        raise DefinitionError(list(loaded.problems))
     return loaded
 
 

@@ -112,6 +112,12 @@ VALIDATOR_RULES: dict[str, Rule] = {
         ("RG034", "parallel", "A parallel block's branches do not all meet at its join."),
         ("RG035", "term", "Two terms for the same channel and variant."),
         ("RG036", "channel-scope", "A channel's variants list is empty: it would serve no case."),
+        (
+            "RG037",
+            "template",
+            "A notification's template does not compile, reads what its event does not provide "
+            "or the sandbox forbids, lacks a language it is sent in, or fails to render.",
+        ),
         ("RG040", "effective-overlap", "Two versions of a service in one region overlap in time."),
         ("RG041", "no-files", "A folder holds no reglament files."),
     )

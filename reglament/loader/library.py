@@ -1,4 +1,12 @@
-"""Finding definition files, loading each with every problem reported, and the whole library."""
+"""Finding definition files, loading each with every problem reported, and the whole library.
+
+Whether a definition is valid has one answer, given here and nowhere else: :func:`load_file`
+(each file: its YAML, the format, the semantic checks, the notification templates) and
+:func:`load_library` (the files and the checks across them). ``reglament validate`` prints that
+answer, ``reglament audit`` reports it as its RG0xx findings, and every command that runs, draws
+or shows a reglament gets its library through :meth:`Library.find` (or
+:meth:`Library.versions`), which refuses a library holding an invalid file with a
+:class:`DefinitionError` listing validate's problems."""
 
 from __future__ import annotations
 
@@ -13,7 +21,7 @@ from typing import TypeVar
 
 from reglament.errors import DefinitionError, Position, Problem, UsageError, did_you_mean
 from reglament.limits import parse_day
-from reglament.loader import build, files, semantic
+from reglament.loader import build, files, semantic, templates
 from reglament.loader.document import Document, resolve_extends, to_document
 from reglament.loader.yaml_reader import YamlProblem, YNode, read
 from reglament.schemas import Reglament
@@ -26,13 +34,15 @@ BUNDLED = Path(__file__).resolve().parent.parent / "reglaments"
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    """One definition file and what became of it."""
+    """One definition file and what became of it: ``problems`` make it invalid (every one the
+    checks found, sorted); ``warnings`` do not (an SMS longer than two segments)."""
 
     path: Path
     display: str
     reglament: Reglament | None
     document: Document | None
     problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -51,18 +61,32 @@ class Library:
         return [f.reglament for f in self.files if f.reglament is not None]
 
     def all_problems(self) -> list[Problem]:
+        """Every problem that makes some file (or path) of the library invalid: the lines
+        ``reglament validate`` prints."""
         found = [*self.problems]
         for loaded in self.files:
             found.extend(loaded.problems)
         return sorted(found, key=Problem.sort_key)
 
+    def all_warnings(self) -> list[Problem]:
+        return sorted((w for f in self.files for w in f.warnings), key=Problem.sort_key)
+
     @property
     def ok(self) -> bool:
         return not self.all_problems()
 
+    def require_valid(self) -> None:
+        """Raise :class:`DefinitionError` with every problem when any file is invalid: nothing
+        of a library that ``validate`` refuses is run, drawn or shown."""
+        problems = self.all_problems()
+        if problems:
+            raise DefinitionError(problems)
+
     def versions(self, id_or_service: str, region: str | None = None) -> list[Loaded]:
         """Every version of an id (or service id), in ``region`` when given (case aside), by
-        region then by the day each comes into force."""
+        region then by the day each comes into force; :class:`DefinitionError` when the library
+        is invalid."""
+        self.require_valid()
         wanted = region.casefold() if region is not None else None
         found = [
             f
@@ -83,7 +107,9 @@ class Library:
     def find(
         self, id_or_service: str, region: str | None = None, on: dt.date | None = None
     ) -> Loaded:
-        """The one version of a service a case uses: in its region, in force on ``on``."""
+        """The one version of a service a case uses: in its region, in force on ``on``.
+        :class:`DefinitionError` when the library is invalid (see :meth:`require_valid`),
+        :class:`UsageError` when no version or more than one answers."""
         candidates = self.versions(id_or_service, region)
         if not candidates:
             raise self._unknown(id_or_service, region)
@@ -258,7 +284,11 @@ def caching_reader() -> Reader:
 
 
 def load_file(path: Path | str, display: str | None = None, reader: Reader = read) -> Loaded:
-    """Load one definition file; never raises for a bad file, it reports."""
+    """Load one definition file with every problem that makes it invalid, in four passes: the
+    file and its YAML, the format (keys, types, words), the semantic checks (references, the
+    graph, conditions, terms) and the notification templates it uses; a pass that finds a
+    problem ends the checks (docs/format.md#how-errors-are-reported). Never raises for a bad
+    file, it reports; ``Loaded.ok`` is the one answer to "is this file valid"."""
     path = Path(path)
     shown = display if display is not None else display_path(path)
     try:
@@ -271,7 +301,15 @@ def load_file(path: Path | str, display: str | None = None, reader: Reader = rea
     if reglament is None:
         return Loaded(path, shown, None, document, tuple(sorted(problems, key=Problem.sort_key)))
     problems = semantic.check(reglament, document)
-    return Loaded(path, shown, reglament, document, tuple(sorted(problems, key=Problem.sort_key)))
+    found, warnings = templates.check(reglament, document) if not problems else ([], [])
+    return Loaded(
+        path,
+        shown,
+        reglament,
+        document,
+        tuple(sorted([*problems, *found], key=Problem.sort_key)),
+        tuple(sorted(warnings, key=Problem.sort_key)),
+    )
 
 
 def load(path: Path | str) -> Reglament:

@@ -18,11 +18,8 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from reglament.engine.case import Case
-from reglament.engine.runtime import Engine, Notice
-from reglament.engine.simulate import Timeline, simulate
 from reglament.procedure import events
 from reglament.procedure.events import END_EVENTS, STEP_EVENTS, Kind
 from reglament.renderers import dates
@@ -39,6 +36,11 @@ from reglament.schemas import (
     Text,
     Unit,
 )
+
+if TYPE_CHECKING:  # the engine is imported by what builds facts, not by what checks templates
+    from reglament.engine.case import Case
+    from reglament.engine.runtime import Engine, Notice
+    from reglament.engine.simulate import Timeline
 
 FALLBACK: dict[Language, tuple[Language, ...]] = {
     Language.kk: (Language.kk, Language.ru, Language.en),
@@ -132,6 +134,8 @@ def facts(
     """What the engine says about ``notice`` of ``case``. The result's due date is the legal
     term's due as of the notice; when the act states no term, the case's end (a finished case),
     else the end of ``timeline``, else of the case simulated from its start."""
+    from reglament.engine.simulate import simulate
+
     record = notice.record
     event = events.event_of(record.kind)
     assert event is not None, f"no notification is declared on {record.kind}"

@@ -12,11 +12,9 @@ from reglament.engine.runtime import Engine, Notice
 from reglament.engine.simulate import Timeline
 from reglament.engine.watch import watch
 from reglament.errors import DefinitionError, UsageError
-from reglament.loader.document import Document
 from reglament.renderers.notifications import (
     Message,
     builtin_problems,
-    check_templates,
     languages_of,
     render,
 )
@@ -56,16 +54,16 @@ def event_messages(
     medium: Medium | None = None,
     recipient: Recipient | None = None,
     receipt: str | None = None,
-    document: Document | None = None,
 ) -> list[Sent]:
     """Every message ``event`` sends on the simulated case ``timeline``: each notification of
     ``event`` on its path, for each recipient (or ``recipient`` only), in ``language`` (default:
     the notification's first) by ``medium`` (default: its first), numbered ``receipt`` (default:
     the number derived from the case).
 
-    Raises :class:`DefinitionError` when the reglament's templates are invalid (positioned in
-    ``document``), :class:`UsageError` when ``event`` is not declared, not on this path, or sent
-    to no such recipient (each message lists what there is)."""
+    Raises :class:`DefinitionError` when the package's own templates are broken (a reglament's
+    own are checked when it is loaded: ``load`` and ``load_library`` refuse a file whose
+    templates fail), :class:`UsageError` when ``event`` is not declared, not on this path, or
+    sent to no such recipient (each message lists what there is)."""
     reglament = engine.reglament
     declared = sorted({n.on.value for n in reglament.notifications})
     if event.value not in declared:
@@ -73,9 +71,9 @@ def event_messages(
             f"{reglament.id} declares no notification on {event.value}; "
             f"it declares: {', '.join(declared) or 'none'}"
         )
-    problems = [*builtin_problems(), *check_templates(reglament, document).problems]
+    problems = builtin_problems()
     if problems:
-        raise DefinitionError(problems)
+        raise DefinitionError(list(problems))
     case = watch(engine, timeline)
     notices = engine.notices(case.history, case.channel)
     found = [n for n in notices if n.notification.on is event]

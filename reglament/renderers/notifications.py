@@ -23,7 +23,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import (
@@ -36,9 +36,6 @@ from jinja2 import (
     nodes,
 )
 
-from reglament.engine.case import Case
-from reglament.engine.runtime import Engine, Notice
-from reglament.engine.simulate import Timeline
 from reglament.errors import Position, Problem, UsageError
 from reglament.loader.document import Document, PathKey, dotted
 from reglament.procedure.events import END_EVENTS, STEP_EVENTS, at_risk_days, template_name
@@ -72,6 +69,11 @@ from reglament.schemas import (
     Wait,
 )
 from reglament.schemas import Template as Override
+
+if TYPE_CHECKING:  # rendering a case needs the engine; checking templates does not
+    from reglament.engine.case import Case
+    from reglament.engine.runtime import Engine, Notice
+    from reglament.engine.simulate import Timeline
 
 __all__ = [
     "ALL_VARIABLES",

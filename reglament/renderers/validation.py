@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import replace
 
 from reglament.errors import Problem
-from reglament.loader import Library, Loaded
+from reglament.loader import Library
+from reglament.loader.document import Document
 from reglament.renderers.variables import borrowed_template_fits
 from reglament.schemas import Medium, Reglament
 
@@ -41,7 +40,7 @@ def as_text(library: Library) -> str:
     return "\n".join(lines)
 
 
-def as_json(library: Library, warnings: Sequence[Problem] = ()) -> str:
+def as_json(library: Library) -> str:
     document = {
         "ok": library.ok,
         "files": [
@@ -55,7 +54,7 @@ def as_json(library: Library, warnings: Sequence[Problem] = ()) -> str:
             for loaded in library.files
         ],
         "problems": [problem_dict(p) for p in library.problems],
-        "warnings": [problem_dict(p) for p in warnings],
+        "warnings": [problem_dict(p) for p in library.all_warnings()],
         "summary": summary(library),
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
@@ -71,23 +70,15 @@ def needs_template_check(reglament: Reglament) -> bool:
     )
 
 
-def with_template_checks(library: Library) -> tuple[Library, list[Problem]]:
-    """``library`` with each built file's notification-template problems added to its own,
-    and the warnings (SMS longer than two segments) apart. Jinja is imported only when some
-    file needs the check."""
-    checked = {id(f) for f in library.files if f.reglament and needs_template_check(f.reglament)}
-    if not checked:
-        return library, []
+def template_problems(
+    reglament: Reglament, document: Document | None
+) -> tuple[list[Problem], list[Problem]]:
+    """The notification-template problems of one definition (they make it invalid) and its
+    warnings (an SMS longer than two segments): the loader's last pass (loader/templates.py).
+    Jinja is imported only when the reglament has something of its own to check."""
+    if not needs_template_check(reglament):
+        return [], []
     from reglament.renderers import notifications
 
-    files: list[Loaded] = []
-    warnings: list[Problem] = []
-    for loaded in library.files:
-        if id(loaded) not in checked or loaded.reglament is None:
-            files.append(loaded)
-            continue
-        found = notifications.check_templates(loaded.reglament, loaded.document)
-        problems = sorted([*loaded.problems, *found.problems], key=Problem.sort_key)
-        files.append(replace(loaded, problems=tuple(problems)))
-        warnings.extend(found.warnings)
-    return Library(files, list(library.problems)), warnings
+    found = notifications.check_templates(reglament, document)
+    return list(found.problems), list(found.warnings)

@@ -1,10 +1,9 @@
 """Hostile templates beyond one command per file (tests/hostile/templates/cases.yaml): all of
-them validated in one run, and simulate on a file with one (it lists the notice, renders none),
-each a real process within 10 s and 1 GiB."""
+them validated in one run, and simulate on a file with one (refused with validate's line, as
+every command refuses an invalid file), each a real process within 10 s and 1 GiB."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import yaml
@@ -37,7 +36,10 @@ def test_every_hostile_template_at_once_gives_each_its_own_line() -> None:
     assert expected <= found
 
 
-def test_simulate_lists_the_notice_of_a_hostile_template_and_renders_none() -> None:
+def test_simulate_refuses_a_file_with_a_hostile_template_with_validates_line() -> None:
+    validated = run(["validate", f"{FOLDER}/multiply.yaml"])
+    assert validated.returncode == 1
+    [line, _summary] = validated.stdout.splitlines()
     result = run(
         [
             "simulate",
@@ -52,10 +54,5 @@ def test_simulate_lists_the_notice_of_a_hostile_template_and_renders_none() -> N
             "json",
         ]
     )
-    assert result.returncode == 0, result.stderr
-    [notice] = json.loads(result.stdout)["notifications"]
-    assert (notice["event"], notice["template"], notice["via"]) == (
-        "result_ready",
-        "result_ready",
-        ["sms"],
-    )
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [f"error: {line}"]

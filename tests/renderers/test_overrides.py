@@ -114,10 +114,14 @@ WARNING = (
 
 def test_bad_overrides_are_positioned_problems() -> None:
     loaded = load_file(Path(BAD))
-    assert loaded.reglament is not None and loaded.ok  # the loader knows nothing of Jinja
+    assert loaded.reglament is not None
     checked = notifications.check_templates(loaded.reglament, loaded.document)
     assert [str(p) for p in checked.problems] == EXPECTED
     assert [str(p) for p in checked.warnings] == [WARNING]
+    # the loader's last pass is this check: the file is invalid for every command
+    assert not loaded.ok
+    assert [str(p) for p in loaded.problems] == EXPECTED
+    assert [str(p) for p in loaded.warnings] == [WARNING]
     assert {p.code for p in checked.problems} == {"template"}
     assert {p.code for p in checked.warnings} == {"sms-length"}
 
@@ -168,7 +172,11 @@ def test_a_long_sms_alone_is_only_a_warning(tmp_path: Path) -> None:
 
 
 def test_rendering_a_language_the_override_lacks_is_one_clear_error() -> None:
-    engine = Engine(load(Path(BAD)))
+    # the file is invalid (load refuses it, and so does every command): its model is run here
+    # directly, to show that the renderer still says what is missing
+    reglament = load_file(Path(BAD)).reglament
+    assert reglament is not None
+    engine = Engine(reglament)
     timeline = simulate(engine, MONDAY, "office", data={"data_found": True})
     notice = next(
         n for n in engine.notices(timeline.case.history) if n.notification.on is Event.accepted
