@@ -45,14 +45,24 @@ def test_compare_wheelchairs_across_regions() -> None:
     assert steps[1].label == "head"
 
 
-def test_compare_semey_karaganda_and_kyzylorda() -> None:
-    result = compare(load_library(), "semey")
-    assert [v.reglament.id for v in result.versions] == ["semey-compensation", "semey-registration"]
+def test_compare_prosthetic_orthopedic_karaganda_and_kyzylorda() -> None:
+    result = compare(load_library(), "prosthetic-orthopedic")
+    assert [v.label for v in result.versions] == ["karaganda 2015-10-26", "kyzylorda 2012-06-29"]
     titles = [s.title for s in result.sections]
-    assert "Steps on the con channel (main path, aligned by role)" in titles
+    assert "Steps on the con channel (main path, aligned by role)" in titles  # Kyzylorda's only
     office = next(s for s in result.sections if s.title.startswith("Steps on the office"))
     executor = next(r for r in office.rows if r.label == "executor")
-    assert "17 working days" in executor.cells[0] and "18 calendar days" in executor.cells[1]
+    assert executor.cells[0].startswith("prepare [executor]: 8 working days")
+    assert executor.cells[1].startswith("executor-prepare [executor]: 8 working days")
+
+
+def test_semey_compensation_and_registration_are_two_services() -> None:
+    # Karaganda's registration, compensation and certificate (000:52-183) and Kyzylorda's
+    # registration and recording (002:310-828) are different services: compare keeps them apart.
+    library = load_library()
+    assert [v.reglament.id for v in compare(library, "semey").versions] == ["semey-compensation"]
+    registration = compare(library, "semey-registration")
+    assert [v.reglament.id for v in registration.versions] == ["semey-registration"]
 
 
 def test_compare_unknown_service() -> None:

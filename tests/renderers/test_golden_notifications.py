@@ -103,7 +103,9 @@ SCENARIOS: dict[str, tuple[str, list[Path_]]] = {
         ],
     ),
     # Karaganda 2015, permits for foreign labour (kk, en): the commission's grant is notified
-    # when step 5 ends; the portal's three refusals.
+    # when step 5 ends; the tear-off coupon only at the office, the acceptance status of process
+    # 6 on the portal; the portal's two refusals (a refused authorisation is no refusal of the
+    # service and sends nothing: docs/format.md, readings).
     "karaganda-foreign-labour-permit": (
         "karaganda-2015/foreign-labour-permit.yaml",
         [
