@@ -212,3 +212,18 @@ def test_a_step_keeps_the_unit_it_was_given_when_the_data_change() -> None:
     # Wed 18:00 → Thu 09:00: Thursday is given back, in the step's own unit (working days); in
     # office time it would be 2 hours (Fri 10:00)
     assert engine.status(case, at("2016-03-03 09:00")).active[0].due == at("2016-03-04 19:00")
+
+
+def test_simulate_lists_the_late_step_among_the_notifications() -> None:
+    from typer.testing import CliRunner
+
+    from reglament.cli import app
+
+    fixture = str(Path(__file__).parent / "fixtures" / "synthetic.yaml")
+    args = ["simulate", "synthetic", "-p", fixture, "--submitted", "2024-04-01 10:00"]
+    result = CliRunner().invoke(app, [*args, "--actual", "register=45m", "-d", "eligible=true"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "  Mon 2024-04-01 10:30  step_overdue     to actor, head by cabinet (template step_overdue)"
+        in result.stdout.splitlines()
+    )
