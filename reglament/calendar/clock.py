@@ -25,7 +25,7 @@ import functools
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, get_args
 
 from reglament.calendar.days import (
     DayInfo,
@@ -121,6 +121,7 @@ class Unit(enum.StrEnum):
 
 
 Handover = Literal["day_after", "next_opening"]
+DueAt = Literal["closing", "end_of_day"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,8 +142,16 @@ class TermRules:
 
     count_start_day: bool = False
     roll_calendar_days: bool = True
-    due_at: Literal["closing", "end_of_day"] = "closing"
+    due_at: DueAt = "closing"
     handover: Handover = "day_after"
+
+    def __post_init__(self) -> None:
+        for name, allowed in (("due_at", get_args(DueAt)), ("handover", get_args(Handover))):
+            value = getattr(self, name)
+            if value not in allowed:
+                raise UsageError(
+                    f"TermRules {name}={value!r} is not one of: {', '.join(map(repr, allowed))}"
+                )
 
 
 class _Basis(NamedTuple):

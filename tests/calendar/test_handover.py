@@ -69,6 +69,13 @@ def test_the_legal_reading_is_the_default() -> None:
     assert Clock().rules.handover == "day_after"
     with pytest.raises(UsageError, match="must be 0 or more"):
         STANDARD.add_after_handover(at("2015-12-18 18:30"), -1, "working_days")
+    with pytest.raises(
+        UsageError,
+        match=r"^TermRules handover='next-opening' is not one of: 'day_after', 'next_opening'$",
+    ):
+        TermRules(handover="next-opening")  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match=r"^TermRules due_at='midnight' is not one of"):
+        TermRules(due_at="midnight")  # type: ignore[arg-type]
 
 
 def test_an_acceptance_counts_as_it_always_did() -> None:
