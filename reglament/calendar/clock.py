@@ -3,10 +3,12 @@
 Rules (legal basis in docs/calendar.md), all configurable through ``TermRules``:
 
 * acceptance: a submission after hours, on a weekend or a day off is accepted at the next opening;
-* a term in days starts the day after acceptance (Civil Code art. 187);
+* a term in days starts the day after acceptance (the Civil Code's chapter on computing terms);
 * N working days end at closing time of the N-th working day after the day of acceptance;
 * N calendar days end at closing time of the N-th day after it, moved to the next working day if
-  that day is a day off (Civil Code art. 189 style rule);
+  that day is a day off;
+* a step handed over from the step before on day D counts its days from the day after D
+  (``add_after_handover``; ``TermRules.handover``), whatever the hour of the hand-over;
 * minutes and hours run in office time only (lunch breaks, nights, weekends and days off excluded).
 
 Office time is precomputed per (calendar, schedule) as a sorted list of open intervals in local
@@ -23,7 +25,7 @@ import functools
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, get_args
 
 from reglament.calendar.days import (
     DayInfo,
@@ -118,20 +120,38 @@ class Unit(enum.StrEnum):
     CALENDAR_DAYS = "calendar_days"
 
 
+Handover = Literal["day_after", "next_opening"]
+DueAt = Literal["closing", "end_of_day"]
+
+
 @dataclass(frozen=True, slots=True)
 class TermRules:
     """How a term counted in days runs; the defaults are the Civil Code's (see docs/calendar.md).
 
-    ``count_start_day``: the day of acceptance is day 1 (some acts say so); default False
-    (Civil Code art. 187).
-    ``roll_calendar_days``: a calendar-day term ending on a day off ends on the next working day
-    (art. 189 style); default True.
+    ``count_start_day``: the day of acceptance is day 1 (some acts say so); default False (a
+    term defined by a period starts the day after the event that opens it).
+    ``roll_calendar_days``: a calendar-day term ending on a day off ends on the next working day;
+    default True.
     ``due_at``: "closing" (closing time of the last day, default) or "end_of_day" (24:00).
+    ``handover``: where the days of a step handed over from the step before start.
+    "day_after" (default, the legal reading): day 1 is the day after the day of the hand-over,
+    whatever its hour. "next_opening": the hand-over is received at the next opening, as an
+    application is, and that day is not counted either (a step handed over at closing then
+    starts its count a working day later).
     """
 
     count_start_day: bool = False
     roll_calendar_days: bool = True
-    due_at: Literal["closing", "end_of_day"] = "closing"
+    due_at: DueAt = "closing"
+    handover: Handover = "day_after"
+
+    def __post_init__(self) -> None:
+        for name, allowed in (("due_at", get_args(DueAt)), ("handover", get_args(Handover))):
+            value = getattr(self, name)
+            if value not in allowed:
+                raise UsageError(
+                    f"TermRules {name}={value!r} is not one of: {', '.join(map(repr, allowed))}"
+                )
 
 
 class _Basis(NamedTuple):
@@ -141,6 +161,7 @@ class _Basis(NamedTuple):
     value: int
     unit: Unit
     accepted: dt.datetime | None  # when the count began, if it differs from the start
+    day0: dt.date | None  # the day a hand-over was on: the count in days runs from the day after
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,7 +478,7 @@ class Clock:
         _SET_START(result, t)
         _SET_DUE(result, _DATETIME(y, m, d, sec // 3600, sec // 60 % 60, sec % 60, 0, self.zone))
         _SET_ESTIMATED(result, est[due_day + 1] > est[day])
-        _SET_BASIS(result, _NEW_BASIS(_Basis, (self, minutes, _MINUTES, None)))
+        _SET_BASIS(result, _NEW_BASIS(_Basis, (self, minutes, _MINUTES, None, None)))
         return result
 
     def _add_minutes_slow(self, t: dt.datetime, minutes: int) -> Deadline:
@@ -485,15 +506,21 @@ class Clock:
         accepted = self.accept(t)
         start_day = accepted.date()
         shift = n - 1 if self.rules.count_start_day and n > 0 else n
-        if start_day.toordinal() + shift > self.calendar.last_day.toordinal():
+        due_day = self._calendar_days_after(start_day, shift, n)
+        return self._day_deadline(t, accepted, due_day, n, Unit.CALENDAR_DAYS)
+
+    def _calendar_days_after(self, day: dt.date, shift: int, n: int) -> dt.date:
+        """``day`` + ``shift`` days, moved to the next working day when it is a day off and the
+        rules say so (``n``: the count asked for, for the message)."""
+        if day.toordinal() + shift > self.calendar.last_day.toordinal():
             raise CalendarRangeError(
-                f"{start_day.isoformat()} + {shown(n)} calendar days falls after the calendar's "
+                f"{day.isoformat()} + {shown(n)} calendar days falls after the calendar's "
                 f"covered range {self.calendar.first_day}..{self.calendar.last_day}"
             )
-        due_day = start_day + dt.timedelta(days=shift)
+        due_day = day + dt.timedelta(days=shift)
         if self.rules.roll_calendar_days and not self.calendar.is_working_day(due_day):
             due_day = self.calendar.next_working_day(due_day)
-        return self._day_deadline(t, accepted, due_day, n, Unit.CALENDAR_DAYS)
+        return due_day
 
     def add(self, t: dt.datetime, value: int, unit: Unit | str) -> Deadline:
         """Dispatch on ``unit``: minutes, hours, working_days or calendar_days."""
@@ -513,10 +540,59 @@ class Clock:
                     f"{t.isoformat()} + {shown(value)} hours of office time falls after the "
                     f"calendar's covered range ({self.calendar.first_year}–{self.calendar.last_year})"
                 ) from None
-            return Deadline(d.start, d.due, d.estimated, _Basis(self, value, Unit.HOURS, None))
+            return Deadline(
+                d.start, d.due, d.estimated, _Basis(self, value, Unit.HOURS, None, None)
+            )
         if u is Unit.WORKING_DAYS:
             return self.add_working_days(t, value)
         return self.add_calendar_days(t, value)
+
+    # -- a step handed over from the step before ------------------------------------------------
+
+    def handover_day(self, t: dt.datetime) -> dt.date:
+        """The day of a hand-over at ``t``, which a count in days does not include: ``t``'s own
+        local day, except that 00:00 when the office is closed is 24:00 of the day before (the
+        due instant of a day under ``due_at="end_of_day"``, or of a day the office is closed)."""
+        local = self._local(t)
+        self._pos(local)  # an instant outside the range says so itself
+        day = local.date()
+        if local.time() == dt.time() and not self.is_open(local):
+            return day - dt.timedelta(days=1)
+        return day
+
+    def add_after_handover(self, t: dt.datetime, value: int, unit: Unit | str) -> Deadline:
+        """``value`` of ``unit`` for a step that starts at ``t``: handed over by the step before
+        it, or the first step of a case, started at acceptance.
+
+        Minutes and hours are office time after ``t``, as :meth:`add` counts them. Days follow
+        ``rules.handover``: with "day_after" (the default) N working days end at closing time of
+        the N-th working day after :meth:`handover_day` (N calendar days: of that day + N, moved
+        off a day off as :meth:`add` moves it), so a step handed over at closing time on day D
+        starts its count on the next working day after D; with "next_opening", and whenever
+        ``rules.count_start_day`` makes day 1 the first day the office is open at or after
+        ``t``, they are :meth:`add`'s. During office hours the two readings agree: the day of
+        ``t`` is the day of acceptance, and is not counted.
+        """
+        u = _unit(unit)
+        if (
+            u in (Unit.MINUTES, Unit.HOURS)
+            or self.rules.handover == "next_opening"
+            or self.rules.count_start_day
+        ):
+            return self.add(t, value, u)
+        if value < 0:
+            raise UsageError(
+                f"the number of {u.value.replace('_', ' ')} must be 0 or more, got {value}"
+            )
+        day0 = self.handover_day(t)
+        if u is Unit.WORKING_DAYS:
+            due_day = self.calendar.add_working_days(day0, value)
+        else:
+            due_day = self._calendar_days_after(day0, value, value)
+        index = due_day.toordinal() - self.calendar.first_day.toordinal()
+        due = max(self._at(self._closing(index)), self._local(t))  # 0 days after closing: at once
+        estimated = self.calendar.any_estimated(day0, due_day)
+        return Deadline(t, due, estimated, _Basis(self, value, u, None, day0))
 
     def _day_deadline(
         self, t: dt.datetime, accepted: dt.datetime, due_day: dt.date, n: int, unit: Unit
@@ -524,11 +600,11 @@ class Clock:
         index = due_day.toordinal() - self.calendar.first_day.toordinal()
         due = self._at(self._closing(index))
         estimated = self.calendar.any_estimated(accepted.date(), due_day)
-        return Deadline(t, due, estimated, _Basis(self, n, unit, accepted))
+        return Deadline(t, due, estimated, _Basis(self, n, unit, accepted, None))
 
     def _deadline(self, t: dt.datetime, due: dt.datetime, n: int, unit: Unit) -> Deadline:
         estimated = self.calendar.any_estimated(t.astimezone(self.zone).date(), due.date())
-        return Deadline(t, due, estimated, _Basis(self, n, unit, None))
+        return Deadline(t, due, estimated, _Basis(self, n, unit, None, None))
 
     # -- batch: numpy int64 arrays of positions ----------------------------------------------------
     #
@@ -703,6 +779,12 @@ class Clock:
         days = self.ordinals(self.accept_batch(positions))
         if self.rules.count_start_day:
             steps = np.where(steps > 0, steps - 1, steps)
+        return self.closing_batch(self._calendar_days_after_batch(days, steps))
+
+    def _calendar_days_after_batch(self, days: Positions, steps: Positions) -> Positions:
+        """Vectorised ``_calendar_days_after`` on ordinals."""
+        import numpy as np
+
         due = days + steps
         last = self.calendar.last_day.toordinal()
         if due.size and due.max() > last:
@@ -713,7 +795,7 @@ class Clock:
             off = ~self.calendar.is_working_batch(due)
             if off.any():
                 due = np.where(off, self.calendar.add_working_days_batch(due, 1), due)
-        return self.closing_batch(due)
+        return due
 
     def add_batch(
         self, positions: Positions, value: int | Positions, unit: Unit | str
@@ -731,12 +813,78 @@ class Clock:
             return self.add_working_days_batch(positions, value)
         return self.add_calendar_days_batch(positions, value)
 
+    def _open_batch(self, positions: Positions) -> Any:
+        """Whether the office is open at each position (``is_open``)."""
+        import numpy as np
+
+        a = self._arrays()
+        j = np.searchsorted(a.starts, positions, side="right") - 1
+        return (j >= 0) & (positions < a.ends[np.maximum(j, 0)])
+
+    def handover_days_batch(self, positions: Positions) -> Positions:
+        """Vectorised ``handover_day``, as ordinals."""
+        self._check_batch(positions)
+        days = self.ordinals(positions)
+        midnight_closed = (positions % _DAY == 0) & ~self._open_batch(positions)
+        moved: Positions = days - midnight_closed
+        return moved
+
+    def add_after_handover_batch(
+        self, positions: Positions, value: int | Positions, unit: Unit | str
+    ) -> Positions:
+        """Vectorised ``add_after_handover(...).due``."""
+        import numpy as np
+
+        u = _unit(unit)
+        if (
+            u in (Unit.MINUTES, Unit.HOURS)
+            or self.rules.handover == "next_opening"
+            or self.rules.count_start_day
+        ):
+            return self.add_batch(positions, value, u)
+        days = self.handover_days_batch(positions)
+        if u is Unit.WORKING_DAYS:
+            steps = np.broadcast_to(
+                counts(value, self.calendar.working_day_count, "working days", self.calendar),
+                positions.shape,
+            )
+            due_days = self.calendar.add_working_days_batch(days, steps)
+        else:
+            steps = np.broadcast_to(
+                counts(value, self._n, "calendar days", self.calendar), positions.shape
+            )
+            if steps.size and steps.min() < 0:
+                raise UsageError(
+                    f"the number of calendar days must be 0 or more, got {int(steps.min())}"
+                )
+            due_days = self._calendar_days_after_batch(days, steps)
+        due: Positions = np.maximum(self.closing_batch(due_days), positions)
+        return due
+
     # -- explanations ------------------------------------------------------------------------------
 
     def _span(self, d: Deadline) -> tuple[dt.date, dt.date]:
-        begin = (d.accepted or d.start).astimezone(self.zone)
         end = d.due - dt.timedelta(microseconds=1) if d.due.time() == dt.time() else d.due
-        return begin.date(), end.date()
+        return self._first_day(d), end.date()
+
+    def _first_day(self, d: Deadline) -> dt.date:
+        """The day a count in days runs from (not counted itself): the day of a hand-over, else
+        of acceptance, else of the start."""
+        if d.basis is not None and d.basis.day0 is not None:
+            return d.basis.day0
+        return (d.accepted or d.start).astimezone(self.zone).date()
+
+    def _handover_note(self, d: Deadline) -> str:
+        """`` (handed over at 18:30; day 1 is the next working day)`` for a count in days from a
+        hand-over outside office hours, where the two readings of ``TermRules.handover`` differ."""
+        if d.basis is None or d.basis.day0 is None:
+            return ""
+        start = d.start.astimezone(self.zone)
+        if self.is_open(start):
+            return ""
+        hour = "24:00" if start.date() != d.basis.day0 else f"{start:%H:%M}"
+        day = "working day" if d.unit is Unit.WORKING_DAYS else "day"
+        return f" (handed over at {hour}; day 1 is the next {day})"
 
     def skipped(self, d: Deadline) -> tuple[DayInfo, ...]:
         begin, end = self._span(d)
@@ -763,17 +911,15 @@ class Clock:
             )
         skipped_days = describe_skipped(self.skipped(d))
         skipped = f"skipped {skipped_days}" if skipped_days else "no days off in between"
+        first = self._first_day(d)
+        note = self._handover_note(d)
         if d.unit is Unit.WORKING_DAYS:
-            assert d.accepted is not None
             rule = "" if not self.rules.count_start_day else " (the day of acceptance counts)"
-            parts.append(
-                f"+{amount} from {fmt_day(d.accepted.date())}{rule}: {skipped} → {due_text}"
-            )
+            parts.append(f"+{amount} from {fmt_day(first)}{rule}{note}: {skipped} → {due_text}")
         elif d.unit is Unit.CALENDAR_DAYS:
-            assert d.accepted is not None
             shift = d.value - 1 if self.rules.count_start_day and d.value > 0 else d.value
-            nominal = d.accepted.date() + dt.timedelta(days=shift)
-            text = f"+{amount} from {fmt_day(d.accepted.date())} → {fmt_day(nominal)}"
+            nominal = first + dt.timedelta(days=shift)
+            text = f"+{amount} from {fmt_day(first)}{note} → {fmt_day(nominal)}"
             info = self.calendar.day_info(nominal)
             if not info.working and d.due.date() != nominal:
                 text += (

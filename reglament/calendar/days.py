@@ -347,7 +347,8 @@ class WorkCalendar:
     # -- arithmetic (the hot path) ---------------------------------------------------------------
 
     def add_working_days(self, d: dt.date, n: int) -> dt.date:
-        """The N-th working day after ``d`` (``d`` itself is not counted: Civil Code art. 187).
+        """The N-th working day after ``d`` (``d`` itself is not counted: a term defined by a
+        period starts the day after the event that opens it, docs/calendar.md).
 
         ``n == 0`` gives ``d`` if it is a working day, otherwise the next working day.
         """

@@ -22,11 +22,12 @@ from reglament.engine.case import (
 from reglament.engine.compiled import Compiled
 from reglament.engine.machine import StepMachine
 from reglament.errors import CalendarRangeError, CaseError, UsageError
-from reglament.procedure import events, outcomes, term
+from reglament.procedure import events, outcomes, term, timing
 from reglament.procedure.events import Kind
 from reglament.procedure.graph import DONE, SPLIT
 from reglament.schemas import (
     Decision,
+    Duration,
     End,
     Join,
     Notification,
@@ -197,8 +198,12 @@ class Engine:
                 f"step {step!r} cannot finish at {at.isoformat()}, before it started ({token.started.isoformat()})"
             )
         trigger = self._trigger(case, token, outcome)
+        late = None if self._overdue_recorded(case, token) else self._overdue_since(case, token, at)
         mark = len(case.history)
         case.tokens.remove(token)
+        if late is not None:  # nobody polled in between: the history still says it was late
+            detail = f"completed late, at {at.isoformat()}"
+            case.history.append(Record(Kind.step_overdue, late, step, detail=detail))
         case.history.append(
             Record(Kind.step_completed, at, step, trigger if trigger != DONE else None)
         )
@@ -297,7 +302,8 @@ class Engine:
     # -- the term ledger ------------------------------------------------------------------------
 
     def suspend(self, case: Case, at: dt.datetime, reason: str) -> list[Record]:
-        """Stop the legal term (e.g. documents requested from the applicant)."""
+        """Stop the legal term and the clocks of the steps under way (e.g. documents requested
+        from the applicant): no step is overdue while the case waits."""
         self._check(case)
         self._at(at)
         if case.finished:
@@ -312,7 +318,8 @@ class Engine:
         return [record]
 
     def resume(self, case: Case, at: dt.datetime) -> list[Record]:
-        """Let the legal term run again."""
+        """Let the legal term and the steps' clocks run again; each is pushed back by the
+        stretch it stood still, in its own unit (docs/calendar.md, "Suspensions")."""
         self._check(case)
         self._at(at)
         if not case.suspensions or case.suspensions[-1].end is not None:
@@ -331,23 +338,15 @@ class Engine:
     def stopped_intervals(
         self, case: Case, at: dt.datetime
     ) -> list[tuple[dt.datetime, dt.datetime]]:
-        """When the term did not run up to ``at``: suspensions and steps not counted in it."""
+        """When the term did not run up to ``at``: suspensions and steps not counted in it, in
+        order, overlapping ones joined (a suspension during an uncounted step stops the term
+        once)."""
         self._check(case)
         self._at(at)
         return self._stopped_intervals(case, at)
 
-    def _stopped_intervals(
-        self, case: Case, at: dt.datetime
-    ) -> list[tuple[dt.datetime, dt.datetime]]:
-        intervals = [(s.start, s.end or at) for s in case.suspensions]
-        started: dict[str, dt.datetime] = {}
-        for record in case.history:
-            if record.kind is Kind.step_started and record.detail == UNCOUNTED:
-                started[record.step or ""] = record.at
-            elif record.kind is Kind.step_completed and record.step in started:
-                intervals.append((started.pop(record.step), record.at))
-        intervals.extend((begin, at) for begin in started.values())
-        return [(a, b) for a, b in intervals if b > a]
+    def _stopped_intervals(self, case: Case, at: dt.datetime) -> list[Stretch]:
+        return _as_of(_term_stretches(case), at)
 
     def term_due(self, case: Case, at: dt.datetime | None = None) -> dt.datetime | None:
         """The legal term's due instant, pushed back by suspensions and uncounted steps up to
@@ -368,7 +367,11 @@ class Engine:
     # -- asking at an instant ---------------------------------------------------------------------
 
     def status(self, case: Case, at: dt.datetime) -> Status:
-        """What is active at ``at``, what is due when, what is overdue, and the term's state."""
+        """What is active at ``at``, what is due when, what is overdue, and the term's state.
+
+        While the case is suspended the steps' clocks stand still, as the term's does: a due
+        shown then is the one the step would have if the case resumed at ``at``, and a step
+        (or the term) is overdue only if it already was when the suspension began."""
         self._check(case)
         self._at(at)
         active = tuple(
@@ -376,8 +379,10 @@ class Engine:
                 t.step,
                 getattr(self.reglament.steps[t.step], "actor", None),
                 t.started,
-                t.due,
-                "untimed" if t.due is None else ("overdue" if at > t.due else "on_time"),
+                self._step_due(case, t, at),
+                "untimed"
+                if t.due is None
+                else ("overdue" if self._overdue_since(case, t, at) else "on_time"),
             )
             for t in case.tokens
         )
@@ -385,14 +390,61 @@ class Engine:
         return Status(at, active, due, self._term_state(case, due, at), case.finished, case.end)
 
     def _term_state(self, case: Case, due: dt.datetime | None, at: dt.datetime) -> TermState:
+        """The term's state at ``at``; while it stands still (a suspension, an uncounted step)
+        it is judged as of the instant it stopped."""
         if due is None:
             return "none"
         if case.finished_at is not None:
             return "met" if case.finished_at <= due else "broken"
-        if at > due:
+        when = _standing_since(_term_stretches(case), at) or at
+        judged = due if when == at else self._term_due(case, when)
+        assert judged is not None  # the case has a term
+        if when > judged:
             return "overdue"
         clock = self.compiled.channel_clock[case.channel]
-        return "at_risk" if term.at_risk(clock, at, due, self.at_risk_days()) else "on_time"
+        return "at_risk" if term.at_risk(clock, when, judged, self.at_risk_days()) else "on_time"
+
+    # -- the steps' clocks ------------------------------------------------------------------------
+
+    def _step_due(self, case: Case, token: Token, at: dt.datetime) -> dt.datetime | None:
+        """When ``token``'s step is due as of ``at``: its due on entry, pushed back by the
+        suspensions while it ran (up to ``at``)."""
+        if token.due is None:
+            return None
+        stretches = _as_of([(max(s.start, token.started), s.end) for s in case.suspensions], at)
+        if not stretches:
+            return token.due
+        clock = self.compiled.clock_for(token.step)
+        return timing.pushed_back(clock, self._entry_duration(case, token), token.due, stretches)
+
+    def _entry_duration(self, case: Case, token: Token) -> Duration | None:
+        """The duration ``token``'s step was given on entry: the one that applies to the case
+        now if it gives the token's due, else the first of the step's durations that does
+        (``set_data`` may since have changed which applies)."""
+        rules = self.compiled.timing[token.step]
+        now = timing.applies(rules, case.scope())
+        for duration in (now, *(rule.duration for rule in rules)):
+            due = self.compiled.step_due(token.step, token.started, duration)
+            if duration is not None and due == token.due:
+                return duration
+        return now
+
+    def _overdue_since(self, case: Case, token: Token, at: dt.datetime) -> dt.datetime | None:
+        """The instant ``token``'s step went overdue, if it has by ``at``. Its clock stands
+        still while the case is suspended, so then it is judged as of the suspension's start."""
+        when = _suspended_since(case, at) or at
+        due = self._step_due(case, token, when)
+        return due if due is not None and when > due else None
+
+    def _overdue_recorded(self, case: Case, token: Token) -> bool:
+        """Whether the history has a ``step_overdue`` of this visit of ``token``'s step (after
+        its latest ``step_started``)."""
+        for record in reversed(case.history):
+            if record.step == token.step and record.kind is Kind.step_overdue:
+                return True
+            if record.step == token.step and record.kind is Kind.step_started:
+                return False
+        return False
 
     def at_risk_days(self) -> int:
         """Working days before the term's end from which it is at risk (see
@@ -400,32 +452,36 @@ class Engine:
         return events.at_risk_days(self.reglament)
 
     def poll(self, case: Case, at: dt.datetime) -> list[Record]:
-        """Record, once each, the time-driven events that have come by ``at``: steps overdue,
-        the term at risk, the term overdue. Returns the new ones."""
+        """Record, once each, the time-driven events that have come by ``at``: steps overdue
+        (once per visit of a step; none while the case is suspended, unless the step already
+        was when the suspension began), the term at risk (not once it has passed), the term
+        overdue. Returns the new ones in time order."""
         self._check(case)
         self._at(at)
         if case.finished:
             return []
-        seen = {
-            (r.kind, r.step)
-            for r in case.history
-            if r.kind in (Kind.step_overdue, Kind.term_at_risk, Kind.term_overdue)
-        }
         new: list[Record] = []
         for token in case.tokens:
-            if (
-                token.due is not None
-                and at > token.due
-                and (Kind.step_overdue, token.step) not in seen
-            ):
-                new.append(Record(Kind.step_overdue, token.due, token.step))
+            since = (
+                None
+                if self._overdue_recorded(case, token)
+                else self._overdue_since(case, token, at)
+            )
+            if since is not None:
+                new.append(Record(Kind.step_overdue, since, token.step))
         due = self._term_due(case, at)
         if due is not None:
+            seen = {
+                r.kind for r in case.history if r.kind in (Kind.term_at_risk, Kind.term_overdue)
+            }
             state = self._term_state(case, due, at)
-            if state in ("at_risk", "overdue") and (Kind.term_at_risk, None) not in seen:
+            if state == "at_risk" and Kind.term_at_risk not in seen:
                 new.append(Record(Kind.term_at_risk, at, detail=f"due {due.isoformat()}"))
-            if state == "overdue" and (Kind.term_overdue, None) not in seen:
-                new.append(Record(Kind.term_overdue, due, detail=f"due {due.isoformat()}"))
+            if state == "overdue" and Kind.term_overdue not in seen:
+                overdue = self._term_due(case, _standing_since(_term_stretches(case), at) or at)
+                assert overdue is not None
+                new.append(Record(Kind.term_overdue, overdue, detail=f"due {overdue.isoformat()}"))
+        new.sort(key=lambda record: record.at)
         case.history.extend(new)
         return new
 
@@ -440,6 +496,51 @@ class Engine:
             for notification in self.reglament.notifications
             if events.sends(notification, record.kind, record.step, channel)
         ]
+
+
+Stretch = tuple[dt.datetime, dt.datetime]
+OpenStretch = tuple[dt.datetime, dt.datetime | None]  # end None: still going on
+
+
+def _term_stretches(case: Case) -> list[OpenStretch]:
+    """Every stretch during which the case's term stood still: its suspensions and the runs of
+    steps not counted in it (end ``None`` while it goes on)."""
+    found: list[OpenStretch] = [(s.start, s.end) for s in case.suspensions]
+    started: dict[str, dt.datetime] = {}
+    for record in case.history:
+        if record.kind is Kind.step_started and record.detail == UNCOUNTED:
+            started[record.step or ""] = record.at
+        elif record.kind is Kind.step_completed and record.step in started:
+            found.append((started.pop(record.step), record.at))
+    found.extend((begin, None) for begin in started.values())
+    return found
+
+
+def _as_of(stretches: list[OpenStretch], at: dt.datetime) -> list[Stretch]:
+    """``stretches`` as they stand at ``at`` (one going on ends there), the empty ones dropped,
+    overlapping or touching ones joined, in order."""
+    ended = sorted((a, at if b is None else b) for a, b in stretches)
+    joined: list[Stretch] = []
+    for a, b in ended:
+        if b <= a:
+            continue
+        if joined and a <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], b))
+        else:
+            joined.append((a, b))
+    return joined
+
+
+def _standing_since(stretches: list[OpenStretch], at: dt.datetime) -> dt.datetime | None:
+    """When the clock that ``stretches`` stop last stopped, if it stands still at ``at``."""
+    if not any(a <= at and (b is None or b > at) for a, b in stretches):
+        return None
+    return next((a for a, b in _as_of(stretches, at) if a <= at <= b), at)
+
+
+def _suspended_since(case: Case, at: dt.datetime) -> dt.datetime | None:
+    """When the suspension under way at ``at`` began (``None``: the case is not suspended)."""
+    return _standing_since([(s.start, s.end) for s in case.suspensions], at)
 
 
 def _describe(moves: dict[str, list[str]]) -> str:

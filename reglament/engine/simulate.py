@@ -163,12 +163,14 @@ def simulate(
             allowed_text(duration.value, duration.unit) if duration is not None else "no time limit"
         )
         explanation = ""
-        if timing.is_timed(duration):
-            assert duration is not None and duration.value is not None
+        if duration is not None:
             clock = engine.compiled.clock_for(token.step)
-            explanation = clock.add(token.started, duration.value, duration.unit.value).explanation
-        elif duration is not None:
-            explanation = duration.note or "the act gives no time for this step"
+            deadline = timing.step_deadline(clock, duration, token.started)
+            explanation = (
+                deadline.explanation
+                if deadline is not None
+                else duration.note or "the act gives no time for this step"
+            )
         try:
             engine.complete(case, token.step, end, outcome)
         except CaseError as error:  # pragma: no cover - simulate only makes allowed moves
@@ -214,7 +216,8 @@ def _planned_end(
     clock = engine.compiled.clock_for(token.step)
     if token.step in actuals:
         actual = actuals[token.step]
-        return clock.add(token.started, actual.value, actual.unit.value).due, ("actual",)
+        taken = clock.add_after_handover(token.started, actual.value, actual.unit.value)
+        return taken.due, ("actual",)
     if token.due is not None:
         return token.due, ()
     duration = engine.compiled.duration(token.step, case.scope())

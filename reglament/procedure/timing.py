@@ -2,21 +2,26 @@
 
 A task or a decision has a duration, or a list of cases of it (the first whose condition holds
 applies); a wait may have a limit. :func:`durations` is the one walk of them. A step started at
-an instant is due (:func:`step_due`) that much office time or that many days later on its
-actor's clock; a ``by_schedule`` step at the closing of the next known date of its schedule; an
-untimed step, a schedule without known dates and a wait without a limit have no due instant.
+an instant (acceptance, or the end of the step before: a hand-over) is due (:func:`step_due`)
+that much office time later on its actor's clock, or that many days after the day of the
+hand-over (``Clock.add_after_handover``, which follows ``TermRules.handover``); a
+``by_schedule`` step at the closing of the next known date of its schedule; an untimed step, a
+schedule without known dates and a wait without a limit have no due instant.
 :func:`step_due_batch` is the same rule for many start instants at once (a parity test holds the
-two equal).
+two equal). While the case is suspended a step's clock stands still: :func:`pushed_back` moves
+its due instant by the stretches that stood still, by the term's arithmetic
+(:func:`reglament.procedure.term.due`) in the step's own unit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reglament.calendar import Clock
+from reglament.calendar import Clock, Deadline
+from reglament.procedure import term
 from reglament.schemas import TIMED_UNITS, Decision, Duration, Step, Task, Unit, Wait
 from reglament.schemas.expr import Expr, parse
 from reglament.schemas.reglament import ExternalSchedule
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
     Flags = npt.NDArray[np.bool_]
 
 Key = tuple[str | int, ...]
+Stretch = term.Stretch
 Scope = Mapping[str, object]
 
 
@@ -89,6 +95,26 @@ def _known_dates(duration: Duration, schedules: Mapping[str, ExternalSchedule]) 
     return []
 
 
+def step_deadline(clock: Clock, duration: Duration, start: dt.datetime) -> Deadline | None:
+    """The deadline of a step allowed an amount of time (``None`` for any other duration),
+    started at ``start`` on its actor's ``clock``, with its explanation."""
+    if not is_timed(duration):
+        return None
+    assert duration.value is not None
+    return clock.add_after_handover(start, duration.value, duration.unit.value)
+
+
+def pushed_back(
+    clock: Clock, duration: Duration | None, due: dt.datetime, stretches: Sequence[Stretch]
+) -> dt.datetime:
+    """A step's ``due`` instant after its clock stood still for ``stretches`` (the case
+    suspended while it ran): in the duration's unit, as a suspension pushes the term back. A
+    ``by_schedule`` step keeps its date: the schedule's day does not move."""
+    if duration is None or not is_timed(duration):
+        return due
+    return term.due(clock, duration.unit, due, stretches)
+
+
 def step_due(
     clock: Clock,
     duration: Duration | None,
@@ -99,9 +125,9 @@ def step_due(
     known; ``schedules`` are the reglament's external schedules)."""
     if duration is None:
         return None
-    if is_timed(duration):
-        assert duration.value is not None
-        return clock.add(start, duration.value, duration.unit.value).due
+    deadline = step_deadline(clock, duration, start)
+    if deadline is not None:
+        return deadline.due
     day = start.astimezone(clock.zone).date()
     upcoming = [d for d in _known_dates(duration, schedules) if d >= day]
     return clock.closing(upcoming[0]) if upcoming else None
@@ -124,7 +150,7 @@ def step_due_batch(
         return starts, unknown
     if is_timed(duration):
         assert duration.value is not None
-        return clock.add_batch(starts, duration.value, duration.unit.value), unknown
+        return clock.add_after_handover_batch(starts, duration.value, duration.unit.value), unknown
     days = np.array([d.toordinal() for d in _known_dates(duration, schedules)], dtype=np.int64)
     nxt = np.searchsorted(days, clock.ordinals(starts), side="left")
     known = nxt < len(days)

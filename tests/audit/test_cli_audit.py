@@ -22,7 +22,7 @@ def test_a_clean_file_exits_0_even_on_notes() -> None:
     result = runner.invoke(app, ["audit", str(CLEAN), "--fail-on", "note"])
     assert result.exit_code == 0, result.output
     assert "1 file(s) audited: 0 errors, 0 warnings, 0 notes." in result.output
-    assert "fits; the least margin is 2 working days" in result.output
+    assert "fits; the least margin is 3 working days" in result.output
 
 
 def test_fail_on_sets_the_threshold() -> None:
@@ -49,7 +49,7 @@ def test_formats(fmt: str, tmp_path: Path) -> None:
     else:
         data = json.loads(text)
         if fmt == "json":
-            assert data["files"][0]["terms"][0]["paths"][0]["worst"]["gap"] == "2 working days"
+            assert data["files"][0]["terms"][0]["paths"][0]["worst"]["gap"] == "3 working days"
         else:
             assert data["version"] == "2.1.0" and data["runs"][0]["results"] == []
 

@@ -21,14 +21,14 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def test_table_report() -> None:
-    code, out, err = run(*BASE, "--cases", "3000", "--seed", "7", "-v", "full")
+    code, out, err = run(*BASE, "--cases", "3000", "--seed", "7", "-v", "full", "-c", "con")
     assert code == 0, err
     lines = out.splitlines()
     assert lines[2] == (
         "3,000 cases arriving from Fri 2016-01-01 to Thu 2016-03-31 (Asia/Almaty), seed 7"
     )
     assert lines[6].split()[:4] == ["working", "days", "after", "acceptance"]
-    assert "legal term 15 working days: broken in" in out
+    assert "legal term 20 calendar days: broken in" in out
     assert "step active when the term ran out:" in out
     assert "paths taken: " in out
     assert "outcomes drawn: triage: simple 50%, complex 50%" in out

@@ -89,10 +89,11 @@ def test_uncounted_wait_and_suspension_push_the_term_back(engine: Engine) -> Non
     # base term: 5 working days after Mon 1 Apr → Mon 8 Apr 18:00. The wait (2 working days,
     # not counted) is the applicant's, who has no schedule: the default one closes at 18:30, so
     # it ran Tue 2 Apr 18:00 → Thu 4 Apr 18:30, 2 working days → the term moves to Wed 10 Apr.
-    # The decision (1 working day from Thu 18:30, i.e. from Fri) ends Mon 8 Apr 18:00.
+    # The decision, handed over on Thu 4 Apr (at 18:30, after its 18:00 closing), counts its 1
+    # working day from the day after: it ends Fri 5 Apr 18:00.
     assert timeline.case.term_base_due == at("2024-04-08 18:00")
     assert timeline.term_due == at("2024-04-10 18:00")
-    assert timeline.end == at("2024-04-08 18:00")
+    assert timeline.end == at("2024-04-05 18:00")
     assert timeline.term_met is True
 
     case = engine.start(at("2024-04-01 10:00"), "office", data={"eligible": True})

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from reglament.calendar import TermRules
 from reglament.engine.compiled import Compiled
 from reglament.loader import BUNDLED, load, load_file
 from reglament.procedure import timing
@@ -31,11 +32,19 @@ def _check(compiled: Compiled, step_id: str, duration: Duration | None, seed: in
     assert unknown.tolist() == [duration is not None and w is None for w in want]
 
 
+RULES = {
+    "legal": TermRules(),
+    "next-opening": TermRules(handover="next_opening"),
+    "end-of-day": TermRules(due_at="end_of_day", roll_calendar_days=False),
+}
+
+
+@pytest.mark.parametrize("rules", RULES)
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(BUNDLED)))
-def test_step_due_batch_equals_step_due(path: Path) -> None:
+def test_step_due_batch_equals_step_due(path: Path, rules: str) -> None:
     loaded = load_file(path)
     assert loaded.reglament is not None
-    compiled = Compiled(loaded.reglament)
+    compiled = Compiled(loaded.reglament, rules=RULES[rules])
     checked = 0
     for index, (step_id, step) in enumerate(loaded.reglament.steps.items()):
         for timed in timing.durations(step):

@@ -29,7 +29,7 @@ def test_an_sms_on_request() -> None:
     result = _run(*SEMEY, "--event", "accepted", "--lang", "kk", "--medium", "sms")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "Өтінішіңіз қабылданды, № KAR-20151214-6A17D6. Болжамды мерзім: 2016 жылғы 20 қаңтар.\n"
+        "Өтінішіңіз қабылданды, № KAR-20151214-6A17D6. Болжамды мерзім: 2016 жылғы 18 қаңтар.\n"
     )
     assert result.stderr.splitlines() == [
         "note: this notification is declared via letter; rendered as sms on request",
