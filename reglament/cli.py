@@ -1,39 +1,57 @@
 """The ``reglament`` command line: parses arguments, calls the public API, prints. No logic here.
 
-Exit codes: 0 success, 1 an invalid definition (or a failed check), 2 a usage error.
+Exit codes: 0 success, 1 an invalid definition (or a failed check), 2 a usage error. Every error
+goes through one place (:func:`_report`): the commands only raise the package's own errors.
+
+One vocabulary, the same in every command:
+
+  ID            ID, ID@REGION or ID@REGION@YYYY-MM-DD; an id in several regions is refused
+                until a region is given (--region or ID@REGION)
+  --region -r   the region, case aside       --on       YYYY-MM-DD: the version in force then
+  --channel -c  the channel applied through  --medium -m  the medium of a message
+  --lang -l     a language                   --format -f  the output format (json for data)
+  --output -o   a file instead of stdout     --path -p  definitions instead of the bundled ones
+
+Old spellings (``--language``, ``render --via``/``--applied-via``, ``render --channel`` naming a
+medium) still work for this release, with a note on stderr.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import signal
 import sys
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 
 from reglament import limits
-from reglament.errors import ReglamentError, UsageError
-from reglament.loader import Library, Loaded, load_library
+from reglament.errors import ReglamentError, UsageError, unknown
+from reglament.loader import Chosen, Library, load_library
 from reglament.renderers import describe, validation
 from reglament.schemas import Event, Language, Medium, Recipient, Reglament
-from reglament.schemas.expr import parse as parse_condition
 from reglament.schemas.jsonschema import json_schema_text
 
 if TYPE_CHECKING:
     from reglament import calendar as cal
-    from reglament.engine import Engine
-    from reglament.engine.simulate import Actual
+    from reglament.audit.report import AuditReport
+    from reglament.engine import CaseChoice, Engine
+    from reglament.engine.simulate import Actual, Timeline
+    from reglament.renderers.notices import Sent
 
 # The engine, the calendar and the renderers of timelines and diagrams are imported by the
 # commands that use them, so that `reglament validate` starts without them (holidays, numpy).
+
+HELP = {"help_option_names": ["-h", "--help"]}
 
 app = typer.Typer(
     name="reglament",
@@ -41,19 +59,82 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings=HELP,
 )
 
 calendar_app = typer.Typer(
     help="The Kazakh working-day calendar: days off, transfers, office time, deadlines.",
     no_args_is_help=True,
+    context_settings=HELP,
 )
 app.add_typer(calendar_app, name="calendar")
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def _fail(error: ReglamentError) -> None:
-    for line in str(error).splitlines() or [""]:  # a DefinitionError: one line per problem
+
+def _report(error: ReglamentError) -> int:
+    """The one place an error is shown: each line of it on stderr after ``error:``; its exit
+    code (1 an invalid definition, 2 a usage error)."""
+    for line in str(error).splitlines() or [""]:
         typer.echo(f"error: {line}", err=True)
-    raise typer.Exit(error.exit_code)
+    return error.exit_code
+
+
+def _command(
+    group: typer.Typer, name: str | None = None, context_settings: dict[str, bool] | None = None
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Register a command whose errors all go through :func:`_report`."""
+
+    def register(function: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(function)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return function(*args, **kwargs)
+            except ReglamentError as error:
+                raise typer.Exit(_report(error)) from None
+
+        group.command(name, context_settings=context_settings)(run)
+        return function
+
+    return register
+
+
+def _version(value: bool) -> None:
+    if value:
+        try:
+            number = metadata.version("reglament")
+        except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+            number = "(not installed)"
+        typer.echo(f"reglament {number}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Kazakhstan state-service reglaments: validate, simulate, render and audit them."""
+
+
+def _alias(new: R | None, old: R | None, new_name: str, old_name: str) -> R | None:
+    """An option given by its old name: taken, with a note, for this release."""
+    if old is None:
+        return new
+    if new is not None and new != old:
+        raise UsageError(f"{new_name} and {old_name} are one option: give {new_name} only")
+    typer.echo(
+        f"note: {old_name} is now {new_name}; the old name goes in the next release", err=True
+    )
+    return old
+
+
+# -- the vocabulary: one name, one meaning, in every command -------------------------------------
 
 
 class TextOrJson(StrEnum):
@@ -61,6 +142,15 @@ class TextOrJson(StrEnum):
     json = "json"
 
 
+class JsonOnly(StrEnum):
+    json = "json"
+
+
+ID_HELP = (
+    "Reglament id or service: ID, ID@REGION or ID@REGION@YYYY-MM-DD. An id that exists in "
+    "several regions is refused until one is chosen (--region or ID@REGION)."
+)
+IdArgument = Annotated[str, typer.Argument(metavar="ID", help=ID_HELP)]
 PathsArgument = Annotated[
     list[Path] | None,
     typer.Argument(
@@ -69,12 +159,15 @@ PathsArgument = Annotated[
     ),
 ]
 FormatOption = Annotated[TextOrJson, typer.Option("--format", "-f", help="Output format.")]
+JsonFormatOption = Annotated[
+    JsonOnly, typer.Option("--format", "-f", help="Output format (a JSON Schema is JSON).")
+]
 RegionOption = Annotated[
-    str | None, typer.Option("--region", "-r", help="Region, when the id exists in several.")
+    str | None,
+    typer.Option("--region", "-r", help="Region (case aside), when the id exists in several."),
 ]
 OnOption = Annotated[
-    str | None,
-    typer.Option("--on", help="Date YYYY-MM-DD: use the version in force on that day."),
+    str | None, typer.Option("--on", help="YYYY-MM-DD: the version in force on that day.")
 ]
 SubmittedOption = Annotated[
     str | None,
@@ -82,34 +175,111 @@ SubmittedOption = Annotated[
         "--submitted",
         "-s",
         help="When the application is submitted, 'YYYY-MM-DD HH:MM' in the region's time "
-        "(default: 10:00 on --on, else on the first day the version is in force).",
+        "(default: 10:00 on --on, else on the first day of the latest version).",
+    ),
+]
+ChannelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--channel",
+        "-c",
+        help="The channel applied through: office, con, portal ... (default: the first with a "
+        "procedure that the case data may use).",
     ),
 ]
 VariantOption = Annotated[
-    str | None, typer.Option("--variant", "-v", help="Variant (sub-service).")
+    str | None,
+    typer.Option("--variant", "-v", help="Variant (default: the first the channel serves)."),
 ]
 AnswerOption = Annotated[
     list[str] | None,
     typer.Option("--answer", "-a", help="STEP=OUTCOME for a decision or wait."),
 ]
 DataOption = Annotated[
-    list[str] | None, typer.Option("--data", "-d", help="FIELD=VALUE case data.")
+    list[str] | None,
+    typer.Option("--data", "-d", help="FIELD=VALUE case data ('reglament show ID' lists them)."),
 ]
 LibraryPathOption = Annotated[
     list[Path] | None,
-    typer.Option("--path", "-p", help="Look here instead of the bundled library."),
+    typer.Option("--path", "-p", help="Look here instead of the bundled library (repeatable)."),
 ]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+]
+LangOption = Annotated[
+    Language | None,
+    typer.Option("--lang", "-l", help="Language: kk, ru or en.", show_default=False),
+]
+LanguageAlias = Annotated[Language | None, typer.Option("--language", hidden=True)]
 
 
-def _library(paths: list[Path] | None) -> Library:
+# engine.simulate.ACTUAL_UNITS, written out so that --help does not load the engine (a test
+# holds the two equal)
+ACTUAL_UNITS = "45m or 45 minutes, 2h or 2 hours, 3wd or 3 working days, 5cd or 5 calendar days"
+
+
+def _actual_help(extra: str = "") -> str:
+    return f"STEP=DURATION actually taken: {ACTUAL_UNITS}{extra}."
+
+
+ActualOption = Annotated[list[str] | None, typer.Option("--actual", help=_actual_help())]
+
+
+# -- reading the options --------------------------------------------------------------------------
+
+
+def _day(text: str, name: str) -> dt.date:
     try:
-        return load_library(paths or None)
-    except ReglamentError as error:
-        _fail(error)
-        raise  # pragma: no cover - _fail always exits
+        return limits.parse_day(text)
+    except ValueError as error:
+        raise UsageError(f"{name} {error}") from None
 
 
-@app.command()
+def _submitted(text: str) -> dt.datetime:
+    try:
+        value = limits.parse_instant(text)
+    except ValueError as error:
+        raise UsageError(f"--submitted {error}") from None
+    if not limits.FIRST_DAY <= value.date() <= limits.LAST_DAY:
+        raise UsageError(f"--submitted {text!r} is outside the calendar's range {limits.RANGE}")
+    return value
+
+
+def _pairs(values: list[str] | None, option: str, shape: str = "STEP=VALUE") -> dict[str, str]:
+    found: dict[str, str] = {}
+    for value in values or []:
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip() or not rest.strip():
+            raise UsageError(f"{option} {value!r}: expected {shape}")
+        found[key.strip()] = rest.strip()
+    return found
+
+
+def _actuals(values: list[str] | None) -> dict[str, Actual]:
+    """--actual STEP=DURATION, each parsed by the engine; an error names the option and step."""
+    from reglament.engine.simulate import parse_actual
+
+    found = {}
+    for step, text in _pairs(values, "--actual", "STEP=DURATION").items():
+        try:
+            found[step] = parse_actual(text)
+        except UsageError as error:
+            raise UsageError(f"--actual {step}: {error}") from None
+    return found
+
+
+def _chosen(library: Library, ref: str, region: str | None, on: str | None) -> Chosen:
+    """The version ``show`` and ``diagram`` work on; a note says so when it was one of several."""
+    chosen = library.choose(ref, region, _day(on, "--on") if on else None)
+    if chosen.on is None and chosen.versions > 1:
+        typer.echo(f"note: chosen as {chosen.why}; another with --on DATE", err=True)
+    return chosen
+
+
+# -- validate, list, show -------------------------------------------------------------------------
+
+
+@_command(app)
 def validate(paths: PathsArgument = None, output: FormatOption = TextOrJson.text) -> None:
     """Check reglament definitions: YAML, the format, references, the graph, effective periods.
 
@@ -124,7 +294,7 @@ def validate(paths: PathsArgument = None, output: FormatOption = TextOrJson.text
 
       reglament validate my-reglaments/ --format json
     """
-    library = _library(paths)
+    library = load_library(paths or None)
     if output is TextOrJson.json:
         typer.echo(validation.as_json(library))
     else:
@@ -135,13 +305,13 @@ def validate(paths: PathsArgument = None, output: FormatOption = TextOrJson.text
         raise typer.Exit(1)
 
 
-@app.command("list")
+@_command(app, "list")
 def list_(paths: PathsArgument = None, output: FormatOption = TextOrJson.text) -> None:
     """List reglaments grouped by region and act, with their effective periods.
 
     Example: reglament list
     """
-    library = _library(paths)
+    library = load_library(paths or None)
     typer.echo(
         describe.library_json(library)
         if output is TextOrJson.json
@@ -152,29 +322,98 @@ def list_(paths: PathsArgument = None, output: FormatOption = TextOrJson.text) -
         raise typer.Exit(1)
 
 
-@app.command()
+@_command(app)
 def show(
-    reglament_id: Annotated[str, typer.Argument(metavar="ID", help="Reglament id or service.")],
+    reglament_id: IdArgument,
     region: RegionOption = None,
     on: OnOption = None,
     paths: LibraryPathOption = None,
     output: FormatOption = TextOrJson.text,
 ) -> None:
-    """Show one reglament: its act, period, channels, variants, terms and steps.
+    """Show one reglament: its act, period, channels, variants, case data, terms and steps.
 
     Example: reglament show semey-compensation --region karaganda
     """
-    library = _library(paths)
-    try:
-        loaded = library.find(reglament_id, region, _date(on) if on else None)
-    except ReglamentError as error:
-        _fail(error)
-        return
-    typer.echo(
-        describe.reglament_json(loaded)
-        if output is TextOrJson.json
-        else describe.reglament_text(loaded)
+    chosen = _chosen(load_library(paths or None), reglament_id, region, on)
+    if output is TextOrJson.json:
+        typer.echo(describe.reglament_json(chosen.loaded))
+    else:
+        typer.echo(describe.reglament_text(chosen.loaded))
+
+
+# -- simulate and render: one case, set up once ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """What the options of ``simulate`` and ``render`` say about the case, as typed."""
+
+    ref: str
+    region: str | None
+    on: str | None
+    submitted: str | None
+    channel: str | None
+    variant: str | None
+    data: list[str] | None
+    answer: list[str] | None
+    actual: list[str] | None
+    paths: list[Path] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Case:
+    """The version chosen, its engine, and the case to run on it (the API's own choices)."""
+
+    chosen: Chosen
+    engine: Engine
+    case: CaseChoice
+    answers: dict[str, str]
+    actuals: dict[str, Actual]
+
+    def note(self, extra: str = "") -> str:
+        """Why this version, and what was chosen by default, as the header shows it."""
+        parts = [f"chosen as {self.chosen.why}", f"file {self.chosen.loaded.display}"]
+        if "variant" in self.case.defaulted and self.case.variant:
+            parts.append(f"variant {self.case.variant} by default")
+        return f" ({'; '.join([*parts, *([extra] if extra else [])])})"
+
+    def timeline(self) -> Timeline:
+        from reglament.engine.simulate import simulate as simulate_case
+
+        c = self.case
+        return simulate_case(
+            self.engine, c.submitted_at, c.channel, c.variant, c.data, self.answers, self.actuals
+        )
+
+
+def _version_of(asked: _Asked, first: dt.date | None = None) -> Chosen:
+    """The version: in force on --on (or ID@REGION@DATE), else on the submission day (with
+    --cases: on ``first``, --from), else the latest."""
+    submitted = _submitted(asked.submitted) if asked.submitted else None
+    library = load_library(asked.paths or None)
+    return library.choose(
+        asked.ref,
+        asked.region,
+        _day(asked.on, "--on") if asked.on else None,
+        default_on=submitted.date() if submitted else first,
     )
+
+
+def _case(asked: _Asked, chosen: Chosen) -> _Case:
+    """The case the options describe, completed by :func:`reglament.engine.choose_case`."""
+    from reglament.engine import Engine, choose_case, parse_data
+
+    engine = Engine(chosen.reglament)
+    data = parse_data(chosen.reglament, _pairs(asked.data, "--data", "FIELD=VALUE"))
+    case = choose_case(
+        engine,
+        on=chosen.on,
+        submitted_at=_submitted(asked.submitted) if asked.submitted else None,
+        channel=asked.channel,
+        variant=asked.variant,
+        data=data,
+    )
+    return _Case(chosen, engine, case, _pairs(asked.answer, "--answer"), _actuals(asked.actual))
 
 
 class TimelineFormat(StrEnum):
@@ -183,6 +422,59 @@ class TimelineFormat(StrEnum):
     markdown = "markdown"
     html = "html"
     gantt = "gantt"
+
+
+TimelineFormatOption = Annotated[
+    TimelineFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table, json (schema: reglament schema --timeline), markdown, html (a standalone "
+        "page), gantt (a Mermaid Gantt chart with the days off). With --cases: table, json or "
+        "markdown.",
+    ),
+]
+ColorOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--color/--no-color",
+        help="Colour the table (late steps red, untimed yellow, the verdict green or red; late "
+        "steps are marked [late] either way). Default: on a terminal unless NO_COLOR is set.",
+        show_default=False,
+    ),
+]
+CasesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--cases",
+        "-n",
+        help=f"Simulate this many cases (1 to {limits.MAX_CASES:,}: a run needs about "
+        f"{limits.BYTES_PER_CASE} bytes of memory per case) arriving over --from..--to and "
+        "report the distribution of completion times.",
+    ),
+]
+FromOption = Annotated[
+    str | None, typer.Option("--from", help="With --cases: first day of arrivals, YYYY-MM-DD.")
+]
+ToOption = Annotated[
+    str | None,
+    typer.Option("--to", help="With --cases: last day of arrivals (included), YYYY-MM-DD."),
+]
+ProbabilityOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--probability",
+        "-P",
+        help="With --cases: STEP=OUTCOME:P, e.g. decide=refuse:0.2 (repeatable); outcomes "
+        "not given share the rest equally.",
+    ),
+]
+SeedOption = Annotated[
+    int | None,
+    typer.Option(
+        "--seed", help="With --cases: random seed, 0 to 2**64-1 (same seed, same report)."
+    ),
+]
 
 
 def _terminal() -> bool:
@@ -197,197 +489,32 @@ def _colour(choice: bool | None) -> bool:
     return _terminal() and not os.environ.get("NO_COLOR")
 
 
-def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for value in values or []:
-        key, sep, rest = value.partition("=")
-        if not sep or not key or not rest:
-            raise UsageError(f"{option} {value!r}: expected STEP=VALUE")
-        found[key.strip()] = rest.strip()
-    return found
-
-
-def _actuals(values: list[str] | None) -> dict[str, Actual]:
-    """--actual STEP=DURATION, each parsed by the engine; an error names the option and step."""
-    from reglament.engine.simulate import parse_actual
-
-    found = {}
-    for step, text in _pairs(values, "--actual").items():
-        try:
-            found[step] = parse_actual(text)
-        except UsageError as error:
-            raise UsageError(f"--actual {step}: {error}") from None
-    return found
-
-
-def _typed(value: str, kind: str) -> object:
-    if kind == "bool":
-        if value.lower() not in ("true", "false"):
-            raise UsageError(f"--data value {value!r} must be true or false")
-        return value.lower() == "true"
-    if kind == "int":
-        try:
-            return int(value)
-        except ValueError:
-            raise UsageError(f"--data value {value!r} must be a whole number") from None
-    return value
-
-
-def _submitted(
-    text: str | None, on: dt.date | None, zone: zoneinfo.ZoneInfo, first: dt.date
-) -> dt.datetime:
-    if text is not None:
-        try:
-            value = dt.datetime.fromisoformat(text.strip().replace(" ", "T", 1))
-        except ValueError:
-            raise UsageError(f"--submitted {text!r}: expected 'YYYY-MM-DD HH:MM'") from None
-        if not limits.FIRST_DAY <= value.date() <= limits.LAST_DAY:
-            raise UsageError(f"--submitted {text!r} is outside the calendar's range {limits.RANGE}")
-        return value if value.tzinfo is not None else value.replace(tzinfo=zone)
-    day = on or first
-    return dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=zone)
-
-
-@dataclass(frozen=True, slots=True)
-class _Choice:
-    """The case a command runs: the version in force, submission instant, channel, variant."""
-
-    loaded: Loaded
-    reglament: Reglament
-    day: dt.date
-    at: dt.datetime
-    channel: str
-    variant: str | None
-    data: dict[str, object]
-
-
-def _choose(
-    library: Library,
-    reglament_id: str,
-    region: str | None,
-    on: str | None,
-    submitted: str | None,
-    channel: str | None,
-    variant: str | None,
-    data: list[str] | None,
-) -> _Choice:
-    """The version in force on --on (else the submission day, else the latest), and the case's
-    submission, channel (default: the first with a procedure whose `when` the data satisfy),
-    variant (default: the first
-    the channel serves) and typed data."""
-    day = _date(on) if on else None
-    if submitted is not None and day is None:
-        day = _submitted(
-            submitted, None, zoneinfo.ZoneInfo("Asia/Almaty"), dt.date(2000, 1, 1)
-        ).date()
-    versions = library.versions(reglament_id, region)
-    if not versions:
-        library.find(reglament_id, region)  # raises the usage error naming the known ids
-    chosen_day = day or max(v.reglament.effective.from_ for v in versions if v.reglament)
-    loaded = library.find(reglament_id, region, chosen_day)
-    reg = loaded.reglament
-    assert reg is not None
-    zone = zoneinfo.ZoneInfo(reg.timezone)
-    at = _submitted(submitted, day, zone, reg.effective.from_)
-    declared = reg.data
-    case_data: dict[str, object] = {}
-    for key, value in _pairs(data, "--data").items():
-        if key not in declared:
-            raise UsageError(
-                f"unknown case data {key!r}; declared: {', '.join(declared) or 'none'}"
-            )
-        case_data[key] = _typed(value, declared[key].type.value)
-    ways = [c for c, ch in reg.channels.items() if ch.start]
-    open_ways = [c for c in ways if _admits(reg.channels[c].when, {**case_data, "channel": c})]
-    chosen_channel = channel or next(iter([*open_ways, *ways, *reg.channels]))
-    served = [
-        v
-        for v in reg.variants
-        if chosen_channel not in reg.channels or reg.channels[chosen_channel].serves(v)
-    ]
-    chosen_variant = variant or (served[0] if served else next(iter(reg.variants), None))
-    return _Choice(loaded, reg, chosen_day, at, chosen_channel, chosen_variant, case_data)
-
-
-def _admits(when: str | None, scope: dict[str, object]) -> bool:
-    return when is None or parse_condition(when)(scope)
-
-
-@app.command()
+@_command(app)
 def simulate(
-    reglament_id: Annotated[str, typer.Argument(metavar="ID", help="Reglament id or service.")],
+    reglament_id: IdArgument,
     region: RegionOption = None,
     on: OnOption = None,
     submitted: SubmittedOption = None,
-    channel: Annotated[
-        str | None,
-        typer.Option("--channel", "-c", help="Channel (default: the first with a procedure)."),
-    ] = None,
+    channel: ChannelOption = None,
     variant: VariantOption = None,
     answer: AnswerOption = None,
-    actual: Annotated[
-        list[str] | None,
-        typer.Option("--actual", help="STEP=DURATION actually taken: 45m, 2h, 3wd, 5cd."),
-    ] = None,
+    actual: ActualOption = None,
     data: DataOption = None,
     paths: LibraryPathOption = None,
-    output: Annotated[
-        TimelineFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Output format: table, json (schema: reglament schema --timeline), markdown, "
-            "html (a standalone page), gantt (a Mermaid Gantt chart with the days off).",
-        ),
-    ] = TimelineFormat.table,
-    color: Annotated[
-        bool | None,
-        typer.Option(
-            "--color/--no-color",
-            help="Colour the table (late steps red, untimed yellow, the verdict green or red). "
-            "Default: on a terminal unless NO_COLOR is set.",
-            show_default=False,
-        ),
-    ] = None,
-    cases: Annotated[
-        int | None,
-        typer.Option(
-            "--cases",
-            "-n",
-            help=f"Simulate this many cases (1 to {limits.MAX_CASES:,}: a run needs about "
-            f"{limits.BYTES_PER_CASE} bytes of memory per case) arriving over --from..--to and "
-            "report the distribution of completion times.",
-        ),
-    ] = None,
-    from_: Annotated[
-        str | None, typer.Option("--from", help="With --cases: first day of arrivals, YYYY-MM-DD.")
-    ] = None,
-    to: Annotated[
-        str | None,
-        typer.Option("--to", help="With --cases: last day of arrivals (included), YYYY-MM-DD."),
-    ] = None,
-    probability: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--probability",
-            "-P",
-            help="With --cases: STEP=OUTCOME:P, e.g. decide=refuse:0.2 (repeatable); outcomes "
-            "not given share the rest equally.",
-        ),
-    ] = None,
-    seed: Annotated[
-        int | None,
-        typer.Option(
-            "--seed",
-            help="With --cases: random seed, 0 to 2**64-1 (same seed, same report).",
-        ),
-    ] = None,
+    output: TimelineFormatOption = TimelineFormat.table,
+    color: ColorOption = None,
+    cases: CasesOption = None,
+    from_: FromOption = None,
+    to: ToOption = None,
+    probability: ProbabilityOption = None,
+    seed: SeedOption = None,
 ) -> None:
     """Simulate one case end to end on a virtual clock and print its timeline; or, with
     --cases, many cases, and print the distribution of their completion times.
 
     Each step takes its full allowed time unless --actual says otherwise. The version in force
-    on the submission date (with --cases: on --from) in the region is chosen, and said.
+    on the submission day (with --cases: on --from) in the region is chosen, and the header says
+    why; so are the defaults taken.
 
     Examples:
 
@@ -395,77 +522,26 @@ def simulate(
 
       reglament simulate semey-compensation -c con -v certificate -a con-check-data=missing
 
-      reglament simulate child-benefit-under-18 -r atyrau -s "2012-12-28 17:40" -f html > case.html
-
-      reglament simulate child-benefit-under-18 -r atyrau -s "2012-12-28 17:40" -f gantt
+      reglament simulate child-benefit-under-18@atyrau -s "2012-12-28 17:40" -f html > case.html
 
       reglament simulate semey-compensation -c con -v recognition --cases 100000
       --from 2015-11-01 --to 2016-04-30 -P con-check-data=missing:0.05 --seed 1
     """
-    from reglament.engine import Engine
-    from reglament.engine.simulate import simulate as simulate_case
+    asked = _Asked(
+        reglament_id, region, on, submitted, channel, variant, data, answer, actual, paths
+    )
+    many = _Many(cases, from_, to, probability, seed)
+    if many.asked():
+        _simulate_many(asked, many, output)
+        return
+    run = _case(asked, _version_of(asked))
+    _print_timeline(run, run.timeline(), output, _colour(color))
+
+
+def _print_timeline(run: _Case, result: Timeline, output: TimelineFormat, colour: bool) -> None:
     from reglament.renderers import diagrams, timeline, timeline_html
 
-    many = (from_, to, probability, seed)
-    if cases is None and any(x is not None for x in many):
-        _fail(UsageError("--from, --to, --probability and --seed go with --cases N"))
-    if cases is not None:
-        if output in (TimelineFormat.html, TimelineFormat.gantt):
-            _fail(
-                UsageError(
-                    f"--format {output} shows one case; with --cases use table, json or markdown"
-                )
-            )
-        if from_ is None or to is None:
-            _fail(UsageError("--cases needs the arrival period: --from DATE --to DATE"))
-        if submitted is not None or answer or actual:
-            _fail(
-                UsageError(
-                    "--submitted, --answer and --actual describe one case; with --cases use "
-                    "--from/--to and --probability STEP=OUTCOME:1"
-                )
-            )
-        on = on or from_
-    library = _library(paths)
-    try:
-        chosen = _choose(library, reglament_id, region, on, submitted, channel, variant, data)
-        loaded, reg, at = chosen.loaded, chosen.reglament, chosen.at
-        chosen_day, chosen_channel, chosen_variant = chosen.day, chosen.channel, chosen.variant
-        case_data = chosen.data
-        actuals = _actuals(actual)
-        engine = Engine(reg)
-        if cases is not None:
-            assert from_ is not None and to is not None
-            _many(
-                engine,
-                f"{chosen_day.isoformat()} in {reg.region}; file {loaded.display}",
-                cases,
-                (_date(from_), _date(to)),
-                chosen_channel,
-                chosen_variant,
-                case_data,
-                probability or [],
-                seed,
-                output,
-            )
-            return
-        result = simulate_case(
-            engine,
-            at,
-            chosen_channel,
-            chosen_variant,
-            case_data,
-            _pairs(answer, "--answer"),
-            actuals,
-        )
-    except ReglamentError as error:
-        _fail(error)
-        return
-    note = (
-        f" (chosen as in force on {at.date().isoformat()} in {reg.region}; file {loaded.display})"
-    )
-    if chosen_variant and variant is None:
-        note += f"; variant {chosen_variant} by default"
+    note = run.note()
     if output is TimelineFormat.json:
         typer.echo(timeline.as_json(result, note))
     elif output is TimelineFormat.markdown:
@@ -473,46 +549,70 @@ def simulate(
     elif output is TimelineFormat.html:
         typer.echo(timeline_html.as_html(result, note), nl=False)
     elif output is TimelineFormat.gantt:
-        typer.echo(diagrams.mermaid_gantt(result, engine.compiled.calendar), nl=False)
+        typer.echo(diagrams.mermaid_gantt(result, run.engine.compiled.calendar), nl=False)
     else:
-        typer.echo(timeline.as_table(result, note, color=_colour(color)), color=_colour(color))
+        typer.echo(timeline.as_table(result, note, color=colour), color=colour)
 
 
-def _many(
-    engine: Engine,
-    where: str,
-    cases: int,
-    period: tuple[dt.date, dt.date],
-    channel: str,
-    variant: str | None,
-    data: dict[str, object],
-    probability: list[str],
-    seed: int | None,
-    output: TimelineFormat,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class _Many:
+    """The options of ``simulate --cases``."""
+
+    cases: int | None
+    from_: str | None
+    to: str | None
+    probability: list[str] | None
+    seed: int | None
+
+    def asked(self) -> bool:
+        given = (self.cases, self.from_, self.to, self.probability, self.seed)
+        return any(x is not None for x in given)
+
+    def period(self) -> tuple[dt.date, dt.date]:
+        if self.from_ is None or self.to is None:
+            raise UsageError("--cases needs the arrival period: --from DATE --to DATE")
+        first, last = _day(self.from_, "--from"), _day(self.to, "--to")
+        for option, day in (("--from", first), ("--to", last)):
+            if not limits.FIRST_DAY <= day <= limits.LAST_DAY:
+                raise UsageError(f"{option} {day} is outside the calendar's range {limits.RANGE}")
+        if last < first:
+            raise UsageError(f"--to {last} is before --from {first}")
+        return first, last
+
+
+BAR_FROM = 50_000  # cases from which a progress bar is shown (on a terminal, on stderr)
+
+
+def _simulate_many(asked: _Asked, many: _Many, output: TimelineFormat) -> None:
     # numpy comes in with the batch simulator: imported only when --cases asks for it.
     from reglament.engine import batch
     from reglament.renderers import batch as batch_report
 
-    first, last = period
-    for option, day in (("--from", first), ("--to", last)):
-        if not limits.FIRST_DAY <= day <= limits.LAST_DAY:
-            raise UsageError(f"{option} {day} is outside the calendar's range {limits.RANGE}")
-    if last < first:
-        raise UsageError(f"--to {last} is before --from {first}")
-    zone = zoneinfo.ZoneInfo(engine.reglament.timezone)
-    start = dt.datetime(first.year, first.month, first.day, tzinfo=zone)
-    end = dt.datetime(last.year, last.month, last.day, tzinfo=zone) + dt.timedelta(days=1)
-    given = [batch.parse_probability(p) for p in probability]
-    note = f" (chosen as in force on {where}; used for every case)"
-    if cases >= BAR_FROM and sys.stderr.isatty():
-        with typer.progressbar(length=cases, label="simulating", file=sys.stderr) as bar:
-            result = batch.simulate_many(
-                engine, cases, start, end, channel, variant, data, given, seed, bar.update
-            )
+    if many.cases is None:
+        raise UsageError("--from, --to, --probability and --seed go with --cases N")
+    if output in (TimelineFormat.html, TimelineFormat.gantt):
+        raise UsageError(
+            f"--format {output} shows one case; with --cases use table, json or markdown"
+        )
+    if asked.submitted is not None or asked.answer or asked.actual:
+        raise UsageError(
+            "--submitted, --answer and --actual describe one case; with --cases use "
+            "--from/--to and --probability STEP=OUTCOME:1"
+        )
+    from reglament.engine import arrivals
+
+    first, last = many.period()
+    run = _case(asked, _version_of(asked, first))
+    start, end = arrivals(run.engine, first, last)
+    given = [batch.parse_probability(p) for p in many.probability or []]
+    c = run.case
+    arguments = (run.engine, many.cases, start, end, c.channel, c.variant, c.data, given, many.seed)
+    if many.cases >= BAR_FROM and sys.stderr.isatty():
+        with typer.progressbar(length=many.cases, label="simulating", file=sys.stderr) as bar:
+            result = batch.simulate_many(*arguments, bar.update)
     else:
-        result = batch.simulate_many(engine, cases, start, end, channel, variant, data, given, seed)
-    report = result.report()
+        result = batch.simulate_many(*arguments)
+    report, note = result.report(), run.note("used for every case")
     if output is TimelineFormat.json:
         typer.echo(batch_report.as_json(report, note))
     elif output is TimelineFormat.markdown:
@@ -521,71 +621,71 @@ def _many(
         typer.echo(batch_report.as_table(report, note))
 
 
-BAR_FROM = 50_000  # cases from which a progress bar is shown (on a terminal, on stderr)
-
-
 class MessageFormat(StrEnum):
     text = "text"
     json = "json"
 
 
-@app.command()
+EventOption = Annotated[
+    str,
+    typer.Option(
+        "--event",
+        "-e",
+        help="The event whose notifications to render: " + ", ".join(e.value for e in Event) + ".",
+        show_default=False,
+    ),
+]
+MediumOption = Annotated[
+    Medium | None,
+    typer.Option(
+        "--medium",
+        "-m",
+        help="The medium of the message: sms, email, cabinet or letter (default: the "
+        "notification's first).",
+        show_default=False,
+    ),
+]
+RecipientOption = Annotated[
+    Recipient | None,
+    typer.Option("--to", help="Only the message to this recipient: applicant, actor, head."),
+]
+ReceiptOption = Annotated[
+    str | None,
+    typer.Option(
+        "--receipt",
+        help="The application number to write (default: one derived from the case, e.g. "
+        "KAR-20151214-6A17D6).",
+    ),
+]
+ViaAlias = Annotated[str | None, typer.Option("--via", "--applied-via", hidden=True)]
+RenderActualOption = Annotated[
+    list[str] | None,
+    typer.Option("--actual", help=_actual_help(" (longer than allowed: step_overdue)")),
+]
+
+
+@_command(app)
 def render(
-    reglament_id: Annotated[str, typer.Argument(metavar="ID", help="Reglament id or service.")],
-    event: Annotated[
-        str,
-        typer.Option(
-            "--event",
-            "-e",
-            help="The event whose notifications to render: "
-            + ", ".join(e.value for e in Event)
-            + ".",
-        ),
-    ],
-    lang: Annotated[
-        Language | None,
-        typer.Option("--lang", "-l", help="Language (default: the notification's first language)."),
-    ] = None,
-    medium: Annotated[
-        Medium | None,
-        typer.Option(
-            "--channel",
-            "-c",
-            help="The medium of the message: sms, email, cabinet or letter (default: the "
-            "notification's first). Not the channel of the application: that is --via.",
-        ),
-    ] = None,
-    to: Annotated[
-        Recipient | None,
-        typer.Option("--to", help="Only the message to this recipient: applicant, actor, head."),
-    ] = None,
+    reglament_id: IdArgument,
+    event: EventOption,
+    lang: LangOption = None,
+    medium: MediumOption = None,
+    to: RecipientOption = None,
+    receipt: ReceiptOption = None,
     region: RegionOption = None,
     on: OnOption = None,
     submitted: SubmittedOption = None,
-    via: Annotated[
-        str | None,
-        typer.Option(
-            "--via",
-            "--applied-via",
-            help="The channel the application was made through: office, con, portal ... "
-            "(default: the first with a procedure).",
-        ),
-    ] = None,
+    channel: ChannelOption = None,
     variant: VariantOption = None,
     answer: AnswerOption = None,
-    actual: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--actual",
-            help="STEP=DURATION actually taken: 45m, 2h, 3wd, 5cd (a step taking longer than "
-            "allowed raises step_overdue).",
-        ),
-    ] = None,
+    actual: RenderActualOption = None,
     data: DataOption = None,
     paths: LibraryPathOption = None,
     output: Annotated[
         MessageFormat, typer.Option("--format", "-f", help="Output format.")
     ] = MessageFormat.text,
+    language: LanguageAlias = None,
+    via: ViaAlias = None,
 ) -> None:
     """Render the notifications an event sends on a simulated case: the case runs as
     `simulate` runs it (same options), a watcher records steps overdue and the term at risk,
@@ -598,147 +698,118 @@ def render(
 
     Examples:
 
-      reglament render semey-compensation --event accepted --lang kk --channel sms
+      reglament render semey-compensation --event accepted --lang kk --medium sms
 
-      reglament render child-benefit-under-18 --region atyrau --event refused --lang ru
-      --channel letter --answer review=refused
+      reglament render child-benefit-under-18@atyrau --event refused --lang ru --medium letter
+      --answer review=refused
 
-      reglament render semey-compensation --event step_overdue --lang en --channel cabinet
-      --actual review=3wd
+      reglament render semey-compensation --event step_overdue --medium cabinet
+      --actual review=3wd --receipt KAR-0001
     """
-    from reglament.engine import Engine
-    from reglament.engine.simulate import simulate as simulate_case
-    from reglament.engine.watch import watch
+    wanted = _event(event)
+    channel = _alias(channel, via, "--channel", "--via")
+    asked = _Asked(
+        reglament_id, region, on, submitted, channel, variant, data, answer, actual, paths
+    )
+    chosen = _version_of(asked)
+    asked, medium = _old_medium(asked, medium, chosen.reglament)
+    run = _case(asked, chosen)
+    sent = _event_messages(
+        run, wanted, _alias(lang, language, "--lang", "--language"), medium, to, _receipt(receipt)
+    )
+    _print_messages(sent, output)
+
+
+def _event(text: str) -> Event:
+    try:
+        return Event(text)
+    except ValueError:
+        raise unknown("event", text, [e.value for e in Event]) from None
+
+
+def _receipt(text: str | None) -> str | None:
+    if text is not None and not re.fullmatch(r"[\w./-]{1,40}", text):
+        raise UsageError(
+            f"--receipt {text[:60]!r}: an application number is 1 to 40 letters, digits, "
+            "'-', '/', '.' or '_'"
+        )
+    return text
+
+
+def _old_medium(
+    asked: _Asked, medium: Medium | None, reglament: Reglament
+) -> tuple[_Asked, Medium | None]:
+    """``render --channel sms`` meant the medium before --medium: taken so for this release
+    when the word is a medium and no channel of the reglament."""
+    word = asked.channel
+    if word is None or word in reglament.channels or word not in set(Medium):
+        return asked, medium
+    if medium is not None:
+        raise UsageError(
+            f"--channel {word}: {word} is a medium, given with --medium; --channel is the "
+            f"channel applied through: {', '.join(reglament.channels)}"
+        )
+    typer.echo(
+        f"note: --channel {word} is taken as --medium {word} (the medium is now --medium, "
+        "--channel the channel applied through); the old meaning goes in the next release",
+        err=True,
+    )
+    return replace(asked, channel=None), Medium(word)
+
+
+def _event_messages(
+    run: _Case,
+    event: Event,
+    lang: Language | None,
+    medium: Medium | None,
+    to: Recipient | None,
+    receipt: str | None,
+) -> list[Sent]:
+    from reglament.renderers.notices import event_messages
+
+    return event_messages(
+        run.engine,
+        run.timeline(),
+        event,
+        language=lang,
+        medium=medium,
+        recipient=to,
+        receipt=receipt,
+    )
+
+
+def _print_messages(sent: list[Sent], output: MessageFormat) -> None:
     from reglament.renderers import notifications
 
-    library = _library(paths)
-    try:
-        try:
-            wanted = Event(event)
-        except ValueError:
-            raise UsageError(
-                f"unknown event {event!r}; events: {', '.join(e.value for e in Event)}"
-            ) from None
-        chosen = _choose(library, reglament_id, region, on, submitted, via, variant, data)
-        reg = chosen.reglament
-        declared = sorted({n.on.value for n in reg.notifications})
-        if wanted.value not in declared:
-            raise UsageError(
-                f"{reg.id} declares no notification on {wanted.value}; "
-                f"it declares: {', '.join(declared) or 'none'}"
-            )
-        problems = notifications.builtin_problems()  # the file's own: checked when loaded
-        if problems:
-            for problem in problems:
-                typer.echo(str(problem), err=True)
-            raise typer.Exit(1)
-        engine = Engine(reg)
-        actuals = _actuals(actual)
-        result = simulate_case(
-            engine,
-            chosen.at,
-            chosen.channel,
-            chosen.variant,
-            chosen.data,
-            _pairs(answer, "--answer"),
-            actuals,
-        )
-        case = watch(engine, result)
-        notices = engine.notices(case.history, case.channel)
-        found = [n for n in notices if n.notification.on is wanted]
-        if not found:
-            raise UsageError(
-                _not_on_path(wanted, chosen, sorted({n.record.kind.value for n in notices}))
-            )
-        rendered = []
-        for notice in found:
-            n = notice.notification
-            language = lang or notifications.languages_of(reg, n)[0]
-            chosen_medium = medium or n.via[0]
-            for recipient in n.to:
-                if to is not None and recipient is not to:
-                    continue
-                message = notifications.render(
-                    engine, case, notice, language, chosen_medium, recipient, timeline=result
-                )
-                rendered.append((notice, message))
-        if not rendered:
-            raise UsageError(
-                f"no {wanted.value} notification goes to {to.value if to else ''}; "
-                f"recipients: {', '.join(sorted({r.value for x in found for r in x.notification.to}))}"
-            )
-    except ReglamentError as error:
-        _fail(error)
-        return
-    for notice, message in rendered:
-        if message.medium not in notice.notification.via:
-            declared_media = ", ".join(m.value for m in notice.notification.via)
-            typer.echo(
-                f"note: this notification is declared via {declared_media}; "
-                f"rendered as {message.medium.value} on request",
-                err=True,
-            )
-        for note in message.notes:
+    for one in sent:
+        for note in one.notes:
             typer.echo(f"note: {note}", err=True)
-        if message.medium is Medium.sms:
-            typer.echo(f"note: the SMS takes {message.sms_length}", err=True)
     if output is MessageFormat.json:
-        typer.echo(notifications.as_json([m for _, m in rendered]))
+        typer.echo(notifications.as_json([one.message for one in sent]))
         return
-    many = len(rendered) > 1
-    for index, (notice, message) in enumerate(rendered):
-        if many:
-            step = f", step {notice.record.step}" if notice.record.step else ""
-            typer.echo(("\n" if index else "") + f"--- to {message.recipient.value}{step} ---")
-        typer.echo(message.text)
+    for index, one in enumerate(sent):
+        if len(sent) > 1:
+            step = f", step {one.notice.record.step}" if one.notice.record.step else ""
+            typer.echo(("\n" if index else "") + f"--- to {one.message.recipient.value}{step} ---")
+        typer.echo(one.message.text)
 
 
-def _not_on_path(event: Event, chosen: _Choice, occurring: list[str]) -> str:
-    path = f"channel {chosen.channel}" + (f", variant {chosen.variant}" if chosen.variant else "")
-    hint = ""
-    if event is Event.step_overdue:
-        hint = " (every step takes its allowed time: make one late with --actual STEP=DURATION)"
-    elif event is Event.term_at_risk:
-        hint = " (the case ends before the term comes at risk, or the act states no term)"
-    elif event in (Event.suspended, Event.resumed):
-        hint = " (a simulated case is never suspended)"
-    else:
-        hint = " (choose another path with --via, --variant, --answer or --data)"
-    return (
-        f"no {event.value} notification on this path ({path}){hint}; "
-        f"notified on this path: {', '.join(occurring) or 'nothing'}"
-    )
+# -- diagram and schema ---------------------------------------------------------------------------
 
 
 def _write(path: Path, data: str | bytes) -> None:
     """An --output file, written atomically (renderers/output.py); exit 2 when it cannot be."""
     from reglament.renderers.output import write_file
 
-    try:
-        write_file(path, data)
-    except ReglamentError as error:
-        _fail(error)
+    write_file(path, data)
 
 
-def _flow_svgs() -> Callable[[Reglament], str | None]:
-    """Each reglament's flow as inline SVG drawn by Graphviz, for the HTML audit report; without
-    Graphviz the pages go without a diagram and one warning says so."""
-    from reglament.renderers import diagrams
-
-    warned: list[bool] = []
-
-    def draw(reglament: Reglament) -> str | None:
-        try:
-            svg = diagrams.graphviz(diagrams.dot(reglament), "svg").decode("utf-8")
-        except diagrams.GraphvizMissing as error:
-            if not warned:
-                typer.echo(f"warning: diagrams left out of the report: {error}", err=True)
-                warned.append(True)
-            return None
-        # inline in HTML5: no XML prolog, doctype or namespace declarations (nothing external)
-        return re.sub(r'\sxmlns(:xlink)?="[^"]*"', "", svg[svg.index("<svg") :])
-
-    return draw
+def _emit(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        _write(output, data)
 
 
 class DiagramFormat(StrEnum):
@@ -748,31 +819,35 @@ class DiagramFormat(StrEnum):
     png = "png"
 
 
-@app.command()
+DiagramFormatOption = Annotated[
+    DiagramFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help="mermaid (flowchart), dot (Graphviz), or svg/png drawn by Graphviz's dot program.",
+    ),
+]
+
+
+@_command(app)
 def diagram(
-    reglament_id: Annotated[str, typer.Argument(metavar="ID", help="Reglament id or service.")],
+    reglament_id: IdArgument,
     region: RegionOption = None,
     on: OnOption = None,
-    output_format: Annotated[
-        DiagramFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="mermaid (flowchart), dot (Graphviz), or svg/png drawn by Graphviz's dot program.",
-        ),
-    ] = DiagramFormat.mermaid,
+    output_format: DiagramFormatOption = DiagramFormat.mermaid,
     channel: Annotated[
         str | None,
         typer.Option("--channel", "-c", help="Only the steps reachable from this channel's start."),
     ] = None,
-    language: Annotated[
-        Language,
-        typer.Option("--language", "-l", help="Language of actor and channel names, where given."),
-    ] = Language.en,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    lang: Annotated[
+        Language | None,
+        typer.Option(
+            "--lang", "-l", help="Language of actor and channel names, where given (default en)."
+        ),
     ] = None,
+    output: OutputOption = None,
     paths: LibraryPathOption = None,
+    language: LanguageAlias = None,
 ) -> None:
     """Draw a reglament's flow: actors as swimlanes, each step with its time, decisions with
     their outcomes, waits with their limit, routes with their conditions (dashed: routes the
@@ -787,42 +862,27 @@ def diagram(
 
       reglament diagram child-benefit-under-18 -r atyrau --channel con -l ru -f svg -o cb.svg
 
-      reglament diagram unemployed-registration -r zhambyl -f dot | dot -Tpdf > flow.pdf
+      reglament diagram unemployed-registration@zhambyl -f dot | dot -Tpdf > flow.pdf
     """
     from reglament.renderers import diagrams
 
-    library = _library(paths)
-    try:
-        loaded = library.find(reglament_id, region, _date(on) if on else None)
-        reg = loaded.reglament
-        assert reg is not None
-        if output_format is DiagramFormat.mermaid:
-            data = diagrams.mermaid_flowchart(reg, channel, language).encode("utf-8")
-        else:
-            text = diagrams.dot(reg, channel, language)
-            if output_format is DiagramFormat.dot:
-                data = text.encode("utf-8")
-            else:
-                if output_format is DiagramFormat.png and output is None and _terminal():
-                    raise UsageError(
-                        "PNG is binary: write it with --output FILE or redirect stdout to a file"
-                    )
-                data = diagrams.graphviz(text, output_format.value)
-    except ReglamentError as error:
-        _fail(error)
+    chosen = _chosen(load_library(paths or None), reglament_id, region, on)
+    words = _alias(lang, language, "--lang", "--language") or Language.en
+    if output_format is DiagramFormat.mermaid:
+        _emit(diagrams.mermaid_flowchart(chosen.reglament, channel, words).encode(), output)
         return
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+    text = diagrams.dot(chosen.reglament, channel, words)
+    if output_format is DiagramFormat.dot:
+        _emit(text.encode("utf-8"), output)
         return
-    _write(output, data)
+    if output_format is DiagramFormat.png and output is None and _terminal():
+        raise UsageError("PNG is binary: write it with --output FILE or redirect stdout to a file")
+    _emit(diagrams.graphviz(text, output_format.value), output)
 
 
-@app.command()
+@_command(app)
 def schema(
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
-    ] = None,
+    output: OutputOption = None,
     of_timeline: Annotated[
         bool,
         typer.Option(
@@ -835,6 +895,7 @@ def schema(
             "--case", help="The schema of a saved case (Case.to_dict()) instead of the format's."
         ),
     ] = False,
+    output_format: JsonFormatOption = JsonOnly.json,
 ) -> None:
     """Print the JSON Schema of the reglament format (for editors and CI), with --timeline
     that of a simulated case's JSON, or with --case that of a saved case.
@@ -845,7 +906,7 @@ def schema(
     from reglament.schemas.timeline import timeline_schema_text
 
     if of_timeline and of_case:
-        _fail(UsageError("--timeline and --case are two schemas: give one of them"))
+        raise UsageError("--timeline and --case are two schemas: give one of them")
     if of_case:
         text = case_schema_text()
     else:
@@ -856,7 +917,7 @@ def schema(
     _write(output, text)
 
 
-# -- reglament audit ------------------------------------------------------------------------------
+# -- reglament audit, compare, diff ---------------------------------------------------------------
 
 
 class AuditFormat(StrEnum):
@@ -873,7 +934,7 @@ class FailOn(StrEnum):
     note = "note"
 
 
-@app.command()
+@_command(app)
 def audit(
     paths: PathsArgument = None,
     output_format: Annotated[
@@ -911,19 +972,10 @@ def audit(
     from reglament.renderers import audit as audit_report
 
     if output_format is AuditFormat.html and output is None:
-        _fail(UsageError("--format html writes a folder: give it with --output DIR"))
-    library = _library(paths)
-    report = audit_library(library)
+        raise UsageError("--format html writes a folder: give it with --output DIR")
+    report = audit_library(load_library(paths or None))
     if output_format is AuditFormat.html:
-        from reglament.renderers import audit_html
-
-        assert output is not None
-        try:
-            written = audit_html.write_report(report, output, _flow_svgs())
-        except ReglamentError as error:
-            _fail(error)
-            return
-        typer.echo(f"{audit_report.summary(report)} Report: {written[0]} ({len(written)} pages).")
+        _audit_html(report, output)
     else:
         render = {
             AuditFormat.text: audit_report.as_text,
@@ -931,14 +983,23 @@ def audit(
             AuditFormat.json: audit_report.as_json,
             AuditFormat.sarif: audit_report.as_sarif,
         }[output_format]
-        text = render(report)
         if output is None:
-            typer.echo(text)
+            typer.echo(render(report))
         else:
-            _write(output, text + "\n")
+            _write(output, render(report) + "\n")
             typer.echo(audit_report.summary(report))
     if report.fails(Severity(fail_on.value)):
         raise typer.Exit(1)
+
+
+def _audit_html(report: AuditReport, output: Path | None) -> None:
+    from reglament.renderers import audit as audit_report
+    from reglament.renderers import audit_html, diagrams
+
+    assert output is not None  # audit refuses --format html without it
+    flows = diagrams.inline_svgs(lambda why: typer.echo(f"warning: {why}", err=True))
+    written = audit_html.write_report(report, output, flows)
+    typer.echo(f"{audit_report.summary(report)} Report: {written[0]} ({len(written)} pages).")
 
 
 class VersionsFormat(StrEnum):
@@ -950,21 +1011,23 @@ class VersionsFormat(StrEnum):
 VersionsFormatOption = Annotated[
     VersionsFormat, typer.Option("--format", "-f", help="Output format.")
 ]
-LookInOption = Annotated[
-    list[Path] | None,
-    typer.Option("--path", "-p", help="Look here instead of the bundled library (repeatable)."),
-]
 
 
-@app.command("compare")
+@_command(app, "compare")
 def compare_(
-    service: Annotated[str, typer.Argument(metavar="SERVICE", help="A service (or an id).")],
-    paths: LookInOption = None,
+    service: Annotated[
+        str,
+        typer.Argument(metavar="SERVICE", help="A service or an id, or ID@REGION (one region)."),
+    ],
+    region: Annotated[
+        str | None, typer.Option("--region", "-r", help="Only the versions of this region.")
+    ] = None,
+    paths: LibraryPathOption = None,
     output: VersionsFormatOption = VersionsFormat.text,
 ) -> None:
-    """Set the versions of one service side by side, across regions and acts: channels, terms
-    with the audit's worst case, the steps aligned by the actor's role, durations in the acts'
-    units, actors.
+    """Set the versions of one service side by side, across regions and acts (or over time in
+    one region): channels, terms with the audit's worst case, the steps aligned by the actor's
+    role, durations in the acts' units, actors.
 
     Examples:
 
@@ -975,12 +1038,7 @@ def compare_(
     from reglament.audit.compare import compare as compare_versions
     from reglament.renderers import versions
 
-    library = _library(paths)
-    try:
-        result = compare_versions(library, service)
-    except ReglamentError as error:
-        _fail(error)
-        return
+    result = compare_versions(load_library(paths or None), service, region)
     render = {
         VersionsFormat.text: versions.compare_text,
         VersionsFormat.markdown: versions.compare_markdown,
@@ -989,7 +1047,7 @@ def compare_(
     typer.echo(render(result))
 
 
-@app.command("diff")
+@_command(app, "diff")
 def diff_(
     old: Annotated[str, typer.Argument(metavar="OLD", help="A file, or ID@REGION@YYYY-MM-DD.")],
     new: Annotated[str, typer.Argument(metavar="NEW", help="A file, or ID@REGION@YYYY-MM-DD.")],
@@ -1001,12 +1059,19 @@ def diff_(
             "under NEW, and by how much.",
         ),
     ] = None,
-    paths: LookInOption = None,
+    region: Annotated[
+        str | None,
+        typer.Option("--region", "-r", help="The region of an OLD or NEW id given without one."),
+    ] = None,
+    paths: LibraryPathOption = None,
     output: VersionsFormatOption = VersionsFormat.text,
 ) -> None:
     """What changed from OLD to NEW: steps added, removed, re-timed, re-routed, re-assigned;
     terms; channels; variants; actors; schedules; the period. With --cases, the cases in
     flight are replayed under both versions and those whose due instants move are listed.
+
+    An id without a date is its region's latest version; one in several regions is refused
+    until a region is given.
 
     Examples:
 
@@ -1018,20 +1083,15 @@ def diff_(
     from reglament.audit.diff import read_cases, select
     from reglament.renderers import versions
 
-    library = _library(paths)
-    try:
-        before, after = select(library, old), select(library, new)
-        saved = read_cases(cases) if cases is not None else None
-        result = diff_versions(before, after, saved)
-    except ReglamentError as error:
-        _fail(error)
-        return
+    library = load_library(paths or None)
+    before, after = select(library, old, region), select(library, new, region)
+    saved = read_cases(cases) if cases is not None else None
     render = {
         VersionsFormat.text: versions.diff_text,
         VersionsFormat.markdown: versions.diff_markdown,
         VersionsFormat.json: versions.diff_json,
     }[output]
-    typer.echo(render(result))
+    typer.echo(render(diff_versions(before, after, saved)))
 
 
 # -- reglament calendar ---------------------------------------------------------------------------
@@ -1048,21 +1108,22 @@ def _calendar(overrides: list[Path] | None) -> cal.WorkCalendar:
     return cal.WorkCalendar.kazakhstan(tuple(overrides or ()))
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"bad date {text!r}: expected YYYY-MM-DD") from None
+def _month(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+    if match is None:
+        raise UsageError(f"bad month {text!r}: expected YYYY-MM")
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        raise UsageError(f"bad month {text!r}: there is no month {month}")
+    return year, month
 
 
 def _instant(text: str, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     """``YYYY-MM-DD`` (the start of that day) or ``YYYY-MM-DDTHH:MM[+05:00]`` in ``zone``."""
     try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(
-            f"bad date/time {text!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM"
-        ) from None
+        value = limits.parse_instant(text)
+    except ValueError as error:
+        raise UsageError(f"START {error}") from None
     return value if value.tzinfo is not None else value.replace(tzinfo=zone)
 
 
@@ -1089,10 +1150,11 @@ def _zone(zone: str | None, region: str | None) -> zoneinfo.ZoneInfo:
         raise UsageError(f"unknown time zone {zone!r}") from None
 
 
-@calendar_app.command("month")
+@_command(calendar_app, "month")
 def calendar_month(
     month: Annotated[str, typer.Argument(help="YYYY-MM")],
     overrides: OverridesOption = None,
+    output: FormatOption = TextOrJson.text,
 ) -> None:
     """Print a month grid with days off marked (*) and why; + marks a worked weekend day.
 
@@ -1100,35 +1162,31 @@ def calendar_month(
     """
     from reglament import calendar as cal
 
-    try:
-        year, mon = (int(x) for x in month.split("-"))
-        first = dt.date(year, mon, 1)
-    except ValueError:
-        _fail(UsageError(f"bad month {month!r}: expected YYYY-MM"))
-        return
-    try:
-        work = _calendar(overrides)
-        typer.echo(cal.render_month(work, first.year, first.month))
-    except ReglamentError as error:
-        _fail(error)
+    year, number = _month(month)
+    work = _calendar(overrides)
+    if output is TextOrJson.json:
+        typer.echo(cal.month_json(work, year, number))
+    else:
+        typer.echo(cal.render_month(work, year, number))
 
 
-@calendar_app.command("is-working")
+@_command(calendar_app, "is-working")
 def calendar_is_working(
-    date: Annotated[str, typer.Argument(help="YYYY-MM-DD")],
+    date: Annotated[str, typer.Argument(metavar="DATE", help="YYYY-MM-DD")],
     overrides: OverridesOption = None,
+    output: FormatOption = TextOrJson.text,
 ) -> None:
     """Say whether a date is a working day and why. Exit code 0 either way.
 
     Example: reglament calendar is-working 2024-05-04
     """
-    try:
-        typer.echo(str(_calendar(overrides).day_info(_date(date))))
-    except ReglamentError as error:
-        _fail(error)
+    from reglament import calendar as cal
+
+    info = _calendar(overrides).day_info(_day(date, "DATE"))
+    typer.echo(cal.day_json(info) if output is TextOrJson.json else str(info))
 
 
-@calendar_app.command("add", context_settings={"ignore_unknown_options": True})
+@_command(calendar_app, "add", context_settings={"ignore_unknown_options": True})
 def calendar_add(
     start: Annotated[str, typer.Argument(help="YYYY-MM-DD or YYYY-MM-DDTHH:MM[±HH:MM]")],
     n: Annotated[int, typer.Argument(help="How many units to add (0 or more).")],
@@ -1139,8 +1197,11 @@ def calendar_add(
         str, typer.Option(help="A named schedule or a spec like 'mon-fri 09:00-18:00'.")
     ] = "standard",
     zone: Annotated[str | None, typer.Option(help="IANA zone (default Asia/Almaty).")] = None,
-    region: Annotated[str | None, typer.Option(help="A region, e.g. Atyrau.")] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", "-r", help="A region, e.g. Atyrau (case aside).")
+    ] = None,
     overrides: OverridesOption = None,
+    output: FormatOption = TextOrJson.text,
 ) -> None:
     """Compute a deadline and explain it. A date alone means the start of that day.
 
@@ -1148,40 +1209,43 @@ def calendar_add(
     """
     from reglament import calendar as cal
 
-    try:
-        tz = _zone(zone, region)
-        clock = cal.Clock(_calendar(overrides), _schedule(schedule), tz)
-        deadline = clock.add(_instant(start, tz), n, unit)
-        typer.echo(deadline.due.isoformat())
-        typer.echo(deadline.explanation)
-    except ReglamentError as error:
-        _fail(error)
+    tz = _zone(zone, region)
+    clock = cal.Clock(_calendar(overrides), _schedule(schedule), tz)
+    deadline = clock.add(_instant(start, tz), n, unit)
+    if output is TextOrJson.json:
+        typer.echo(cal.deadline_json(deadline))
+    else:
+        typer.echo(f"{deadline.due.isoformat()}\n{deadline.explanation}")
 
 
-@calendar_app.command("count")
+@_command(calendar_app, "count")
 def calendar_count(
-    start: Annotated[str, typer.Argument(help="YYYY-MM-DD (included)")],
-    end: Annotated[str, typer.Argument(help="YYYY-MM-DD (included)")],
+    start: Annotated[str, typer.Argument(metavar="START", help="YYYY-MM-DD (included)")],
+    end: Annotated[str, typer.Argument(metavar="END", help="YYYY-MM-DD (included)")],
     overrides: OverridesOption = None,
+    output: FormatOption = TextOrJson.text,
 ) -> None:
     """Count working days from START to END, both included (as production calendars count).
 
     Example: reglament calendar count 2025-01-01 2025-12-31
     """
-    try:
-        a, b = _date(start), _date(end)
-        if b < a:
-            raise UsageError(f"END {b} is before START {a}")
-        count = _calendar(overrides).working_days_in(a, b)
+    from reglament import calendar as cal
+
+    a, b = _day(start, "START"), _day(end, "END")
+    if b < a:
+        raise UsageError(f"END {b} is before START {a}")
+    count = _calendar(overrides).working_days_in(a, b)
+    if output is TextOrJson.json:
+        typer.echo(cal.count_json(a, b, count))
+    else:
         typer.echo(f"{count} working days from {a} to {b} (both included)")
-    except ReglamentError as error:
-        _fail(error)
 
 
-@calendar_app.command("year")
+@_command(calendar_app, "year")
 def calendar_year(
     year: Annotated[int, typer.Argument(help="YYYY")],
     overrides: OverridesOption = None,
+    output: FormatOption = TextOrJson.text,
 ) -> None:
     """Working days per month and in total (five-day week), like the production calendar.
 
@@ -1189,10 +1253,11 @@ def calendar_year(
     """
     from reglament import calendar as cal
 
-    try:
-        typer.echo(cal.render_year(_calendar(overrides), year))
-    except ReglamentError as error:
-        _fail(error)
+    work = _calendar(overrides)
+    if output is TextOrJson.json:
+        typer.echo(cal.year_json(work, year))
+    else:
+        typer.echo(cal.render_year(work, year))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -1212,9 +1277,8 @@ def main(argv: list[str] | None = None) -> None:
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("interrupted", err=True)
         sys.exit(130)
-    except ReglamentError as error:  # pragma: no cover - commands catch their own
-        typer.echo(f"error: {error}", err=True)
-        sys.exit(error.exit_code)
+    except ReglamentError as error:  # pragma: no cover - the commands report their own
+        sys.exit(_report(error))
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -6,6 +6,8 @@ The CLI maps each kind to an exit code: ``DefinitionError`` (an invalid reglamen
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -70,3 +72,33 @@ class CaseError(ReglamentError):
     """An impossible move on a case (wrong step, wrong outcome, finished case)."""
 
     exit_code = 1
+
+
+def closest(value: str, choices: Iterable[str]) -> str | None:
+    """The choice nearest to ``value`` (difflib's ratio, case aside), or ``None`` when none is
+    close: the one did-you-mean of the package, for ids, regions, steps, events, channels,
+    variants and keys alike."""
+    by_folded: dict[str, str] = {}
+    for choice in choices:
+        by_folded.setdefault(choice.casefold(), choice)
+    close = difflib.get_close_matches(value.casefold(), list(by_folded), n=1)
+    return by_folded[close[0]] if close else None
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the choice nearest to ``value``, else ``""``."""
+    close = closest(value, choices)
+    return f"; did you mean {close!r}?" if close is not None else ""
+
+
+def unknown(what: str, value: str, choices: Iterable[str], where: str = "") -> UsageError:
+    """The one shape of "no such thing" for a name the caller gave: ``unknown channel 'offise'
+    for semey-compensation; did you mean 'office'? channels: office, con, ztmo``. ``what`` is
+    the kind of thing (``channel``), ``where`` what it was looked up in (``for ID``)."""
+    listed = list(choices)
+    plural = "es" if what.endswith(("s", "sh", "ch")) else "s"
+    hint = did_you_mean(value, listed)
+    return UsageError(
+        f"unknown {what} {value!r}{f' {where}' if where else ''}{hint}{' ' if hint else '; '}"
+        f"{what}{plural}: {', '.join(listed) or 'none'}"
+    )

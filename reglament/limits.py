@@ -10,7 +10,9 @@ so they cannot drift apart.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2030
@@ -58,3 +60,53 @@ def check_end(day: dt.date) -> dt.date:
             f"{(LAST_DAY + dt.timedelta(days=1)).isoformat()} at the latest)"
         )
     return day
+
+
+# -- days and instants as a person types them (--on, --submitted, ID@REGION@DATE, calendar) ------
+
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_TIME = re.compile(r"(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def _impossible(year: int, month: int, day: int) -> str:
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    last = calendar.monthrange(year, month)[1]
+    return f"{calendar.month_name[month]} {year} has {last} days"
+
+
+def parse_day(text: str) -> dt.date:
+    """``YYYY-MM-DD`` as a date; a ``ValueError`` that says which is wrong: the form (``expected
+    YYYY-MM-DD``) or the date itself (``2015-02-30 is an impossible date: February 2015 has 28
+    days``). The calendar's range is the caller's to check, in its own words."""
+    match = _DAY.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"{text!r}: expected a date YYYY-MM-DD")
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        why = _impossible(year, month, day)
+        raise ValueError(f"{match.group(0)} is an impossible date: {why}") from None
+
+
+def parse_instant(text: str) -> dt.datetime:
+    """``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM`` or ``YYYY-MM-DDTHH:MM[:SS][±HH:MM]``: naive unless an
+    offset is given (the caller puts it in its zone). A date alone is the start of that day. As
+    :func:`parse_day`, an impossible date, time or offset is called so, apart from a wrong form."""
+    day_text, sep, time_text = text.strip().replace("T", " ", 1).partition(" ")
+    clock = _TIME.fullmatch(time_text)
+    if _DAY.fullmatch(day_text) is None or (sep and clock is None):
+        raise ValueError(f"{text!r}: expected 'YYYY-MM-DD HH:MM' (or YYYY-MM-DDTHH:MM+05:00)")
+    day = parse_day(day_text)
+    if clock is None:
+        return dt.datetime.combine(day, dt.time())  # naive: the caller gives the zone
+    hour, minute, second = (int(part or 0) for part in clock.groups()[:3])
+    if hour > 23 or minute > 59 or second > 59:
+        shown_time = time_text.removesuffix(clock.group(4) or "")
+        raise ValueError(f"{shown_time} is an impossible time of day: from 00:00 to 23:59")
+    try:
+        return dt.datetime.fromisoformat(f"{day_text}T{time_text}")
+    except ValueError:
+        offset = clock.group(4)
+        raise ValueError(f"{offset} is an impossible UTC offset: from -23:59 to +23:59") from None

@@ -278,15 +278,25 @@ def test_find_by_region_and_date(versions: Library) -> None:
     ("args", "message"),
     [
         (("nope", None, None), "no reglament 'nope'; known: minimal"),
-        (("minimal", "east", None), "no reglament 'minimal' in region 'east'; known: minimal"),
+        (
+            ("minimal", "east", None),
+            "no reglament 'minimal' in region 'east'; it is in: north, south",
+        ),
+        (
+            ("minimal", "norht", None),
+            "no reglament 'minimal' in region 'norht'; did you mean 'north'? it is in: north, south",
+        ),
+        (("minimla", None, None), "no reglament 'minimla'; did you mean 'minimal'? known: minimal"),
         (
             ("minimal", None, dt.date(2025, 1, 1)),
-            "'minimal' exists in several regions (north, south); choose one with --region",
+            "'minimal' exists in several regions (north, south); choose one with --region or "
+            "ID@REGION, e.g. minimal@north",
         ),
         (("minimal", "north", None), "'minimal' has 2 versions; choose one with --on DATE"),
         (
             ("minimal", "north", dt.date(2019, 1, 1)),
-            "no version of 'minimal' is in force on 2019-01-01 in north",
+            "no version of 'minimal' is in force on 2019-01-01 in north; in force: 2020-01-01 – "
+            "2021-01-01 in north, 2021-01-01 – in force in north",
         ),
     ],
 )
@@ -297,6 +307,74 @@ def test_find_usage_errors(
         versions.find(*args)
     assert str(caught.value) == message
     assert caught.value.exit_code == 2
+
+
+def test_regions_are_matched_case_aside(versions: Library) -> None:
+    assert versions.find("minimal", "SOUTH").path.name == "south-2020.yaml"
+    assert [f.path.name for f in versions.versions("minimal", "North")] == [
+        "north-2020.yaml",
+        "north-2021.yaml",
+    ]
+
+
+def test_choose_names_a_version_and_why(versions: Library) -> None:
+    latest = versions.choose("minimal@North")
+    assert (latest.loaded.path.name, latest.on, latest.why) == (
+        "north-2021.yaml",
+        None,
+        "the latest of 2 versions in north",
+    )
+    dated = versions.choose("minimal@north@2020-06-01")
+    assert (dated.loaded.path.name, dated.why) == (
+        "north-2020.yaml",
+        "in force on 2020-06-01 in north",
+    )
+    assert versions.choose("minimal", "north", dt.date(2020, 6, 1)) == dated
+    by_default = versions.choose("minimal", "north", default_on=dt.date(2020, 6, 1))
+    assert by_default.loaded.path.name == "north-2020.yaml"
+    assert versions.choose("minimal@south").why == "the only version in south"
+    assert versions.choose("minimal@@2020-06-01", "south").loaded.path.name == "south-2020.yaml"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        # several regions: refused whatever the day (the day alone does not name a region)
+        (
+            ("minimal",),
+            "'minimal' exists in several regions (north, south); choose one with --region or "
+            "ID@REGION, e.g. minimal@north",
+        ),
+        (
+            ("minimal@@2021-06-01",),
+            "'minimal' exists in several regions (north, south); choose one with --region or "
+            "ID@REGION, e.g. minimal@north",
+        ),
+        (
+            ("minimal@north", "south"),
+            "'minimal@north' names the region north, --region says south: give one",
+        ),
+        (
+            ("minimal@north@2020-06-01", None, dt.date(2021, 6, 1)),
+            "'minimal@north@2020-06-01' names the date 2020-06-01, --on says 2021-06-01: give one",
+        ),
+        (
+            ("minimal@north@2020-02-30",),
+            "'minimal@north@2020-02-30': 2020-02-30 is an impossible date: February 2020 has 29 days",
+        ),
+        (("minimal@north@soon",), "'minimal@north@soon': 'soon': expected a date YYYY-MM-DD"),
+        (("a@b@c@d",), "'a@b@c@d': expected ID, ID@REGION or ID@REGION@YYYY-MM-DD"),
+        (("@north",), "'@north': expected ID, ID@REGION or ID@REGION@YYYY-MM-DD"),
+        (
+            ("minimal@sout",),
+            "no reglament 'minimal' in region 'sout'; did you mean 'south'? it is in: north, south",
+        ),
+    ],
+)
+def test_choose_usage_errors(versions: Library, args: tuple[object, ...], message: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        versions.choose(*args)  # type: ignore[arg-type]
+    assert str(caught.value) == message
 
 
 # -- the CLI --------------------------------------------------------------------------------------
@@ -375,7 +453,7 @@ def test_cli_show_text_and_json() -> None:
     assert text.exit_code == 0, text.output
     assert text.stdout.startswith("semey-compensation (karaganda) — ")
     assert "starts at con-hand-over" in text.stdout
-    as_json = runner.invoke(app, ["show", "semey", "--on", "2016-01-01", "-f", "json"])
+    as_json = runner.invoke(app, ["show", "semey@karaganda", "--on", "2016-01-01", "-f", "json"])
     assert as_json.exit_code == 0
     document = json.loads(as_json.stdout)
     assert (document["id"], document["region"]) == ("semey-compensation", "karaganda")
@@ -386,10 +464,22 @@ def test_cli_show_text_and_json() -> None:
     [
         (["show", "nope"], "error: no reglament 'nope'; known: active-employment-referral, "),
         (
-            ["show", "semey", "--on", "2020-01-01"],
-            "error: no version of 'semey' is in force on 2020-01-01",
+            ["show", "prosthetic-orthopedic", "--on", "2016-01-01"],
+            "error: 'prosthetic-orthopedic' exists in several regions (karaganda, kyzylorda); "
+            "choose one with --region or ID@REGION, e.g. prosthetic-orthopedic@karaganda",
         ),
-        (["show", "semey", "--on", "someday"], "error: bad date 'someday': expected YYYY-MM-DD"),
+        (
+            ["show", "semey", "-r", "karaganda", "--on", "2020-01-01"],
+            "error: no version of 'semey' is in force on 2020-01-01 in karaganda",
+        ),
+        (
+            ["show", "semey@karaganda", "--on", "someday"],
+            "error: --on 'someday': expected a date YYYY-MM-DD",
+        ),
+        (
+            ["show", "semey@karaganda", "--on", "2016-02-30"],
+            "error: --on 2016-02-30 is an impossible date: February 2016 has 29 days",
+        ),
     ],
 )
 def test_cli_show_usage_errors(args: list[str], message: str) -> None:

@@ -92,13 +92,20 @@ def _late_case(*extra: str) -> Result:
 
 def test_no_colour_unless_asked_or_on_a_terminal() -> None:
     assert "\x1b[" not in _late_case().stdout  # CliRunner's stdout is no terminal
-    assert "\x1b[" not in _late_case("--no-color").stdout
+    plain = _late_case("--no-color").stdout
+    assert "\x1b[" not in plain
+    # without colour, a late step is still marked, in words
+    (register,) = [line for line in plain.splitlines() if line.startswith("register ")]
+    assert register.endswith("[actual, late]")
+    assert not any(line.startswith("review ") and "late" in line for line in plain.splitlines())
+    markdown = _late_case("--format", "markdown").stdout
+    assert "| register |" in markdown and "(actual, late) |" in markdown
 
 
 def test_colours_mark_late_and_untimed_steps_and_the_verdict() -> None:
     late = _late_case("--color").stdout.splitlines()
     (register,) = [line for line in late if line.startswith(f"{RED}register ")]
-    assert register.endswith(f"[actual]{RESET}")
+    assert register.endswith(f"[actual, late]{RESET}")
     assert not any(line.startswith(f"{RED}review ") for line in late)
     untimed = simulate(
         "semey-compensation", "-v", "compensation", "-s", "2016-03-04 11:00", "--color"

@@ -21,8 +21,8 @@ from reglament.audit.paths import enumerate_paths
 from reglament.audit.report import term_summary
 from reglament.audit.terms import TermCheck, check_terms
 from reglament.engine import Engine
-from reglament.errors import UsageError
-from reglament.loader import Library, Loaded
+from reglament.errors import UsageError, did_you_mean
+from reglament.loader import Library, Loaded, parse_ref
 from reglament.schemas import Actor, Decision, End, EndKind, Reglament, Task, Wait
 from reglament.schemas.reglament import ActorKind
 from reglament.schemas.words import act_text, period_text, step_time_text
@@ -95,13 +95,20 @@ class Comparison:
     notes: tuple[str, ...] = field(default=())
 
 
-def compare(library: Library, service: str) -> Comparison:
-    """The versions of ``service`` (by ``service`` or ``id``) in ``library``, side by side;
+def compare(library: Library, service: str, region: str | None = None) -> Comparison:
+    """The versions of ``service`` (by ``service`` or ``id``; ``ID@REGION`` or ``region``: of
+    that region only, case aside) in ``library``, side by side;
     :class:`~reglament.errors.DefinitionError` when the library is invalid."""
-    found = library.versions(service)
+    name, in_region, _ = parse_ref(service, region)
+    found = library.versions(name, in_region)
     if not found:
         known = sorted({r.service_id for r in library.reglaments})
-        raise UsageError(f"no service {service!r}; known: {', '.join(known)}")
+        if in_region is not None and library.versions(name):
+            raise UsageError(f"no version of {name!r} in region {in_region!r}")
+        hint = did_you_mean(name, [*known, *(r.id for r in library.reglaments)])
+        raise UsageError(
+            f"no service {name!r}{hint}{' ' if hint else '; '}known: {', '.join(known)}"
+        )
     versions = []
     for loaded in found:
         assert loaded.reglament is not None
@@ -109,7 +116,8 @@ def compare(library: Library, service: str) -> Comparison:
         versions.append(Version(loaded, loaded.reglament, checks))
     notes = []
     if len(versions) == 1:
-        notes.append(f"only one version of {service!r} is in the library")
+        where = f" in {versions[0].reglament.region}" if in_region else ""
+        notes.append(f"only one version of {name!r}{where} is in the library")
     sections = [_identity(versions), _channels(versions)]
     kinds = list(
         dict.fromkeys(
@@ -119,7 +127,7 @@ def compare(library: Library, service: str) -> Comparison:
     for kind in kinds:
         sections.append(_steps(versions, kind))
     sections.append(_actors(versions))
-    return Comparison(service, tuple(versions), tuple(sections), tuple(notes))
+    return Comparison(name, tuple(versions), tuple(sections), tuple(notes))
 
 
 def _identity(versions: list[Version]) -> Section:

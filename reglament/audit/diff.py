@@ -90,9 +90,10 @@ def _label(loaded: Loaded) -> str:
     return f"{r.id}@{r.region}@{r.effective.from_.isoformat()} ({loaded.display})"
 
 
-def select(library: Library, text: str) -> Loaded:
-    """A version named by a file path or by ``id@region@date`` (``id@region``, ``id``);
-    :class:`DefinitionError` with every problem when it is invalid (as validate says)."""
+def select(library: Library, text: str, region: str | None = None) -> Loaded:
+    """A version named by a file path or by ``id@region@date`` (``id@region``, ``id``, the
+    region also by ``region``), as :meth:`Library.choose` chooses it; :class:`DefinitionError`
+    with every problem when it is invalid (as validate says)."""
     path = Path(text)
     if path.suffix in (".yaml", ".yml") or files.exists(path):
         try:
@@ -103,16 +104,7 @@ def select(library: Library, text: str) -> Loaded:
             raise UsageError(f"{text}: a folder; name a file, or ID@REGION@YYYY-MM-DD")
         loaded = load_file(path)
     else:
-        parts = text.split("@")
-        if len(parts) > 3 or not parts[0]:
-            raise UsageError(f"{text!r}: expected a file or ID@REGION@YYYY-MM-DD")
-        on = None
-        if len(parts) == 3:
-            try:
-                on = dt.date.fromisoformat(parts[2])
-            except ValueError:
-                raise UsageError(f"{text!r}: {parts[2]!r} is not a date YYYY-MM-DD") from None
-        loaded = library.find(parts[0], parts[1] if len(parts) > 1 else None, on)
+        loaded = library.choose(text, region).loaded
     if not loaded.ok:  # validate's problems, exit 1: an invalid file is never compared
         raise DefinitionError(list(loaded.problems))
     return loaded

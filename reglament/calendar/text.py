@@ -1,14 +1,27 @@
-"""Plain-text views of the calendar for the CLI: a month grid and a production-calendar year."""
+"""Views of the calendar for the CLI: a month grid and a production-calendar year as text, and
+each answer of ``reglament calendar`` (a month, a year, a day, a deadline, a count) as JSON."""
 
 from __future__ import annotations
 
 import calendar as stdcal
+import datetime as dt
+import json
+from typing import Any
 
-from reglament.calendar.days import WorkCalendar, weekday_name
+from reglament.calendar.clock import Deadline
+from reglament.calendar.days import DayInfo, WorkCalendar, weekday_name
 from reglament.errors import CalendarRangeError
 from reglament.limits import shown
 
-__all__ = ["render_month", "render_year"]
+__all__ = [
+    "count_json",
+    "day_json",
+    "deadline_json",
+    "month_json",
+    "render_month",
+    "render_year",
+    "year_json",
+]
 
 _MONTHS = [stdcal.month_name[m] for m in range(1, 13)]
 
@@ -69,3 +82,67 @@ def render_year(work: WorkCalendar, year: int) -> str:
             lines.append(f"{'  Q' + str(month // 3):<10} {quarter:>12}")
     lines.append(f"{'Year':<10} {sum(counts):>12}")
     return "\n".join(lines)
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _day(info: DayInfo) -> dict[str, Any]:
+    return {
+        "date": info.date.isoformat(),
+        "weekday": f"{info.date:%a}",
+        "working": info.working,
+        "reasons": list(info.reasons),
+        "holiday": info.holiday or None,
+        "estimated": info.estimated,
+    }
+
+
+def day_json(info: DayInfo) -> str:
+    """``calendar is-working --format json``: the day, whether it is a working day, and why."""
+    return _json(_day(info))
+
+
+def month_json(work: WorkCalendar, year: int, month: int) -> str:
+    """``calendar month --format json``: every day of the month, and its working days."""
+    _check_year(work, year)
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, stdcal.monthrange(year, month)[1])
+    return _json(
+        {
+            "month": f"{year:04d}-{month:02d}",
+            "working_days": work.working_days_per_month(year)[month - 1],
+            "days": [_day(info) for info in work.days(first, last)],
+        }
+    )
+
+
+def year_json(work: WorkCalendar, year: int) -> str:
+    """``calendar year --format json``: working days per month and in the year (five-day week)."""
+    _check_year(work, year)
+    counts = work.working_days_per_month(year)
+    months = [
+        {"month": f"{year:04d}-{m:02d}", "name": _MONTHS[m - 1], "working_days": count}
+        for m, count in enumerate(counts, start=1)
+    ]
+    return _json({"year": year, "months": months, "working_days": sum(counts)})
+
+
+def deadline_json(deadline: Deadline) -> str:
+    """``calendar add --format json``: the start, the due instant and how it was computed."""
+    return _json(
+        {
+            "start": deadline.start.isoformat(),
+            "value": deadline.value,
+            "unit": deadline.unit.value if deadline.unit is not None else None,
+            "due": deadline.due.isoformat(),
+            "estimated": deadline.estimated,
+            "explanation": deadline.explanation,
+        }
+    )
+
+
+def count_json(start: dt.date, end: dt.date, count: int) -> str:
+    """``calendar count --format json``: working days from ``start`` to ``end``, both included."""
+    return _json({"from": start.isoformat(), "to": end.isoformat(), "working_days": count})

@@ -5,12 +5,14 @@ wall clock.
 """
 
 from reglament.engine.case import SCHEMA_VERSION, Case, Record, Suspension, Token
+from reglament.engine.choice import CaseChoice, arrivals, choose_case, parse_data
 from reglament.engine.runtime import Engine, Notice, Status, StepStatus
 from reglament.procedure.events import Kind
 
 __all__ = [
     "SCHEMA_VERSION",
     "Case",
+    "CaseChoice",
     "Engine",
     "Kind",
     "Notice",
@@ -19,4 +21,7 @@ __all__ = [
     "StepStatus",
     "Suspension",
     "Token",
+    "arrivals",
+    "choose_case",
+    "parse_data",
 ]

@@ -35,7 +35,7 @@ import numpy.typing as npt
 from reglament.calendar import Clock
 from reglament.engine.runtime import Engine
 from reglament.engine.simulate import MAX_STEPS, Timeline, simulate
-from reglament.errors import UsageError
+from reglament.errors import UsageError, did_you_mean
 from reglament.limits import BYTES_PER_CASE, MAX_CASES, MAX_SEED, shown
 from reglament.procedure import outcomes, term, timing
 from reglament.procedure.graph import DONE, choose
@@ -100,9 +100,10 @@ def outcome_shares(
     chosen: dict[str, dict[str, float]] = {}
     for item in given:
         if item.step not in steps:
+            hint = did_you_mean(item.step, steps)
             raise UsageError(
-                f"--probability: no step {item.step!r} in {engine.reglament.id}; steps with "
-                f"outcomes: {', '.join(with_outcomes) or 'none'}"
+                f"--probability: no step {item.step!r} in {engine.reglament.id}{hint}"
+                f"{' ' if hint else '; '}steps with outcomes: {', '.join(with_outcomes) or 'none'}"
             )
         names = outcomes.outcomes(steps[item.step])
         if len(names) < 2:

@@ -18,7 +18,7 @@ from reglament.calendar import (
     WorkCalendar,
     default_calendar,
 )
-from reglament.errors import UsageError
+from reglament.errors import UsageError, unknown
 from reglament.procedure import graph, outcomes, term, timing
 from reglament.procedure.graph import Branch
 from reglament.procedure.timing import TimedRule
@@ -161,9 +161,7 @@ class Compiled:
         not serve or (when ``data`` is given) data that fail the channel's ``when``."""
         r = self.reglament
         if channel not in r.channels:
-            raise UsageError(
-                f"unknown channel {channel!r} for {r.id}; channels: {', '.join(r.channels)}"
-            )
+            raise unknown("channel", channel, r.channels, f"for {r.id}")
         start = r.channels[channel].start
         if start is None:
             with_start = ", ".join(self.starts) or "none"
@@ -174,8 +172,7 @@ class Compiled:
         if r.variants and variant is None:
             raise UsageError(f"{r.id} has variants; choose one of: {', '.join(r.variants)}")
         if variant is not None and variant not in r.variants:
-            known = ", ".join(r.variants) or "none"
-            raise UsageError(f"unknown variant {variant!r} for {r.id}; variants: {known}")
+            raise unknown("variant", variant, r.variants, f"for {r.id}")
         problem = self.scope_problem(channel, variant, data)
         if problem is not None:
             raise UsageError(problem)

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from reglament.engine.case import Case, Record, Token
 from reglament.engine.runtime import Engine, Notice
-from reglament.errors import CaseError, UsageError
+from reglament.errors import CaseError, UsageError, unknown
+from reglament.limits import shown
 from reglament.procedure import outcomes, term, timing
 from reglament.procedure.events import Kind
 from reglament.schemas import Decision, Unit, Wait
@@ -25,8 +26,9 @@ from reglament.schemas.words import allowed_text, amount_text
 MAX_STEPS = 10_000
 
 _ACTUAL = re.compile(
-    r"^\s*(\d+)\s*(m|min|minutes?|h|hours?|wd|working[_ ]days?|cd|d|calendar[_ ]days?|days?)\s*$"
+    r"^\s*(\d+)\s*(m|min|minutes?|h|hours?|wd|working[_ ]days?|cd|calendar[_ ]days?)\s*$"
 )
+_DAYS_ALONE = re.compile(r"^\s*(\d+)\s*(d|days?)\s*$")
 _UNITS = {
     "m": Unit.minutes,
     "min": Unit.minutes,
@@ -37,10 +39,9 @@ _UNITS = {
     "hours": Unit.hours,
     "wd": Unit.working_days,
     "cd": Unit.calendar_days,
-    "d": Unit.calendar_days,
-    "day": Unit.calendar_days,
-    "days": Unit.calendar_days,
 }
+ACTUAL_UNITS = "45m or 45 minutes, 2h or 2 hours, 3wd or 3 working days, 5cd or 5 calendar days"
+"""The units ``--actual`` understands, as its help and the README give them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +56,19 @@ class Actual:
 
 
 def parse_actual(text: str) -> Actual:
-    """``45m``, ``2h``, ``3wd``, ``5cd``, ``30 minutes``, ``3 working days`` → :class:`Actual`;
-    no longer than the calendar's span, as a duration of a definition."""
+    """``45m``, ``2h``, ``3wd``, ``5cd``, ``30 minutes``, ``3 working days`` → :class:`Actual`
+    (:data:`ACTUAL_UNITS`); no longer than the calendar's span, as a duration of a definition.
+    Days without their kind (``3d``, ``3 days``) are refused: working or calendar?"""
     match = _ACTUAL.match(text.lower())
     if match is None:
-        raise UsageError(
-            f"duration {text!r} not understood; write e.g. 45m, 2h, 3wd (working days), 5cd (calendar days)"
-        )
+        alone = _DAYS_ALONE.match(text.lower())
+        if alone is not None:
+            n = shown(alone.group(1))
+            raise UsageError(
+                f"duration {text!r}: days alone may be working or calendar days; write {n}wd "
+                f"(working days) or {n}cd (calendar days)"
+            )
+        raise UsageError(f"duration {text!r} not understood; write {ACTUAL_UNITS}")
     digits, word = match.group(1), match.group(2).replace(" ", "_")
     if word.startswith("working"):
         unit = Unit.working_days
@@ -140,9 +147,7 @@ def simulate(
     actuals = dict(actuals or {})
     for name in (*answers, *actuals):
         if name not in reglament.steps:
-            raise UsageError(
-                f"no step {name!r} in {reglament.id}; steps: {', '.join(reglament.steps)}"
-            )
+            raise unknown("step", name, reglament.steps, f"in {reglament.id}")
     case = engine.start(submitted_at, channel, variant, dict(data or {}))
     rows: list[Row] = []
     assumptions: list[str] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Iterator
@@ -11,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from reglament.errors import Position, Problem
+from reglament.errors import Position, Problem, closest
 from reglament.loader.document import Document, PathKey, Plain, dotted
 from reglament.schemas import Reglament
 from reglament.schemas.common import FieldError
@@ -72,8 +71,8 @@ def _problem(document: Document, details: ErrorDetails) -> Problem:
     if kind == "extra_forbidden":
         key = loc[-1]
         allowed = _allowed_keys(loc[:-1])
-        close = difflib.get_close_matches(str(key), allowed, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        close = closest(str(key), allowed)
+        hint = f" (did you mean {close!r}?)" if close is not None else ""
         hint += f"; allowed here: {', '.join(allowed)}" if allowed else ""
         return Problem(document.key_position(path), f"unknown key {key!r}{hint}", where, "schema")
     if kind == "missing":

@@ -17,13 +17,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from reglament.errors import DefinitionError, Position, Problem, UsageError
+from reglament.errors import DefinitionError, Position, Problem, UsageError, did_you_mean
+from reglament.limits import parse_day
 from reglament.loader import build, files, semantic, templates
 from reglament.loader.document import Document, resolve_extends, to_document
 from reglament.loader.yaml_reader import YamlProblem, YNode, read
 from reglament.schemas import Reglament
+from reglament.schemas.words import period_text
 
+_T = TypeVar("_T", str, dt.date)
 SUFFIXES = (".yaml", ".yml")
 BUNDLED = Path(__file__).resolve().parent.parent / "reglaments"
 
@@ -79,15 +83,17 @@ class Library:
             raise DefinitionError(problems)
 
     def versions(self, id_or_service: str, region: str | None = None) -> list[Loaded]:
-        """The versions of a service (by id or service) in ``region`` (every region without
-        it), by region and start; :class:`DefinitionError` when the library is invalid."""
+        """Every version of an id (or service id), in ``region`` when given (case aside), by
+        region then by the day each comes into force; :class:`DefinitionError` when the library
+        is invalid."""
         self.require_valid()
+        wanted = region.casefold() if region is not None else None
         found = [
             f
             for f in self.files
             if f.reglament is not None
             and id_or_service in (f.reglament.id, f.reglament.service_id)
-            and (region is None or f.reglament.region == region)
+            and (wanted is None or f.reglament.region.casefold() == wanted)
         ]
         return sorted(
             found,
@@ -106,30 +112,149 @@ class Library:
         :class:`UsageError` when no version or more than one answers."""
         candidates = self.versions(id_or_service, region)
         if not candidates:
-            known = sorted({r.id for r in self.reglaments})
-            raise UsageError(
-                f"no reglament {id_or_service!r}{f' in region {region!r}' if region else ''}; known: {', '.join(known)}"
-            )
+            raise self._unknown(id_or_service, region)
         if on is not None:
-            candidates = [
+            in_force = [
                 f
                 for f in candidates
                 if f.reglament is not None and f.reglament.effective.contains(on)
             ]
-            if not candidates:
-                raise UsageError(
-                    f"no version of {id_or_service!r} is in force on {on.isoformat()}{f' in {region}' if region else ''}"
-                )
+            if not in_force:
+                raise _not_in_force(id_or_service, region, on, candidates)
+            candidates = in_force
         regions = sorted({f.reglament.region for f in candidates if f.reglament is not None})
         if len(regions) > 1:
-            raise UsageError(
-                f"{id_or_service!r} exists in several regions ({', '.join(regions)}); choose one with --region"
-            )
+            raise _ambiguous(id_or_service, regions)
         if len(candidates) > 1 and on is None:
             raise UsageError(
                 f"{id_or_service!r} has {len(candidates)} versions; choose one with --on DATE"
             )
         return candidates[0]
+
+    def choose(
+        self,
+        ref: str,
+        region: str | None = None,
+        on: dt.date | None = None,
+        *,
+        default_on: dt.date | None = None,
+    ) -> Chosen:
+        """The version a command works on, named by ``ID``, ``ID@REGION`` or
+        ``ID@REGION@YYYY-MM-DD`` (``region`` and ``on`` say the same apart; both ways at once
+        must agree). Regions are matched case aside.
+
+        An id in several regions is refused unless a region is given, whatever the day: a
+        :class:`UsageError` listing them. In its region, the version in force on ``on`` (else on
+        ``default_on``, e.g. the day a case is submitted), else the latest."""
+        name, region, day = parse_ref(ref, region, on)
+        day = day or default_on
+        versions = self.versions(name, region)
+        if not versions:
+            raise self._unknown(name, region)
+        regions = sorted({f.reglament.region for f in versions if f.reglament is not None})
+        if len(regions) > 1:
+            raise _ambiguous(name, regions)
+        if day is None:
+            return Chosen(versions[-1], None, len(versions))
+        return Chosen(self.find(name, regions[0], day), day, len(versions))
+
+    def _unknown(self, id_or_service: str, region: str | None) -> UsageError:
+        everywhere = self.versions(id_or_service)
+        if region is not None and everywhere:
+            regions = sorted({f.reglament.region for f in everywhere if f.reglament is not None})
+            hint = did_you_mean(region, regions)
+            return UsageError(
+                f"no reglament {id_or_service!r} in region {region!r}{hint}"
+                f"{' ' if hint else '; '}it is in: {', '.join(regions)}"
+            )
+        known = sorted({r.id for r in self.reglaments})
+        hint = did_you_mean(id_or_service, [*known, *{r.service_id for r in self.reglaments}])
+        where = f" in region {region!r}" if region else ""
+        return UsageError(
+            f"no reglament {id_or_service!r}{where}{hint}{' ' if hint else '; '}"
+            f"known: {', '.join(known)}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """The version :meth:`Library.choose` chose, and why that one."""
+
+    loaded: Loaded
+    on: dt.date | None  # the day it is in force on, as asked; None: the latest of its region
+    versions: int  # how many versions of it its region has
+
+    @property
+    def reglament(self) -> Reglament:
+        assert self.loaded.reglament is not None  # choose only returns loaded reglaments
+        return self.loaded.reglament
+
+    @property
+    def why(self) -> str:
+        """``in force on 2015-12-14 in karaganda``, ``the latest of 2 versions in north``."""
+        region = self.reglament.region
+        if self.on is not None:
+            return f"in force on {self.on.isoformat()} in {region}"
+        if self.versions == 1:
+            return f"the only version in {region}"
+        return f"the latest of {self.versions} versions in {region}"
+
+
+def parse_ref(
+    ref: str, region: str | None = None, on: dt.date | None = None
+) -> tuple[str, str | None, dt.date | None]:
+    """``ID``, ``ID@REGION`` or ``ID@REGION@YYYY-MM-DD`` (the region may be left empty before a
+    date: ``ID@@YYYY-MM-DD``) as its id, region and day; ``region`` and ``on`` (the options)
+    fill in what it leaves out, and must agree with what it says."""
+    parts = ref.split("@")
+    if len(parts) > 3 or not parts[0].strip():
+        raise UsageError(f"{ref!r}: expected ID, ID@REGION or ID@REGION@YYYY-MM-DD")
+    given_region = region
+    region = (parts[1].strip() or None) if len(parts) > 1 else None
+    day = None
+    if len(parts) == 3:
+        try:
+            day = parse_day(parts[2])
+        except ValueError as error:
+            raise UsageError(f"{ref!r}: {error}") from None
+    return (
+        parts[0].strip(),
+        _agree(ref, "region", region, given_region),
+        _agree(ref, "date", day, on),
+    )
+
+
+def _agree(ref: str, what: str, named: _T | None, given: _T | None) -> _T | None:
+    """One value said in ``ref`` and by an option, which must not contradict each other."""
+    if named is None or given is None:
+        return named if named is not None else given
+    same = str(named).casefold() == str(given).casefold()
+    if not same:
+        option = "--region" if what == "region" else "--on"
+        raise UsageError(f"{ref!r} names the {what} {named}, {option} says {given}: give one")
+    return named
+
+
+def _ambiguous(id_or_service: str, regions: list[str]) -> UsageError:
+    return UsageError(
+        f"{id_or_service!r} exists in several regions ({', '.join(regions)}); choose one with "
+        f"--region or ID@REGION, e.g. {id_or_service}@{regions[0]}"
+    )
+
+
+def _not_in_force(
+    id_or_service: str, region: str | None, on: dt.date, versions: list[Loaded]
+) -> UsageError:
+    periods = ", ".join(
+        f"{period_text(f.reglament)} in {f.reglament.region}"
+        for f in versions
+        if f.reglament is not None
+    )
+    where = f" in {region}" if region else ""
+    return UsageError(
+        f"no version of {id_or_service!r} is in force on {on.isoformat()}{where}; "
+        f"in force: {periods}"
+    )
 
 
 def display_path(path: Path) -> str:

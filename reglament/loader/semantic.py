@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from reglament.errors import Position, Problem
+from reglament.errors import Position, Problem, did_you_mean
 from reglament.loader.document import Document, PathKey, dotted
 from reglament.schemas import (
     Decision,
@@ -110,8 +109,7 @@ class _Checker:
         column: int = 0,
     ) -> None:
         names = sorted(known)
-        close = difflib.get_close_matches(value, names, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(value, names)
         listed = ", ".join(names[:12]) + (" ..." if len(names) > 12 else "")
         self.add(
             path,

@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from reglament.calendar.days import fmt_day
+from reglament.renderers.timeline import bare_note
 
 if TYPE_CHECKING:
     from reglament.engine.batch import BatchReport, Share
@@ -136,7 +137,7 @@ def as_dict(r: BatchReport, note: str = "") -> dict[str, Any]:
         "reglament": r.reglament,
         "region": r.region,
         "version": r.version,
-        "version_note": note.strip(" ;()"),
+        "version_note": bare_note(note),
         "timezone": r.timezone,
         "channel": r.channel,
         "variant": r.variant,

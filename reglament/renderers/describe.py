@@ -6,7 +6,8 @@ import json
 from collections import defaultdict
 
 from reglament.loader import Library, Loaded
-from reglament.schemas import Decision, End, Join, Parallel, Task, Wait
+from reglament.schemas import Decision, End, Join, Parallel, Reglament, Task, Wait
+from reglament.schemas.reglament import DataType
 from reglament.schemas.words import (
     act_text,
     amount_text,
@@ -28,6 +29,21 @@ __all__ = [
 ]
 
 
+TITLE_WIDTH = 70  # characters of a title in `list`, the ellipsis included
+
+
+def cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters: cut at a word where one is near, and ended with
+    an ellipsis when anything was left out."""
+    if len(text) <= width:
+        return text
+    head = text[: width - 1]
+    word = head.rsplit(" ", 1)[0]
+    if len(word) >= width * 3 // 4:
+        head = word
+    return head.rstrip(" ,;:") + "…"
+
+
 def library_list(library: Library) -> str:
     groups: dict[tuple[str, str], list[Loaded]] = defaultdict(list)
     for loaded in library.files:
@@ -39,7 +55,7 @@ def library_list(library: Library) -> str:
         for loaded in sorted(files, key=lambda f: f.reglament.id if f.reglament else ""):
             r = loaded.reglament
             assert r is not None
-            lines.append(f"  {r.id:<36} {period_text(r):<36} {r.title.best()[:70]}")
+            lines.append(f"  {r.id:<36} {period_text(r):<36} {cut(r.title.best(), TITLE_WIDTH)}")
         lines.append("")
     count = len(library.reglaments)
     regions = len({r.region for r in library.reglaments})
@@ -96,6 +112,7 @@ def reglament_text(loaded: Loaded) -> str:
         lines.append("Variants:")
         for variant_id, variant in r.variants.items():
             lines.append(f"  {variant_id:<14} {variant.name.best()}")
+    lines += data_lines(r)
     lines.append("Terms:")
     if not r.terms:
         lines.append("  (the act states no overall term)")
@@ -136,6 +153,27 @@ def reglament_text(loaded: Loaded) -> str:
             f"Notes: {len(r.notes)} (unclear, discrepancies, inferences; see --format json)"
         )
     return "\n".join(lines)
+
+
+def data_lines(r: Reglament) -> list[str]:
+    """The case data a reglament declares, as ``simulate --data FIELD=VALUE`` takes them."""
+    if not r.data:
+        return ["Case data: none declared"]
+    lines = ["Case data (simulate and render take them as --data FIELD=VALUE):"]
+    for name, spec in r.data.items():
+        kind = f"one of {', '.join(spec.values)}" if spec.values else _DATA_TYPES[spec.type]
+        label = f"  {spec.label.best()}" if spec.label else ""
+        lines.append(f"  {name:<24} {kind}{label}")
+    return lines
+
+
+_DATA_TYPES = {
+    DataType.bool: "true or false",
+    DataType.int: "a whole number",
+    DataType.str: "text",
+    DataType.date: "a date YYYY-MM-DD",
+    DataType.choice: "a choice",
+}
 
 
 def reglament_json(loaded: Loaded) -> str:

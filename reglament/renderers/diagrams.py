@@ -15,7 +15,7 @@ import re
 import shutil
 import subprocess
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from reglament.calendar import DayInfo, WorkCalendar, default_calendar
@@ -236,6 +236,25 @@ def graphviz(source: str, output_format: str) -> bytes:
         message = done.stderr.decode("utf-8", "replace").strip()
         raise ReglamentError(f"Graphviz 'dot' failed (exit {done.returncode}): {message}")
     return done.stdout
+
+
+def inline_svgs(warn: Callable[[str], None]) -> Callable[[Reglament], str | None]:
+    """Each reglament's flow as SVG to inline in HTML5 (no XML prolog, doctype or namespace
+    declarations: nothing external), drawn by Graphviz, for the HTML audit report. Without
+    Graphviz a flow is ``None`` and ``warn`` is told why, once."""
+    warned: list[bool] = []
+
+    def draw(reglament: Reglament) -> str | None:
+        try:
+            svg = graphviz(dot(reglament), "svg").decode("utf-8")
+        except GraphvizMissing as error:
+            if not warned:
+                warn(f"diagrams left out of the report: {error}")
+                warned.append(True)
+            return None
+        return re.sub(r'\sxmlns(:xlink)?="[^"]*"', "", svg[svg.index("<svg") :])
+
+    return draw
 
 
 # -- Mermaid Gantt of a simulated case ------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections import deque
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 
-from reglament.errors import UsageError
+from reglament.errors import UsageError, unknown
 from reglament.procedure import graph, timing
 from reglament.procedure.graph import TIMEOUT
 from reglament.schemas import (
@@ -278,9 +278,7 @@ def build(
     channels = reglament.channels
     if channel is not None:
         if channel not in channels:
-            raise UsageError(
-                f"no channel {channel!r} in {reglament.id}; channels: {', '.join(channels)}"
-            )
+            raise unknown("channel", channel, channels, f"for {reglament.id}")
         start = channels[channel].start
         if start is None:
             with_route = [c for c, ch in channels.items() if ch.start] or ["none"]

@@ -11,6 +11,20 @@ from reglament.engine.simulate import Row, Timeline
 from reglament.schemas.timeline import TimelineJSON
 
 
+def bare_note(version_note: str) -> str:
+    """The note a header shows after the version (`` (chosen as ...)``) without its one pair of
+    parentheses, for JSON: what is inside stays as it is, balanced."""
+    note = version_note.strip()
+    if note.startswith("(") and note.endswith(")"):
+        note = note[1:-1]
+    return note.strip()
+
+
+def marks(row: Row) -> tuple[str, ...]:
+    """A row's flags as text shows them, ``late`` among them: colour is never the only mark."""
+    return (*row.flags, "late") if row.late else row.flags
+
+
 def header_lines(timeline: Timeline, version_note: str) -> list[str]:
     case = timeline.case
     lines = [
@@ -70,7 +84,7 @@ def as_table(timeline: Timeline, version_note: str = "", color: bool = False) ->
     lines.append(head)
     lines.append("-" * len(head))
     for row in timeline.rows:
-        flags = f" [{', '.join(row.flags)}]" if row.flags else ""
+        flags = f" [{', '.join(marks(row))}]" if marks(row) else ""
         counted = "" if row.counted else " (not in term)"
         line = (
             f"{row.step:<24} {row.actor or '':<18} {fmt_instant(row.start):<21} {row.allowed + counted:<18} "
@@ -112,7 +126,7 @@ def as_markdown(timeline: Timeline, version_note: str = "") -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for row in timeline.rows:
-        flags = f" ({', '.join(row.flags)})" if row.flags else ""
+        flags = f" ({', '.join(marks(row))})" if marks(row) else ""
         lines.append(
             f"| {row.step} | {row.actor or ''} | {fmt_instant(row.start)} | {row.allowed} | {fmt_instant(row.due)} | "
             f"{fmt_instant(row.end)} | {row.outcome or ''}{flags} |"
@@ -145,7 +159,7 @@ def as_dict(timeline: Timeline, version_note: str = "") -> TimelineJSON:
     return {
         "reglament": case.reglament,
         "version": case.version,
-        "version_note": version_note.strip(" ;()"),
+        "version_note": bare_note(version_note),
         "region": case.region,
         "timezone": case.timezone,
         "channel": case.channel,

@@ -171,7 +171,11 @@ def test_cli_diff_with_cases(tmp_path: Path) -> None:
     [
         (["nothing@atyrau", str(NEW)], "no reglament 'nothing'"),
         ([str(OLD), "missing.yaml"], "missing.yaml: no such file"),
-        ([str(OLD), "wheelchairs@karaganda@2016-13-01"], "is not a date"),
+        (
+            [str(OLD), "wheelchairs@karaganda@2016-13-01"],
+            "'wheelchairs@karaganda@2016-13-01': 2016-13-01 is an impossible date: there is no "
+            "month 13",
+        ),
         ([str(OLD), str(NEW), "--cases", "nowhere.json"], "nowhere.json: no such file"),
     ],
 )

@@ -74,7 +74,10 @@ def test_a_missing_graphviz_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPat
     ("args", "message"),
     [
         (("no-such",), "error: no reglament 'no-such'"),
-        (("semey-compensation", "-c", "post"), "error: no channel 'post' in semey-compensation"),
+        (
+            ("semey-compensation", "-c", "post"),
+            "error: unknown channel 'post' for semey-compensation",
+        ),
         (("semey-compensation", "-c", "ztmo"), "has no procedure in the act"),
         (("unemployed-registration",), "exists in several regions"),
         (("semey-compensation", "--on", "2020-01-01"), "no version of 'semey-compensation'"),
@@ -99,3 +102,16 @@ def test_output_file_and_a_path_of_ones_own(tmp_path: Path) -> None:
     result = run("nasty", "-p", NASTY, "-o", str(target))
     assert result.exit_code == 0, result.stderr
     assert target.read_text("utf-8").startswith("---\ntitle: ")
+
+
+def test_inline_svgs_warn_once_without_graphviz(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The HTML audit report's flows: without Graphviz, no diagram and one warning."""
+    from reglament.loader import BUNDLED, load
+    from reglament.renderers import diagrams
+
+    reglament = load(BUNDLED / "karaganda-2015" / "semey-compensation.yaml")
+    monkeypatch.setattr("reglament.renderers.diagrams.shutil.which", lambda _: None)
+    said: list[str] = []
+    draw = diagrams.inline_svgs(said.append)
+    assert draw(reglament) is None and draw(reglament) is None
+    assert len(said) == 1 and said[0].startswith("diagrams left out of the report: --format svg")

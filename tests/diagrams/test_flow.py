@@ -145,7 +145,8 @@ def test_a_route_the_channel_leaves_alone_is_unlabelled() -> None:
 
 def test_unknown_or_empty_channels_are_usage_errors(semey: Reglament) -> None:
     with pytest.raises(
-        UsageError, match=r"no channel 'post' in semey-compensation; channels: office, con, ztmo"
+        UsageError,
+        match=r"unknown channel 'post' for semey-compensation; channels: office, con, ztmo",
     ):
         build(semey, "post")
     with pytest.raises(

@@ -112,7 +112,10 @@ def test_no_term_and_lower_bound_on_the_bundled_reglament() -> None:
             ("--cases", "10", "--from", "2016-01-01", "--to", "2016-01-31", "-P", "decide"),
             "expected STEP=OUTCOME:P",
         ),
-        (("--cases", "10", "--from", "2016-13-01", "--to", "2016-01-31"), "bad date"),
+        (
+            ("--cases", "10", "--from", "2016-13-01", "--to", "2016-01-31"),
+            "--from 2016-13-01 is an impossible date: there is no month 13",
+        ),
     ],
 )
 def test_usage_errors(args: tuple[str, ...], message: str) -> None:

@@ -150,8 +150,23 @@ def test_actual_durations(text: str, value: int, unit: str) -> None:
 
 
 def test_actual_durations_refuse_nonsense() -> None:
-    with pytest.raises(UsageError, match="not understood"):
+    with pytest.raises(UsageError) as caught:
         parse_actual("soon")
+    assert str(caught.value) == (
+        "duration 'soon' not understood; write 45m or 45 minutes, 2h or 2 hours, 3wd or 3 "
+        "working days, 5cd or 5 calendar days"
+    )
+
+
+@pytest.mark.parametrize("text", ["3d", "3days", "3 day", "3 D"])
+def test_days_without_their_kind_are_refused(text: str) -> None:
+    """Undocumented aliases once read as calendar days: working or calendar, it must say."""
+    with pytest.raises(UsageError) as caught:
+        parse_actual(text)
+    assert str(caught.value) == (
+        f"duration {text!r}: days alone may be working or calendar days; write 3wd (working "
+        "days) or 3cd (calendar days)"
+    )
 
 
 @pytest.mark.parametrize(

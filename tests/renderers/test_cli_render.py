@@ -26,7 +26,7 @@ def _run(*args: str) -> Result:
 
 
 def test_an_sms_on_request() -> None:
-    result = _run(*SEMEY, "--event", "accepted", "--lang", "kk", "--channel", "sms")
+    result = _run(*SEMEY, "--event", "accepted", "--lang", "kk", "--medium", "sms")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "Өтінішіңіз қабылданды, № KAR-20151214-6A17D6. Болжамды мерзім: 2016 жылғы 18 қаңтар.\n"
@@ -48,12 +48,27 @@ def test_defaults_are_the_notifications_first_language_and_medium() -> None:
     assert result.stderr == ""
 
 
-def test_the_application_channel_is_via() -> None:
+def test_the_application_channel_is_channel_as_in_simulate() -> None:
+    args = ["semey-compensation", "--variant", "certificate", "--event", "data_unavailable"]
+    for option in ("--channel", "-c"):
+        result = _run(*args, option, "con", "--answer", "con-check-data=missing", "--lang", "en")
+        assert result.exit_code == 0, result.output
+        assert "Your data could not be obtained" in result.stdout
+        assert result.stderr == ""
+
+
+def test_old_names_of_the_channel_still_work_for_one_release() -> None:
     args = ["semey-compensation", "--variant", "certificate", "--event", "data_unavailable"]
     for option in ("--via", "--applied-via"):
         result = _run(*args, option, "con", "--answer", "con-check-data=missing", "--lang", "en")
         assert result.exit_code == 0, result.output
         assert "Your data could not be obtained" in result.stdout
+        assert result.stderr.splitlines()[0] == (
+            "note: --via is now --channel; the old name goes in the next release"
+        )
+    both = _run(*args, "--via", "con", "--channel", "office")
+    assert both.exit_code == 2
+    assert both.stderr == "error: --channel and --via are one option: give --channel only\n"
 
 
 def test_an_overdue_step_to_each_recipient() -> None:
@@ -69,7 +84,7 @@ def test_an_overdue_step_to_each_recipient() -> None:
 
 
 def test_json() -> None:
-    result = _run(*SEMEY, "--event", "accepted", "--lang", "en", "--channel", "sms", "-f", "json")
+    result = _run(*SEMEY, "--event", "accepted", "--lang", "en", "--medium", "sms", "-f", "json")
     assert result.exit_code == 0, result.output
     [message] = json.loads(result.stdout)
     assert message["event"] == "accepted" and message["medium"] == "sms"
@@ -78,7 +93,7 @@ def test_json() -> None:
 
 
 def test_a_language_the_file_lacks_is_rendered_with_a_note() -> None:
-    result = _run(*SEMEY, "--event", "accepted", "--lang", "ru", "--channel", "email")
+    result = _run(*SEMEY, "--event", "accepted", "--lang", "ru", "--medium", "email")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Тема: Ваше заявление принято, № KAR-20151214-6A17D6\n")
     assert result.stderr.splitlines()[0] == (
@@ -104,12 +119,13 @@ def test_a_language_the_file_lacks_is_rendered_with_a_note() -> None:
         (
             [*SEMEY, "--event", "refused"],
             "error: no refused notification on this path (channel office, variant recognition) "
-            "(choose another path with --via, --variant, --answer or --data); notified on this "
+            "(choose another path with --channel, --variant, --answer or --data); notified on this "
             "path: accepted, result_ready",
         ),
         (
             [*SEMEY, "--event", "overdue"],
-            "error: unknown event 'overdue'; events: accepted, step_started, step_completed, "
+            "error: unknown event 'overdue'; did you mean 'step_overdue'? events: accepted, "
+            "step_started, step_completed, "
             "step_overdue, term_at_risk, suspended, resumed, data_unavailable, refused, "
             "result_ready",
         ),
@@ -122,7 +138,7 @@ def test_a_language_the_file_lacks_is_rendered_with_a_note() -> None:
             "error: no reglament 'no-such-service'; known: ",
         ),
         (
-            [*SEMEY, "--event", "accepted", "--via", "fax"],
+            [*SEMEY, "--event", "accepted", "--channel", "fax"],
             "error: unknown channel 'fax' for semey-compensation; channels: office, con, ztmo",
         ),
     ],
@@ -168,7 +184,7 @@ def test_a_reglaments_own_template_through_the_cli() -> None:
         "accepted",
         "--lang",
         "en",
-        "--channel",
+        "--medium",
         "sms",
         "--submitted",
         "2024-12-02 10:00",
