@@ -66,6 +66,14 @@ schema: install
 js:
 	npm ci --prefix tests/js --no-audit --no-fund
 
+# A long fuzzing run (tests/hostile/test_fuzz.py): random hostile variants of the bundled
+# reglaments for FUZZ_SECONDS; each distinct crash is kept in .hypothesis/fuzz-crashes/.
+# The suite runs the same test on a fixed set of inputs in about a minute.
+FUZZ_SECONDS ?= 600
+fuzz: install
+	REGLAMENT_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/pytest -q -p no:cacheprovider \
+		tests/hostile/test_fuzz.py::test_fuzz_bundled_reglaments
+
 golden: install
 	REGLAMENT_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/engine/test_golden.py \
 		tests/diagrams/test_golden_diagrams.py tests/test_timeline_formats.py \

@@ -161,8 +161,9 @@ RULES: dict[str, Rule] = _rules(
         "term-not-checked",
         W,
         "Term compliance could not be computed for a channel and variant.",
-        "The calendar does not cover the period (2000-2030), or the route has more paths than "
-        "the audit follows. The message says which.",
+        "The calendar does not cover the period (2000-2030), or the route is larger than the "
+        "audit follows (more than 256 paths, a path of more than 200 steps, more work than the "
+        "file's budget: docs/audit.md). The message says which.",
     ),
     # -- what is missing or unclear ----------------------------------------------------------------
     Rule(

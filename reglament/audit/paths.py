@@ -10,8 +10,11 @@ outcome whose condition does not contradict the scope; waits with a time limit m
 event or the timeout.
 
 Loops (a wait sending the case back to an earlier step) are followed at most once: a path that
-would enter a step a second time is cut there, and the loop is reported. The number of paths is
-bounded (:data:`MAX_PATHS`); beyond it the enumeration stops and says so.
+would enter a step a second time is cut there, and the loop is reported. The work is bounded,
+whatever the graph: at most :data:`MAX_PATHS` paths, and as many ways through each branch of a
+parallel block; paths of at most :data:`MAX_LENGTH` steps (a path is followed recursively);
+:data:`MAX_VISITS` steps visited in all. Beyond a bound the enumeration says which it met
+(``Enumeration.limit``), and what was found so far stands.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from reglament.schemas import Decision, Duration, End, Join, Parallel, Reglament
 from reglament.schemas.expr import Expr, parse
 
 MAX_PATHS = 256  # per channel and variant
+MAX_LENGTH = 200  # steps on one path; each is a frame of the recursive walk
+MAX_VISITS = 100_000  # steps visited (and parallel combinations tried) per channel and variant
 MAX_SCOPES = 256  # combinations of bool/choice fields enumerated; beyond, fields go "either way"
 
 Scope = Mapping[str, object]
@@ -92,12 +97,21 @@ class Enumeration:
 
     paths: list[Path] = field(default_factory=list)
     loops: set[tuple[str, str]] = field(default_factory=set)  # (from step, back to step)
-    truncated: bool = False
+    limit: str = ""  # the bound that cut it, e.g. "the route has more than 256 paths"
     data: dict[Path, dict[str, object]] = field(default_factory=dict)  # case data taking each path
+    visits: int = 0  # steps visited (and parallel combinations tried): the work it took
+
+    @property
+    def truncated(self) -> bool:
+        return bool(self.limit)
+
+    def cut(self, why: str) -> None:
+        """Record that a bound was met (the first one met is the one said)."""
+        self.limit = self.limit or why
 
 
 class _Stop(Exception):
-    """Too many paths: stop enumerating."""
+    """A bound is met: stop enumerating (the message says which)."""
 
 
 def finite_fields(
@@ -192,14 +206,18 @@ def _targets(branches: tuple[Branch, ...], scope: Scope, unknown: frozenset[str]
 
 
 class _Enumerator:
-    def __init__(
-        self, compiled: Compiled, scope: Scope, unknown: frozenset[str], found: Enumeration
-    ) -> None:
+    def __init__(self, compiled: Compiled, unknown: frozenset[str], found: Enumeration) -> None:
         self.c = compiled
         self.steps = compiled.reglament.steps
-        self.scope = scope
+        self.scope: Scope = {}
         self.unknown = unknown
         self.found = found
+        self.visits = 0
+
+    def visit(self) -> None:
+        self.visits += 1
+        if self.visits > MAX_VISITS:
+            raise _Stop(f"the route has more than {MAX_VISITS:,} steps to visit")
 
     def durations(self, step_id: str) -> list[Duration | None]:
         rules = self.c.timing[step_id]
@@ -230,14 +248,19 @@ class _Enumerator:
             return
         if step_id in seen:
             return
+        self.visit()
         step = self.steps[step_id]
         if isinstance(step, End):
             yield (), step_id
             return
+        if len(seen) >= MAX_LENGTH:
+            self.found.cut(f"the route has a path of more than {MAX_LENGTH} steps")
+            return
         seen = seen | {step_id}
         if isinstance(step, Parallel):
-            branch_ways = [list(self.walk(b, seen, step.join)) for b in step.branches]
+            branch_ways = [self.ways(b, seen, step_id, step.join) for b in step.branches]
             for combination in itertools.product(*branch_ways):
+                self.visit()
                 inside = frozenset(m.step for items, _ in combination for m in _flatten(items))
                 fork = Fork(step_id, tuple(items for items, _ in combination), step.join)
                 for rest, end in self.after(step.join, seen | inside, stop):
@@ -256,6 +279,15 @@ class _Enumerator:
                     move = Move(step_id, outcome, duration)
                     for rest, end in self.walk(target, seen, stop):
                         yield (move, *rest), end
+
+    def ways(
+        self, branch: str, seen: frozenset[str], parallel: str, join: str
+    ) -> list[tuple[tuple[Item, ...], str]]:
+        """The ways from a branch's first step to the join (at most :data:`MAX_PATHS`)."""
+        found = list(itertools.islice(self.walk(branch, seen, join), MAX_PATHS + 1))
+        if len(found) > MAX_PATHS:
+            self.found.cut(f"a branch of {parallel!r} has more than {MAX_PATHS} ways to its join")
+        return found[:MAX_PATHS]
 
     def after(
         self, join: str, seen: frozenset[str], stop: str | None
@@ -278,9 +310,10 @@ def enumerate_paths(compiled: Compiled, channel: str, variant: str | None) -> En
     start = compiled.starts[channel]
     all_scopes, unknown = scopes(compiled.reglament, channel, variant)
     seen: dict[Path, None] = {}
+    walker = _Enumerator(compiled, unknown, found)
     try:
         for scope in all_scopes:
-            walker = _Enumerator(compiled, scope, unknown, found)
+            walker.scope = scope
             for items, end in walker.walk(start, frozenset(), None):
                 path = Path(items, end)
                 seen.setdefault(path)
@@ -288,8 +321,9 @@ def enumerate_paths(compiled: Compiled, channel: str, variant: str | None) -> En
                     path, {k: v for k, v in scope.items() if k not in ("channel", "variant")}
                 )
                 if len(seen) > MAX_PATHS:
-                    raise _Stop
-    except _Stop:
-        found.truncated = True
+                    raise _Stop(f"the route has more than {MAX_PATHS} paths")
+    except _Stop as stop:
+        found.cut(str(stop))
+    found.visits = walker.visits
     found.paths = list(seen)[:MAX_PATHS]
     return found

@@ -110,10 +110,7 @@ def _terms(s: Subject) -> tuple[tuple[TermCheck, ...], list[Finding]]:
         variants = [c.variant for c in members if c.variant is not None]
         failed = [c for c in members if c.error is not None or c.truncated]
         for check in failed:
-            why = (
-                check.error
-                or "the route has more paths than the audit follows; only the first were checked"
-            )
+            why = check.error or f"only some paths were checked: {check.limit}"
             findings.append(
                 s.finding(
                     "RG104",

@@ -17,6 +17,12 @@ For one version, channel and variant:
 
 Untimed steps, ``by_schedule`` steps without known dates and waits without a limit take no
 time: the result is then a lower bound, and says so.
+
+Each step walked and each path finished is a computation over every acceptance instant; a file
+gets at most :data:`MAX_WORK` instant-steps of them, over all its channels and variants, so that a
+route with hundreds of long paths is audited in seconds. Beyond, the check keeps the paths
+finished so far, says that it stopped (``TermCheck.limit``), and the channels and variants after
+it are not checked.
 """
 
 from __future__ import annotations
@@ -41,6 +47,10 @@ I64 = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
 DAY = 86_400
 RESOLUTION = 60  # seconds between two submission moments
+# acceptance instants times the steps walked and paths finished, per file: about a second (the
+# bundled reglaments need at most 14 million)
+MAX_WORK = 50_000_000
+VISIT = 100  # instant-steps one step visited by the path enumeration costs, about
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +136,13 @@ class TermCheck:
     paths: tuple[PathCheck, ...]
     share: float  # share of submission moments that overrun on some path
     loops: tuple[tuple[str, str], ...] = ()
-    truncated: bool = False
+    limit: str = ""  # why only some paths were checked ("" when all were)
     error: str | None = None  # why it could not be computed
+
+    @property
+    def truncated(self) -> bool:
+        """Only some paths were checked (``limit`` says why)."""
+        return bool(self.limit)
 
     @property
     def term_text(self) -> str:
@@ -146,6 +161,22 @@ class TermCheck:
     @property
     def overruns(self) -> bool:
         return self.share > 0
+
+
+class _Spent(Exception):
+    """The file's :data:`MAX_WORK` is used up."""
+
+
+@dataclass(slots=True)
+class _Budget:
+    left: int = MAX_WORK
+    spent: bool = False
+
+    def spend(self, work: int) -> None:
+        if self.left < work:
+            self.spent = True
+            raise _Spent
+        self.left -= work
 
 
 @dataclass(slots=True)
@@ -167,8 +198,11 @@ class _Walk:
         weights: I64,
         submitted: I64,
         inverse: npt.NDArray[np.intp],
+        budget: _Budget,
     ) -> None:
         self.engine = engine
+        self.budget = budget
+        budget.spend(len(accepted))
         self.clock = clock
         self.term = legal
         self.accepted = accepted
@@ -202,7 +236,14 @@ class _Walk:
             return self._move(item, state)
         return self._fork(item, state)
 
+    def share(self) -> float:
+        """The share of submission moments that overrun on some path walked."""
+        if self.term is None:
+            return 0.0
+        return float(self.weights[self.any_overrun].sum()) / self.total
+
     def _move(self, move: Move, state: _State) -> _State:
+        self.budget.spend(len(state.pos))
         clock = self.engine.compiled.clock_for(move.step)
         schedules = self.engine.reglament.external_schedules
         end, unknown = timing.step_due_batch(clock, move.duration, state.pos, schedules)
@@ -236,6 +277,7 @@ class _Walk:
         return term.due_batch(self.clock, self.term.unit, self.base_due, stretches)
 
     def _finish(self, path: Path, state: _State) -> None:
+        self.budget.spend(len(state.pos))
         clock = self.clock
         end = state.pos
         due = self._due(state)
@@ -300,42 +342,62 @@ def check_terms(
     engine: Engine, only: Sequence[tuple[str, str | None]] | None = None
 ) -> list[TermCheck]:
     """Term compliance of every channel with a procedure and every variant it serves (or
-    ``only`` those); each path is walked with case data the channel admits (its ``when``)."""
-    reglament = engine.reglament
+    ``only`` those); each path is walked with case data the channel admits (its ``when``).
+    Stops, saying so in the last check, when the file's :data:`MAX_WORK` is spent."""
     compiled = engine.compiled
-    span = window(reglament)
+    span = window(engine.reglament)
     combos = only or [(c, v) for c in compiled.starts for v in compiled.served_variants(c)]
     found: list[TermCheck] = []
     prepared: dict[str, tuple[I64, I64, I64, npt.NDArray[np.intp]]] = {}
+    budget = _Budget()
     for channel, variant in combos:
-        legal = compiled.term(channel, variant)
-        index = None if legal is None else reglament.terms.index(legal)
-        clock = compiled.channel_clock[channel]
-        enumeration: Enumeration = enumerate_paths(compiled, channel, variant)
-        try:
-            if channel not in prepared:
-                prepared[channel] = _moments(clock, span)
-            submitted, accepted, weights, inverse = prepared[channel]
-            walk = _Walk(engine, clock, legal, accepted, weights, submitted, inverse)
-            walk.run(enumeration.paths, enumeration.data)
-        except ReglamentError as error:  # e.g. a period outside the calendar's years
-            found.append(TermCheck(channel, variant, legal, index, span, (), 0.0, error=str(error)))
-            continue
-        share = float(weights[walk.any_overrun].sum()) / int(weights.sum()) if legal else 0.0
-        found.append(
-            TermCheck(
-                channel,
-                variant,
-                legal,
-                index,
-                span,
-                tuple(walk.results),
-                share,
-                tuple(sorted(enumeration.loops)),
-                enumeration.truncated,
-            )
-        )
+        found.append(_check(engine, channel, variant, span, prepared, budget))
+        if budget.spent:
+            break
     return found
+
+
+def _check(
+    engine: Engine,
+    channel: str,
+    variant: str | None,
+    span: Window,
+    prepared: dict[str, tuple[I64, I64, I64, npt.NDArray[np.intp]]],
+    budget: _Budget,
+) -> TermCheck:
+    compiled = engine.compiled
+    legal = compiled.term(channel, variant)
+    index = None if legal is None else engine.reglament.terms.index(legal)
+    clock = compiled.channel_clock[channel]
+    enumeration: Enumeration = enumerate_paths(compiled, channel, variant)
+    limit = enumeration.limit
+    walk: _Walk | None = None
+    try:
+        budget.spend(enumeration.visits * VISIT)
+        if channel not in prepared:
+            budget.spend(span.moments)
+            prepared[channel] = _moments(clock, span)
+        submitted, accepted, weights, inverse = prepared[channel]
+        walk = _Walk(engine, clock, legal, accepted, weights, submitted, inverse, budget)
+        walk.run(enumeration.paths, enumeration.data)
+    except _Spent:
+        limit = (
+            f"the audit's {MAX_WORK:,} instant-steps per file ran out here (the channels and "
+            "variants after this one were not checked)"
+        )
+    except ReglamentError as error:  # e.g. a period outside the calendar's years
+        return TermCheck(channel, variant, legal, index, span, (), 0.0, error=str(error))
+    return TermCheck(
+        channel,
+        variant,
+        legal,
+        index,
+        span,
+        tuple(walk.results) if walk else (),
+        walk.share() if walk else 0.0,
+        tuple(sorted(enumeration.loops)),
+        limit,
+    )
 
 
 def _moments(clock: Clock, span: Window) -> tuple[I64, I64, I64, npt.NDArray[np.intp]]:
