@@ -39,6 +39,7 @@ from reglament.errors import ReglamentError, UsageError, unknown
 from reglament.loader import Chosen, Library, load_library
 from reglament.renderers import describe, validation
 from reglament.schemas import Event, Language, Medium, Recipient, Reglament
+from reglament.schemas.common import zone as schemas_zone
 from reglament.schemas.jsonschema import json_schema_text
 
 if TYPE_CHECKING:
@@ -1145,8 +1146,8 @@ def _zone(zone: str | None, region: str | None) -> zoneinfo.ZoneInfo:
     if region:
         return cal.zone_for_region(region)
     try:
-        return zoneinfo.ZoneInfo(zone or "Asia/Almaty")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return schemas_zone(zone or "Asia/Almaty")
+    except ValueError:  # a folder of the zone database ('Asia') or too long a name included
         raise UsageError(f"unknown time zone {zone!r}") from None
 
 
