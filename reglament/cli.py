@@ -37,7 +37,7 @@ import typer
 from reglament import limits
 from reglament.errors import ReglamentError, UsageError, unknown
 from reglament.loader import Chosen, Library, load_library
-from reglament.renderers import describe, validation
+from reglament.reports import describe, validation
 from reglament.schemas import Event, Language, Medium, Recipient, Reglament
 from reglament.schemas.common import zone as schemas_zone
 from reglament.schemas.jsonschema import json_schema_text
@@ -970,7 +970,7 @@ def audit(
       reglament audit --format html -o audit-report/
     """
     from reglament.audit import Severity, audit_library
-    from reglament.renderers import audit as audit_report
+    from reglament.reports import audit as audit_report
 
     if output_format is AuditFormat.html and output is None:
         raise UsageError("--format html writes a folder: give it with --output DIR")
@@ -994,8 +994,9 @@ def audit(
 
 
 def _audit_html(report: AuditReport, output: Path | None) -> None:
-    from reglament.renderers import audit as audit_report
-    from reglament.renderers import audit_html, diagrams
+    from reglament.renderers import diagrams
+    from reglament.reports import audit as audit_report
+    from reglament.reports import audit_html
 
     assert output is not None  # audit refuses --format html without it
     flows = diagrams.inline_svgs(lambda why: typer.echo(f"warning: {why}", err=True))
@@ -1037,7 +1038,7 @@ def compare_(
       reglament compare semey --format markdown
     """
     from reglament.audit.compare import compare as compare_versions
-    from reglament.renderers import versions
+    from reglament.reports import versions
 
     result = compare_versions(load_library(paths or None), service, region)
     render = {
@@ -1082,7 +1083,7 @@ def diff_(
     """
     from reglament.audit.diff import diff as diff_versions
     from reglament.audit.diff import read_cases, select
-    from reglament.renderers import versions
+    from reglament.reports import versions
 
     library = load_library(paths or None)
     before, after = select(library, old, region), select(library, new, region)

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from reglament.cli import app
 from reglament.loader import load_file, load_library
-from reglament.loader.yaml_reader import MAX_BYTES
+from reglament.source.yaml_reader import MAX_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = Path("tests/bad")  # relative: messages show paths as given, relative to the repository

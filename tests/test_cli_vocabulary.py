@@ -442,7 +442,7 @@ def test_show_lists_the_case_data() -> None:
 
 
 def test_list_cuts_titles_with_an_ellipsis() -> None:
-    from reglament.renderers.describe import TITLE_WIDTH, cut
+    from reglament.reports.describe import TITLE_WIDTH, cut
 
     lines = run("list").stdout.splitlines()
     cut_lines = [line for line in lines if line.endswith("…")]

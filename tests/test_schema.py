@@ -20,10 +20,10 @@ from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
 from reglament.loader import BUNDLED
-from reglament.loader.document import resolve_extends, to_document
-from reglament.loader.yaml_reader import YamlProblem, read
 from reglament.schemas import Reglament
 from reglament.schemas.jsonschema import SCHEMA_FILE, json_schema, json_schema_text
+from reglament.source.document import resolve_extends, to_document
+from reglament.source.yaml_reader import YamlProblem, read
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = ROOT / "tests" / "bad"

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from reglament.audit.findings import RULES, Finding
 from reglament.loader import Loaded
-from reglament.loader.document import Document, PathKey, dotted
 from reglament.procedure import events, graph, timing
 from reglament.schemas import (
     Decision,
@@ -27,6 +26,7 @@ from reglament.schemas import (
     Unit,
     Wait,
 )
+from reglament.source.document import Document, PathKey, dotted
 
 QUOTE = 70  # characters of each quoted original in a message
 

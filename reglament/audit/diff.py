@@ -24,11 +24,12 @@ from reglament.calendar import Clock
 from reglament.calendar.days import fmt_instant
 from reglament.engine import Case, Engine, Kind
 from reglament.errors import DefinitionError, Position, Problem, ReglamentError, UsageError
-from reglament.loader import Library, Loaded, files, load_file
-from reglament.loader.document import PathKey
+from reglament.loader import Library, Loaded, load_file
 from reglament.procedure.graph import DONE, routes_text
 from reglament.schemas import Join, Parallel, Reglament, Step, Unit
 from reglament.schemas.words import amount_text, period_text, step_time_text
+from reglament.source import files
+from reglament.source.document import PathKey
 
 
 @dataclass(frozen=True, slots=True)

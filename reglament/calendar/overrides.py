@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reglament.errors import DefinitionError, Problem
-from reglament.loader import files
-from reglament.loader.document import Document, PathKey, dotted, to_document
-from reglament.loader.yaml_reader import MAX_BYTES, YamlProblem, is_blank, parse
+from reglament.source import files
+from reglament.source.document import Document, PathKey, dotted, to_document
+from reglament.source.yaml_reader import MAX_BYTES, YamlProblem, is_blank, parse
 
 __all__ = [
     "BUNDLED_OVERRIDES",

@@ -11,10 +11,10 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from reglament.errors import Position, Problem, closest
-from reglament.loader.document import Document, PathKey, Plain, dotted
 from reglament.schemas import Reglament
 from reglament.schemas.common import FieldError
 from reglament.schemas.expr import ExprError
+from reglament.source.document import Document, PathKey, Plain, dotted
 
 
 def build(document: Document) -> tuple[Reglament | None, list[Problem]]:

@@ -21,11 +21,12 @@ from typing import TypeVar
 
 from reglament.errors import DefinitionError, Position, Problem, UsageError, did_you_mean
 from reglament.limits import parse_day
-from reglament.loader import build, files, semantic, templates
-from reglament.loader.document import Document, resolve_extends, to_document
-from reglament.loader.yaml_reader import YamlProblem, YNode, read
+from reglament.loader import build, semantic, templates
 from reglament.schemas import Reglament
 from reglament.schemas.words import period_text
+from reglament.source import files
+from reglament.source.document import Document, resolve_extends, to_document
+from reglament.source.yaml_reader import YamlProblem, YNode, read
 
 _T = TypeVar("_T", str, dt.date)
 SUFFIXES = (".yaml", ".yml")

@@ -1,20 +1,23 @@
-"""Second pass: the checks that need the whole definition (references, the graph, terms)."""
+"""Second pass: the checks that need the whole definition (references, the graph, terms).
+
+What a definition means is the procedure layer's: the ways out of a step
+(:func:`reglament.procedure.graph.exits`, ``successors``, ``reach``), the durations written on
+it (:func:`reglament.procedure.timing.durations`), which events name a step or an end and the
+event each end raises, and the template a notification uses (:mod:`reglament.procedure.events`).
+These checks ask it and hold no copy of their own."""
 
 from __future__ import annotations
 
 import re
-from collections import deque
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from reglament.errors import Position, Problem, did_you_mean
-from reglament.loader.document import Document, PathKey, dotted
+from reglament.procedure import events, graph, timing
 from reglament.schemas import (
     Decision,
     Duration,
     End,
-    EndKind,
-    Event,
     Join,
     Parallel,
     Reglament,
@@ -25,53 +28,26 @@ from reglament.schemas import (
     Wait,
 )
 from reglament.schemas import expr as expressions
+from reglament.source.document import Document, PathKey, dotted
 
 RESERVED_NAMES = frozenset({"variant", "channel"})
-BUILTIN_TEMPLATES = frozenset(event.value for event in Event)
-STEP_EVENTS = frozenset({Event.step_started, Event.step_completed, Event.step_overdue})
-END_EVENTS = frozenset({Event.data_unavailable, Event.refused, Event.result_ready})
-END_OF = {  # the event an end raises (the engine's rule): other endings raise none
-    EndKind.result: Event.result_ready,
-    EndKind.refusal: Event.refused,
-    EndKind.data_unavailable: Event.data_unavailable,
-}
 
 
 @dataclass(frozen=True, slots=True)
 class Exit:
-    """One way out of a step: where it leads, and where that is written."""
+    """One place a way out of a step may lead to, and where that is written."""
 
     target: str
     path: PathKey
-    label: str
 
 
-def exits(step_id: str, step: Step) -> Iterator[Exit]:
-    """Every way out of a step. A parallel block leads into its branches (the join is reached
-    through them)."""
-    base: PathKey = ("steps", step_id)
-    if isinstance(step, Task | Join):
-        yield from _next_exits(step.next, (*base, "next"), "next")
-    elif isinstance(step, Decision):
-        for name, outcome in step.outcomes.items():
-            yield from _next_exits(
-                outcome.next, (*base, "outcomes", name, "next"), f"outcome {name}"
-            )
-    elif isinstance(step, Wait):
-        yield from _next_exits(step.next, (*base, "next"), "event")
-        if step.on_timeout is not None:
-            yield from _next_exits(step.on_timeout, (*base, "on_timeout"), "timeout")
-    elif isinstance(step, Parallel):
-        for index, branch in enumerate(step.branches):
-            yield Exit(branch, (*base, "branches", index), f"branch {index + 1}")
-
-
-def _next_exits(next_: str | list[Route], path: PathKey, label: str) -> Iterator[Exit]:
-    if isinstance(next_, str):
-        yield Exit(next_, path, label)
-    else:
-        for index, route in enumerate(next_):
-            yield Exit(route.to, (*path, index, "to"), label)
+def _targets(step_id: str, step: Step) -> Iterator[Exit]:
+    """Every place a step's ways out may lead to (:func:`reglament.procedure.graph.exits`),
+    with the path where each is written. A parallel block leads into its branches (the join is
+    reached through them)."""
+    for way in graph.exits(step):
+        for target in way.targets:
+            yield Exit(target.to, ("steps", step_id, *target.key))
 
 
 def check(reglament: Reglament, document: Document) -> list[Problem]:
@@ -137,7 +113,7 @@ class _Checker:
     def references(self) -> None:
         r = self.r
         for step_id, step in r.steps.items():
-            for exit_ in exits(step_id, step):
+            for exit_ in _targets(step_id, step):
                 if exit_.target not in r.steps:
                     self.unknown(exit_.path, "step", exit_.target, r.steps, "dangling-target")
             if isinstance(step, Task | Decision | Wait) and step.actor not in r.actors:
@@ -229,19 +205,19 @@ class _Checker:
             )
         for index, note in enumerate(r.notifications):
             where: PathKey = ("notifications", index)
-            if note.step is not None and note.on not in STEP_EVENTS:
+            if note.step is not None and note.on not in events.STEP_EVENTS:
                 self.add(
                     (*where, "step"),
                     f"a notification on {note.on.value} has no step to filter on; 'step' goes with "
-                    f"{', '.join(sorted(e.value for e in STEP_EVENTS))} "
+                    f"{', '.join(sorted(e.value for e in events.STEP_EVENTS))} "
                     "(for a message when a step ends, use on: step_completed)",
                     "notification",
                 )
-            if note.end is not None and note.on not in END_EVENTS:
+            if note.end is not None and note.on not in events.END_EVENTS:
                 self.add(
                     (*where, "end"),
                     f"a notification on {note.on.value} has no end to filter on; 'end' goes with "
-                    f"{', '.join(sorted(e.value for e in END_EVENTS))}",
+                    f"{', '.join(sorted(e.value for e in events.END_EVENTS))}",
                     "notification",
                 )
             self.reference((*where, "step"), "step", note.step, r.steps, "dangling-target")
@@ -258,17 +234,19 @@ class _Checker:
                         f"{note.end!r} is a {target.kind} step, not an end",
                         "notification",
                     )
-                elif note.on in END_EVENTS and END_OF.get(target.outcome) is not note.on:
-                    fires = END_OF.get(target.outcome)
+                elif (
+                    note.on in events.END_EVENTS and events.raised_by(target.outcome) is not note.on
+                ):
+                    fires = events.raised_by(target.outcome)
                     self.add(
                         (*where, "end"),
                         f"end {note.end!r} ({target.outcome.value}) never raises {note.on.value}"
                         + (f"; it raises {fires.value}" if fires else "; it raises no event"),
                         "notification",
                     )
-            template = note.template or note.on.value
-            if template not in BUILTIN_TEMPLATES and template not in r.templates:
-                known = sorted(BUILTIN_TEMPLATES | set(r.templates))
+            template = events.template_name(note)
+            if events.builtin_template(template) is None and template not in r.templates:
+                known = sorted(events.BUILTIN_TEMPLATES | set(r.templates))
                 self.unknown(
                     (*where, "template"), "template", template, known, "undeclared-template"
                 )
@@ -282,16 +260,11 @@ class _Checker:
                 )
 
     def durations(self) -> Iterator[tuple[PathKey, Duration]]:
+        """Every duration a definition writes: on its steps (:func:`reglament.procedure.timing.
+        durations`) and on its queue limits."""
         for step_id, step in self.r.steps.items():
-            base: PathKey = ("steps", step_id)
-            if isinstance(step, Task | Decision):
-                if isinstance(step.duration, list):
-                    for index, case in enumerate(step.duration):
-                        yield (*base, "duration", index), case
-                else:
-                    yield (*base, "duration"), step.duration
-            if isinstance(step, Wait) and step.limit is not None:
-                yield (*base, "limit"), step.limit
+            for timed in timing.durations(step):
+                yield ("steps", step_id, *timed.key), timed.duration
         for index, limit in enumerate(self.r.queue):
             for name in ("max_wait", "max_service"):
                 value = getattr(limit, name)
@@ -328,16 +301,11 @@ class _Checker:
                         )
 
     def nexts(self, step_id: str, step: Step) -> Iterator[tuple[PathKey, str | list[Route]]]:
-        base: PathKey = ("steps", step_id)
-        if isinstance(step, Task | Join):
-            yield (*base, "next"), step.next
-        elif isinstance(step, Wait):
-            yield (*base, "next"), step.next
-            if step.on_timeout is not None:
-                yield (*base, "on_timeout"), step.on_timeout
-        elif isinstance(step, Decision):
-            for name, outcome in step.outcomes.items():
-                yield (*base, "outcomes", name, "next"), outcome.next
+        """Each way out of a step that is written as a ``next`` (a step, or a list of routes),
+        with where it is written (the branches of a parallel block are not)."""
+        for way in graph.exits(step):
+            if way.next is not None:
+                yield ("steps", step_id, *way.key), way.next
 
     # -- conditions read only declared names and compare to declared values ----------------
 
@@ -394,13 +362,7 @@ class _Checker:
 
     def graph(self) -> None:
         r = self.r
-        successors = {
-            step_id: [e.target for e in exits(step_id, step) if e.target in r.steps]
-            for step_id, step in r.steps.items()
-        }
-        for step_id, step in r.steps.items():  # a parallel block continues at its join
-            if isinstance(step, Parallel) and step.join in r.steps:
-                successors[step_id].append(step.join)
+        successors = graph.successors(r)
         starts = [
             c.start for c in r.channels.values() if c.start is not None and c.start in r.steps
         ]
@@ -411,7 +373,7 @@ class _Checker:
                 "unreachable",
             )
             return
-        reached = _reach(starts, successors)
+        reached = graph.reach(starts, successors)
         for step_id in r.steps:
             if step_id not in reached:
                 self.add(
@@ -426,14 +388,14 @@ class _Checker:
             step_id
             for step_id, step in r.steps.items()
             if isinstance(step, End)
-            or any(e.target not in r.steps for e in exits(step_id, step))
+            or any(e.target not in r.steps for e in _targets(step_id, step))
             or (isinstance(step, Parallel) and step.join not in r.steps)
         ]
         predecessors: dict[str, list[str]] = {step_id: [] for step_id in r.steps}
         for source, targets in successors.items():
             for target in targets:
                 predecessors[target].append(source)
-        finishing = _reach(ends, predecessors)
+        finishing = graph.reach(ends, predecessors)
         for step_id in r.steps:
             if step_id in reached and step_id not in finishing:
                 self.add(
@@ -444,7 +406,7 @@ class _Checker:
                 )
         self.parallels(successors)
 
-    def parallels(self, successors: dict[str, list[str]]) -> None:
+    def parallels(self, successors: Mapping[str, list[str]]) -> None:
         r = self.r
         joins: dict[str, str] = {}
         for step_id, step in r.steps.items():
@@ -460,7 +422,7 @@ class _Checker:
             for index, branch in enumerate(step.branches):
                 if branch not in r.steps:
                     continue
-                inside = _reach([branch], successors, stop={step.join})
+                inside = graph.reach([branch], successors, stop={step.join})
                 path: PathKey = ("steps", step_id, "branches", index)
                 escapes = sorted(s for s in inside if isinstance(r.steps[s], End))
                 if step.join not in inside:
@@ -519,21 +481,3 @@ def _offset(source: str, pattern: str) -> int:
     """0-based offset of ``pattern`` in a condition's text (0 when not found)."""
     match = re.search(pattern, source)
     return match.start() if match else 0
-
-
-def _reach(
-    starts: Iterable[str],
-    successors: dict[str, list[str]],
-    stop: frozenset[str] | set[str] = frozenset(),
-) -> set[str]:
-    seen: set[str] = set()
-    queue = deque(starts)
-    while queue:
-        current = queue.popleft()
-        if current in seen:
-            continue
-        seen.add(current)
-        if current in stop:
-            continue
-        queue.extend(successors.get(current, ()))
-    return seen

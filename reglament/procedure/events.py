@@ -7,7 +7,7 @@ data). A kind is turned into its event by :func:`event_of`, never through its ``
 
 Here too: which events name a step and which an end (:data:`STEP_EVENTS`, :data:`END_EVENTS`),
 the event each kind of end raises (:func:`raised_by`), the template a notification uses
-(:func:`template_name`), when the legal term counts as at risk (:func:`at_risk_days`) and which
+(:func:`template_name`, :data:`BUILTIN_TEMPLATES`), when the legal term counts as at risk (:func:`at_risk_days`) and which
 declared notifications an event triggers (:func:`sends`).
 """
 
@@ -72,10 +72,20 @@ def ending(end: EndKind) -> Kind:
     return Kind.ended if event is None else kind_of(event)
 
 
+BUILTIN_TEMPLATES = frozenset(event.value for event in Event)
+"""The names of the built-in templates: one for each event, named as the event."""
+
+
 def template_name(notification: Notification) -> str:
     """The template a notification uses: its own ``template``, else its event's name (a
     reglament's own template of that name, else the built-in one)."""
     return notification.template or notification.on.value
+
+
+def builtin_template(name: str) -> Event | None:
+    """The event whose built-in template ``name`` is (``None``: no built-in template has that
+    name; it must be one of the reglament's own)."""
+    return Event(name) if name in BUILTIN_TEMPLATES else None
 
 
 DEFAULT_AT_RISK_DAYS = 2

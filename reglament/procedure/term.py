@@ -22,12 +22,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from reglament.calendar import Clock
 from reglament.schemas import Duration, Term, Unit
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
+
+    from reglament.calendar import Clock
 
     I64 = npt.NDArray[np.int64]
     Flags = npt.NDArray[np.bool_]

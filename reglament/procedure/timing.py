@@ -20,7 +20,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reglament.calendar import Clock, Deadline
 from reglament.procedure import term
 from reglament.schemas import TIMED_UNITS, Decision, Duration, Step, Task, Unit, Wait
 from reglament.schemas.expr import Expr, parse
@@ -29,6 +28,8 @@ from reglament.schemas.reglament import ExternalSchedule
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
+
+    from reglament.calendar import Clock, Deadline
 
     I64 = npt.NDArray[np.int64]
     Flags = npt.NDArray[np.bool_]

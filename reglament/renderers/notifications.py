@@ -37,8 +37,13 @@ from jinja2 import (
 )
 
 from reglament.errors import Position, Problem, UsageError
-from reglament.loader.document import Document, PathKey, dotted
-from reglament.procedure.events import END_EVENTS, STEP_EVENTS, at_risk_days, template_name
+from reglament.procedure.events import (
+    END_EVENTS,
+    STEP_EVENTS,
+    at_risk_days,
+    builtin_template,
+    template_name,
+)
 from reglament.renderers import dates, sandbox, sms
 from reglament.renderers.context import (
     FALLBACK,
@@ -69,6 +74,7 @@ from reglament.schemas import (
     Wait,
 )
 from reglament.schemas import Template as Override
+from reglament.source.document import Document, PathKey, dotted
 
 if TYPE_CHECKING:  # rendering a case needs the engine; checking templates does not
     from reglament.engine.case import Case
@@ -495,7 +501,7 @@ def check_templates(reglament: Reglament, document: Document | None = None) -> C
     for index, notification in enumerate(reglament.notifications):
         name = template_name(notification)
         used_own = reglament.templates.get(name)
-        if used_own is None and name not in {e.value for e in Event}:
+        if used_own is None and builtin_template(name) is None:
             continue  # the loader reports an undeclared template
         if used_own is None and not _borrowed_fits(check, index, notification):
             continue

@@ -4,6 +4,7 @@ validate`` can check a reglament's notifications without importing the engine.""
 
 from __future__ import annotations
 
+from reglament.procedure.events import builtin_template
 from reglament.schemas import Event, Notification
 
 COMMON = frozenset(
@@ -66,7 +67,7 @@ def borrowed_template_fits(notification: Notification) -> bool:
     """Whether the built-in template a notification names can read nothing its event lacks:
     true when it names its own event's (or a template of the reglament's, checked apart), or
     another event that provides no more than its own."""
-    name = notification.template
-    if name is None or name == notification.on.value or name not in Event.__members__:
+    borrowed = None if notification.template is None else builtin_template(notification.template)
+    if borrowed is None or borrowed is notification.on:
         return True
-    return PROVIDED[Event(name)] <= PROVIDED[notification.on]
+    return PROVIDED[borrowed] <= PROVIDED[notification.on]

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from reglament.audit import audit_file
 from reglament.cli import app
 from reglament.loader import load_file
-from reglament.renderers.audit_html import render_page
+from reglament.reports.audit_html import render_page
 from tests.audit.browser import browser, find_chromium
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ import pytest
 
 from reglament.audit import RULES, AuditReport, audit_library
 from reglament.loader import load_library
-from reglament.renderers.audit import as_sarif, as_sarif_dict
+from reglament.reports.audit import as_sarif, as_sarif_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -33,10 +33,10 @@ import yaml
 from hypothesis import strategies as st
 
 from reglament.loader import BUNDLED
-from reglament.loader.document import PathKey, Plain, to_document
-from reglament.loader.yaml_reader import read
 from reglament.renderers.variables import ALL_VARIABLES
 from reglament.schemas import Event
+from reglament.source.document import PathKey, Plain, to_document
+from reglament.source.yaml_reader import read
 
 ROOT = BUNDLED.parent.parent
 

@@ -18,8 +18,8 @@ from types import FrameType
 import pytest
 
 from reglament.audit.diff import MAX_CASES, MAX_CASES_BYTES
-from reglament.loader import files
-from reglament.loader.yaml_reader import MAX_BYTES
+from reglament.source import files
+from reglament.source.yaml_reader import MAX_BYTES
 from tests.hostile.test_cases import ROOT, run
 
 OLD = "reglament/reglaments/karaganda-2015/semey-compensation.yaml"

@@ -20,7 +20,7 @@ from reglament.audit import RULES, AuditReport, FileAudit, Finding, Severity, Te
 from reglament.audit.report import term_summary
 from reglament.procedure.graph import routes_text
 from reglament.renderers import output
-from reglament.renderers.audit import counts_text, scope, summary
+from reglament.reports.audit import counts_text, scope, summary
 from reglament.schemas import Decision, End, Reglament, Step, Task, Text, Wait
 from reglament.schemas.words import act_text, amount_text, period_text, step_time_text
 
