@@ -234,8 +234,8 @@ def _route_edges(
     edges = []
     live = _live(next_, channel)
     for route in live:
-        if len(live) == 1 and len(next_) > 1:
-            condition: tuple[str, ...] = ()  # the channel left one way: no choice to label
+        if len(live) == 1:  # the channel left one way, or one was written: no choice to label
+            condition: tuple[str, ...] = ()
         else:
             condition = wrap(f"if {route.when}") if route.when else ("otherwise",)
         edge_kind = (

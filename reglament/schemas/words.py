@@ -61,6 +61,8 @@ def step_time_text(step: Step) -> str:
 def next_text(next_: str | list[Route]) -> str:
     if isinstance(next_, str):
         return next_
+    if len(next_) == 1:  # a lone route (written as a list to mark it inferred): no choice
+        return next_[0].to
     return "; ".join(f"{r.when} → {r.to}" if r.when else f"otherwise → {r.to}" for r in next_)
 
 

@@ -12,7 +12,8 @@ from reglament.errors import UsageError
 from reglament.loader import BUNDLED, load
 from reglament.renderers import diagrams
 from reglament.renderers.flow import EdgeKind, Shape, build, duration_lines, reachable
-from reglament.schemas import Duration, DurationCase, Language, Reglament, Unit
+from reglament.schemas import Duration, DurationCase, Language, Reglament, Task, Unit
+from reglament.schemas.words import next_text
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
@@ -141,6 +142,15 @@ def test_a_route_the_channel_leaves_alone_is_unlabelled() -> None:
     assert office[("s_issue_refusal", "s_refused")] == ()
     whole = {(e.source, e.target): e.lines for e in build(child).edges}
     assert whole[("s_ab_accept", "s_resolution")] == ("otherwise",)
+
+
+def test_a_lone_inferred_route_is_dashed_and_unlabelled(semey: Reglament) -> None:
+    # con-data-unavailable's only way on is written as a list to mark it inferred (000:146)
+    edges = {(e.source, e.target): e for e in build(semey, "con").edges}
+    edge = edges[("s_con_data_unavailable", "s_data_unavailable")]
+    assert edge.lines == () and edge.kind is EdgeKind.inferred  # not 'otherwise': the only way
+    step = semey.steps["con-data-unavailable"]
+    assert isinstance(step, Task) and next_text(step.next) == "data-unavailable"
 
 
 def test_unknown_or_empty_channels_are_usage_errors(semey: Reglament) -> None:
