@@ -75,7 +75,7 @@ def event_messages(
     if problems:
         raise DefinitionError(list(problems))
     case = watch(engine, timeline)
-    notices = engine.notices(case.history, case.channel)
+    notices = engine.notices(case)
     found = [n for n in notices if n.notification.on is event]
     if not found:
         raise UsageError(
