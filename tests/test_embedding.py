@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
 
+from reglament.calendar import SCHEDULES, Clock, default_calendar
 from reglament.cli import _option, app
-from reglament.engine import Case, Engine
+from reglament.engine import Case, Engine, Kind, Record, StepStatus
 from reglament.engine.batch import parse_probability, simulate_many
+from reglament.engine.simulate import simulate
 from reglament.errors import Arg, UsageError
 from reglament.loader import BUNDLED, Library, load, load_library
 from reglament.schemas import Event
+from reglament.schemas.jsonready import ToDict, json_ready
 
 BENEFIT = Engine(load(BUNDLED / "atyrau-2012" / "child-benefit-under-18.yaml"))
 SEMEY = Engine(load(BUNDLED / "karaganda-2015" / "semey-compensation.yaml"))
@@ -207,3 +211,110 @@ def test_restore_checks_the_case_against_the_engine() -> None:
         SEMEY.restore(case.to_dict())
     with pytest.raises(UsageError, match=r"^case: expected an object \(a saved case\), got "):
         SEMEY.restore(json.dumps(case.to_dict()))  # type: ignore[arg-type]
+
+
+# -- to_dict: JSON-ready, the shapes the published documents use ----------------------------------
+
+
+def _semey_case() -> tuple[Case, list[Record]]:
+    case = SEMEY.start(dt.datetime(2015, 12, 14, 17, 45, tzinfo=ALMATY), "office", "certificate")
+    SEMEY.complete(case, "register", dt.datetime(2015, 12, 14, 18, 5, tzinfo=ALMATY))
+    return case, SEMEY.poll(case, dt.datetime(2015, 12, 16, 12, 0, tzinfo=ALMATY))
+
+
+def test_status_to_dict_is_json_ready() -> None:
+    case, _ = _semey_case()
+    status = SEMEY.status(case, dt.datetime(2015, 12, 16, 12, 0, tzinfo=ALMATY))
+    document = status.to_dict()
+    assert json.loads(json.dumps(document)) == document
+    assert document == {
+        "at": "2015-12-16T12:00:00+06:00",
+        "active": [
+            {
+                "step": "review",
+                "actor": "head",
+                "started": "2015-12-14T18:05:00+06:00",
+                "due": "2015-12-15T18:30:00+06:00",
+                "state": "overdue",
+            }
+        ],
+        "term_due": None,  # the certificate has no term in the act
+        "term": "none",
+        "finished": False,
+        "end": None,
+    }
+
+
+def test_a_record_is_as_the_saved_case_holds_it() -> None:
+    case, events = _semey_case()
+    assert [r.to_dict() for r in case.history] == case.to_dict()["history"]
+    assert events[0].to_dict() == {
+        "kind": "step_overdue",
+        "at": "2015-12-15T18:30:00+06:00",
+        "step": "review",
+        "outcome": None,
+        "detail": events[0].detail,
+    }
+
+
+def test_a_notice_is_as_simulate_format_json_lists_it() -> None:
+    result = CliRunner().invoke(
+        app,
+        ["simulate", "semey-compensation", "--variant", "recognition", "--submitted",
+         "2015-12-14 17:45", "--format", "json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)["notifications"]
+    timeline = simulate(
+        SEMEY, dt.datetime(2015, 12, 14, 17, 45, tzinfo=ALMATY), "office", "recognition"
+    )
+    assert [n.to_dict() for n in timeline.notices] == printed
+    assert printed[0] == {
+        "at": "2015-12-14T17:45:00+06:00",
+        "event": "accepted",
+        "step": None,
+        "to": ["applicant"],
+        "via": printed[0]["via"],
+        "template": "accepted",
+        "outcome": None,
+        "detail": "submitted 2015-12-14T17:45:00+06:00",
+    }
+
+
+def test_to_dict_follows_the_fields_so_a_new_one_is_included() -> None:
+    @dataclass(frozen=True, slots=True)
+    class Later(ToDict):
+        at: dt.datetime
+        day: dt.date
+        kind: Kind
+        by: str | None = None
+        inner: tuple[StepStatus, ...] = ()
+
+    row = StepStatus("s", None, dt.datetime(2020, 1, 2, 9, tzinfo=ALMATY), None, "untimed")
+    later = Later(
+        dt.datetime(2020, 1, 2, 9, tzinfo=ALMATY),
+        dt.date(2020, 1, 3),
+        Kind.resumed,
+        "clerk",
+        (row,),
+    )
+    assert later.to_dict() == {
+        "at": "2020-01-02T09:00:00+06:00",
+        "day": "2020-01-03",
+        "kind": "resumed",
+        "by": "clerk",
+        "inner": [{"step": "s", "actor": None, "started": "2020-01-02T09:00:00+06:00", "due": None, "state": "untimed"}],
+    }  # fmt: skip
+    with pytest.raises(TypeError, match="no JSON form for object"):
+        json_ready(object())
+
+
+def test_a_deadline_is_as_calendar_add_prints_it() -> None:
+    result = CliRunner().invoke(
+        app, ["calendar", "add", "2025-03-20", "10", "--unit", "working_days", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    almaty = ZoneInfo("Asia/Almaty")
+    clock = Clock(default_calendar(), SCHEDULES["standard"], almaty)
+    deadline = clock.add(dt.datetime(2025, 3, 20, tzinfo=almaty), 10, "working_days")
+    assert deadline.to_dict() == json.loads(result.stdout)

@@ -41,6 +41,7 @@ from reglament.schemas import (
     Wait,
 )
 from reglament.schemas.case import case_error
+from reglament.schemas.jsonready import ToDict, json_ready
 
 UNCOUNTED = "not counted in the term"  # the detail of a step_started the term does not run in
 
@@ -49,7 +50,9 @@ TermState = Literal["on_time", "at_risk", "overdue", "met", "broken", "none"]
 
 
 @dataclass(frozen=True, slots=True)
-class StepStatus:
+class StepStatus(ToDict):
+    """An active step seen at one instant: since when, due when, whether it is late."""
+
     step: str
     actor: str | None
     started: dt.datetime
@@ -58,8 +61,9 @@ class StepStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class Status:
-    """A case seen at one instant."""
+class Status(ToDict):
+    """A case seen at one instant. ``to_dict()`` gives every field JSON-ready (instants in ISO
+    8601 with their offset, ``active`` as a list of :meth:`StepStatus.to_dict`)."""
 
     at: dt.datetime
     active: tuple[StepStatus, ...]
@@ -83,6 +87,21 @@ class Notice:
     @property
     def template(self) -> str:
         return events.template_name(self.notification)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, as ``simulate --format json`` lists it under ``notifications``: when, the
+        event and its step, to whom, by which media, the template; then the record's other
+        fields (its outcome, its detail and any a record gains)."""
+        record = self.record.to_dict()
+        return {
+            "at": record.pop("at"),
+            "event": record.pop("kind"),
+            "step": record.pop("step"),
+            "to": json_ready(self.notification.to),
+            "via": json_ready(self.notification.via),
+            "template": self.template,
+            **record,
+        }
 
 
 class Engine:
