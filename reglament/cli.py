@@ -77,6 +77,7 @@ R = TypeVar("R")
 # The option that gives each argument the package's messages name (errors.Arg): the API says
 # ``on=DATE``, the command line ``--on DATE``.
 _OPTIONS = {
+    "actuals": "--actual STEP=DURATION",
     "answers": "--answer",
     "cases": "--cases",
     "data": "--data",

@@ -16,9 +16,10 @@ from reglament.calendar import SCHEDULES, Clock, default_calendar
 from reglament.cli import _option, app
 from reglament.engine import Case, Engine, Kind, Record, StepStatus
 from reglament.engine.batch import parse_probability, simulate_many
-from reglament.engine.simulate import simulate
+from reglament.engine.simulate import Timeline, simulate
 from reglament.errors import Arg, UsageError
 from reglament.loader import BUNDLED, Library, load, load_library
+from reglament.renderers.notices import event_messages
 from reglament.schemas import Event
 from reglament.schemas.jsonready import ToDict, json_ready
 
@@ -115,6 +116,12 @@ def _refusal(call: object) -> UsageError:
 
 
 AT = dt.datetime(2016, 1, 1, tzinfo=ALMATY)
+
+
+def _timeline() -> Timeline:
+    return simulate(SEMEY, dt.datetime(2015, 12, 14, 10, tzinfo=ALMATY), "office", "certificate")
+
+
 SOCIAL = Engine(load(BUNDLED / "karaganda-2015" / "social-assistance-local.yaml"))
 
 
@@ -145,6 +152,16 @@ SOCIAL = Engine(load(BUNDLED / "karaganda-2015" / "social-assistance-local.yaml"
             lambda: SOCIAL.start(AT, "portal", data={"disabled": False}),
             "set the case data with data=...",
             "set the case data with --data",
+        ),
+        (
+            lambda: event_messages(SEMEY, _timeline(), Event.step_overdue),
+            "make one late with actuals=...)",
+            "make one late with --actual STEP=DURATION)",
+        ),
+        (
+            lambda: event_messages(SEMEY, _timeline(), Event.refused),
+            "choose another path with channel=..., variant=..., answers=... or data=...)",
+            "choose another path with --channel, --variant, --answer or --data)",
         ),
         (
             lambda: parse_probability("decide"),
