@@ -546,9 +546,12 @@ class Engine:
             raise UsageError(
                 "notices(case, records) takes the channel from the case: give no channel"
             )
-        chosen = case.history if records is None else list(records)
+        if records is None:
+            return self._notices(case.history, case.channel)
+        chosen = list(records)
+        mine = {id(record) for record in case.history}
         for record in chosen:
-            if record not in case.history:
+            if id(record) not in mine and record not in case.history:
                 raise UsageError(
                     f"{record.kind.value} at {record.at.isoformat()} is not an event of this "
                     "case: pass records from its history (what its moves returned)"
