@@ -13,7 +13,7 @@ BENCH_LOCK := requirements/bench.txt
 COMPILE := env PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= PIP_CONSTRAINT= $(BIN)/pip-compile -q \
 	--upgrade --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: install demo test test-latest lock bench schema golden golden-notifications js fuzz
+.PHONY: install demo test test-latest lock bench schema api-docs golden golden-notifications js fuzz
 
 # The locked environment: every package (the build backend and pip included) at the version and
 # hash in requirements/test.txt, then the project itself, editable, with no dependency resolution.
@@ -62,6 +62,10 @@ schema: install
 	$(BIN)/reglament schema --output reglament/schemas/reglament.schema.json
 	$(BIN)/reglament schema --timeline --output reglament/schemas/timeline.schema.json
 	$(BIN)/reglament schema --case --output reglament/schemas/case.schema.json
+
+# docs/api.md from the public API's signatures and docstrings (tests/test_api_docs.py checks it).
+api-docs: install
+	$(BIN)/python tools/api_docs.py --write
 
 js:
 	npm ci --prefix tests/js --no-audit --no-fund

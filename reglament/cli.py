@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 import typer
 
 from reglament import limits
-from reglament.errors import ReglamentError, UsageError, unknown
+from reglament.errors import Arg, ReglamentError, UsageError, unknown
 from reglament.loader import Chosen, Library, load_library
 from reglament.reports import describe, validation
 from reglament.schemas import Event, Language, Medium, Recipient, Reglament
@@ -74,10 +74,31 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+# The option that gives each argument the package's messages name (errors.Arg): the API says
+# ``on=DATE``, the command line ``--on DATE``.
+_OPTIONS = {
+    "actuals": "--actual STEP=DURATION",
+    "answers": "--answer",
+    "cases": "--cases",
+    "data": "--data",
+    "on": "--on",
+    "probabilities": "--probability",
+    "region": "--region",
+    "seed": "--seed",
+    "variant": "--variant",
+}
+
+
+def _option(argument: Arg) -> str:
+    option = _OPTIONS.get(argument.name, f"--{argument.name.replace('_', '-')}")
+    return f"{option} {argument.value}" if argument.value else option
+
+
 def _report(error: ReglamentError) -> int:
-    """The one place an error is shown: each line of it on stderr after ``error:``; its exit
-    code (1 an invalid definition, 2 a usage error)."""
-    for line in str(error).splitlines() or [""]:
+    """The one place an error is shown: each line of it on stderr after ``error:``, with the
+    arguments it names worded as this command line's options; its exit code (1 an invalid
+    definition, 2 a usage error)."""
+    for line in error.worded(_option).splitlines() or [""]:
         typer.echo(f"error: {line}", err=True)
     return error.exit_code
 

@@ -7,7 +7,7 @@ The CLI maps each kind to an exit code: ``DefinitionError`` (an invalid reglamen
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 
@@ -42,10 +42,32 @@ class Problem:
         return (self.position.file, self.position.line, self.position.column, self.message)
 
 
+@dataclass(frozen=True, slots=True)
+class Arg:
+    """A parameter the caller can give, named inside an error's message, with the value given
+    or a placeholder (``Arg("on", "DATE")``). A Python caller reads it as the keyword argument
+    (``on=DATE``); the command line words it as its own option (``--on DATE``), at its edge
+    (:meth:`ReglamentError.worded`). So no message below the CLI names a command-line option."""
+
+    name: str
+    value: str = ""  # "": none given (a Python caller reads ``name=...``)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value or '...'}"
+
+
 class ReglamentError(Exception):
     """Base of every error this package raises on purpose."""
 
     exit_code = 1
+    parts: tuple[str | Arg, ...] = ()  # the message, when it names the caller's arguments
+
+    def worded(self, option: Callable[[Arg], str]) -> str:
+        """The message with each argument it names worded by ``option`` (the CLI's: ``--on
+        DATE``); ``str(error)`` words them as Python keyword arguments (``on=DATE``)."""
+        if not self.parts:
+            return str(self)
+        return "".join(part if isinstance(part, str) else option(part) for part in self.parts)
 
 
 class DefinitionError(ReglamentError):
@@ -59,9 +81,17 @@ class DefinitionError(ReglamentError):
 
 
 class UsageError(ReglamentError):
-    """The caller asked for something that cannot be done (bad argument, unknown id, range)."""
+    """The caller asked for something that cannot be done (bad argument, unknown id, range).
+
+    The message is one string, or strings and :class:`Arg` s naming the caller's arguments:
+    ``UsageError("choose one with ", Arg("region"), " or ID@REGION")``."""
 
     exit_code = 2
+
+    def __init__(self, *parts: str | Arg) -> None:
+        if any(isinstance(part, Arg) for part in parts):
+            self.parts = parts
+        super().__init__("".join(str(part) for part in parts))
 
 
 class CalendarRangeError(UsageError):

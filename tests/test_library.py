@@ -289,10 +289,10 @@ def test_find_by_region_and_date(versions: Library) -> None:
         (("minimla", None, None), "no reglament 'minimla'; did you mean 'minimal'? known: minimal"),
         (
             ("minimal", None, dt.date(2025, 1, 1)),
-            "'minimal' exists in several regions (north, south); choose one with --region or "
-            "ID@REGION, e.g. minimal@north",
+            "'minimal' exists in several regions (north, south); choose one with region=..., "
+            "e.g. region='north'",
         ),
-        (("minimal", "north", None), "'minimal' has 2 versions; choose one with --on DATE"),
+        (("minimal", "north", None), "'minimal' has 2 versions; choose one with on=DATE"),
         (
             ("minimal", "north", dt.date(2019, 1, 1)),
             "no version of 'minimal' is in force on 2019-01-01 in north; in force: 2020-01-01 – "
@@ -342,21 +342,21 @@ def test_choose_names_a_version_and_why(versions: Library) -> None:
         # several regions: refused whatever the day (the day alone does not name a region)
         (
             ("minimal",),
-            "'minimal' exists in several regions (north, south); choose one with --region or "
+            "'minimal' exists in several regions (north, south); choose one with region=... or "
             "ID@REGION, e.g. minimal@north",
         ),
         (
             ("minimal@@2021-06-01",),
-            "'minimal' exists in several regions (north, south); choose one with --region or "
+            "'minimal' exists in several regions (north, south); choose one with region=... or "
             "ID@REGION, e.g. minimal@north",
         ),
         (
             ("minimal@north", "south"),
-            "'minimal@north' names the region north, --region says south: give one",
+            "'minimal@north' names the region north, region=... says south: give one",
         ),
         (
             ("minimal@north@2020-06-01", None, dt.date(2021, 6, 1)),
-            "'minimal@north@2020-06-01' names the date 2020-06-01, --on says 2021-06-01: give one",
+            "'minimal@north@2020-06-01' names the date 2020-06-01, on=... says 2021-06-01: give one",
         ),
         (
             ("minimal@north@2020-02-30",),

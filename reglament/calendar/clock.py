@@ -191,6 +191,18 @@ class Deadline:
             return f"due {self.due.isoformat()}"
         return self.basis.clock.explain(self)
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, as ``calendar add --format json`` prints it: the start, the count, the
+        due instant (ISO 8601 with its offset), whether a day in it is estimated, and why."""
+        return {
+            "start": self.start.isoformat(),
+            "value": self.value,
+            "unit": self.unit.value if self.unit is not None else None,
+            "due": self.due.isoformat(),
+            "estimated": self.estimated,
+            "explanation": self.explanation,
+        }
+
     @property
     def skipped(self) -> tuple[DayInfo, ...]:
         """The days off passed over between the start of the count and the due day."""

@@ -131,16 +131,7 @@ def year_json(work: WorkCalendar, year: int) -> str:
 
 def deadline_json(deadline: Deadline) -> str:
     """``calendar add --format json``: the start, the due instant and how it was computed."""
-    return _json(
-        {
-            "start": deadline.start.isoformat(),
-            "value": deadline.value,
-            "unit": deadline.unit.value if deadline.unit is not None else None,
-            "due": deadline.due.isoformat(),
-            "estimated": deadline.estimated,
-            "explanation": deadline.explanation,
-        }
-    )
+    return _json(deadline.to_dict())
 
 
 def count_json(start: dt.date, end: dt.date, count: int) -> str:

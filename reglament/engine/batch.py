@@ -35,7 +35,7 @@ import numpy.typing as npt
 from reglament.calendar import Clock
 from reglament.engine.runtime import Engine
 from reglament.engine.simulate import MAX_STEPS, Timeline, simulate
-from reglament.errors import UsageError, did_you_mean
+from reglament.errors import Arg, UsageError, did_you_mean
 from reglament.limits import BYTES_PER_CASE, MAX_CASES, MAX_SEED, shown
 from reglament.procedure import outcomes, term, timing
 from reglament.procedure.graph import DONE, choose
@@ -74,16 +74,18 @@ def parse_probability(text: str) -> Probability:
     """``check=refused:0.2`` or ``check=refused:20%`` → :class:`Probability`."""
     match = _PROBABILITY.match(text)
     if match is None:
-        raise UsageError(f"--probability {text!r}: expected STEP=OUTCOME:P, e.g. check=refused:0.2")
+        raise UsageError(
+            Arg("probabilities", repr(text)), ": expected STEP=OUTCOME:P, e.g. check=refused:0.2"
+        )
     step, outcome, value = match.groups()
     try:
         p = float(value[:-1]) / 100 if value.endswith("%") else float(value)
     except ValueError:
         raise UsageError(
-            f"--probability {text!r}: {value!r} is not a number (write 0.2 or 20%)"
+            Arg("probabilities", repr(text)), f": {value!r} is not a number (write 0.2 or 20%)"
         ) from None
     if not 0.0 <= p <= 1.0:
-        raise UsageError(f"--probability {text!r}: {value} is not between 0 and 1")
+        raise UsageError(Arg("probabilities", repr(text)), f": {value} is not between 0 and 1")
     return Probability(step, outcome, p)
 
 
@@ -102,24 +104,27 @@ def outcome_shares(
         if item.step not in steps:
             hint = did_you_mean(item.step, steps)
             raise UsageError(
-                f"--probability: no step {item.step!r} in {engine.reglament.id}{hint}"
-                f"{' ' if hint else '; '}steps with outcomes: {', '.join(with_outcomes) or 'none'}"
+                Arg("probabilities"),
+                f": no step {item.step!r} in {engine.reglament.id}{hint}"
+                f"{' ' if hint else '; '}steps with outcomes: {', '.join(with_outcomes) or 'none'}",
             )
         names = outcomes.outcomes(steps[item.step])
         if len(names) < 2:
             kind = steps[item.step].kind
             why = "a wait without a time limit always ends with event" if names else ""
             raise UsageError(
-                f"--probability: step {item.step!r} is a {kind} with nothing to draw"
-                f"{': ' + why if why else ''}; steps with outcomes: {', '.join(with_outcomes) or 'none'}"
+                Arg("probabilities"),
+                f": step {item.step!r} is a {kind} with nothing to draw"
+                f"{': ' + why if why else ''}; steps with outcomes: {', '.join(with_outcomes) or 'none'}",
             )
         if item.outcome not in names:
             raise UsageError(
-                f"--probability: step {item.step!r} has no outcome {item.outcome!r}; "
-                f"allowed: {', '.join(names)}"
+                Arg("probabilities"),
+                f": step {item.step!r} has no outcome {item.outcome!r}; "
+                f"allowed: {', '.join(names)}",
             )
         if item.outcome in chosen.get(item.step, {}):
-            raise UsageError(f"--probability: {item.step}={item.outcome} is given twice")
+            raise UsageError(Arg("probabilities"), f": {item.step}={item.outcome} is given twice")
         chosen.setdefault(item.step, {})[item.outcome] = item.p
     shares: dict[str, dict[str, float]] = {}
     for step_id in with_outcomes:
@@ -131,14 +136,16 @@ def outcome_shares(
         listed = ", ".join(f"{o}={p:g}" for o, p in fixed.items())
         if total > 1 + 1e-9:
             raise UsageError(
-                f"--probability: the outcomes of {step_id!r} sum to {total:g} ({listed}); "
-                "they must sum to 1 at most"
+                Arg("probabilities"),
+                f": the outcomes of {step_id!r} sum to {total:g} ({listed}); "
+                "they must sum to 1 at most",
             )
         rest = [o for o in names if o not in fixed]
         if not rest and abs(total - 1) > 1e-9:
             raise UsageError(
-                f"--probability: every outcome of {step_id!r} is given ({listed}) but they sum "
-                f"to {total:g}, not 1"
+                Arg("probabilities"),
+                f": every outcome of {step_id!r} is given ({listed}) but they sum "
+                f"to {total:g}, not 1",
             )
         left = max(0.0, 1 - total)
         shares[step_id] = {o: fixed.get(o, left / len(rest) if rest else 0.0) for o in names}
@@ -344,11 +351,14 @@ def simulate_many(
     """
     if not 1 <= cases <= MAX_CASES:
         raise UsageError(
-            f"--cases {shown(cases)}: the number of cases must be from 1 to {MAX_CASES:,} (a run "
-            f"needs about {BYTES_PER_CASE} bytes of memory per case)"
+            Arg("cases", shown(cases)),
+            f": the number of cases must be from 1 to {MAX_CASES:,} (a run "
+            f"needs about {BYTES_PER_CASE} bytes of memory per case)",
         )
     if seed is not None and not 0 <= seed <= MAX_SEED:
-        raise UsageError(f"--seed {shown(seed)}: a seed is a whole number from 0 to {MAX_SEED}")
+        raise UsageError(
+            Arg("seed", shown(seed)), f": a seed is a whole number from 0 to {MAX_SEED}"
+        )
     if end <= start:
         raise UsageError(
             f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})"
@@ -469,7 +479,10 @@ class _Walker:
                 return [(decided, everyone)]
             raise UsageError(
                 f"simulation stopped at {step_id!r}: no condition of the decision holds for the "
-                f"case data; give --data or --probability {step_id}=OUTCOME:P"
+                "case data; give ",
+                Arg("data"),
+                " or ",
+                Arg("probabilities", f"{step_id}=OUTCOME:P"),
             )
         return [(outcomes.default(step), everyone)]
 

@@ -24,12 +24,16 @@ from reglament.schemas import Decision, End, Join, Parallel, Reglament, Task, Wa
 from reglament.schemas.case import SCHEMA_VERSION as SCHEMA_VERSION
 from reglament.schemas.case import (
     CaseJSON,
+    RecordJSON,
+    SuspensionJSON,
     TermUnit,
+    TokenJSON,
     case_error,
     path_of,
     read_document,
 )
 from reglament.schemas.common import zone
+from reglament.schemas.jsonready import ToDict
 from reglament.schemas.reglament import DataType
 
 FIRST_DAY = dt.date(FIRST_YEAR, 1, 1)  # the working-day calendar's range
@@ -38,7 +42,7 @@ Problems = list[tuple[str, str]]  # (JSON path, what is wrong there)
 
 
 @dataclass(slots=True)
-class Record:
+class Record(ToDict):
     """One entry of a case's history."""
 
     kind: Kind
@@ -49,7 +53,7 @@ class Record:
 
 
 @dataclass(slots=True)
-class Token:
+class Token(ToDict):
     """A place the case is in: a step, since when, due when (``None``: the act sets no time)."""
 
     id: int
@@ -60,7 +64,7 @@ class Token:
 
 
 @dataclass(slots=True)
-class Suspension:
+class Suspension(ToDict):
     """A stretch during which the legal term does not run."""
 
     start: dt.datetime
@@ -133,31 +137,10 @@ class Case:
                 "unit": cast(TermUnit, self.term_unit),
                 "base_due": self.term_base_due.isoformat(),
             },
-            "tokens": [
-                {
-                    "id": t.id,
-                    "step": t.step,
-                    "started": t.started.isoformat(),
-                    "due": instant(t.due),
-                    "parallel": t.parallel,
-                }
-                for t in self.tokens
-            ],
+            "tokens": [cast(TokenJSON, t.to_dict()) for t in self.tokens],
             "arrived": {join: list(ids) for join, ids in self.arrived.items()},
-            "history": [
-                {
-                    "kind": r.kind.value,
-                    "at": r.at.isoformat(),
-                    "step": r.step,
-                    "outcome": r.outcome,
-                    "detail": r.detail,
-                }
-                for r in self.history
-            ],
-            "suspensions": [
-                {"start": s.start.isoformat(), "end": instant(s.end), "reason": s.reason}
-                for s in self.suspensions
-            ],
+            "history": [cast(RecordJSON, r.to_dict()) for r in self.history],
+            "suspensions": [cast(SuspensionJSON, s.to_dict()) for s in self.suspensions],
             "next_token": self.next_token,
             "end": self.end,
             "finished_at": instant(self.finished_at),

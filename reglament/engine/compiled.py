@@ -18,7 +18,7 @@ from reglament.calendar import (
     WorkCalendar,
     default_calendar,
 )
-from reglament.errors import UsageError, unknown
+from reglament.errors import Arg, UsageError, unknown
 from reglament.procedure import graph, outcomes, term, timing
 from reglament.procedure.graph import Branch
 from reglament.procedure.timing import TimedRule
@@ -137,7 +137,9 @@ class Compiled:
         variants: list[str | None] = list(self.reglament.variants) or [None]
         return [v for v in variants if self.serves(channel, v)]
 
-    def scope_problem(self, channel: str, variant: str | None, data: Scope | None) -> str | None:
+    def scope_problem(
+        self, channel: str, variant: str | None, data: Scope | None
+    ) -> tuple[str | Arg, ...] | None:
         """Why a case of ``variant`` with ``data`` may not be made through ``channel`` (``None``
         when it may; ``data`` of ``None`` skips the channel's ``when``)."""
         r = self.reglament
@@ -146,12 +148,14 @@ class Compiled:
             return (
                 f"channel {channel!r} of {r.id} serves only the variant"
                 f"{'s' if len(served) > 1 else ''} {', '.join(served)}, not {variant!r}; "
-                "choose one with --variant"
+                "choose one with ",
+                Arg("variant"),
             )
         if data is not None and not self.admits(channel, data, variant):
             return (
                 f"channel {channel!r} of {r.id} is open only when `{r.channels[channel].when}`; "
-                "set the case data with --data"
+                "set the case data with ",
+                Arg("data"),
             )
         return None
 
@@ -175,5 +179,5 @@ class Compiled:
             raise unknown("variant", variant, r.variants, f"for {r.id}")
         problem = self.scope_problem(channel, variant, data)
         if problem is not None:
-            raise UsageError(problem)
+            raise UsageError(*problem)
         return start

@@ -6,8 +6,12 @@ No wall clock and no I/O: every instant is passed in, aware, by the caller.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, overload
+
+from typing_extensions import deprecated
 
 from reglament.calendar import TermRules, WorkCalendar
 from reglament.engine.case import (
@@ -37,6 +41,7 @@ from reglament.schemas import (
     Wait,
 )
 from reglament.schemas.case import case_error
+from reglament.schemas.jsonready import ToDict, json_ready
 
 UNCOUNTED = "not counted in the term"  # the detail of a step_started the term does not run in
 
@@ -45,7 +50,9 @@ TermState = Literal["on_time", "at_risk", "overdue", "met", "broken", "none"]
 
 
 @dataclass(frozen=True, slots=True)
-class StepStatus:
+class StepStatus(ToDict):
+    """An active step seen at one instant: since when, due when, whether it is late."""
+
     step: str
     actor: str | None
     started: dt.datetime
@@ -54,8 +61,9 @@ class StepStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class Status:
-    """A case seen at one instant."""
+class Status(ToDict):
+    """A case seen at one instant. ``to_dict()`` gives every field JSON-ready (instants in ISO
+    8601 with their offset, ``active`` as a list of :meth:`StepStatus.to_dict`)."""
 
     at: dt.datetime
     active: tuple[StepStatus, ...]
@@ -79,6 +87,21 @@ class Notice:
     @property
     def template(self) -> str:
         return events.template_name(self.notification)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, as ``simulate --format json`` lists it under ``notifications``: when, the
+        event and its step, to whom, by which media, the template; then the record's other
+        fields (its outcome, its detail and any a record gains)."""
+        record = self.record.to_dict()
+        return {
+            "at": record.pop("at"),
+            "event": record.pop("kind"),
+            "step": record.pop("step"),
+            "to": json_ready(self.notification.to),
+            "via": json_ready(self.notification.via),
+            "template": self.template,
+            **record,
+        }
 
 
 class Engine:
@@ -487,15 +510,71 @@ class Engine:
 
     # -- notifications ----------------------------------------------------------------------------
 
-    def notices(self, records: list[Record], channel: str | None = None) -> list[Notice]:
-        """The declared notifications these events trigger for a case applied through
-        ``channel`` (those limited to another channel are left out; ``None``: all of them)."""
+    @overload
+    def notices(self, case: Case, records: Iterable[Record] | None = None) -> list[Notice]: ...
+
+    @overload
+    @deprecated("notices(records, channel) is notices(case, records) now")
+    def notices(
+        self, case: Sequence[Record], records: str | None = None, channel: str | None = None
+    ) -> list[Notice]: ...
+
+    def notices(
+        self,
+        case: Case | Sequence[Record],
+        records: Iterable[Record] | str | None = None,
+        channel: str | None = None,
+    ) -> list[Notice]:
+        """The declared notifications that ``records`` (events of ``case``, as ``poll``,
+        ``complete`` and the other moves return them; default: its whole history) trigger for
+        ``case``: those limited to another channel than the case's are left out.
+
+        Deprecated, for this release: ``notices(records, channel=None)``, the events alone with
+        the channel to apply (``None``: every notification, whatever its channel). It warns
+        (``DeprecationWarning``) and gives what it gave."""
+        if not isinstance(case, Case):
+            warnings.warn(
+                "Engine.notices(records, channel) is deprecated: pass the case, "
+                "notices(case, records), so that its channel applies",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            old_channel = records if isinstance(records, str) else channel
+            return self._notices(list(case), old_channel)
+        self._check(case)
+        if isinstance(records, str) or channel is not None:
+            raise UsageError(
+                "notices(case, records) takes the channel from the case: give no channel"
+            )
+        if records is None:
+            return self._notices(case.history, case.channel)
+        chosen = list(records)
+        mine = {id(record) for record in case.history}
+        for record in chosen:
+            if id(record) not in mine and record not in case.history:
+                raise UsageError(
+                    f"{record.kind.value} at {record.at.isoformat()} is not an event of this "
+                    "case: pass records from its history (what its moves returned)"
+                )
+        return self._notices(chosen, case.channel)
+
+    def _notices(self, records: list[Record], channel: str | None) -> list[Notice]:
         return [
             Notice(record, notification)
             for record in records
             for notification in self.reglament.notifications
             if events.sends(notification, record.kind, record.step, channel)
         ]
+
+    # -- restoring a saved case ---------------------------------------------------------------------
+
+    def restore(self, saved: Mapping[str, Any]) -> Case:
+        """The case saved as ``saved`` (what :meth:`Case.to_dict` gave, e.g. read back with
+        ``json.loads``), checked whole against this engine's reglament and version: the one
+        call to go on with a saved case. Anything else is a ``UsageError`` on one line naming
+        the first bad value by its JSON path (``case.tokens[0].step: ...``). The same as
+        ``Case.from_dict(saved, engine.reglament)``."""
+        return Case.from_dict(saved, self.reglament)
 
 
 Stretch = tuple[dt.datetime, dt.datetime]

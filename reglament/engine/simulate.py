@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from reglament.engine.case import Case, Record, Token
 from reglament.engine.runtime import Engine, Notice
-from reglament.errors import CaseError, UsageError, unknown
+from reglament.errors import Arg, CaseError, UsageError, unknown
 from reglament.limits import shown
 from reglament.procedure import outcomes, term, timing
 from reglament.procedure.events import Kind
@@ -196,7 +196,7 @@ def simulate(
         )
     term_due = engine.term_due(case)
     term_text, term_explanation = _term_words(engine, case)
-    notices = tuple(engine.notices(case.history, case.channel))
+    notices = tuple(engine.notices(case))
     return Timeline(
         case, tuple(rows), term_due, term_text, term_explanation, notices, tuple(assumptions)
     )
@@ -260,7 +260,9 @@ def _decision_outcome(
         rules = "; ".join(f"{o}: {c.source}" for o, c in conditions.items() if c)
         raise UsageError(
             f"decision {step_id!r} is decided by conditions over the case data ({rules}); "
-            "set the data with --data instead"
+            "set the data with ",
+            Arg("data"),
+            " instead",
         )
     if step_id in answers:
         if answers[step_id] not in step.outcomes:

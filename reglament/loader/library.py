@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from reglament.errors import DefinitionError, Position, Problem, UsageError, did_you_mean
+from reglament.errors import (
+    Arg,
+    DefinitionError,
+    Position,
+    Problem,
+    UsageError,
+    did_you_mean,
+)
 from reglament.limits import parse_day
 from reglament.loader import build, semantic, templates
 from reglament.schemas import Reglament
@@ -106,11 +113,13 @@ class Library:
         )
 
     def find(
-        self, id_or_service: str, region: str | None = None, on: dt.date | None = None
+        self, id_or_service: str, region: str | None = None, on: dt.date | str | None = None
     ) -> Loaded:
-        """The one version of a service a case uses: in its region, in force on ``on``.
+        """The one version of a service a case uses: in its region, in force on ``on`` (a date
+        or an ISO date string, ``2018-03-20``).
         :class:`DefinitionError` when the library is invalid (see :meth:`require_valid`),
-        :class:`UsageError` when no version or more than one answers."""
+        :class:`UsageError` when no version or more than one answers, or ``on`` is no date."""
+        on = _on_day(on)
         candidates = self.versions(id_or_service, region)
         if not candidates:
             raise self._unknown(id_or_service, region)
@@ -125,10 +134,11 @@ class Library:
             candidates = in_force
         regions = sorted({f.reglament.region for f in candidates if f.reglament is not None})
         if len(regions) > 1:
-            raise _ambiguous(id_or_service, regions)
+            raise _ambiguous(id_or_service, regions, refs=False)
         if len(candidates) > 1 and on is None:
             raise UsageError(
-                f"{id_or_service!r} has {len(candidates)} versions; choose one with --on DATE"
+                f"{id_or_service!r} has {len(candidates)} versions; choose one with ",
+                Arg("on", "DATE"),
             )
         return candidates[0]
 
@@ -231,15 +241,34 @@ def _agree(ref: str, what: str, named: _T | None, given: _T | None) -> _T | None
         return named if named is not None else given
     same = str(named).casefold() == str(given).casefold()
     if not same:
-        option = "--region" if what == "region" else "--on"
-        raise UsageError(f"{ref!r} names the {what} {named}, {option} says {given}: give one")
+        option = Arg("region" if what == "region" else "on")
+        raise UsageError(f"{ref!r} names the {what} {named}, ", option, f" says {given}: give one")
     return named
 
 
-def _ambiguous(id_or_service: str, regions: list[str]) -> UsageError:
+def _on_day(on: object) -> dt.date | None:
+    """``on`` as :meth:`Library.find` takes it: a date, an ISO date string, or ``None``."""
+    if on is None or (isinstance(on, dt.date) and not isinstance(on, dt.datetime)):
+        return on
+    if isinstance(on, str):
+        try:
+            return parse_day(on)
+        except ValueError as error:
+            raise UsageError(f"on: {error}") from None
+    raise UsageError(f"on: expected a date (datetime.date) or a date string YYYY-MM-DD, got {on!r}")
+
+
+def _ambiguous(id_or_service: str, regions: list[str], refs: bool = True) -> UsageError:
+    if not refs:  # find takes the region apart only
+        return UsageError(
+            f"{id_or_service!r} exists in several regions ({', '.join(regions)}); choose one with ",
+            Arg("region"),
+            f", e.g. region={regions[0]!r}",
+        )
     return UsageError(
-        f"{id_or_service!r} exists in several regions ({', '.join(regions)}); choose one with "
-        f"--region or ID@REGION, e.g. {id_or_service}@{regions[0]}"
+        f"{id_or_service!r} exists in several regions ({', '.join(regions)}); choose one with ",
+        Arg("region"),
+        f" or ID@REGION, e.g. {id_or_service}@{regions[0]}",
     )
 
 

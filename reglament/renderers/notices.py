@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from reglament.engine.runtime import Engine, Notice
 from reglament.engine.simulate import Timeline
 from reglament.engine.watch import watch
-from reglament.errors import DefinitionError, UsageError
+from reglament.errors import Arg, DefinitionError, UsageError
 from reglament.renderers.notifications import (
     Message,
     builtin_problems,
@@ -75,11 +75,11 @@ def event_messages(
     if problems:
         raise DefinitionError(list(problems))
     case = watch(engine, timeline)
-    notices = engine.notices(case.history, case.channel)
+    notices = engine.notices(case)
     found = [n for n in notices if n.notification.on is event]
     if not found:
         raise UsageError(
-            _not_on_path(event, timeline, sorted({n.record.kind.value for n in notices}))
+            *_not_on_path(event, timeline, sorted({n.record.kind.value for n in notices}))
         )
     sent = [
         Sent(
@@ -108,18 +108,21 @@ def event_messages(
     return sent
 
 
-def _not_on_path(event: Event, timeline: Timeline, occurring: list[str]) -> str:
+def _not_on_path(event: Event, timeline: Timeline, occurring: list[str]) -> tuple[str | Arg, ...]:
     case = timeline.case
     path = f"channel {case.channel}" + (f", variant {case.variant}" if case.variant else "")
+    hint: tuple[str | Arg, ...]
     if event is Event.step_overdue:
-        hint = " (every step takes its allowed time: make one late with --actual STEP=DURATION)"
+        hint = (" (every step takes its allowed time: make one late with ", Arg("actuals"), ")")
     elif event is Event.term_at_risk:
-        hint = " (the case ends before the term comes at risk, or the act states no term)"
+        hint = (" (the case ends before the term comes at risk, or the act states no term)",)
     elif event in (Event.suspended, Event.resumed):
-        hint = " (a simulated case is never suspended)"
+        hint = (" (a simulated case is never suspended)",)
     else:
-        hint = " (choose another path with --channel, --variant, --answer or --data)"
+        hint = (" (choose another path with ", Arg("channel"), ", ", Arg("variant"), ", ")
+        hint += (Arg("answers"), " or ", Arg("data"), ")")
     return (
-        f"no {event.value} notification on this path ({path}){hint}; "
-        f"notified on this path: {', '.join(occurring) or 'nothing'}"
+        f"no {event.value} notification on this path ({path})",
+        *hint,
+        f"; notified on this path: {', '.join(occurring) or 'nothing'}",
     )

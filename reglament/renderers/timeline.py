@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import cast
 
 from reglament.calendar.days import fmt_instant
 from reglament.engine.simulate import Row, Timeline
-from reglament.schemas.timeline import TimelineJSON
+from reglament.schemas.timeline import NotificationJSON, TimelineJSON
 
 
 def bare_note(version_note: str) -> str:
@@ -191,17 +192,7 @@ def as_dict(timeline: Timeline, version_note: str = "") -> TimelineJSON:
         },
         "lower_bound": timeline.lower_bound,
         "assumptions": list(timeline.assumptions),
-        "notifications": [
-            {
-                "at": instant(notice.record.at),
-                "event": notice.record.kind.value,
-                "step": notice.record.step,
-                "to": [r.value for r in notice.notification.to],
-                "via": [m.value for m in notice.notification.via],
-                "template": notice.template,
-            }
-            for notice in timeline.notices
-        ],
+        "notifications": [cast(NotificationJSON, notice.to_dict()) for notice in timeline.notices],
     }
 
 

@@ -62,12 +62,16 @@ class TermJSON(TypedDict):
 
 @with_config(_CLOSED)
 class NotificationJSON(TypedDict):
+    """A message the case sends (``Notice.to_dict()`` gives exactly this)."""
+
     at: Instant
     event: str
     step: str | None
     to: list[str]
     via: list[str]
     template: str
+    outcome: Annotated[str | None, Field(description="The outcome the event records, if any.")]
+    detail: Annotated[str, Field(description="What the event records besides, in words.")]
 
 
 @with_config(_CLOSED)

@@ -209,7 +209,7 @@ def _every_method(engine: Engine, case: Case, data: st.DataObject) -> None:
         lambda: engine.term_due(case, when),
         lambda: engine.stopped_intervals(case, when),
         lambda: engine.poll(case, when),
-        lambda: engine.notices(case.history, case.channel),
+        lambda: engine.notices(case),
         lambda: engine.set_data(case, values),
         lambda: engine.suspend(case, when, "fuzz"),
         lambda: engine.complete(case, step, when, outcome),

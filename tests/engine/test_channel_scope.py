@@ -35,7 +35,7 @@ def test_a_channel_open_to_some_applicants_refuses_the_others() -> None:
         engine.start(AT, "portal", data={"disabled": False})
     assert str(error.value) == (
         "channel 'portal' of social-assistance-local is open only when "
-        "`disabled or socially_significant_disease`; set the case data with --data"
+        "`disabled or socially_significant_disease`; set the case data with data=..."
     )
     assert (
         engine.start(AT, "portal", data={"socially_significant_disease": True}).channel == "portal"
@@ -66,12 +66,11 @@ def test_notices_of_another_channel_are_left_out() -> None:
     for channel in ("office", "akim", "con"):
         case = engine.start(at, channel)
         accepted = [
-            n.notification
-            for n in engine.notices(case.history, case.channel)
-            if n.notification.on is Event.accepted
+            n.notification for n in engine.notices(case) if n.notification.on is Event.accepted
         ]
         assert [n.channel for n in accepted] == ([channel] if channel != "con" else [])
-    everything = engine.notices(case.history)  # without a channel: every declared one
+    with pytest.deprecated_call():  # the old form, the events alone: every declared one
+        everything = engine.notices(case.history)
     assert len([n for n in everything if n.notification.on is Event.accepted]) == 2
 
 

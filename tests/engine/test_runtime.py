@@ -115,7 +115,7 @@ def test_status_and_poll_report_overdue_once(engine: Engine) -> None:
     first = engine.poll(case, later)
     assert [(r.kind, r.step) for r in first] == [(Kind.step_overdue, "register")]
     assert engine.poll(case, later) == []
-    notices = engine.notices(first)
+    notices = engine.notices(case, first)
     assert [n.template for n in notices] == ["step_overdue"]
 
 

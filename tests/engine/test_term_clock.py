@@ -85,7 +85,7 @@ def test_a_late_completion_is_recorded_without_a_poll() -> None:
     )
     assert late.detail == "completed late, at 2024-04-01T11:00:00+05:00"
     assert records[1].kind is Kind.step_completed
-    assert [n.template for n in SYNTHETIC.notices(records[:1])] == ["step_overdue"]
+    assert [n.template for n in SYNTHETIC.notices(case, records[:1])] == ["step_overdue"]
     # once: a poll does not say it again, and a step completed in time says nothing
     assert all(
         r.kind is not Kind.step_overdue for r in SYNTHETIC.poll(case, at("2024-04-01 11:00"))

@@ -37,7 +37,7 @@ def test_a_late_step_is_recorded_overdue_at_its_due_time() -> None:
     assert [(r.step, r.at) for r in overdue] == [
         ("review", dt.datetime(2015, 12, 15, 18, 30, tzinfo=ALMATY))
     ]
-    assert [n.record.step for n in engine.notices(overdue)] == ["review"]
+    assert [n.record.step for n in engine.notices(case, overdue)] == ["review"]
 
 
 def test_the_term_comes_at_risk_n_working_days_before_its_end() -> None:

@@ -157,7 +157,7 @@ def _rendered(file: str, paths: list[Path_]) -> Iterator[tuple[str, str]]:
         actuals = {step: parse_actual(text) for step, text in path.late.items()}
         timeline = simulate(engine, at, path.via, path.variant, path.data, path.answers, actuals)
         case = watch(engine, timeline)
-        for notice in engine.notices(case.history, case.channel):
+        for notice in engine.notices(case):
             n = notice.notification
             index = next(i for i, x in enumerate(reglament.notifications) if x is n)
             if index in seen:

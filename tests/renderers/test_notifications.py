@@ -32,7 +32,7 @@ def engine() -> Engine:
 def _simulated(engine: Engine, **kwargs: object) -> tuple[Case, Timeline, list[Notice]]:
     timeline = simulate(engine, MONDAY, "office", **kwargs)  # type: ignore[arg-type]
     case = watch(engine, timeline)
-    return case, timeline, engine.notices(case.history)
+    return case, timeline, engine.notices(case)
 
 
 def _suspended(engine: Engine) -> tuple[Case, list[Notice]]:
@@ -40,7 +40,7 @@ def _suspended(engine: Engine) -> tuple[Case, list[Notice]]:
     engine.complete(case, "register", MONDAY + dt.timedelta(minutes=30))
     records = engine.suspend(case, MONDAY + dt.timedelta(hours=2), "documents requested")
     records += engine.resume(case, MONDAY + dt.timedelta(days=2))
-    return case, engine.notices(records)
+    return case, engine.notices(case, records)
 
 
 def _every_notice(engine: Engine) -> dict[Event, tuple[Case, Timeline | None, Notice]]:
@@ -199,7 +199,7 @@ def test_a_language_the_file_lacks_falls_back_and_says_so() -> None:
     timeline = simulate(
         engine, dt.datetime(2015, 12, 14, 17, 45, tzinfo=ALMATY), "office", "recognition"
     )
-    notice = engine.notices(timeline.case.history)[0]
+    notice = engine.notices(timeline.case)[0]
     message = notifications.render(engine, timeline.case, notice, "ru", "email", timeline=timeline)
     assert message.notes[0] == "semey-compensation has no ru texts (it has kk, en)"
     assert message.notes[1].startswith("no ru text for the service's title, provider")
@@ -219,7 +219,7 @@ def test_the_due_date_kinds() -> None:
         (planned, "planned", "Result expected on: 24 December 2015, 09:30"),
         (earliest, "earliest", "Result expected no earlier than: 21 December 2015, 09:30"),
     ):
-        notice = semey.notices(timeline.case.history)[0]
+        notice = semey.notices(timeline.case)[0]
         fact = notifications.facts(semey, timeline.case, notice, timeline=timeline)
         assert fact.due_kind == kind
         message = notifications.render(
@@ -231,7 +231,7 @@ def test_the_due_date_kinds() -> None:
 def test_a_live_case_is_planned_by_simulating_it_from_its_start() -> None:
     semey = Engine(load(BUNDLED / "karaganda-2015" / "semey-compensation.yaml"))
     case = semey.start(dt.datetime(2015, 12, 14, 10, 0, tzinfo=ALMATY), "office", "certificate")
-    notice = semey.notices(case.history)[0]
+    notice = semey.notices(case)[0]
     message = notifications.render(semey, case, notice, "kk", "sms")
     assert message.body.endswith("Болжамды мерзім: 2015 жылғы 24 желтоқсан.")
 

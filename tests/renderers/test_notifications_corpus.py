@@ -73,7 +73,7 @@ def _occurrences(path: Path) -> dict[int, tuple[Engine, Case, Timeline, Notice]]
         for actuals in ({}, _late(reglament)):
             timeline = simulate(engine, at, channel, variant, data, answers, actuals)
             case = watch(engine, timeline)
-            for notice in engine.notices(case.history, case.channel):
+            for notice in engine.notices(case):
                 found.setdefault(index[id(notice.notification)], (engine, case, timeline, notice))
         if len(found) == len(reglament.notifications):
             break

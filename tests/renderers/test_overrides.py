@@ -35,7 +35,7 @@ def _granted(name: str) -> tuple[Engine, Timeline, dict[Event, Notice]]:
     timeline = simulate(
         engine, MONDAY, "office", data={"data_found": True}, answers={"review": "grant"}
     )
-    notices = {n.notification.on: n for n in engine.notices(timeline.case.history)}
+    notices = {n.notification.on: n for n in engine.notices(timeline.case)}
     return engine, timeline, notices
 
 
@@ -178,9 +178,7 @@ def test_rendering_a_language_the_override_lacks_is_one_clear_error() -> None:
     assert reglament is not None
     engine = Engine(reglament)
     timeline = simulate(engine, MONDAY, "office", data={"data_found": True})
-    notice = next(
-        n for n in engine.notices(timeline.case.history) if n.notification.on is Event.accepted
-    )
+    notice = next(n for n in engine.notices(timeline.case) if n.notification.on is Event.accepted)
     with pytest.raises(UsageError, match=r"^template 'accepted' has no ru body \(it has kk, en\)$"):
         notifications.render(engine, timeline.case, notice, "ru", "letter", timeline=timeline)
 
@@ -200,9 +198,7 @@ def test_templates_run_in_a_sandbox_and_fail_clearly(source: str, error: str) ->
     timeline = simulate(
         engine, MONDAY, "office", data={"data_found": True}, answers={"review": "refuse"}
     )
-    notice = next(
-        n for n in engine.notices(timeline.case.history) if n.notification.on is Event.refused
-    )
+    notice = next(n for n in engine.notices(timeline.case) if n.notification.on is Event.refused)
     fact = notifications.facts(engine, timeline.case, notice, timeline=timeline)
     reglament = engine.reglament.model_copy(
         update={"templates": {notice.notification.on.value: Template(body=Text(en=source))}}

@@ -38,9 +38,7 @@ def _compose(source: str, medium: Medium = Medium.email) -> notifications.Messag
     timeline = simulate(
         engine, MONDAY, "office", data={"data_found": True}, answers={"review": "refuse"}
     )
-    notice = next(
-        n for n in engine.notices(timeline.case.history) if n.notification.on is Event.refused
-    )
+    notice = next(n for n in engine.notices(timeline.case) if n.notification.on is Event.refused)
     fact = notifications.facts(engine, timeline.case, notice, timeline=timeline)
     reglament = engine.reglament.model_copy(
         update={"templates": {"refused": Template(body=Text(en=source))}}
