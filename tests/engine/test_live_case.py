@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -137,7 +138,7 @@ def test_every_call_checks_the_cases_version_and_reglament() -> None:
     case = _zhambyl_at_the_decision({"eligible": True})
     case.version = "2000-01-01"
     now = at("2017-11-21 10:00")
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: ZHAMBYL.set_data(case, {"eligible": True}),
         lambda: ZHAMBYL.allowed(case),
         lambda: ZHAMBYL.complete(case, "office-prepare", now),
@@ -190,8 +191,8 @@ def test_start_refuses_a_submission_outside_the_effective_period() -> None:
         "semey-compensation@karaganda@2015-10-26 (from 2015-10-26"
     )
     # the version in force on --on, for a case submitted before it was
-    args = ("simulate", "semey-compensation", "--on", "2015-12-01", "-v", "certificate")
-    args = (*args, "-s", "2013-01-10 10:00")
+    args = ["simulate", "semey-compensation", "--on", "2015-12-01", "-v", "certificate"]
+    args += ["-s", "2013-01-10 10:00"]
     code, output = _cli(*args)
     assert code == 2 and output.startswith("error: submitted on 2013-01-10, outside the")
     assert len(output.strip().splitlines()) == 1
