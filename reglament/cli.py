@@ -380,6 +380,7 @@ class _Asked:
     answer: list[str] | None
     actual: list[str] | None
     paths: list[Path] | None
+    outside_period: bool = False  # simulate --outside-period
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,6 +392,7 @@ class _Case:
     case: CaseChoice
     answers: dict[str, str]
     actuals: dict[str, Actual]
+    outside_period: bool = False
 
     def note(self, extra: str = "") -> str:
         """Why this version, and what was chosen by default, as the header shows it."""
@@ -404,7 +406,14 @@ class _Case:
 
         c = self.case
         return simulate_case(
-            self.engine, c.submitted_at, c.channel, c.variant, c.data, self.answers, self.actuals
+            self.engine,
+            c.submitted_at,
+            c.channel,
+            c.variant,
+            c.data,
+            self.answers,
+            self.actuals,
+            outside_period=self.outside_period,
         )
 
 
@@ -435,7 +444,8 @@ def _case(asked: _Asked, chosen: Chosen) -> _Case:
         variant=asked.variant,
         data=data,
     )
-    return _Case(chosen, engine, case, _pairs(asked.answer, "--answer"), _actuals(asked.actual))
+    answers, actuals = _pairs(asked.answer, "--answer"), _actuals(asked.actual)
+    return _Case(chosen, engine, case, answers, actuals, asked.outside_period)
 
 
 class TimelineFormat(StrEnum):
@@ -497,6 +507,14 @@ SeedOption = Annotated[
         "--seed", help="With --cases: random seed, 0 to 2**64-1 (same seed, same report)."
     ),
 ]
+OutsidePeriodOption = Annotated[
+    bool,
+    typer.Option(
+        "--outside-period",
+        help="Run a case (or --cases arriving) outside the version's effective period under "
+        "this version anyway (refused without it).",
+    ),
+]
 
 
 def _terminal() -> bool:
@@ -530,6 +548,7 @@ def simulate(
     to: ToOption = None,
     probability: ProbabilityOption = None,
     seed: SeedOption = None,
+    outside_period: OutsidePeriodOption = False,
 ) -> None:
     """Simulate one case end to end on a virtual clock and print its timeline; or, with
     --cases, many cases, and print the distribution of their completion times.
@@ -550,7 +569,17 @@ def simulate(
       --from 2015-11-01 --to 2016-04-30 -P con-check-data=missing:0.05 --seed 1
     """
     asked = _Asked(
-        reglament_id, region, on, submitted, channel, variant, data, answer, actual, paths
+        reglament_id,
+        region,
+        on,
+        submitted,
+        channel,
+        variant,
+        data,
+        answer,
+        actual,
+        paths,
+        outside_period,
     )
     many = _Many(cases, from_, to, probability, seed)
     if many.asked():
@@ -629,11 +658,12 @@ def _simulate_many(asked: _Asked, many: _Many, output: TimelineFormat) -> None:
     given = [batch.parse_probability(p) for p in many.probability or []]
     c = run.case
     arguments = (run.engine, many.cases, start, end, c.channel, c.variant, c.data, given, many.seed)
+    outside = asked.outside_period
     if many.cases >= BAR_FROM and sys.stderr.isatty():
         with typer.progressbar(length=many.cases, label="simulating", file=sys.stderr) as bar:
-            result = batch.simulate_many(*arguments, bar.update)
+            result = batch.simulate_many(*arguments, bar.update, outside_period=outside)
     else:
-        result = batch.simulate_many(*arguments)
+        result = batch.simulate_many(*arguments, outside_period=outside)
     report, note = result.report(), run.note("used for every case")
     if output is TimelineFormat.json:
         typer.echo(batch_report.as_json(report, note))

@@ -104,6 +104,18 @@ class CaseError(ReglamentError):
     exit_code = 1
 
 
+class MissingDataError(CaseError):
+    """A move that a condition over case data not set would decide: ``fields`` are the data
+    needed, read by the outcomes of decision ``step`` (``trigger`` ``None``) or by the routes
+    it takes with ``trigger``."""
+
+    def __init__(self, message: str, step: str, trigger: str | None, fields: frozenset[str]):
+        super().__init__(message)
+        self.step = step
+        self.trigger = trigger
+        self.fields = fields
+
+
 def closest(value: str, choices: Iterable[str]) -> str | None:
     """The choice nearest to ``value`` (difflib's ratio, case aside), or ``None`` when none is
     close: the one did-you-mean of the package, for ids, regions, steps, events, channels,

@@ -325,8 +325,18 @@ def _step_text(step: Step) -> str:
 
 
 def replay(engine: Engine, saved: Case) -> Case:
-    """The saved case's history run again on ``engine``'s version (raises ReglamentError)."""
-    case = engine.start(saved.submitted_at, saved.channel, saved.variant, dict(saved.data))
+    """The saved case's history run again on ``engine``'s version (raises ReglamentError); a
+    case in flight was submitted before the new version came in force, and is run under it on
+    purpose."""
+    case = engine.start(
+        saved.submitted_at,
+        saved.channel,
+        saved.variant,
+        dict(saved.data),
+        case_id=saved.id,
+        receipt=saved.receipt,
+        outside_period=True,
+    )
     steps = engine.reglament.steps
     for record in saved.history:
         if record.kind is Kind.step_completed:

@@ -34,10 +34,10 @@ import numpy.typing as npt
 
 from reglament.calendar import Clock
 from reglament.engine.runtime import Engine
-from reglament.engine.simulate import MAX_STEPS, Timeline, simulate
+from reglament.engine.simulate import MAX_STEPS, Timeline, assume, assumed_text, simulate
 from reglament.errors import Arg, UsageError, did_you_mean
 from reglament.limits import BYTES_PER_CASE, MAX_CASES, MAX_SEED, shown
-from reglament.procedure import outcomes, term, timing
+from reglament.procedure import graph, outcomes, term, timing
 from reglament.procedure.graph import DONE, choose
 from reglament.schemas import Decision, End, Join, Parallel, Unit
 from reglament.schemas.words import allowed_text
@@ -54,6 +54,7 @@ __all__ = [
 ]
 
 I64 = npt.NDArray[np.int64]
+Scope = Mapping[str, object]
 Path = tuple[tuple[str, str | None], ...]  # (step, outcome) in order; outcome None for a task
 
 CHUNK = 65_536  # cases walked together (bounds memory; the progress callback runs per chunk)
@@ -202,6 +203,7 @@ class BatchReport:
     paths: int
     per_case: int
     definitions: tuple[str, ...] = ()
+    assumptions: tuple[str, ...] = ()  # data values assumed on some path, as simulate says them
 
     @property
     def broken_share(self) -> float:
@@ -255,6 +257,7 @@ class Batch:
         self.culprit = np.full(n, -1, dtype=np.int32)
         self.paths: list[Path] = []
         self.steps = list(engine.reglament.steps)
+        self.assumptions: list[str] = []
 
     def __len__(self) -> int:
         return len(self.submitted)
@@ -330,6 +333,7 @@ class Batch:
             paths=len(set(self.path.tolist())),
             per_case=int(self.per_case.sum()),
             definitions=DEFINITIONS,
+            assumptions=tuple(self.assumptions),
         )
 
 
@@ -344,10 +348,14 @@ def simulate_many(
     probabilities: Sequence[Probability] = (),
     seed: int | None = None,
     progress: Callable[[int], None] | None = None,
+    *,
+    outside_period: bool = False,
 ) -> Batch:
     """Simulate ``cases`` cases arriving over ``[start, end)``; see the module doc.
 
     ``progress``, if given, is called with the number of cases just finished, chunk by chunk.
+    A period that leaves the version's effective period is refused unless ``outside_period``
+    (:meth:`Engine.start`'s).
     """
     if not 1 <= cases <= MAX_CASES:
         raise UsageError(
@@ -381,7 +389,12 @@ def simulate_many(
             f"{end.isoformat()}: no case can arrive"
         )
     submitted = np.sort(clock.from_office_seconds_batch(rng.integers(lo, hi, size=cases)))
-    probe = engine.start(clock.instant(submitted[0]), channel, variant, case_data)  # checks data
+    if not outside_period:  # every case, not only the first, is submitted in the period
+        engine.check_in_force(start)
+        engine.check_in_force(end - dt.timedelta(seconds=1))
+    probe = engine.start(
+        clock.instant(submitted[0]), channel, variant, case_data, outside_period=True
+    )  # checks data
     term = (
         (probe.term_value, probe.term_unit)
         if probe.term_value is not None and probe.term_unit is not None
@@ -405,6 +418,7 @@ class _Walker:
         self.batch = batch
         self.rng = rng
         self.first = first
+        self.outside_period = True  # simulate_many checked the period
         engine = batch.engine
         self.engine = engine
         self.scope = {**batch.data, "variant": batch.variant, "channel": batch.channel}
@@ -425,9 +439,11 @@ class _Walker:
         visits: list[tuple[int, I64, I64, I64]] = []  # step, cases, start, end
         stopped: list[tuple[I64, I64, I64]] = []  # uncounted steps: cases, start, end
         per_case: list[tuple[I64, Path]] = []
-        stack: list[tuple[str, I64, I64, Path]] = [(self.first, idx, b.accepted[idx], ())]
+        stack: list[tuple[str, I64, I64, Path, Scope]] = [
+            (self.first, idx, b.accepted[idx], (), self.scope)
+        ]
         while stack:
-            step_id, group, pos, path = stack.pop()
+            step_id, group, pos, path, scope = stack.pop()
             if len(path) > MAX_STEPS:
                 raise UsageError(
                     f"simulation of {self.engine.reglament.id} did not end within {MAX_STEPS} "
@@ -441,7 +457,7 @@ class _Walker:
             if isinstance(step, Parallel | Join):
                 per_case.append((group, path))
                 continue
-            duration = c.duration(step_id, self.scope)
+            duration = c.duration(step_id, scope)
             clock = c.clock_for(step_id)
             schedules = self.engine.reglament.external_schedules
             end, unknown = timing.step_due_batch(clock, duration, pos, schedules)
@@ -451,16 +467,43 @@ class _Walker:
                 visits.append((self.step_index[step_id], group, pos, end))
                 if not term.counted(duration):
                     stopped.append((group, pos, end))
-            for outcome, sub in reversed(self._outcomes(step_id, len(group))):
+            if step_id not in b.shares:
+                scope = self._assumed(step_id, None, scope)
+            for outcome, sub in reversed(self._outcomes(step_id, len(group), scope)):
                 trigger = outcome or DONE
-                target = choose(c.exits[step_id][trigger], self.scope).target
-                stack.append((target, group[sub], end[sub], (*path, (step_id, outcome))))
+                after = self._assumed(step_id, trigger, scope)
+                target = choose(c.exits[step_id][trigger], after).target
+                stack.append((target, group[sub], end[sub], (*path, (step_id, outcome)), after))
         if b.term_due is not None and b.term is not None:
             self._term(idx, stopped, visits)
         for group, path in per_case:
             self._one_by_one(group, path)
 
-    def _outcomes(self, step_id: str, n: int) -> list[tuple[str | None, npt.NDArray[np.intp]]]:
+    def _assumed(self, step_id: str, trigger: str | None, scope: Scope) -> Scope:
+        """``scope`` with the data assumed that the outcomes of decision ``step_id`` (``trigger``
+        ``None``), or its routes taken by ``trigger``, read and the case data do not give: as
+        :func:`simulate` assumes them, along the same path."""
+        engine = self.engine
+        if trigger is None:
+            step = engine.reglament.steps[step_id]
+            if not outcomes.decided_by_data(step):
+                return scope
+            conditions = list(engine.compiled.outcome_conditions[step_id].values())
+        else:
+            conditions = [br.condition for br in engine.compiled.exits[step_id][trigger]]
+        unset = outcomes.unset(engine.reglament.data, scope)
+        missing = graph.undetermined(conditions, scope, unset)
+        if not missing:
+            return scope
+        values = assume(engine, scope, step_id, trigger, missing)
+        for text in assumed_text(step_id, trigger, values):
+            if text not in self.batch.assumptions:
+                self.batch.assumptions.append(text)
+        return self._assumed(step_id, trigger, {**scope, **values})
+
+    def _outcomes(
+        self, step_id: str, n: int, scope: Scope
+    ) -> list[tuple[str | None, npt.NDArray[np.intp]]]:
         """Each outcome taken at ``step_id`` and the members of the group that take it."""
         step = self.engine.reglament.steps[step_id]
         everyone = np.arange(n)
@@ -474,7 +517,7 @@ class _Walker:
                     found.append((name, members))
             return found
         if isinstance(step, Decision):
-            decided = outcomes.decide(self.engine.compiled.outcome_conditions[step_id], self.scope)
+            decided = outcomes.decide(self.engine.compiled.outcome_conditions[step_id], scope)
             if decided is not None:
                 return [(decided, everyone)]
             raise UsageError(
@@ -524,6 +567,7 @@ class _Walker:
                 b.variant,
                 b.data,
                 answers,
+                outside_period=self.outside_period,
             )
             self._record(i, timeline, answers)
 

@@ -14,8 +14,13 @@ reglament's id and version and the steps, channel, variant and data it names. Ea
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import re
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from reglament.calendar import FIRST_YEAR, LAST_YEAR
@@ -50,6 +55,8 @@ class Record(ToDict):
     step: str | None = None
     outcome: str | None = None
     detail: str = ""
+    by: str | None = None  # who did it (a completion), as the caller said
+    comment: str | None = None  # the caller's comment on it
 
 
 @dataclass(slots=True)
@@ -61,6 +68,7 @@ class Token(ToDict):
     started: dt.datetime
     due: dt.datetime | None
     parallel: str | None = None  # the parallel block this token is a branch of
+    unit: str | None = None  # the unit of the duration it was given on entry (None: untimed)
 
 
 @dataclass(slots=True)
@@ -95,6 +103,8 @@ class Case:
     next_token: int = 1
     end: str | None = None
     finished_at: dt.datetime | None = None
+    id: str = ""  # the case id, fixed at start
+    receipt: str = ""  # the application (receipt) number, fixed at start
     schema_version: int = SCHEMA_VERSION
 
     @property
@@ -106,8 +116,10 @@ class Case:
         return [token.step for token in self.tokens]
 
     def scope(self) -> dict[str, object]:
-        """What conditions may read: the case data, its variant and channel."""
-        return {**self.data, "variant": self.variant, "channel": self.channel}
+        """What conditions may read: the case data (a date as its ISO text, which compares in
+        order with a date written as text), its variant and channel."""
+        data = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in self.data.items()}
+        return {**data, "variant": self.variant, "channel": self.channel}
 
     # -- serialisation ------------------------------------------------------------------------
 
@@ -121,13 +133,15 @@ class Case:
 
         return {
             "schema_version": 1,
+            "id": self.id,
+            "receipt": self.receipt,
             "reglament": self.reglament,
             "version": self.version,
             "region": self.region,
             "timezone": self.timezone,
             "channel": self.channel,
             "variant": self.variant,
-            "data": dict(self.data),
+            "data": {k: _data_json(v) for k, v in self.data.items()},
             "submitted_at": self.submitted_at.isoformat(),
             "accepted_at": self.accepted_at.isoformat(),
             "term": None
@@ -164,9 +178,28 @@ class Case:
         if problems:
             raise case_error(problems)
         case = _build(document, where)
-        if reglament is not None and (problems := reglament_problems(case, reglament)):
-            raise case_error(problems)
+        if reglament is not None:
+            if problems := reglament_problems(case, reglament):
+                raise case_error(problems)
+            case.data = typed_data(case.data, reglament)
         return case
+
+
+@contextmanager
+def atomic(case: Case) -> Iterator[None]:
+    """A move on ``case`` applies whole or not at all: whatever it raises, the case is left
+    exactly as it was (its history is only ever appended to, the rest is copied)."""
+    data, tokens, history = dict(case.data), list(case.tokens), len(case.history)
+    arrived = {join: list(ids) for join, ids in case.arrived.items()}
+    suspensions = [replace(s) for s in case.suspensions]
+    scalars = (case.next_token, case.end, case.finished_at)
+    try:
+        yield
+    except BaseException:
+        case.data, case.tokens, case.arrived, case.suspensions = data, tokens, arrived, suspensions
+        del case.history[history:]
+        case.next_token, case.end, case.finished_at = scalars
+        raise
 
 
 # -- reading a saved case ---------------------------------------------------------------------------
@@ -221,7 +254,7 @@ def _build(document: CaseJSON, where: dt.tzinfo) -> Case:
         return None if text is None else instant(text)
 
     term = document["term"]
-    return Case(
+    case = Case(
         reglament=document["reglament"],
         version=document["version"],
         region=document["region"],
@@ -235,12 +268,27 @@ def _build(document: CaseJSON, where: dt.tzinfo) -> Case:
         term_unit=term["unit"] if term else None,
         term_base_due=instant(term["base_due"]) if term else None,
         tokens=[
-            Token(t["id"], t["step"], instant(t["started"]), maybe(t["due"]), t["parallel"])
+            Token(
+                t["id"],
+                t["step"],
+                instant(t["started"]),
+                maybe(t["due"]),
+                t["parallel"],
+                t.get("unit"),
+            )
             for t in document["tokens"]
         ],
         arrived={join: list(ids) for join, ids in document["arrived"].items()},
         history=[
-            Record(Kind(r["kind"]), instant(r["at"]), r["step"], r["outcome"], r["detail"])
+            Record(
+                Kind(r["kind"]),
+                instant(r["at"]),
+                r["step"],
+                r["outcome"],
+                r["detail"],
+                r.get("by"),
+                r.get("comment"),
+            )
             for r in document["history"]
         ],
         suspensions=[
@@ -251,6 +299,45 @@ def _build(document: CaseJSON, where: dt.tzinfo) -> Case:
         end=document["end"],
         finished_at=maybe(document["finished_at"]),
     )
+    # a case saved before it had an identity keeps the number it showed then
+    case.receipt = document.get("receipt") or receipt_number(case)
+    case.id = document.get("id") or case.receipt
+    return case
+
+
+def _identity(case: Case) -> str:
+    """What a case is at its start: reglament, version, region, channel, variant, submission
+    instant and data."""
+    return json.dumps(
+        [
+            case.reglament,
+            case.version,
+            case.region,
+            case.channel,
+            case.variant,
+            case.submitted_at.isoformat(),
+            {k: str(v) for k, v in sorted(case.data.items())},
+        ],
+        ensure_ascii=False,
+    )
+
+
+def receipt_number(case: Case) -> str:
+    """A deterministic application number for a new case: the region's first three letters,
+    the submission day and six hex digits of a hash of the case's identity at its start, e.g.
+    ``KAR-20151214-5C0E9B``. :meth:`Engine.start` fixes it on the case; a real system passes
+    its own number instead."""
+    letters = re.sub(r"[^a-z]", "", case.region.lower())[:3].upper() or "KZ"
+    digest = hashlib.sha256(_identity(case).encode("utf-8")).hexdigest()[:6].upper()
+    return f"{letters}-{case.submitted_at:%Y%m%d}-{digest}"
+
+
+def case_id(case: Case) -> str:
+    """A deterministic case id for a new case: a UUID (version 5) of its identity at its
+    start, so that the same run gives the same id. Two cases submitted at the same instant
+    through the same channel with the same data get the same one: a real system passes its
+    own ids."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "reglament:case:" + _identity(case)))
 
 
 # -- a case against its reglament ------------------------------------------------------------------
@@ -341,7 +428,7 @@ _TYPES: dict[DataType, tuple[type, str]] = {
     DataType.bool: (bool, "true or false"),
     DataType.int: (int, "a whole number"),
     DataType.str: (str, "a string"),
-    DataType.date: (str, "a date YYYY-MM-DD"),
+    DataType.date: (dt.date, "a date (datetime.date, or its text YYYY-MM-DD)"),
     DataType.choice: (str, "a string"),
 }
 
@@ -361,12 +448,32 @@ def check_data(data: Mapping[str, object], reglament: Reglament) -> Iterator[tup
             yield key, f"{key} must be {_TYPES[spec.type][1]}, got {value!r}"
 
 
+def typed_data(data: Mapping[str, object], reglament: Reglament) -> dict[str, object]:
+    """``data`` (checked by :func:`check_data`) with each date given as text made a date."""
+    declared = reglament.data
+    return {
+        key: dt.date.fromisoformat(value)
+        if isinstance(value, str) and key in declared and declared[key].type is DataType.date
+        else value
+        for key, value in data.items()
+    }
+
+
 def _typed(value: object, kind: DataType) -> bool:
-    if type(value) is not _TYPES[kind][0]:
-        return False
     if kind is DataType.date:
-        try:
-            dt.date.fromisoformat(cast(str, value))
-        except ValueError:
-            return False
-    return True
+        if isinstance(value, str):
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                return False
+            return len(value) == len("YYYY-MM-DD")
+        return type(value) is dt.date
+    return type(value) is _TYPES[kind][0]
+
+
+def _data_json(value: object) -> str | int | bool | None:
+    """A data value as JSON: a date as its text YYYY-MM-DD (read back as a date)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    assert value is None or isinstance(value, str | int | bool)  # check_data allows no other
+    return value

@@ -19,14 +19,19 @@ from reglament.engine.case import (
     Record,
     Suspension,
     Token,
+    atomic,
     check_data,
     check_instant,
+    label,
+    receipt_number,
     reglament_problems,
+    typed_data,
 )
+from reglament.engine.case import case_id as new_case_id
 from reglament.engine.compiled import Compiled
 from reglament.engine.machine import StepMachine
-from reglament.errors import CalendarRangeError, CaseError, UsageError
-from reglament.procedure import events, outcomes, term, timing
+from reglament.errors import CalendarRangeError, CaseError, MissingDataError, UsageError
+from reglament.procedure import events, graph, outcomes, term, timing
 from reglament.procedure.events import Kind
 from reglament.procedure.graph import DONE, SPLIT
 from reglament.schemas import (
@@ -133,14 +138,25 @@ class Engine:
         channel: str,
         variant: str | None = None,
         data: dict[str, object] | None = None,
+        *,
+        case_id: str | None = None,
+        receipt: str | None = None,
+        outside_period: bool = False,
     ) -> Case:
         """Open a case submitted at ``submitted_at`` through ``channel``. It is accepted at the
         next opening of the channel's office (at once during office hours) and the legal term
-        starts then."""
-        c = self.compiled
+        starts then.
+
+        The case gets its id (``case_id``, else :func:`~reglament.engine.case.case_id`) and its application number
+        (``receipt``, else :func:`~reglament.engine.case.receipt_number`) now, for good. A
+        submission on a day outside the version's effective period is refused unless
+        ``outside_period`` says to run it under this version anyway."""
+        c, given_id = self.compiled, case_id
         self._at(submitted_at)
+        self._in_force(submitted_at, outside_period)
         self._check_data(data or {})
-        first = c.check_start(channel, variant, data or {})
+        given = typed_data(data or {}, self.reglament)
+        first = c.check_start(channel, variant, given)
         clock = c.channel_clock[channel]
         accepted = clock.accept(submitted_at)
         case = Case(
@@ -150,7 +166,7 @@ class Engine:
             timezone=self.reglament.timezone,
             channel=channel,
             variant=variant,
-            data=dict(data or {}),
+            data=given,
             submitted_at=submitted_at.astimezone(clock.zone),
             accepted_at=accepted,
         )
@@ -159,11 +175,32 @@ class Engine:
             case.term_value = legal.value
             case.term_unit = legal.unit.value
             case.term_base_due = term.base_due(clock, accepted, legal.value, legal.unit)
+        case.receipt = _name("receipt", receipt) or receipt_number(case)
+        case.id = _name("case_id", given_id) or new_case_id(case)
         case.history.append(
             Record(Kind.accepted, accepted, detail=f"submitted {submitted_at.isoformat()}")
         )
         self._enter(case, first, accepted, None)
         return case
+
+    def check_in_force(self, submitted_at: dt.datetime, outside_period: bool = False) -> None:
+        """A ``UsageError`` for a submission on a day the version is not in force (unless
+        ``outside_period``)."""
+        self._in_force(submitted_at, outside_period)
+
+    def _in_force(self, submitted_at: dt.datetime, outside_period: bool) -> None:
+        """A case is submitted while the version is in force, unless the caller says so."""
+        effective = self.reglament.effective
+        day = submitted_at.astimezone(self.compiled.zone).date()
+        if outside_period or effective.contains(day):
+            return
+        until = f" until {effective.until.isoformat()}" if effective.until else ""
+        raise UsageError(
+            f"submitted on {day.isoformat()}, outside the effective period of "
+            f"{label(self.reglament)} (from {effective.from_.isoformat()}{until}); submit a day "
+            "in it, or pass outside_period=True (simulate --outside-period) to run the case "
+            "under this version anyway"
+        )
 
     def _check_data(self, data: dict[str, object]) -> None:
         problem = next(check_data(data, self.reglament), None)
@@ -192,7 +229,7 @@ class Engine:
         """Record facts learnt about the case (conditions read them from then on)."""
         self._check(case)
         self._check_data(values)
-        case.data.update(values)
+        case.data.update(typed_data(values, self.reglament))
 
     def allowed(self, case: Case) -> dict[str, list[str]]:
         """The moves a caller may record now: step → outcomes."""
@@ -203,12 +240,23 @@ class Engine:
         return moves
 
     def complete(
-        self, case: Case, step: str, at: dt.datetime, outcome: str | None = None
+        self,
+        case: Case,
+        step: str,
+        at: dt.datetime,
+        outcome: str | None = None,
+        *,
+        by: str | None = None,
+        comment: str | None = None,
     ) -> list[Record]:
         """Record that ``step`` finished at ``at`` (with ``outcome`` for a decision, ``event`` or
-        ``timeout`` for a wait). Returns the events this produced."""
+        ``timeout`` for a wait), done ``by`` someone, with a ``comment`` (both kept on the
+        record, and saved with the case). Returns the events this produced. It applies whole
+        or not at all: on any error the case is left as it was."""
         self._check(case)
         self._at(at)
+        _name("by", by)
+        _comment(comment)
         if case.finished:
             raise CaseError(f"case is finished (at {case.end}); nothing more can be recorded")
         token = next((t for t in case.tokens if t.step == step), None)
@@ -220,19 +268,41 @@ class Engine:
             raise CaseError(
                 f"step {step!r} cannot finish at {at.isoformat()}, before it started ({token.started.isoformat()})"
             )
+        _not_before(case, at, f"step {step!r} cannot finish")
         trigger = self._trigger(case, token, outcome)
         late = None if self._overdue_recorded(case, token) else self._overdue_since(case, token, at)
         mark = len(case.history)
-        case.tokens.remove(token)
-        if late is not None:  # nobody polled in between: the history still says it was late
-            detail = f"completed late, at {at.isoformat()}"
-            case.history.append(Record(Kind.step_overdue, late, step, detail=detail))
-        case.history.append(
-            Record(Kind.step_completed, at, step, trigger if trigger != DONE else None)
-        )
-        target = self.machine.fire(step, trigger, case.scope())
-        self._enter(case, target, at, token.parallel)
+        with atomic(case):
+            case.tokens.remove(token)
+            if late is not None:  # nobody polled in between: the history still says it was late
+                detail = f"completed late, at {at.isoformat()}"
+                case.history.append(Record(Kind.step_overdue, late, step, detail=detail))
+            taken = trigger if trigger != DONE else None
+            case.history.append(
+                Record(Kind.step_completed, at, step, taken, by=by, comment=comment)
+            )
+            target = self._fire(case, step, trigger)
+            self._enter(case, target, at, token.parallel)
         return case.history[mark:]
+
+    def _fire(self, case: Case, step_id: str, trigger: str) -> str:
+        """Where ``trigger`` takes the case from ``step_id``; a route whose condition reads data
+        not set is not taken (a :class:`MissingDataError` naming them)."""
+        found = self.compiled.exits[step_id][trigger]
+        scope = case.scope()
+        missing = graph.undetermined(
+            (b.condition for b in found), scope, outcomes.unset(self.reglament.data, case.data)
+        )
+        if missing:
+            raise MissingDataError(
+                f"step {step_id!r} cannot go on: the condition of its route reads "
+                f"{_fields(missing)}, which the case data do not give; set {_them(missing)} "
+                "with set_data first",
+                step_id,
+                trigger,
+                missing,
+            )
+        return self.machine.fire(step_id, trigger, scope)
 
     def _trigger(self, case: Case, token: Token, outcome: str | None) -> str:
         step = self.reglament.steps[token.step]
@@ -256,7 +326,18 @@ class Engine:
         """The outcome of decision ``step_id``: the one recorded, checked against the case
         data, else (a decision decided by data) the one the data decide."""
         conditions = self.compiled.outcome_conditions[step_id]
+        unset = outcomes.unset(self.reglament.data, case.data)
         if outcome is None:
+            missing = graph.undetermined(conditions.values(), case.scope(), unset)
+            if outcomes.decided_by_data(step) and missing:
+                raise MissingDataError(
+                    f"decision {step_id!r} cannot be decided: its conditions read "
+                    f"{_fields(missing)}, which the case data do not give; set {_them(missing)} "
+                    "with set_data first",
+                    step_id,
+                    None,
+                    missing,
+                )
             if outcomes.decided_by_data(step):
                 decided = outcomes.decide(conditions, case.scope())
                 if decided is not None:
@@ -273,6 +354,16 @@ class Engine:
                 f"decision {step_id!r} has no outcome {outcome!r}; allowed: {', '.join(step.outcomes)}"
             )
         condition = conditions.get(outcome)
+        missing = condition.missing(case.scope(), unset) if condition else frozenset()
+        if condition is not None and missing:
+            raise MissingDataError(
+                f"outcome {outcome!r} of decision {step_id!r} cannot be checked: its condition "
+                f"{condition.source!r} reads {_fields(missing)}, which the case data do not give; "
+                f"set {_them(missing)} with set_data first",
+                step_id,
+                None,
+                missing,
+            )
         if condition is not None and not condition(case.scope()):
             raise CaseError(
                 f"outcome {outcome!r} of decision {step_id!r} contradicts the case data "
@@ -310,13 +401,14 @@ class Engine:
             del case.arrived[step_id]
             case.history.append(Record(Kind.step_started, at, step_id))
             case.history.append(Record(Kind.step_completed, at, step_id))
-            target = self.machine.fire(step_id, DONE, case.scope())
+            target = self._fire(case, step_id, DONE)
             # after the join the case is back in the block that encloses the parallel block
             self._enter(case, target, at, self.compiled.enclosing[self.compiled.opener_id[step_id]])
             return
         duration = self.compiled.duration(step_id, case.scope())
         due = self.compiled.step_due(step_id, at, duration)
-        token = Token(case.next_token, step_id, at, due, parallel)
+        unit = duration.unit.value if duration is not None else None
+        token = Token(case.next_token, step_id, at, due, parallel, unit)
         case.next_token += 1
         case.tokens.append(token)
         detail = "" if term.counted(duration) else UNCOUNTED
@@ -335,6 +427,7 @@ class Engine:
             raise CaseError(
                 f"the term is already suspended since {case.suspensions[-1].start.isoformat()}"
             )
+        _not_before(case, at, "the term cannot be suspended")
         case.suspensions.append(Suspension(at, None, reason))
         record = Record(Kind.suspended, at, detail=reason)
         case.history.append(record)
@@ -348,7 +441,11 @@ class Engine:
         if not case.suspensions or case.suspensions[-1].end is not None:
             raise CaseError("the term is not suspended; allowed: suspend")
         if at < case.suspensions[-1].start:
-            raise CaseError("the term cannot resume before it was suspended")
+            raise CaseError(
+                f"the term cannot resume at {at.isoformat()}, before it was suspended "
+                f"({case.suspensions[-1].start.isoformat()}); resume at or after it"
+            )
+        _not_before(case, at, "the term cannot resume")
         case.suspensions[-1].end = at
         record = Record(Kind.resumed, at)
         case.history.append(record)
@@ -442,13 +539,14 @@ class Engine:
 
     def _entry_duration(self, case: Case, token: Token) -> Duration | None:
         """The duration ``token``'s step was given on entry: the one that applies to the case
-        now if it gives the token's due, else the first of the step's durations that does
-        (``set_data`` may since have changed which applies)."""
+        now if it gives the token's due (in the unit the token saved), else the first of the
+        step's durations that does (``set_data`` may since have changed which applies)."""
         rules = self.compiled.timing[token.step]
         now = timing.applies(rules, case.scope())
         for duration in (now, *(rule.duration for rule in rules)):
-            due = self.compiled.step_due(token.step, token.started, duration)
-            if duration is not None and due == token.due:
+            if duration is None or token.unit not in (None, duration.unit.value):
+                continue
+            if self.compiled.step_due(token.step, token.started, duration) == token.due:
                 return duration
         return now
 
@@ -631,3 +729,37 @@ def _describe(moves: dict[str, list[str]]) -> str:
 def _aware(at: dt.datetime) -> None:
     if at.tzinfo is None or at.utcoffset() is None:
         raise UsageError(f"naive datetime {at.isoformat()}: pass an aware one (with a time zone)")
+
+
+def _not_before(case: Case, at: dt.datetime, what: str) -> None:
+    """Instants never go backwards: a move is recorded at or after the case's last record."""
+    last = max(case.history, key=lambda record: record.at)
+    if at < last.at:
+        raise CaseError(
+            f"{what} at {at.isoformat()}: that is before the case's last record "
+            f"({last.kind.value} at {last.at.isoformat()}); give an instant at or after it"
+        )
+
+
+def _fields(names: frozenset[str]) -> str:
+    return ", ".join(sorted(names))
+
+
+def _them(names: frozenset[str]) -> str:
+    return "it" if len(names) == 1 else "them"
+
+
+MAX_NAME = 200  # a case id, a receipt number, who did it (as the saved case's schema allows)
+MAX_COMMENT = 2000
+
+
+def _name(what: str, value: str | None) -> str | None:
+    """A case id, a receipt number or who did it: ``None``, or a text of 1 to 200 characters."""
+    if value is not None and not (isinstance(value, str) and 1 <= len(value) <= MAX_NAME):
+        raise UsageError(f"{what} must be a text of 1 to {MAX_NAME} characters, got {value!r:.80}")
+    return value
+
+
+def _comment(value: str | None) -> None:
+    if value is not None and not (isinstance(value, str) and len(value) <= MAX_COMMENT):
+        raise UsageError(f"comment must be a text of at most {MAX_COMMENT} characters")

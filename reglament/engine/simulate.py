@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from reglament.engine.case import Case, Record, Token
 from reglament.engine.runtime import Engine, Notice
-from reglament.errors import Arg, CaseError, UsageError, unknown
+from reglament.errors import Arg, CaseError, MissingDataError, UsageError, unknown
 from reglament.limits import shown
 from reglament.procedure import outcomes, term, timing
 from reglament.procedure.events import Kind
@@ -140,20 +140,33 @@ def simulate(
     data: Mapping[str, object] | None = None,
     answers: Mapping[str, str] | None = None,
     actuals: Mapping[str, Actual] | None = None,
+    *,
+    outside_period: bool = False,
 ) -> Timeline:
-    """Walk one case on a virtual clock and return its timeline."""
+    """Walk one case on a virtual clock and return its timeline.
+
+    Where a decision or a route reads case data not given, a value is assumed (the first, in
+    :func:`reglament.procedure.outcomes.candidates`' order, that takes the first way that can be
+    taken), set on the case and stated in ``assumptions``; a number, a text or a date is never
+    assumed (a :class:`UsageError` asks for it). A walk that comes back to where it was with
+    the same data would go round for ever: it stops with a :class:`UsageError` naming the
+    loop. ``outside_period`` is :meth:`Engine.start`'s."""
     reglament = engine.reglament
     answers = dict(answers or {})
     actuals = dict(actuals or {})
     for name in (*answers, *actuals):
         if name not in reglament.steps:
             raise unknown("step", name, reglament.steps, f"in {reglament.id}")
-    case = engine.start(submitted_at, channel, variant, dict(data or {}))
+    case = engine.start(
+        submitted_at, channel, variant, dict(data or {}), outside_period=outside_period
+    )
     rows: list[Row] = []
     assumptions: list[str] = []
+    seen: dict[object, int] = {}
     for _ in range(MAX_STEPS):
         if case.finished:
             break
+        _no_loop(engine, case, rows, seen)
         token = min(case.tokens, key=lambda t: (_planned_end(engine, case, t, actuals)[0], t.id))
         end, flags = _planned_end(engine, case, token, actuals)
         step = reglament.steps[token.step]
@@ -171,10 +184,7 @@ def simulate(
                 if deadline is not None
                 else duration.note or "the act gives no time for this step"
             )
-        try:
-            engine.complete(case, token.step, end, outcome)
-        except CaseError as error:  # pragma: no cover - simulate only makes allowed moves
-            raise UsageError(f"simulation stopped at {token.step!r}: {error}") from None
+        _complete(engine, case, token.step, end, outcome, assumptions)
         rows.append(
             Row(
                 step=token.step,
@@ -200,6 +210,86 @@ def simulate(
     return Timeline(
         case, tuple(rows), term_due, term_text, term_explanation, notices, tuple(assumptions)
     )
+
+
+def _complete(
+    engine: Engine,
+    case: Case,
+    step_id: str,
+    end: dt.datetime,
+    outcome: str | None,
+    assumptions: list[str],
+) -> None:
+    """Complete ``step_id``, assuming (and saying so) the values of data the way on needs."""
+    while True:
+        try:
+            engine.complete(case, step_id, end, outcome)
+            return
+        except MissingDataError as missing:
+            values = assume(engine, case.scope(), missing.step, missing.trigger, missing.fields)
+            engine.set_data(case, values)
+            assumptions.extend(assumed_text(missing.step, missing.trigger, values))
+        except CaseError as error:  # pragma: no cover - simulate only makes allowed moves
+            raise UsageError(f"simulation stopped at {step_id!r}: {error}") from None
+
+
+def assume(
+    engine: Engine,
+    scope: Mapping[str, object],
+    step_id: str,
+    trigger: str | None,
+    missing: frozenset[str],
+) -> dict[str, object]:
+    """The values a simulation assumes for the ``missing`` data that the outcomes of decision
+    ``step_id`` (``trigger`` ``None``), or the routes it takes with ``trigger``, read (see
+    :func:`reglament.procedure.outcomes.assumed`); a :class:`UsageError` when they cannot be
+    assumed. The batch assumes with this too."""
+    compiled = engine.compiled
+    if trigger is None:
+        conditions = list(compiled.outcome_conditions[step_id].values())
+    else:
+        conditions = [b.condition for b in compiled.exits[step_id][trigger]]
+    values = outcomes.assumed(conditions, scope, engine.reglament.data, missing)
+    if not values:
+        fields = ", ".join(sorted(missing))
+        raise UsageError(
+            f"simulation stopped at {step_id!r}: {_reader(step_id, trigger)} reads {fields}, "
+            f"which is not given and cannot be assumed; give it with --data {min(missing)}=VALUE"
+        )
+    return values
+
+
+def assumed_text(step_id: str, trigger: str | None, values: Mapping[str, object]) -> list[str]:
+    """What the timeline says of each value assumed."""
+    return [
+        f"{name} = {str(value).lower() if isinstance(value, bool) else value} assumed: the case "
+        f"data do not give it, and {_reader(step_id, trigger)} reads it (give it with --data "
+        f"{name}=VALUE)"
+        for name, value in values.items()
+    ]
+
+
+def _reader(step_id: str, trigger: str | None) -> str:
+    return f"decision {step_id!r}" if trigger is None else f"the route out of {step_id!r}"
+
+
+def _no_loop(engine: Engine, case: Case, rows: list[Row], seen: dict[object, int]) -> None:
+    """The same steps under way with the same data (and so the same answers) as before: the
+    walk would go round the same loop for ever."""
+    where = (
+        tuple(sorted((t.step, t.parallel or "") for t in case.tokens)),
+        tuple(sorted((j, len(ids)) for j, ids in case.arrived.items())),
+        tuple(sorted((k, repr(v)) for k, v in case.data.items())),
+    )
+    if where in seen:
+        loop = [row.step for row in rows[seen[where] :]]
+        steps = " → ".join([*loop, loop[0]])
+        raise UsageError(
+            f"simulation of {engine.reglament.id} goes round a loop that never ends ({steps}) "
+            "with these answers and data; choose another outcome of one of its steps with "
+            "--answer STEP=OUTCOME"
+        )
+    seen[where] = len(rows)
 
 
 def _taken(case: Case, step_id: str) -> str | None:

@@ -146,8 +146,26 @@ def branches(step: Step) -> dict[str, tuple[Branch, ...]]:
     }
 
 
+def undetermined(
+    conditions: Iterable[Expr | None], scope: Scope, unset: frozenset[str]
+) -> frozenset[str]:
+    """Missing data never decide: the fields of ``unset`` that the first of ``conditions``
+    (tried in order, first match wins; ``None``: otherwise) whose value depends on them reads.
+    Empty when a condition that holds, or an otherwise, comes first."""
+    for condition in conditions:
+        if condition is None:
+            return frozenset()
+        missing = condition.missing(scope, unset)
+        if missing:
+            return missing
+        if condition(scope):
+            return frozenset()
+    return frozenset()
+
+
 def choose(found: tuple[Branch, ...], scope: Scope) -> Branch:
-    """The branch a case with ``scope`` takes: the first whose condition holds."""
+    """The branch a case with ``scope`` takes: the first whose condition holds (the caller
+    checks first that none is :func:`undetermined`)."""
     for branch in found:
         if branch.condition is None or branch.condition(scope):
             return branch

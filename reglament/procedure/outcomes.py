@@ -6,18 +6,25 @@
   event, or the timeout), end as the caller records it.
 * A task, a join, a parallel block and a wait without a limit have one way on.
 
+Missing data never decide: a condition whose value depends on a declared field that the case
+has not set (absent, or ``None``) is neither true nor false (:meth:`Expr.missing`), and the first
+such condition in order stops the choice (:func:`reglament.procedure.graph.undetermined`). A
+simulation may then *assume* values for those fields (:func:`assumed`), and says so.
+
 A batch of simulated cases *draws* the outcome of the steps the caller chooses between (and of a
 decision decided by data when it is given probabilities): :func:`drawn`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 
 from reglament.procedure.graph import EVENT, triggers
 from reglament.schemas import Decision, Step, Wait
 from reglament.schemas.expr import Expr, parse
+from reglament.schemas.reglament import DataField, DataType
 
 Scope = Mapping[str, object]
 
@@ -77,3 +84,60 @@ def decide(found: Mapping[str, Expr | None], scope: Scope) -> str | None:
         if condition is not None and condition(scope):
             return name
     return None
+
+
+def unset(declared: Mapping[str, DataField], data: Mapping[str, object]) -> frozenset[str]:
+    """The declared fields that ``data`` does not give (absent, or ``None``: not known)."""
+    return frozenset(name for name in declared if data.get(name) is None)
+
+
+MAX_ASSUMED = 256  # assignments tried at most when values are assumed for missing fields
+
+
+def candidates(field: DataField) -> tuple[object, ...]:
+    """The values a simulation may assume for ``field``, in order: true before false, a
+    choice's values as declared; none for a number, a text or a date (they must be given)."""
+    if field.type is DataType.bool:
+        return (True, False)
+    if field.values is not None:
+        return tuple(field.values)
+    return ()
+
+
+def assumed(
+    conditions: Sequence[Expr | None],
+    scope: Scope,
+    declared: Mapping[str, DataField],
+    missing: frozenset[str],
+) -> dict[str, object] | None:
+    """Values to assume for the fields of ``missing`` that the first undetermined of
+    ``conditions`` (tried in order) reads: the first assignment, in the order of
+    :func:`candidates`, under which that condition holds, so that the first way that can be
+    taken is taken; else the first assignment. ``{}`` when no condition is undetermined;
+    ``None`` when a field has no candidates (or there are too many assignments)."""
+    first = next((c for c in _tried(conditions, scope) if c.missing(scope, missing)), None)
+    if first is None:
+        return {}
+    names = sorted(first.missing(scope, missing))
+    values = [candidates(declared[name]) for name in names]
+    if any(not v for v in values):
+        return None
+    tried: dict[str, object] | None = None
+    for count, assignment in enumerate(itertools.product(*values)):
+        if count >= MAX_ASSUMED:
+            return None
+        chosen = dict(zip(names, assignment, strict=True))
+        tried = tried or chosen
+        if first({**scope, **chosen}):
+            return chosen
+    return tried
+
+
+def _tried(conditions: Iterable[Expr | None], scope: Scope) -> Iterable[Expr]:
+    """The conditions tried in order until one is an otherwise or holds (that one included)."""
+    for condition in conditions:
+        if condition is None:
+            return
+        yield condition
+        if condition(scope):
+            return

@@ -28,6 +28,7 @@ def _header(r: BatchReport, note: str) -> list[str]:
         f"{r.cases:,} cases arriving from {fmt_day(r.period_from.date())} to "
         f"{fmt_day((r.period_to - dt.timedelta(microseconds=1)).date())} ({r.timezone}), "
         f"seed {r.seed}",
+        *(f"assumed: {text}" for text in r.assumptions),
     ]
 
 
@@ -142,6 +143,7 @@ def as_dict(r: BatchReport, note: str = "") -> dict[str, Any]:
         "channel": r.channel,
         "variant": r.variant,
         "data": r.data,
+        "assumptions": list(r.assumptions),
         "cases": r.cases,
         "period": {"from": r.period_from.isoformat(), "to": r.period_to.isoformat()},
         "seed": r.seed,

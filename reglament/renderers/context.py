@@ -14,9 +14,6 @@ back on the other original only.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -76,25 +73,9 @@ class Facts:
 
 
 def receipt_number(case: Case) -> str:
-    """A deterministic application number: the region's first three letters, the submission
-    day and six hex digits of a hash of the case's identity (reglament, version, channel,
-    variant, submission instant, data), e.g. ``KAR-20151214-5C0E9B``. A real system passes its
-    own number instead."""
-    letters = re.sub(r"[^a-z]", "", case.region.lower())[:3].upper() or "KZ"
-    identity = json.dumps(
-        [
-            case.reglament,
-            case.version,
-            case.region,
-            case.channel,
-            case.variant,
-            case.submitted_at.isoformat(),
-            {k: str(v) for k, v in sorted(case.data.items())},
-        ],
-        ensure_ascii=False,
-    )
-    digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:6].upper()
-    return f"{letters}-{case.submitted_at:%Y%m%d}-{digest}"
+    """The case's application number, fixed at its start (``Case.receipt``; see
+    :func:`reglament.engine.case.receipt_number`)."""
+    return case.receipt
 
 
 def _current_step(case: Case, at: dt.datetime) -> str | None:

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, NotRequired, get_args
 
 from pydantic import (
     AfterValidator,
@@ -66,6 +66,9 @@ KindName = Literal[
     "ended",
 ]
 TermUnit = Literal["minutes", "hours", "working_days", "calendar_days"]
+DurationUnit = Literal[
+    "minutes", "hours", "working_days", "calendar_days", "untimed", "by_schedule"
+]
 KIND_NAMES: tuple[str, ...] = get_args(KindName)
 TERM_UNITS: tuple[str, ...] = get_args(TermUnit)
 
@@ -148,6 +151,15 @@ class TokenJSON(TypedDict):
     parallel: Annotated[
         Name | None, Field(description="The parallel block this token is a branch of.")
     ]
+    unit: NotRequired[
+        Annotated[
+            DurationUnit | None,
+            Field(
+                description="The unit of the duration the step was given on entry (null: none); "
+                "a suspension pushes its due back in this unit."
+            ),
+        ]
+    ]
 
 
 @with_config(_CLOSED)
@@ -159,6 +171,12 @@ class RecordJSON(TypedDict):
     step: Name | None
     outcome: Name | None
     detail: StrictStr
+    by: NotRequired[
+        Annotated[Name | None, Field(description="Who did it, as the caller said (complete).")]
+    ]
+    comment: NotRequired[
+        Annotated[StrictStr | None, Field(max_length=2000, description="The caller's comment.")]
+    ]
 
 
 @with_config(_CLOSED)
@@ -175,6 +193,18 @@ class CaseJSON(TypedDict):
     """One case of one reglament version, saved halfway (or at its end) to be resumed later."""
 
     schema_version: Annotated[Literal[1], Field(description="The version of this document.")]
+    id: NotRequired[
+        Annotated[Name, Field(description="The case id, fixed at start; never changes.")]
+    ]
+    receipt: NotRequired[
+        Annotated[
+            Name,
+            Field(
+                description="The application (receipt) number, fixed at start; never changes. "
+                "A case saved without one gets the number derived from its start."
+            ),
+        ]
+    ]
     reglament: Annotated[Name, Field(description="The reglament id.")]
     version: Annotated[
         StrictStr,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import itertools
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 MAX_LENGTH = 500
@@ -23,6 +23,48 @@ MAX_DEPTH = 32
 
 Value = str | int | float | bool | None | tuple[object, ...]
 Evaluator = Callable[[Mapping[str, object]], object]
+
+
+class _Unknown:
+    """The value of a name that has not been set, for :meth:`Expr.missing`: a comparison with it
+    is unknown, and so are ``and``/``or``/``not`` whose result depends on it."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+
+
+def _unknown(value: object) -> bool:
+    return value is UNKNOWN or (isinstance(value, tuple) and any(_unknown(v) for v in value))
+
+
+def _all(values: Iterable[object]) -> object:
+    """``and`` in three-valued logic (without unknowns: ``all``)."""
+    unknown = False
+    for value in values:
+        if _unknown(value):
+            unknown = True
+        elif not value:
+            return False
+    return UNKNOWN if unknown else True
+
+
+def _any(values: Iterable[object]) -> object:
+    """``or`` in three-valued logic (without unknowns: ``any``)."""
+    unknown = False
+    for value in values:
+        if _unknown(value):
+            unknown = True
+        elif value:
+            return True
+    return UNKNOWN if unknown else False
+
+
+def _not(value: object) -> object:
+    return UNKNOWN if _unknown(value) else not value
+
 
 _COMPARE: dict[type[ast.cmpop], Callable[[object, object], bool]] = {
     ast.Eq: operator.eq,
@@ -57,6 +99,16 @@ class Expr:
 
     def __call__(self, scope: Mapping[str, object]) -> bool:
         return bool(self.evaluate(scope))
+
+    def missing(self, scope: Mapping[str, object], unset: frozenset[str]) -> frozenset[str]:
+        """The names of ``unset`` this condition reads, when its value for ``scope`` depends on
+        them (``and``, ``or`` and ``not`` in three-valued logic: ``False and x`` is false
+        whatever ``x`` is); empty when the condition is decided without them."""
+        reads = self.names & unset
+        if not reads:
+            return frozenset()
+        value = self.evaluate({**scope, **dict.fromkeys(reads, UNKNOWN)})
+        return reads if value is UNKNOWN else frozenset()
 
 
 def parse(source: str) -> Expr:
@@ -104,11 +156,11 @@ def _build(
     if isinstance(node, ast.BoolOp):
         parts = [_build(value, names, compared, deeper) for value in node.values]
         if isinstance(node.op, ast.And):
-            return lambda scope: all(part(scope) for part in parts)
-        return lambda scope: any(part(scope) for part in parts)
+            return lambda scope: _all(part(scope) for part in parts)
+        return lambda scope: _any(part(scope) for part in parts)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         inner = _build(node.operand, names, compared, deeper)
-        return lambda scope: not inner(scope)
+        return lambda scope: _not(inner(scope))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         operand = node.operand
         if isinstance(operand, ast.Constant) and isinstance(operand.value, int | float):
@@ -144,8 +196,10 @@ def _build_compare(
             )
         ops.append(function)
 
-    def compare(scope: Mapping[str, object]) -> bool:
+    def compare(scope: Mapping[str, object]) -> object:
         values = [item(scope) for item in built]
+        if any(_unknown(value) for value in values):
+            return UNKNOWN
         try:
             return all(op(a, b) for op, a, b in zip(ops, values, values[1:], strict=False))
         except TypeError:

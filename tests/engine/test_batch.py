@@ -40,13 +40,27 @@ def check_against_simulate(
     seed: int = 1,
     period: tuple[str, str] = ("2015-11-01", "2016-05-01"),
 ) -> None:
+    outside = not engine.reglament.effective.contains(at(period[0]).date())
     batch = simulate_many(
-        engine, cases, at(period[0]), at(period[1]), channel, variant, data, seed=seed
+        engine,
+        cases,
+        at(period[0]),
+        at(period[1]),
+        channel,
+        variant,
+        data,
+        seed=seed,
+        outside_period=outside,
     )
     assert len(batch) == cases
+    assumed = set(batch.report().assumptions)
     for i in range(cases):
         got = batch.case(i)
-        want = simulate(engine, got.submitted_at, channel, variant, data, got.answers)
+        want = simulate(
+            engine, got.submitted_at, channel, variant, data, got.answers, outside_period=outside
+        )
+        # the same data assumed on the same path, said in the same words
+        assert {a for a in want.assumptions if "--data" in a} <= assumed, i
         assert got.accepted_at == want.case.accepted_at, i
         assert got.end_at == want.end, (i, got)
         assert got.end == want.case.end

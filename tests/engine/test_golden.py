@@ -117,6 +117,8 @@ SCENARIOS: dict[str, list[str]] = {
         "2012-12-14 16:00",
         "--data",
         "eligible=true",
+        "--data",
+        "package_defective=false",  # unset, it no longer decides (issue 12)
     ],
     # Karaganda 2014 guardianship, seed 004: submitted Tue 30 Dec 2014 18:50, after hours →
     # accepted Wed 31 Dec 09:00. 20 min → 09:20, 30 min → 09:50, 28 calendar days → Wed 28 Jan
@@ -128,6 +130,8 @@ SCENARIOS: dict[str, list[str]] = {
         "2014-12-30 18:50",
         "--data",
         "documents_comply=true",
+        "--data",
+        "in_workstation=false",  # unset, it no longer decides (issue 12)
     ],
 }
 

@@ -99,7 +99,7 @@ DOCUMENT_ERRORS = [
     (
         ("tokens", 0, "late"),
         True,
-        "case.tokens[0].late: unknown key; allowed: id, step, started, due, parallel",
+        "case.tokens[0].late: unknown key; allowed: id, step, started, due, parallel, unit",
     ),
     (
         ("tokens", 0, "due"),
