@@ -271,6 +271,8 @@ def test_a_record_is_as_the_saved_case_holds_it() -> None:
         "step": "review",
         "outcome": None,
         "detail": events[0].detail,
+        "by": None,
+        "comment": None,
     }
 
 

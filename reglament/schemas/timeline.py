@@ -72,6 +72,8 @@ class NotificationJSON(TypedDict):
     template: str
     outcome: Annotated[str | None, Field(description="The outcome the event records, if any.")]
     detail: Annotated[str, Field(description="What the event records besides, in words.")]
+    by: Annotated[str | None, Field(description="Who made the move, as the caller said.")]
+    comment: Annotated[str | None, Field(description="The caller's comment on the move.")]
 
 
 @with_config(_CLOSED)
