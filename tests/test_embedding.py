@@ -297,6 +297,8 @@ def test_a_notice_is_as_simulate_format_json_lists_it() -> None:
         "template": "accepted",
         "outcome": None,
         "detail": "submitted 2015-12-14T17:45:00+06:00",
+        "by": None,
+        "comment": None,
     }
 
 
