@@ -32,6 +32,7 @@ from reglament.schemas import (
     Reglament,
     Text,
     Unit,
+    letters,
 )
 
 if TYPE_CHECKING:  # the engine is imported by what builds facts, not by what checks templates
@@ -177,18 +178,30 @@ def facts(
 # -- facts + reglament + language → template variables -----------------------------------------
 
 
+FOREIGN: dict[tuple[Language, Language], str] = {
+    (Language.ru, Language.kk): "«{}» (на казахском языке)",
+    (Language.kk, Language.ru): "«{}» (орыс тілінде)",
+}
+"""How a Kazakh or Russian message names a text it has only in the other original language:
+as that language's words, saying which language they are in (an English message names them
+as they are)."""
+
+
 @dataclass(slots=True)
 class _Texts:
-    """Picks each text in the message's language, noting what came from another."""
+    """Picks each text in the message's language, noting what came from another and what is
+    our translation."""
 
     language: Language
     borrowed: dict[Language, list[str]] = field(default_factory=dict)
+    translated: list[str] = field(default_factory=list)
 
     def __call__(self, text: Text | None, what: str, *, optional: bool = False) -> str:
         """The text in the message's language, else in the first of its fallbacks that has
         it. An ``optional`` one (a line a template may leave out) in a Kazakh or Russian
         message falls back on the other original only: a Kazakh letter leaves out a
-        sub-service named in English only rather than print English."""
+        sub-service named in English only rather than print English. Kazakh is written with
+        the Cyrillic і (:mod:`reglament.schemas.letters`)."""
         if text is None:
             return ""
         chain = FALLBACK[self.language]
@@ -197,21 +210,39 @@ class _Texts:
         for language in chain:
             value = text.get(language)
             if value is not None:
-                if language is not self.language:
-                    whats = self.borrowed.setdefault(language, [])
-                    if what not in whats:
-                        whats.append(what)
-                return " ".join(value.split())
+                return self._written(text, language, " ".join(value.split()), what)
         if optional:
             return ""
         raise AssertionError("unreachable: a text has a language")  # pragma: no cover
 
+    def _written(self, text: Text, language: Language, value: str, what: str) -> str:
+        if language is Language.kk:
+            value = letters.cyrillic_i(value)
+        if language is self.language:
+            if language is not Language.en and text.is_translated(language):
+                _add(self.translated, what)
+            return value
+        _add(self.borrowed.setdefault(language, []), what)
+        foreign = FOREIGN.get((self.language, language))
+        return foreign.format(value) if foreign else value
+
     @property
     def notes(self) -> list[str]:
-        return [
+        notes = [
             f"no {self.language.value} text for the {', '.join(whats)}: {language.value} used"
             for language, whats in self.borrowed.items()
         ]
+        if self.translated:
+            notes.append(
+                f"the {self.language.value} text of the {', '.join(self.translated)} is our "
+                "translation, not the act's"
+            )
+        return notes
+
+
+def _add(whats: list[str], what: str) -> None:
+    if what not in whats:
+        whats.append(what)
 
 
 def variables(

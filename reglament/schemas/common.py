@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -88,18 +88,58 @@ class Language(StrEnum):
     en = "en"
 
 
-class Text(Strict):
-    """The same text in Kazakh, Russian and English; at least one. Originals are never replaced."""
+class Words(Strict):
+    """An act's own words, exactly as it writes them (its case endings, its Latin i for і)."""
 
-    kk: str | None = Field(None, min_length=1, description="Kazakh, exactly as the act writes it.")
-    ru: str | None = Field(None, min_length=1, description="Russian, as the act writes it.")
+    kk: str | None = Field(None, min_length=1)
+    ru: str | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_language(self) -> Self:
+        if self.kk is None and self.ru is None:
+            raise ValueError("the act's words need kk or ru")
+        return self
+
+
+class Text(Strict):
+    """The same text in Kazakh, Russian and English; at least one. The acts' originals are
+    never replaced: kk and ru are the act's words, a name put in the nominative and written with
+    the Cyrillic і (the act's own inflected words in ``raw``), unless ``translated`` says that
+    one of them is ours."""
+
+    kk: str | None = Field(
+        None, min_length=1, description="Kazakh: the act's words (names in the nominative)."
+    )
+    ru: str | None = Field(
+        None, min_length=1, description="Russian: the act's words (names in the nominative)."
+    )
     en: str | None = Field(None, min_length=1, description="English (a translation).")
+    translated: tuple[Literal["kk", "ru"], ...] = Field(
+        (),
+        description="The languages of kk, ru that are our translation, not the act's: the act "
+        "has no text in them (e.g. [ru] for a reglament the act writes in Kazakh only).",
+    )
+    raw: Words | None = Field(
+        None,
+        description="The act's words where kk or ru differ from them: a name the act inflects "
+        "('... орталықтарымен'), given above in the nominative ('... орталықтары').",
+    )
 
     @model_validator(mode="after")
     def _one_language(self) -> Self:
         if self.kk is None and self.ru is None and self.en is None:
             raise ValueError("a text needs at least one of kk, ru, en")
+        for language in self.translated:
+            if self.get(language) is None:
+                raise FieldError(
+                    f"translated names {language}, but the text has no {language}",
+                    "translated",
+                )
         return self
+
+    def is_translated(self, language: Language | str) -> bool:
+        """Whether this text's ``language`` is a translation (English always is)."""
+        return str(language) == Language.en.value or str(language) in self.translated
 
     def get(self, language: Language | str) -> str | None:
         value: str | None = getattr(self, str(language))

@@ -1,0 +1,161 @@
+"""The words of every bundled notification, in Kazakh and Russian, by every medium, to every
+recipient (the occurrences of tests/renderers/test_notifications_corpus.py):
+
+- a name or a place taken from an act (the service, the provider, the channel, the place of
+  collection, the sub-service, the result, the actor) is in the nominative: a Kazakh value does
+  not end, a Russian one does not begin, with a word in an oblique case (:data:`KK_OBLIQUE`,
+  :data:`RU_OBLIQUE`, each with its exceptions);
+- Kazakh is written with the Cyrillic і, never the Latin i the acts often type for it, both in
+  the messages and in every readable Kazakh text of the YAML (``raw`` and notes' quotes keep the
+  act's characters);
+- a Russian message holds no Kazakh word except inside a text it names as Kazakh.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from reglament.loader import BUNDLED
+from reglament.renderers import context, notifications
+from reglament.schemas import Language, Medium, Reglament, Text
+from reglament.schemas.letters import cyrillic_i, latin_i
+from tests.renderers.test_notifications_corpus import CASES, FILES, _occurrences, _reglament
+
+NAMES = ("service", "provider", "channel", "collect_at", "variant", "result", "actor", "head")
+"""The variables that name something the act names: they must be in the nominative."""
+
+KK_OBLIQUE = re.compile(
+    r"(ның|нің|дың|дің|тың|тің"  # genitive
+    r"|ға|ге|қа|ке"  # dative
+    r"|ны|ні"  # accusative after a vowel
+    r"|нда|нде|дан|ден|тан|тен|нан|нен"  # locative, ablative
+    r"|мен|бен|пен)$"  # instrumental
+)
+"""Endings of the Kazakh genitive, dative, accusative, locative, ablative and instrumental that
+no nominative the bundled acts name a thing with ends in, except :data:`KK_NOMINATIVE`. (The
+accusative -ды/-ді/-ты/-ті, the locative -да/-де/-та/-те and the dative -а/-е are left out: too
+many nominatives end so.)"""
+
+KK_NOMINATIVE = frozenset({"тұлға", "жеке", "аудан", "органы", "маманы"})
+"""Nominatives that end like an oblique case: тұлға (a person), жеке (personal), аудан (a
+district), and the possessive of a stem in -н (органы, маманы: «…берушінің кеңсе маманы»)."""
+
+RU_OBLIQUE = re.compile(
+    r"^[«\"(]?[а-яё-]*(ого|его|ому|ему|ыми|ими|ами|ями|ах|ях|ую|юю|ом|ем|чу|щу|ку)$",
+    re.IGNORECASE,
+)
+"""Russian first words in an oblique case: adjectives in -ого/-его/-ому/-ему/-ыми/-ими/-ую/-юю
+(уполномоченного органа), plural nouns in -ами/-ями/-ах/-ях (Отделами занятости, помещениях),
+nouns in -ом/-ем (центром) and accusatives in -чу/-щу/-ку (Выдачу, помощь → помощь). Exceptions:
+:data:`RU_NOMINATIVE`."""
+
+RU_NOMINATIVE = frozenset({"дом", "приём", "прием", "объём", "объем"})
+"""Nominatives that end like an oblique case (дом, приём, объём)."""
+
+KAZAKH_ONLY = re.compile(r"[әіңғүұқөһӘІҢҒҮҰҚӨҺ]")
+"""Letters Kazakh has and Russian has not."""
+
+FOREIGN = re.compile(r"«[^«»]*(?:«[^«»]*»[^«»]*)*» \((?:на казахском языке|орыс тілінде)\)")
+"""A text the message has only in the other original language, named as such
+(:data:`reglament.renderers.context.FOREIGN`)."""
+
+
+def _messages(path: Path, index: int) -> Iterator[tuple[str, dict[str, object], str]]:
+    """Each Kazakh and Russian message of one declared notification: where, its variables, its
+    text."""
+    reglament = _reglament(path)
+    engine, case, timeline, notice = _occurrences(path)[index]
+    fact = context.facts(engine, case, notice, timeline=timeline)
+    name = notifications.template_name(notice.notification)
+    for language in (Language.kk, Language.ru):
+        for medium in Medium:
+            for recipient in notice.notification.to:
+                values, _ = context.variables(reglament, fact, language, medium, recipient)
+                message = notifications.compose(reglament, name, fact, language, medium, recipient)
+                where = f"{path.relative_to(BUNDLED)} {notice.notification.on.value} {language.value} {medium.value} to {recipient.value}"
+                yield where, values, message.text
+
+
+def oblique(value: str, language: Language) -> str | None:
+    """The word of ``value`` in an oblique case (the last of a Kazakh name, the first of a
+    Russian one), or None."""
+    words = re.findall(r"[\w«\"(-]+", value)
+    if not words:
+        return None
+    if language is Language.kk:
+        word = words[-1].lower().strip('«"(')
+        return word if KK_OBLIQUE.search(word) and word not in KK_NOMINATIVE else None
+    word = words[0].lower()
+    return word if RU_OBLIQUE.search(word) and word.strip('«"(') not in RU_NOMINATIVE else None
+
+
+@pytest.mark.parametrize(("path", "index"), CASES)
+def test_names_are_nominative_and_kazakh_is_cyrillic(path: Path, index: int) -> None:
+    for where, values, text in _messages(path, index):
+        language = Language(str(values["lang"]))
+        for name in (name for name in NAMES if name in values):
+            value = str(values[name])
+            if FOREIGN.fullmatch(value):  # the other language's words, named as such
+                continue
+            word = oblique(value, language)
+            assert word is None, f"{where}: {name} {value!r}: {word!r} is in an oblique case"
+        if language is Language.kk:
+            assert not latin_i(text), f"{where}: a Latin i in {text!r}"
+        else:
+            kazakh = KAZAKH_ONLY.search(FOREIGN.sub("", text))
+            assert kazakh is None, f"{where}: Kazakh outside a text named as Kazakh: {text!r}"
+
+
+def _texts(value: object, path: str) -> Iterator[tuple[str, Text]]:
+    """Every readable text of a definition, with its path: not the act's own words (``raw``,
+    notes' ``quotes``, the amendments' wording in ``source.changes``)."""
+    if isinstance(value, Text):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            if name not in {"raw", "quotes", "changes"}:
+                yield from _texts(getattr(value, name), f"{path}.{name}".lstrip("."))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _texts(item, f"{path}[{i}]")
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(BUNDLED)))
+def test_readable_kazakh_texts_are_written_with_the_cyrillic_i(path: Path) -> None:
+    reglament: Reglament = _reglament(path)
+    for where, text in _texts(reglament, ""):
+        if text.kk is not None:
+            assert not latin_i(text.kk), f"{path.name}: {where}: {cyrillic_i(text.kk)!r}"
+
+
+def test_the_oblique_endings_and_their_exceptions() -> None:
+    kk, ru = Language.kk, Language.ru
+    assert oblique('"Халықты жұмыспен қамту орталықтарымен"', kk) == "орталықтарымен"
+    assert oblique("жастар практикасына жолдама беруді", kk) is None  # -ді is not listed
+    assert oblique("бас тарту туралы хабарламаны", kk) == "хабарламаны"
+    assert oblique("ауылдық округтің әкімінің", kk) == "әкімінің"
+    assert oblique("Жеке тұлға", kk) is None and oblique("Тараз қаласының аудан", kk) is None
+    assert oblique("уполномоченного органа", ru) == "уполномоченного"
+    assert oblique("помещениях уполномоченного органа", ru) == "помещениях"
+    assert oblique("почтового сообщения", ru) == "почтового"
+    assert oblique("Выдачу направлений", ru) == "выдачу"
+    assert oblique("Отделами занятости", ru) == "отделами"
+    assert oblique("Дом ребёнка", ru) is None and oblique("Центр обслуживания", ru) is None
+
+
+def test_a_text_the_other_language_lends_is_named_as_such() -> None:
+    text = Text(kk="Әлеуметтiк көмек")
+    pick = context._Texts(Language.ru)
+    assert pick(text, "result's name") == "«Әлеуметтік көмек» (на казахском языке)"
+    assert pick.notes == ["no ru text for the result's name: kk used"]
+    ours = context._Texts(Language.ru)
+    assert ours(Text(kk="Көмек", ru="Помощь", translated=("ru",)), "provider") == "Помощь"
+    assert ours.notes == ["the ru text of the provider is our translation, not the act's"]
