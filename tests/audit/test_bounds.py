@@ -47,9 +47,9 @@ def test_a_path_longer_than_the_bound_is_cut_not_a_recursion_error() -> None:
 def test_branch_ways_are_bounded(tmp_path: Path) -> None:
     """Twenty decisions a branch: 2**20 ways each; enumerating them all took 45 s and 930 MB."""
     engine = Engine(load(_decisions(tmp_path, 20)))
-    started = time.perf_counter()
+    started = time.process_time()
     found = enumerate_paths(engine.compiled, "office", None)
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5  # CPU seconds
     assert len(found.paths) == MAX_PATHS
     assert found.limit == f"a branch of 'prepare' has more than {MAX_PATHS} ways to its join"
 
@@ -58,9 +58,9 @@ def test_the_files_budget_stops_the_term_check_and_keeps_what_was_checked(
     tmp_path: Path,
 ) -> None:
     engine = Engine(load(_decisions(tmp_path, 8)))
-    started = time.perf_counter()
+    started = time.process_time()
     [check] = check_terms(engine)
-    assert time.perf_counter() - started < 8  # was 17 s
+    assert time.process_time() - started < 8  # CPU seconds; was 17 s
     assert check.limit.startswith(f"the audit's {MAX_WORK:,} instant-steps per file ran out")
     assert 0 < len(check.paths) < MAX_PATHS
     assert check.worst is not None
