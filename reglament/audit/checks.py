@@ -214,9 +214,16 @@ def _act_texts(r: Reglament) -> Iterator[tuple[PathKey, str, Text]]:
 
 def missing_languages(s: Subject) -> Iterator[Finding]:
     """RG213: a title, action or result lacking a language the file uses elsewhere. Texts only
-    in English are the encoder's own labels, not the act's words, and are not reported."""
+    in English are the encoder's own labels, not the act's words, and are not reported; a kk or
+    ru text that is our translation (``translated``) does not make its language one the act
+    uses."""
     texts = list(_act_texts(s.reglament))
-    used = {language for _, _, text in texts for language in text.languages()}
+    used = {
+        language
+        for _, _, text in texts
+        for language in text.languages()
+        if language not in ORIGINALS or not text.is_translated(language)
+    }
     for path, what, text in texts:
         have = set(text.languages())
         if not have & set(ORIGINALS):

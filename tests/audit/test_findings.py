@@ -169,6 +169,15 @@ def test_missing_languages_skip_english_labels(bundled_audit: AuditReport) -> No
     assert "steps.con-collect.title" not in missing  # {en: action 2 (PSC)}: a label
 
 
+def test_our_translations_make_no_language_missing(bundled_audit: AuditReport) -> None:
+    """The Russian of a Kazakh-only act's title is ours (``translated: [ru]``): the act's texts
+    without Russian are not reported as lacking it (they were: 50 notes became 397)."""
+    library = load_library()
+    [reglament] = [r for r in library.reglaments if r.id == "jobseeker-registration"]
+    assert reglament.title.is_translated("ru")
+    assert not [f for f in bundled_audit.findings() if f.code == "RG213" and "no ru" in f.message]
+
+
 def test_estimated_periods(bundled_audit: AuditReport) -> None:
     library = load_library()
     estimated = sum(1 for r in library.reglaments if r.effective.estimated)
