@@ -92,14 +92,17 @@ def test_json() -> None:
     assert message["body"].startswith("Your application No. KAR-20151214-6A17D6 has been accepted.")
 
 
-def test_a_language_the_file_lacks_is_rendered_with_a_note() -> None:
+def test_a_language_the_act_lacks_is_rendered_with_a_note() -> None:
     result = _run(*SEMEY, "--event", "accepted", "--lang", "ru", "--medium", "email")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Тема: Ваше заявление принято, № KAR-20151214-6A17D6\n")
     assert result.stderr.splitlines()[0] == (
         "note: this notification is declared via letter; rendered as email on request"
     )
-    assert "note: semey-compensation has no ru texts (it has kk, en)" in result.stderr
+    assert (
+        "note: the ru text of the service's title, provider, channel's name, variant's name, "
+        "result's name is our translation, not the act's"
+    ) in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from reglament.loader import BUNDLED, load
 from reglament.renderers import notifications
 from reglament.schemas import Event, Language, Medium, Recipient, Template, Text
 
+ROOT = Path(__file__).resolve().parents[2]
 ALMATY = ZoneInfo("Asia/Almaty")
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "notifications"
 MONDAY = dt.datetime(2024, 12, 2, 10, 0, tzinfo=ALMATY)
@@ -194,19 +195,34 @@ def test_a_given_receipt_number_is_used(engine: Engine) -> None:
 
 
 def test_a_language_the_file_lacks_falls_back_and_says_so() -> None:
-    reglament = load(BUNDLED / "karaganda-2015" / "semey-compensation.yaml")
+    # a version of Semey's compensation with no Russian at all (the bundled one has ours)
+    reglament = load(ROOT / "tests" / "fixtures" / "audit" / "semey-compensation-2016.yaml")
     engine = Engine(reglament)
     timeline = simulate(
-        engine, dt.datetime(2015, 12, 14, 17, 45, tzinfo=ALMATY), "office", "recognition"
+        engine, dt.datetime(2016, 7, 14, 17, 45, tzinfo=ALMATY), "office", "recognition"
     )
     notice = engine.notices(timeline.case)[0]
     message = notifications.render(engine, timeline.case, notice, "ru", "email", timeline=timeline)
     assert message.notes[0] == "semey-compensation has no ru texts (it has kk, en)"
     assert message.notes[1].startswith("no ru text for the service's title, provider")
     assert message.notes[1].endswith(": kk used")
-    assert "Государственная услуга: «Семей ядролық сынақ полигонында" in message.text
+    assert "«Семей ядролық сынақ полигонында" in message.text
+    assert "(на казахском языке)" in message.text  # the Kazakh named as Kazakh
     english = notifications.render(engine, timeline.case, notice, "en", "email", timeline=timeline)
     assert english.notes == ()
+
+
+def test_our_translation_is_said_to_be_ours() -> None:
+    engine = Engine(load(BUNDLED / "karaganda-2015" / "semey-compensation.yaml"))
+    timeline = simulate(
+        engine, dt.datetime(2015, 12, 14, 17, 45, tzinfo=ALMATY), "office", "recognition"
+    )
+    notice = engine.notices(timeline.case)[0]
+    message = notifications.render(engine, timeline.case, notice, "ru", "email", timeline=timeline)
+    assert message.notes == (
+        "the ru text of the service's title, provider, channel's name, variant's name, result's "
+        "name is our translation, not the act's",
+    )
 
 
 def test_the_due_date_kinds() -> None:
