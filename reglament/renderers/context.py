@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from reglament.procedure import events
 from reglament.procedure.events import END_EVENTS, STEP_EVENTS, Kind
-from reglament.procedure.term import working_days_left
 from reglament.renderers import dates
 from reglament.renderers.variables import PROVIDED
 from reglament.schemas import (
@@ -151,6 +150,7 @@ def facts(
     term's due as of the notice; when the act states no term, the case's end (a finished case),
     else the end of ``timeline``, else of the case simulated from its start."""
     from reglament.engine.simulate import simulate
+    from reglament.procedure.term import working_days_left  # the calendar: not for validate
 
     record = notice.record
     event = events.event_of(record.kind)
