@@ -169,7 +169,7 @@ def test_channel_is_the_application_channel_everywhere() -> None:
         "en",
     )
     assert rendered.exit_code == 0, rendered.output
-    assert rendered.stdout.startswith("Your application No. KAR-")
+    assert rendered.stdout.startswith("Application No. KAR-")
 
 
 def test_render_channel_naming_a_medium_is_the_old_meaning_for_one_release() -> None:
@@ -193,7 +193,7 @@ def test_render_takes_a_receipt_as_the_api_does() -> None:
         "render", *SEMEY, "-e", "accepted", "-l", "en", "-m", "sms", "--receipt", "KAR-0001"
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Your application No. KAR-0001 has been accepted.")
+    assert result.stdout.startswith("Application No. KAR-0001 accepted.")
     bad = run("render", *SEMEY, "-e", "accepted", "--receipt", "a\nb")
     assert _error(bad) == (
         "error: --receipt 'a\\nb': an application number is 1 to 40 letters, digits, '-', '/', "

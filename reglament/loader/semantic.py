@@ -160,6 +160,23 @@ class _Checker:
             self.reference(
                 ("actors", actor_id, "head"), "actor", actor.head, r.actors, "undeclared-actor"
             )
+        for index, ground in enumerate(r.refusal_grounds):
+            for i, channel_id in enumerate(ground.channels or ()):
+                self.reference(
+                    ("refusal_grounds", index, "channels", i),
+                    "channel",
+                    channel_id,
+                    r.channels,
+                    "undeclared-channel",
+                )
+            for i, step_id in enumerate(ground.ends or ()):
+                self.reference(
+                    ("refusal_grounds", index, "ends", i),
+                    "step",
+                    step_id,
+                    r.steps,
+                    "dangling-target",
+                )
         for channel_id, channel in r.channels.items():
             self.reference(
                 ("channels", channel_id, "start"), "step", channel.start, r.steps, "dangling-target"

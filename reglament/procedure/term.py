@@ -103,6 +103,18 @@ def at_risk(clock: Clock, at: dt.datetime, due_at: dt.datetime, days: int) -> bo
     return clock.calendar.working_days_between(first, last) <= days
 
 
+def working_days_left(clock: Clock, at: dt.datetime, due_at: dt.datetime) -> int:
+    """The working days left at ``at`` of a term due at ``due_at``: those after ``at``'s day
+    up to the due day, and ``at``'s day itself when it is a working day and its office has not
+    closed yet (0 once the term has passed)."""
+    if at >= due_at:
+        return 0
+    first = at.astimezone(clock.zone).date()
+    last = due_at.astimezone(clock.zone).date()
+    today = clock.calendar.is_working_day(first) and at < clock.closing(first)
+    return max(0, clock.calendar.working_days_between(first, last)) + (1 if today else 0)
+
+
 def at_risk_from(
     clock: Clock, accepted: dt.datetime, due_at: dt.datetime, days: int
 ) -> dt.datetime:

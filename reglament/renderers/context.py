@@ -25,6 +25,7 @@ from reglament.schemas import (
     Decision,
     End,
     Event,
+    Ground,
     Language,
     Medium,
     Notification,
@@ -71,6 +72,20 @@ class Facts:
     step_due: dt.datetime | None = None
     days_before: int | None = None
     reason: str = ""
+    days_left: int | None = None  # term_at_risk: working days left of the term (calendar)
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """What a paper letter carries beside its message, given by the caller (or its store):
+    the outgoing number, the one body that sends it (default: the channel applied through
+    when it is an office, else the provider), the signatory's position and name. What is not
+    given is left as a line to fill in by hand."""
+
+    number: str | None = None
+    sender: str | None = None
+    position: str | None = None
+    name: str | None = None
 
 
 def receipt_number(case: Case) -> str:
@@ -117,6 +132,7 @@ def facts(
     term's due as of the notice; when the act states no term, the case's end (a finished case),
     else the end of ``timeline``, else of the case simulated from its start."""
     from reglament.engine.simulate import simulate
+    from reglament.procedure.term import working_days_left  # the calendar: not for validate
 
     record = notice.record
     event = events.event_of(record.kind)
@@ -150,11 +166,12 @@ def facts(
         if case.term_value is not None and case.term_unit is not None
         else None
     )
-    days_before = (
-        events.at_risk_days(engine.reglament, notice.notification)
-        if event is Event.term_at_risk
-        else None
-    )
+    days_before = days_left = None
+    if event is Event.term_at_risk:
+        days_before = events.at_risk_days(engine.reglament, notice.notification)
+        if term_due is not None:
+            clock = engine.compiled.channel_clock[case.channel]
+            days_left = working_days_left(clock, record.at, term_due)
     return Facts(
         event=event,
         receipt=receipt or receipt_number(case),
@@ -172,6 +189,7 @@ def facts(
         step_due=step_due,
         days_before=days_before,
         reason=record.detail if event is Event.suspended else "",
+        days_left=days_left,
     )
 
 
@@ -245,6 +263,31 @@ def _add(whats: list[str], what: str) -> None:
         whats.append(what)
 
 
+# how the acts name the applicant: the 2011–2012 acts «тұтынушы» / «потребитель», those of
+# 2013 on (after the Law on state services of 15 April 2013) «көрсетілетін қызметті алушы» /
+# «услугополучатель»; a reglament's own `applicant` actor, where it names one, comes first
+APPLICANT_BEFORE_2013 = Text(kk="тұтынушы", ru="потребитель", en="applicant")
+APPLICANT_FROM_2013 = Text(kk="көрсетілетін қызметті алушы", ru="услугополучатель", en="applicant")
+
+
+def applicant_term(reglament: Reglament) -> Text:
+    """The act's word for the applicant, in the nominative, per language."""
+    day = reglament.source.act.date or reglament.effective.from_
+    era = APPLICANT_FROM_2013 if day.year >= 2013 else APPLICANT_BEFORE_2013
+    own = reglament.actors.get("applicant")
+    if own is None:
+        return era
+    return Text(**{lang.value: own.name.get(lang) or era.get(lang) for lang in Language})
+
+
+def applies(ground: Ground, fact: Facts) -> bool:
+    """Whether a refusal ground is one of this case's: given at its channel and, for a
+    ground of certain ends, at the end the case took."""
+    if ground.channels is not None and fact.channel not in ground.channels:
+        return False
+    return ground.ends is None or fact.end is None or fact.end in ground.ends
+
+
 def variables(
     reglament: Reglament,
     fact: Facts,
@@ -298,6 +341,9 @@ def variables(
         "due": when(fact.due),
         "due_date": day(fact.due),
         "due_kind": fact.due_kind,
+        "due_numeric": dates.format_numeric(fact.due.astimezone(zone).date()),
+        "at_numeric": dates.format_numeric(fact.at.astimezone(zone).date()),
+        "at_numeric_time": dates.format_numeric(fact.at.astimezone(zone)),
         "term": dates.format_duration(fact.term[0], fact.term[1], lang) if fact.term else "",
         "channel": text(channel.name, "channel's name"),
         "channel_kind": channel.kind.value,
@@ -307,19 +353,28 @@ def variables(
         "variant": text(variant.name, "variant's name", optional=True) if variant else "",
         "result": text(result.text, "result's name", optional=True) if result else "",
         "result_kind": result.kind.value if result else "",
+        "applicant_term": " ".join((applicant_term(r).get(lang) or "").split()),
     }
     wanted = PROVIDED[fact.event]
     if "step" in wanted:
         title = step.title if step is not None else None
-        action = getattr(step, "action", None) or getattr(step, "event", None) or title
+        action = (
+            getattr(step, "message_name", None)
+            or getattr(step, "action", None)
+            or getattr(step, "event", None)
+            or title
+        )
         found |= {
-            "step": text(action, "step's action"),
+            "step": text(action, "step's name"),
             "step_title": text(title, "step's title", optional=True),
             "step_id": fact.step or "",
             "step_output": text(getattr(step, "output", None), "step's output", optional=True),
             "actor": text(actor.name, "actor's name") if actor else "",
             "head": text(head.name, "head's name") if head else "",
             "step_due": when(fact.step_due) if fact.step_due else "",
+            "step_due_numeric": dates.format_numeric(fact.step_due.astimezone(zone))
+            if fact.step_due
+            else "",
         }
     if "outcome" in wanted:
         label = None
@@ -330,10 +385,19 @@ def variables(
         n = fact.days_before or 0
         found["days_before"] = n
         found["days_before_text"] = dates.format_duration(n, Unit.working_days, lang)
+        left = n if fact.days_left is None else fact.days_left
+        found["days_left"] = left
+        found["days_left_text"] = dates.format_duration(left, Unit.working_days, lang)
     if "reason" in wanted:
         found["reason"] = fact.reason
     if "grounds" in wanted:
-        found["grounds"] = [text(g.text, "grounds for refusal") for g in r.refusal_grounds]
+        chosen = [g for g in r.refusal_grounds if applies(g, fact)]
+        found["grounds"] = [
+            text(g.text, "grounds for refusal") for g in chosen if g.standard_paragraph is None
+        ]
+        found["standard_paragraphs"] = [
+            g.standard_paragraph for g in chosen if g.standard_paragraph is not None
+        ]
     assert set(found) == wanted, sorted(set(found) ^ wanted)
     return found, text.notes
 

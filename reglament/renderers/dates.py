@@ -89,6 +89,14 @@ def format_datetime(t: dt.datetime, language: Language | str) -> str:
     return f"{format_date(t.date(), language)}, {format_time(t)}"
 
 
+def format_numeric(t: dt.date | dt.datetime) -> str:
+    """A date as an SMS writes it, the same in every language: 16.01.2013, or with the time,
+    16.01.2013 18:00."""
+    if isinstance(t, dt.datetime):
+        return f"{t:%d.%m.%Y} {format_time(t)}"
+    return f"{t:%d.%m.%Y}"
+
+
 def longest_date(language: Language | str) -> dt.date:
     """A date whose written form is as long as any (two-digit day, longest month name): the
     sample the SMS length check measures with."""

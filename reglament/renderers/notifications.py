@@ -48,6 +48,7 @@ from reglament.renderers import dates, sandbox, sms
 from reglament.renderers.context import (
     FALLBACK,
     Facts,
+    Letter,
     facts,
     languages_of,
     receipt_number,
@@ -56,6 +57,7 @@ from reglament.renderers.context import (
 from reglament.renderers.variables import (
     ALL_VARIABLES,
     COMMON,
+    LETTER,
     PROVIDED,
     borrowed_template_fits,
 )
@@ -88,6 +90,7 @@ __all__ = [
     "PROVIDED",
     "Checked",
     "Facts",
+    "Letter",
     "Message",
     "as_json",
     "builtin_problems",
@@ -110,7 +113,10 @@ LAYOUTS = (Medium.email, Medium.cabinet, Medium.letter)
 
 SUBJECT_LABEL = {Language.kk: "Тақырып", Language.ru: "Тема", Language.en: "Subject"}
 
-LAYOUT_VARIABLES = COMMON | {"subject", "message"}
+LAYOUT_VARIABLES = COMMON | {"subject", "message"} | LETTER
+
+# the channels that are one body the applicant dealt with: a letter's default sender
+BODY_CHANNELS = frozenset({"office", "con", "rural_akim", "pension_centre"})
 
 
 # -- the Jinja environment: package templates only, sandboxed, strict -----------------------------
@@ -263,6 +269,7 @@ def compose(
     language: Language,
     medium: Medium,
     recipient: Recipient,
+    letter: Letter | None = None,
 ) -> Message:
     """Render template ``name`` for one notice's facts (see :func:`render`)."""
     lang, medium = Language(language), Medium(medium)
@@ -275,7 +282,8 @@ def compose(
                 body, title = short, None
             else:
                 layout = environment().get_template(f"{lang.value}/_{medium.value}.j2")
-                body = _tidy(layout.render({**values, "subject": subject, "message": message}))
+                framing = {**values, **_letter_values(values, letter or Letter())}
+                body = _tidy(layout.render({**framing, "subject": subject, "message": message}))
                 title = None if medium is Medium.letter else subject
     except RENDER_ERRORS as error:
         reason = _describe(error)
@@ -301,6 +309,18 @@ def compose(
     )
 
 
+def _letter_values(values: Mapping[str, Any], letter: Letter) -> dict[str, str]:
+    """The letter's own variables: the caller's, the sender defaulting to the channel applied
+    through when it is one body (an office, a PSC, a rural akim), else to the provider."""
+    default = values["channel"] if values["channel_kind"] in BODY_CHANNELS else values["provider"]
+    return {
+        "letter_number": " ".join((letter.number or "").split()),
+        "letter_sender": " ".join((letter.sender or default).split()),
+        "signatory_position": " ".join((letter.position or "").split()),
+        "signatory_name": " ".join((letter.name or "").split()),
+    }
+
+
 def render(
     engine: Engine,
     case: Case,
@@ -311,10 +331,12 @@ def render(
     *,
     timeline: Timeline | None = None,
     receipt: str | None = None,
+    letter: Letter | None = None,
 ) -> Message:
     """The message ``notice`` sends to ``recipient`` (default: its first) by ``medium`` in
     ``language``. Any medium and language may be asked for; texts the reglament lacks in the
-    language are taken from another and listed in ``Message.notes``."""
+    language are taken from another and listed in ``Message.notes``. ``letter`` gives a paper
+    letter's outgoing number, sender and signatory (what it leaves out is a line to fill in)."""
     chosen = Recipient(recipient) if recipient is not None else notice.notification.to[0]
     fact = facts(engine, case, notice, timeline=timeline, receipt=receipt)
     return compose(
@@ -324,6 +346,7 @@ def render(
         Language(language),
         Medium(medium),
         chosen,
+        letter,
     )
 
 

@@ -25,6 +25,9 @@ COMMON = frozenset(
         "at_date",
         "due",  # date and time the result is due (see due_kind)
         "due_date",
+        "due_numeric",  # the due day as an SMS writes it, e.g. 16.01.2013
+        "at_numeric",  # the event's day so, e.g. 28.12.2012
+        "at_numeric_time",  # the event's day and time so, e.g. 28.12.2012 17:40
         "due_kind",  # term: the legal term's due; planned: the act states no term, the
         # steps' times give this date; earliest: the same, but some step has no time in the act
         "term",  # the legal term in words, e.g. 15 жұмыс күні ("" when the act states none)
@@ -33,7 +36,8 @@ COMMON = frozenset(
         "collect_at",  # where the result is issued: the channel, or the provider
         "variant",  # the sub-service's name ("" when the reglament has none)
         "result",  # the result's name: the end's result, else the variant's ("" if unknown)
-        "result_kind",  # decision, certificate, payment, refusal ... ("" if unknown)
+        "result_kind",  # decision, certificate, payment, refusal, returned ... ("" if unknown)
+        "applicant_term",  # the act's word for the applicant: тұтынушы, услугополучатель ...
     }
 )
 STEP = frozenset(
@@ -46,6 +50,7 @@ STEP = frozenset(
         "actor",  # who does it
         "head",  # who is told when it is overdue ("" if the reglament names nobody)
         "step_due",  # when it is due ("" when the act gives it no time)
+        "step_due_numeric",  # the same as an SMS writes it, e.g. 05.12.2024 18:30
     }
 )
 PROVIDED: dict[Event, frozenset[str]] = {
@@ -53,14 +58,21 @@ PROVIDED: dict[Event, frozenset[str]] = {
     Event.step_started: COMMON | STEP,
     Event.step_completed: COMMON | STEP | {"outcome"},
     Event.step_overdue: COMMON | STEP,
-    Event.term_at_risk: COMMON | STEP | {"days_before", "days_before_text"},
+    Event.term_at_risk: COMMON
+    | STEP
+    | {"days_before", "days_before_text", "days_left", "days_left_text"},
     Event.suspended: COMMON | {"reason"},
     Event.resumed: COMMON,
     Event.data_unavailable: COMMON,
-    Event.refused: COMMON | {"grounds"},
+    Event.refused: COMMON | {"grounds", "standard_paragraphs"},
     Event.result_ready: COMMON,
 }
 ALL_VARIABLES = frozenset().union(*PROVIDED.values())
+
+# what a paper letter's layout reads beside the common variables, the subject and the message:
+# its outgoing number, the body that sends it, the signatory's position and name (the caller's;
+# "" when not given)
+LETTER = frozenset({"letter_number", "letter_sender", "signatory_position", "signatory_name"})
 
 
 def borrowed_template_fits(notification: Notification) -> bool:

@@ -338,6 +338,7 @@ class ResultKind(StrEnum):
     referral = "referral"
     permit = "permit"
     refusal = "refusal"
+    returned = "returned"  # the documents handed back with the reasons: not a refusal
     other = "other"
 
 
@@ -353,6 +354,27 @@ class Ground(Strict):
     """A ground for refusal, in the act's words."""
 
     text: Text
+    channels: list[Slug] | None = Field(
+        None,
+        description="The channels where the act gives this ground (default: every channel).",
+    )
+    ends: list[Slug] | None = Field(
+        None,
+        description=(
+            "The refusal ends that give this ground (e.g. the portal's refusal for an "
+            "unconfirmed signature): a refusal names it only at one of them (default: any)."
+        ),
+    )
+    standard_paragraph: str | None = Field(
+        None,
+        min_length=1,
+        max_length=20,
+        pattern=r"^[0-9][0-9.\-]*$",
+        description=(
+            "When the act lists no ground here but refers to the standard's paragraph: its "
+            "number, e.g. '10'; messages name the paragraph as a reference."
+        ),
+    )
     lines: Lines | None = None
 
 

@@ -35,6 +35,13 @@ StepDuration = Annotated[
 
 class _Step(Strict):
     title: Text | None = Field(None, description="A short name of the step.")
+    message_name: Text | None = Field(
+        None,
+        description=(
+            "What the step is called in notifications: a short noun phrase in the nominative "
+            "(e.g. kk 'құжаттарды қарау', ru 'рассмотрение документов'), not the act's sentence."
+        ),
+    )
     lines: Lines | None = Field(None, description="Where the act describes this step.")
     notes: list[Note] = Field(default_factory=list)
 

@@ -29,11 +29,11 @@ def test_an_sms_on_request() -> None:
     result = _run(*SEMEY, "--event", "accepted", "--lang", "kk", "--medium", "sms")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "Өтінішіңіз қабылданды, № KAR-20151214-6A17D6. Болжамды мерзім: 2016 жылғы 18 қаңтар.\n"
+        "Өтініш № KAR-20151214-6A17D6 қабылданды. Болжамды мерзімі: 18.01.2016\n"
     )
     assert result.stderr.splitlines() == [
         "note: this notification is declared via letter; rendered as sms on request",
-        "note: the SMS takes 2 segments (UCS-2, 84 units)",
+        "note: the SMS takes 1 segment (UCS-2, 69 units)",
     ]
 
 
@@ -41,10 +41,8 @@ def test_defaults_are_the_notifications_first_language_and_medium() -> None:
     result = _run(*SEMEY, "--event", "accepted")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert (
-        lines[0] == "Аудандардың және облыстық маңызы бар қалалардың жергілікті атқарушы органдары"
-    )
-    assert "Құрметті өтініш беруші!" in lines and lines[-2] == "Құрметпен,"
+    assert lines[0] == "Көрсетілетін қызметті беруші"  # the one body applied to (the office)
+    assert "Құрметті көрсетілетін қызметті алушы!" in lines and lines[-3] == "Құрметпен,"
     assert result.stderr == ""
 
 
@@ -76,10 +74,14 @@ def test_an_overdue_step_to_each_recipient() -> None:
     both = _run(*args)
     assert both.exit_code == 0, both.output
     assert both.stdout.count("--- to ") == 2
-    assert both.stdout.startswith("--- to actor, step review ---\nSubject: Step overdue")
+    assert both.stdout.startswith(
+        "--- to actor, step review ---\nSubject: Time allowed for a step has run out"
+    )
     head = _run(*args, "--to", "head")
     assert head.exit_code == 0 and "--- to" not in head.stdout
-    assert head.stdout.startswith("Subject: Step overdue on application No. KAR-")
+    assert head.stdout.startswith(
+        "Subject: Time allowed for a step has run out on application No. KAR-"
+    )
     assert "A step was not completed within the time allowed." in head.stdout
 
 
@@ -88,8 +90,8 @@ def test_json() -> None:
     assert result.exit_code == 0, result.output
     [message] = json.loads(result.stdout)
     assert message["event"] == "accepted" and message["medium"] == "sms"
-    assert message["sms"] == {"encoding": "GSM-7", "units": 95, "segments": 1}
-    assert message["body"].startswith("Your application No. KAR-20151214-6A17D6 has been accepted.")
+    assert message["sms"] == {"encoding": "GSM-7", "units": 76, "segments": 1}
+    assert message["body"].startswith("Application No. KAR-20151214-6A17D6 accepted.")
 
 
 def test_a_language_the_act_lacks_is_rendered_with_a_note() -> None:

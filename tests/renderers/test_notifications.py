@@ -88,9 +88,11 @@ SAYS: dict[Event, dict[Language, list[str]]] = {
         Language.en: ["reviews the documents", "5 December 2024, 18:30"],
     },
     Event.term_at_risk: {
-        Language.kk: ["2 жұмыс күні"],
-        Language.ru: ["2 рабочих дня"],
-        Language.en: ["2 working days"],
+        # polled at the opening of Thu 5 Dec, due at the closing of Mon 9 Dec: Thursday,
+        # Friday and Monday are left (the threshold is 2 working days after the day)
+        Language.kk: ["3 жұмыс күні қалды", "аяқталатын уақыты: 2024 жылғы 9 желтоқсан"],
+        Language.ru: ["3 рабочих дня", "Срок оказания услуги истекает: 9 декабря 2024 г."],
+        Language.en: ["3 working days"],
     },
     Event.suspended: {
         Language.kk: ["тоқтатыла тұрды", "documents requested"],
@@ -99,7 +101,7 @@ SAYS: dict[Event, dict[Language, list[str]]] = {
     },
     Event.resumed: {
         Language.kk: ["қайта жалғасты", "2024 жылғы 11 желтоқсан, 18:30"],
-        Language.ru: ["возобновлён", "11 декабря 2024 г., 18:30"],
+        Language.ru: ["возобновлен", "11 декабря 2024 г., 18:30"],
         Language.en: ["runs again", "11 December 2024, 18:30"],
     },
     Event.data_unavailable: {
@@ -149,9 +151,35 @@ def test_the_letter_carries_its_subject_in_its_body(engine: Engine) -> None:
     email = notifications.render(engine, case, notice, "ru", "email", timeline=timeline)
     assert letter.subject is None and email.subject is not None
     assert email.subject in letter.body
-    assert letter.body.startswith("Жилищный отдел районного акимата\n\n2 декабря 2024 г.\n")
-    assert letter.body.endswith("С уважением,\nЖилищный отдел районного акимата")
-    assert email.text.startswith(f"Тема: {email.subject}\n\nУважаемый заявитель!\n")
+    # the letterhead names the one body applied to (the channel), not the provider
+    assert letter.body.startswith("Жилищный отдел\n\nИсх. № __________ от 2 декабря 2024 г.\n")
+    assert letter.body.endswith(
+        "С уважением,\n____________________ (должность)\n"
+        "____________ (подпись)  ____________________ (Ф. И. О.)"
+    )
+    assert email.text.startswith(f"Тема: {email.subject}\n\nУважаемый услугополучатель!\n")
+
+
+def test_a_letter_carries_the_callers_number_sender_and_signatory(engine: Engine) -> None:
+    case, timeline, notice = _every_notice(engine)[Event.accepted]
+    letter = notifications.render(
+        engine,
+        case,
+        notice,
+        "kk",
+        "letter",
+        timeline=timeline,
+        letter=notifications.Letter(
+            number="02-14/318",
+            sender="Байзақ ауданының тұрғын үй бөлімі",
+            position="бөлім басшысы",
+            name="А. Сейітов",
+        ),
+    )
+    assert letter.body.startswith(
+        "Байзақ ауданының тұрғын үй бөлімі\n\n2024 жылғы 2 желтоқсан № 02-14/318\n"
+    )
+    assert letter.body.endswith("Құрметпен,\nБөлім басшысы\n____________ (қолы)  А. Сейітов")
 
 
 def test_overdue_messages_differ_by_recipient(engine: Engine) -> None:
@@ -191,7 +219,7 @@ def test_a_given_receipt_number_is_used(engine: Engine) -> None:
     message = notifications.render(
         engine, case, notice, "kk", "sms", timeline=timeline, receipt="0001-77"
     )
-    assert message.body.startswith("Өтінішіңіз қабылданды, № 0001-77.")
+    assert message.body == "Өтініш № 0001-77 қабылданды. Мерзімі: 09.12.2024"
 
 
 def test_a_language_the_file_lacks_falls_back_and_says_so() -> None:
@@ -249,7 +277,7 @@ def test_a_live_case_is_planned_by_simulating_it_from_its_start() -> None:
     case = semey.start(dt.datetime(2015, 12, 14, 10, 0, tzinfo=ALMATY), "office", "certificate")
     notice = semey.notices(case)[0]
     message = notifications.render(semey, case, notice, "kk", "sms")
-    assert message.body.endswith("Болжамды мерзім: 2015 жылғы 24 желтоқсан.")
+    assert message.body.endswith("қабылданды. Болжамды мерзімі: 24.12.2015")
 
 
 def test_messages_gives_one_per_recipient(engine: Engine) -> None:

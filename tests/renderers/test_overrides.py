@@ -54,11 +54,11 @@ def test_an_override_replaces_the_words_and_keeps_the_layout() -> None:
     assert email.own and email.template == "accepted"
     assert email.subject == f"Талон № {receipt}"
     assert email.body == (
-        "Уважаемый заявитель!\n\n"
+        "Уважаемый услугополучатель!\n\n"
         "Ваши документы приняты (2 декабря 2024 г., 10:00).\n"
         "Справку можно получить с 9 декабря 2024 г.: жилищный отдел.\n\n"
         "Это сообщение отправлено автоматически, не отвечайте на него.\n"
-        "Жилищный отдел районного акимата"
+        "Жилищный отдел"
     )
     sms = notifications.render(engine, case, notice, "kk", "sms", timeline=timeline)
     assert sms.body == f"Талон № {receipt}: анықтама 2024 жылғы 9 желтоқсан дайын болады."
@@ -82,7 +82,7 @@ def test_an_override_of_its_own_name_without_subject_or_sms() -> None:
     # the subject is the built-in one of the event; the SMS is the body on one line
     assert (
         cabinet.subject
-        == f"Өтінішті қараудың қадамы аяқталды, № {notifications.receipt_number(case)}"
+        == f"Өтінішті қарау бойынша іс-қимыл аяқталды, № {notifications.receipt_number(case)}"
     )
     assert cabinet.body == "Шешім қабылданды: анықтама беріледі."
     sms = notifications.render(engine, case, notice, "en", "sms", timeline=timeline)
@@ -92,14 +92,13 @@ def test_an_override_of_its_own_name_without_subject_or_sms() -> None:
 BAD = "tests/fixtures/notifications/bad-overrides.yaml"
 EXPECTED = [
     f"{BAD}:9:30: the built-in template 'step_overdue' reads 'actor', 'step', 'step_due', "
-    "which notices on accepted do not provide (notifications[3].template)",
+    "'step_due_numeric', which notices on accepted do not provide (notifications[3].template)",
     f"{BAD}:13:7: template 'accepted' has no ru body, but notifications[0] is sent in kk, ru, en "
     "(templates.accepted.body)",
     f"{BAD}:17:11: template 'refusal-letter' (kk) reads 'step', which notices on refused do not "
-    "provide (provided: accepted, accepted_date, at, at_date, channel, channel_kind, "
-    "collect_at, due, due_date, due_kind, event, grounds, lang, medium, provider, receipt, "
-    "recipient, recipient_name, reglament_id, result, result_kind, service, submitted, term, "
-    "variant) (templates.refusal-letter.body.kk)",
+    "provide (provided: "
+    + ", ".join(sorted(notifications.PROVIDED[Event.refused]))
+    + ") (templates.refusal-letter.body.kk)",
     f"{BAD}:18:11: template 'refusal-letter' (ru): line 1: unexpected end of template, "
     "expected 'end of statement block'. (templates.refusal-letter.body.ru)",
     f"{BAD}:33:11: template 'unused' (en) reads 'nonsense', which no notice provides (provided: "
