@@ -25,7 +25,7 @@ def _refusal(path: object, submitted: str, channel: str, **kwargs: object) -> di
     at = dt.datetime.fromisoformat(submitted).replace(tzinfo=ZoneInfo(reglament.timezone))
     timeline = simulate(engine, at, channel, **kwargs)  # type: ignore[arg-type]
     case = watch(engine, timeline)
-    [notice] = [n for n in engine.notices(case.history) if n.notification.on is Event.refused]
+    [notice] = [n for n in engine.notices(case) if n.notification.on is Event.refused]
     return {
         lang: notifications.render(engine, case, notice, lang, "cabinet", timeline=timeline).text
         for lang in ("kk", "ru", "en")
