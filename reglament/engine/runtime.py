@@ -694,9 +694,9 @@ def _term_stretches(case: Case) -> list[OpenStretch]:
 
 
 def _as_of(stretches: list[OpenStretch], at: dt.datetime) -> list[Stretch]:
-    """``stretches`` as they stand at ``at`` (one going on ends there), the empty ones dropped,
-    overlapping or touching ones joined, in order."""
-    ended = sorted((a, at if b is None else b) for a, b in stretches)
+    """``stretches`` as they stand at ``at``: one going on then ends there, one begun later is
+    not yet; the empty ones dropped, overlapping or touching ones joined, in order."""
+    ended = sorted((a, at if b is None or b > at else b) for a, b in stretches if a < at)
     joined: list[Stretch] = []
     for a, b in ended:
         if b <= a:
