@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from reglament.cli import app
-from tests.hostile.test_cases import ROOT, SECONDS, _limits, run
+from tests.hostile.test_cases import ROOT, SECONDS, WALL, _limits, run
 
 ONE_BLOCK = 1024  # bytes: what `ulimit -f 1` allows
 CLEAN = "tests/fixtures/audit/clean.yaml"  # one small reglament: its reports are a few KiB
@@ -132,8 +132,8 @@ def test_with_sigxfsz_at_its_default_the_write_still_fails_cleanly(tmp_path: Pat
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=SECONDS,
-        preexec_fn=_limits(ONE_BLOCK),
+        timeout=SECONDS * WALL,
+        preexec_fn=_limits(ONE_BLOCK, SECONDS),
         check=False,
     )
     assert result.returncode != -signal.SIGXFSZ, "killed by SIGXFSZ"
