@@ -604,9 +604,11 @@ class Engine:
         """Record, once each, the time-driven events that have come by ``at``: steps overdue
         (once per visit of a step; none while the case is suspended, unless the step already
         was when the suspension began), the term at risk (not once it has passed), the term
-        overdue. Returns the new ones in time order."""
+        overdue. Returns the new ones in time order. Like a move, it is refused before the
+        case's last record (a ``CaseError``), even once the case is finished."""
         self._check(case)
         self._at(at)
+        _not_before(case, at, "the case cannot be polled")
         if case.finished:
             return []
         new: list[Record] = []
