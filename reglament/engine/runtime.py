@@ -725,17 +725,8 @@ def _term_stretches(case: Case) -> list[OpenStretch]:
 
 def _as_of(stretches: list[OpenStretch], at: dt.datetime) -> list[Stretch]:
     """``stretches`` as they stand at ``at``: one going on then ends there, one begun later is
-    not yet; the empty ones dropped, overlapping or touching ones joined, in order."""
-    ended = sorted((a, at if b is None or b > at else b) for a, b in stretches if a < at)
-    joined: list[Stretch] = []
-    for a, b in ended:
-        if b <= a:
-            continue
-        if joined and a <= joined[-1][1]:
-            joined[-1] = (joined[-1][0], max(joined[-1][1], b))
-        else:
-            joined.append((a, b))
-    return joined
+    not yet; then joined as the term counts them (:func:`reglament.procedure.term.joined`)."""
+    return term.joined((a, at if b is None or b > at else b) for a, b in stretches if a < at)
 
 
 def _standing_since(stretches: list[OpenStretch], at: dt.datetime) -> dt.datetime | None:
