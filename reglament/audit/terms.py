@@ -12,8 +12,9 @@ For one version, channel and variant:
   time (``procedure.timing.step_due_batch``: the actor's office clock, the calendar's days),
   sharing the work of common prefixes;
 * the legal term (``procedure.term``: the one that applies, its due instant pushed back by the
-  steps not counted in it, those of parallel branches at the same time once: ``joined_batch``) runs from acceptance on the channel's clock; a path *overruns* when
-  its end is after the due instant, as the engine judges a case "broken".
+  steps not counted in it, those of parallel branches at the same time once: ``joined_batch``)
+  runs from acceptance on the channel's clock; a path *overruns* when its end is after the due
+  instant, as the engine judges a case "broken".
 
 Untimed steps, ``by_schedule`` steps without known dates and waits without a limit take no
 time: the result is then a lower bound, and says so.

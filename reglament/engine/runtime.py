@@ -30,13 +30,7 @@ from reglament.engine.case import (
 from reglament.engine.case import case_id as new_case_id
 from reglament.engine.compiled import Compiled
 from reglament.engine.machine import StepMachine
-from reglament.errors import (
-    CalendarRangeError,
-    CaseError,
-    MissingDataError,
-    UsageError,
-    unknown,
-)
+from reglament.errors import CalendarRangeError, CaseError, MissingDataError, UsageError, unknown
 from reglament.procedure import events, graph, outcomes, term, timing
 from reglament.procedure.events import Kind
 from reglament.procedure.graph import DONE, SPLIT
