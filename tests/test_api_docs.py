@@ -27,3 +27,23 @@ def test_no_address_or_path_of_this_machine_leaks_into_it() -> None:
     page = api_docs.page()
     assert " at 0x" not in page
     assert str(api_docs.PAGE.parent.parent) not in page
+
+
+def test_the_packages_own_names_point_to_their_entries() -> None:
+    """``from reglament import ...``: each name of ``reglament.__all__`` is listed first, linked
+    to the heading of the entry that documents it (GitHub's anchor of that heading)."""
+    import re
+
+    import reglament
+
+    page = api_docs.page()
+    headings = re.findall(r"^#{2,4} (.+)$", page, flags=re.MULTILINE)
+    anchors = {re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-") for h in headings}
+    assert f"from reglament import {', '.join(reglament.__all__)}" in page
+    for name in reglament.__all__:
+        (link,) = re.findall(
+            rf"^- `reglament\.{name}`: the same as \[`[\w.]+`\]\(#([\w-]+)\)$",
+            page,
+            flags=re.MULTILINE,
+        )
+        assert link in anchors, (name, link)

@@ -339,3 +339,57 @@ def test_a_deadline_is_as_calendar_add_prints_it() -> None:
     clock = Clock(default_calendar(), SCHEDULES["standard"], almaty)
     deadline = clock.add(dt.datetime(2025, 3, 20, tzinfo=almaty), 10, "working_days")
     assert deadline.to_dict() == json.loads(result.stdout)
+
+
+# -- the public import surface ----------------------------------------------------------------------
+
+
+def test_the_public_api_imports_from_the_package_itself() -> None:
+    """``from reglament import Engine, Case, load, load_library, simulate, Library``: each the
+    object its own module defines (``simulate`` the function, not the module
+    ``reglament.engine.simulate``), listed in ``__all__`` and ``dir``."""
+    import reglament
+    import reglament.engine.simulate as simulate_module
+    from reglament import Case as RootCase
+    from reglament import Engine as RootEngine
+    from reglament import Library as RootLibrary
+    from reglament import load as root_load
+    from reglament import load_library as root_load_library
+    from reglament import simulate as root_simulate
+
+    assert sorted(reglament.__all__) == sorted(
+        ["Case", "Engine", "Library", "load", "load_library", "simulate"]
+    )
+    assert (RootEngine, RootCase, RootLibrary) == (Engine, Case, Library)
+    assert (root_load, root_load_library, root_simulate) == (load, load_library, simulate)
+    assert root_simulate is simulate_module.simulate and callable(root_simulate)
+    assert RootLibrary.find is Library.find
+    assert set(reglament.__all__) <= set(dir(reglament))
+    with pytest.raises(AttributeError, match="module 'reglament' has no attribute 'Engin'"):
+        reglament.Engin  # type: ignore[attr-defined]  # noqa: B018
+    with pytest.raises(ImportError):
+        from reglament import Engin  # type: ignore[attr-defined]  # noqa: F401
+
+
+def test_the_package_imports_its_public_api_only_when_asked() -> None:
+    """``import reglament.errors`` (or ``import reglament``) stays cheap: neither the engine nor
+    the loader comes with it; the first ``from reglament import Engine`` brings the engine, and
+    a submodule (``from reglament import calendar``) is still a submodule."""
+    import subprocess
+    import sys
+
+    program = (
+        "import sys, reglament, reglament.errors\n"
+        "print(sorted(m for m in sys.modules if m.startswith('reglament')))\n"
+        "from reglament import Engine, calendar\n"
+        "print('reglament.engine' in sys.modules, 'reglament.loader' in sys.modules)\n"
+        "print(calendar.__name__, Engine.__module__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.splitlines() == [
+        "['reglament', 'reglament.errors']",
+        "True False",
+        "reglament.calendar reglament.engine.runtime",
+    ]

@@ -24,7 +24,10 @@ from pathlib import Path
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "api.md"
 
-# The public API, module by module: what README.md and docs/ teach an embedder to import.
+# The public API, module by module: what README.md and docs/ teach an embedder to import. The
+# package itself re-exports the core of it (reglament/__init__.py, __all__): those names are
+# listed first, each pointing to where it is documented below.
+ROOT = "reglament"
 API: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("reglament.loader", None),  # None: the module's __all__
     ("reglament.engine", None),
@@ -203,9 +206,34 @@ def _entry(module_name: str, name: str) -> list[str]:
     return [f"### `{qualified}`", "", f"`{name}`: {shown}", ""]
 
 
+def _home(obj: object) -> str:
+    """Where ``obj`` is documented on the page: the first module of :data:`API` that lists it."""
+    for module_name, names in API:
+        module = importlib.import_module(module_name)
+        for name in _names(module_name, names):
+            if getattr(module, name) is obj:
+                return f"{module_name}.{name}"
+    raise LookupError(f"reglament.{obj!r} is documented nowhere on the page: list it in API")
+
+
+def _root() -> list[str]:
+    """The names the package itself gives (``from reglament import Engine``), each with the
+    entry that documents it."""
+    package = importlib.import_module(ROOT)
+    lines = [f"## `{ROOT}`", "", _doc(package).split("\n\n")[0], ""]
+    lines += ["```python", f"from {ROOT} import {', '.join(package.__all__)}", "```", ""]
+    for name in package.__all__:
+        obj = getattr(package, name)
+        home = _home(obj)
+        # the heading's anchor as GitHub makes it: "class `a.b_c`" -> "class-ab_c"
+        anchor = ("class-" if isinstance(obj, type) else "") + home.replace(".", "").lower()
+        lines.append(f"- `{ROOT}.{name}`: the same as [`{home}`](#{anchor})")
+    return [*lines, ""]
+
+
 def page() -> str:
     """The whole of docs/api.md."""
-    lines = [HEADER]
+    lines = [HEADER, *_root()]
     for module_name, names in API:
         module = importlib.import_module(module_name)
         lines += [f"## `{module_name}`", ""]

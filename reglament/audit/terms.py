@@ -12,8 +12,9 @@ For one version, channel and variant:
   time (``procedure.timing.step_due_batch``: the actor's office clock, the calendar's days),
   sharing the work of common prefixes;
 * the legal term (``procedure.term``: the one that applies, its due instant pushed back by the
-  steps not counted in it) runs from acceptance on the channel's clock; a path *overruns* when
-  its end is after the due instant, as the engine judges a case "broken".
+  steps not counted in it, those of parallel branches at the same time once: ``joined_batch``)
+  runs from acceptance on the channel's clock; a path *overruns* when its end is after the due
+  instant, as the engine judges a case "broken".
 
 Untimed steps, ``by_schedule`` steps without known dates and waits without a limit take no
 time: the result is then a lower bound, and says so.
@@ -273,7 +274,9 @@ class _Walk:
     def _due(self, state: _State) -> I64 | None:
         if self.term is None or self.base_due is None:
             return None
-        stretches = [(None, a, e) for a, e in state.stopped]
+        # the branches of a parallel block may stand still at the same time: joined, the term
+        # stands still once over them, as the engine counts it
+        stretches = [(None, a, e) for a, e in term.joined_batch(state.stopped)]
         return term.due_batch(self.clock, self.term.unit, self.base_due, stretches)
 
     def _finish(self, path: Path, state: _State) -> None:

@@ -30,7 +30,7 @@ from reglament.engine.case import (
 from reglament.engine.case import case_id as new_case_id
 from reglament.engine.compiled import Compiled
 from reglament.engine.machine import StepMachine
-from reglament.errors import CalendarRangeError, CaseError, MissingDataError, UsageError
+from reglament.errors import CalendarRangeError, CaseError, MissingDataError, UsageError, unknown
 from reglament.procedure import events, graph, outcomes, term, timing
 from reglament.procedure.events import Kind
 from reglament.procedure.graph import DONE, SPLIT
@@ -526,6 +526,28 @@ class Engine:
 
     # -- the steps' clocks ------------------------------------------------------------------------
 
+    def step_due(self, case: Case, step: str, at: dt.datetime) -> dt.datetime | None:
+        """When ``step`` of ``case`` is due as of ``at``, as :meth:`status` gives it: the visit
+        of the step under way at ``at``, or else the latest one left by then, is due at its due
+        on entry pushed back by the suspensions while it ran (up to ``at``, or up to when it was
+        left: a later suspension does not move it). ``None`` when the case had not entered the
+        step by ``at``, or the act gives the step no time. An unknown step is a ``UsageError``."""
+        self._check(case)
+        self._at(at)
+        if step not in self.reglament.steps:
+            raise unknown("step", step, self.reglament.steps, f"in {self.reglament.id}")
+        visit = _visit(case, step, at)
+        if visit is None:
+            return None
+        started, left = visit
+        token = next((t for t in case.tokens if t.step == step and t.started == started), None)
+        if token is None or left is not None:
+            duration = self.compiled.duration(step, case.scope())
+            due = self.compiled.step_due(step, started, duration)
+            unit = duration.unit.value if duration is not None else None
+            token = Token(-1, step, started, due, unit=unit)
+        return self._step_due(case, token, at if left is None else left)
+
     def _step_due(self, case: Case, token: Token, at: dt.datetime) -> dt.datetime | None:
         """When ``token``'s step is due as of ``at``: its due on entry, pushed back by the
         suspensions while it ran (up to ``at``)."""
@@ -576,9 +598,11 @@ class Engine:
         """Record, once each, the time-driven events that have come by ``at``: steps overdue
         (once per visit of a step; none while the case is suspended, unless the step already
         was when the suspension began), the term at risk (not once it has passed), the term
-        overdue. Returns the new ones in time order."""
+        overdue. Returns the new ones in time order. Like a move, it is refused before the
+        case's last record (a ``CaseError``), even once the case is finished."""
         self._check(case)
         self._at(at)
+        _not_before(case, at, "the case cannot be polled")
         if case.finished:
             return []
         new: list[Record] = []
@@ -694,18 +718,9 @@ def _term_stretches(case: Case) -> list[OpenStretch]:
 
 
 def _as_of(stretches: list[OpenStretch], at: dt.datetime) -> list[Stretch]:
-    """``stretches`` as they stand at ``at`` (one going on ends there), the empty ones dropped,
-    overlapping or touching ones joined, in order."""
-    ended = sorted((a, at if b is None else b) for a, b in stretches)
-    joined: list[Stretch] = []
-    for a, b in ended:
-        if b <= a:
-            continue
-        if joined and a <= joined[-1][1]:
-            joined[-1] = (joined[-1][0], max(joined[-1][1], b))
-        else:
-            joined.append((a, b))
-    return joined
+    """``stretches`` as they stand at ``at``: one going on then ends there, one begun later is
+    not yet; then joined as the term counts them (:func:`reglament.procedure.term.joined`)."""
+    return term.joined((a, at if b is None or b > at else b) for a, b in stretches if a < at)
 
 
 def _standing_since(stretches: list[OpenStretch], at: dt.datetime) -> dt.datetime | None:
@@ -713,6 +728,20 @@ def _standing_since(stretches: list[OpenStretch], at: dt.datetime) -> dt.datetim
     if not any(a <= at and (b is None or b > at) for a, b in stretches):
         return None
     return next((a for a, b in _as_of(stretches, at) if a <= at <= b), at)
+
+
+def _visit(case: Case, step: str, at: dt.datetime) -> tuple[dt.datetime, dt.datetime | None] | None:
+    """The latest visit of ``step`` begun by ``at``: when it started, and when it was left if
+    that was by ``at`` (``None``: under way at ``at``, or never entered by then)."""
+    found: tuple[dt.datetime, dt.datetime | None] | None = None
+    for record in case.history:
+        if record.step != step or record.at > at:
+            continue
+        if record.kind is Kind.step_started:
+            found = (record.at, None)
+        elif record.kind is Kind.step_completed and found is not None and found[1] is None:
+            found = (found[0], record.at)
+    return found
 
 
 def _suspended_since(case: Case, at: dt.datetime) -> dt.datetime | None:

@@ -3,7 +3,7 @@
 The term runs from acceptance on the channel's clock (:func:`base_due`). It stands still while
 the case is suspended and while a step runs that the act does not count in it
 (``counts_toward_term: false``, :func:`counted`); each such *stretch* pushes the due instant back
-(:func:`due`), in the term's own unit:
+(:func:`due`), in the term's own unit, stretches that overlap once (:func:`joined`):
 
 * minutes and hours: by the office time of the stretch;
 * working days: by the working days after the stretch's first day up to its last;
@@ -19,7 +19,7 @@ test holds them equal to the one-case forms.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from reglament.schemas import Duration, Term, Unit
@@ -87,8 +87,24 @@ def shifted(clock: Clock, unit: Unit, base: dt.datetime, by: int) -> dt.datetime
     return clock.closing(day)
 
 
+def joined(stretches: Iterable[Stretch]) -> list[Stretch]:
+    """The stretches the term stood still, as :func:`due` takes them: the empty ones dropped,
+    overlapping or touching ones joined (a suspension during an uncounted step, or uncounted
+    steps of parallel branches at the same time, stop the term once), in order."""
+    union: list[Stretch] = []
+    for a, b in sorted(stretches):
+        if b <= a:
+            continue
+        if union and a <= union[-1][1]:
+            union[-1] = (union[-1][0], max(union[-1][1], b))
+        else:
+            union.append((a, b))
+    return union
+
+
 def due(clock: Clock, unit: Unit, base: dt.datetime, stretches: Sequence[Stretch]) -> dt.datetime:
-    """The term's due instant: ``base`` pushed back by every stretch that stood still."""
+    """The term's due instant: ``base`` pushed back by every stretch that stood still. The
+    stretches must not overlap (:func:`joined` makes them so): each one is counted."""
     standing = [(a, b) for a, b in stretches if b > a]
     if not standing:
         return base
@@ -170,6 +186,32 @@ def shifted_batch(clock: Clock, unit: Unit, base: I64, by: I64, has: Flags) -> I
             day = np.where(off, calendar.add_working_days_batch(day, 1), day)
     rolled: I64 = np.where(by > 0, clock.closing_batch(day), base)
     return rolled
+
+
+def joined_batch(stretches: Sequence[tuple[I64, I64]]) -> list[tuple[I64, I64]]:
+    """:func:`joined` for many cases at once: ``stretches`` are ``(start, end)`` positions, one
+    pair per case in each array; the result has as many pairs, case by case the stretches
+    joined, in order, and then empty ones (``start == end``) where a stretch was joined into
+    one before it."""
+    import numpy as np
+
+    if len(stretches) < 2:
+        return list(stretches)
+    starts = np.stack([a for a, _ in stretches])
+    ends = np.maximum(np.stack([b for _, b in stretches]), starts)  # an empty one stays empty
+    order = np.argsort(starts, axis=0, kind="stable")
+    start = np.take_along_axis(starts, order, axis=0)
+    end = np.take_along_axis(ends, order, axis=0)
+    reach = np.maximum.accumulate(end, axis=0)  # the latest end so far, case by case
+    opens = np.ones(start.shape, dtype=np.bool_)
+    opens[1:] = start[1:] > reach[:-1]  # a stretch that begins after all before it: a new one
+    closes = np.ones(start.shape, dtype=np.bool_)
+    closes[:-1] = opens[1:]
+    # each joined stretch ends where the first of its members that closes it reaches
+    last = np.where(closes, reach, np.iinfo(np.int64).max)
+    until = np.minimum.accumulate(last[::-1], axis=0)[::-1]
+    joined_end = np.where(opens, until, start)
+    return [(start[k], joined_end[k]) for k in range(len(stretches))]
 
 
 def due_batch(

@@ -107,19 +107,6 @@ def _current_step(case: Case, at: dt.datetime) -> str | None:
     return open_[-1] if open_ else None
 
 
-def _step_due(case: Case, step: str, at: dt.datetime, engine: Engine) -> dt.datetime | None:
-    for token in case.tokens:
-        if token.step == step:
-            return token.due
-    started = None
-    for record in case.history:  # a step already left: its due is recomputed from its start
-        if record.kind is Kind.step_started and record.step == step and record.at <= at:
-            started = record.at
-    if started is None:
-        return None
-    return engine.compiled.step_due(step, started, engine.compiled.duration(step, case.scope()))
-
-
 def facts(
     engine: Engine,
     case: Case,
@@ -160,7 +147,7 @@ def facts(
     if event is Event.step_overdue:
         step_due = record.at  # the engine records an overdue step at its due time
     elif step is not None:
-        step_due = _step_due(case, step, record.at, engine)
+        step_due = engine.step_due(case, step, record.at)
     term = (
         (case.term_value, Unit(case.term_unit))
         if case.term_value is not None and case.term_unit is not None

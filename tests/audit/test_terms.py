@@ -21,6 +21,7 @@ from reglament.loader import load
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal.yaml"
 PARALLEL = ROOT / "tests" / "engine" / "data" / "synthetic-parallel.yaml"
+UNCOUNTED = ROOT / "tests" / "audit" / "data" / "parallel-uncounted.yaml"
 
 
 def test_every_worst_moment_equals_the_engine(bundled_audit: AuditReport) -> None:
@@ -47,7 +48,7 @@ def test_every_worst_moment_equals_the_engine(bundled_audit: AuditReport) -> Non
     assert checked == 151  # the portal of foreign-labour-permit serves 2 of its 6 variants
 
 
-@pytest.mark.parametrize("file", [MINIMAL, PARALLEL], ids=lambda p: p.name)
+@pytest.mark.parametrize("file", [MINIMAL, PARALLEL, UNCOUNTED], ids=lambda p: p.name)
 def test_parallel_blocks_and_loops_equal_the_engine(file: Path) -> None:
     engine = Engine(load(file))
     checks = check_terms(engine)
@@ -64,6 +65,25 @@ def test_parallel_blocks_and_loops_equal_the_engine(file: Path) -> None:
             )
             assert timeline.end == path.worst.end, path.path.describe()
             assert timeline.term_due == path.worst.due
+
+
+def test_uncounted_steps_overlapping_in_parallel_branches_stop_the_term_once() -> None:
+    """Two branches each run a step not counted in the term (3 working days from the fork, and
+    4 from one day after it): the term stands still over their union, 5 working days, as the
+    engine joins them (``Engine.stopped_intervals``), not over their sum, 7."""
+    engine = Engine(load(UNCOUNTED))
+    ((path,),) = [check.paths for check in check_terms(engine)]
+    timeline = simulate(engine, path.worst.submitted, "office", None, path.data)
+    case = timeline.case
+    (stretch,) = engine.stopped_intervals(case, timeline.end)  # the two joined into one
+    clock = engine.compiled.channel_clock["office"]
+    assert clock.calendar.working_days_between(stretch[0].date(), stretch[1].date()) == 5
+    base = clock.add(case.accepted_at, 15, "working_days").due
+    assert (
+        path.worst.due
+        == timeline.term_due
+        == clock.closing(clock.calendar.add_working_days(base.date(), 5))
+    )
 
 
 def test_loops_are_followed_once_and_reported() -> None:

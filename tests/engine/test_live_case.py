@@ -183,6 +183,26 @@ def test_instants_never_go_backwards() -> None:
         SEMEY.complete(case, "register", at("2013-01-10 12:00"))
 
 
+def test_a_poll_before_the_cases_last_record_is_refused() -> None:
+    """``poll`` is refused before the case's last record as the moves are: one ``CaseError``
+    sentence naming that record, and the case left as it was (before, a poll there recorded
+    events, say the term at risk, in a history already past them)."""
+    case = SEMEY.start(at("2015-12-14 10:00"), "office", "certificate")
+    SEMEY.complete(case, "register", at("2015-12-14 10:30"))
+    SEMEY.suspend(case, at("2015-12-15 10:00"), "documents requested")
+    SEMEY.resume(case, at("2015-12-18 10:00"))
+    before = case.to_dict()
+    with pytest.raises(CaseError) as raised:
+        SEMEY.poll(case, at("2015-12-16 12:00"))
+    assert str(raised.value) == (
+        "the case cannot be polled at 2015-12-16T12:00:00+06:00: that is before the case's last "
+        "record (resumed at 2015-12-18T10:00:00+06:00); give an instant at or after it"
+    )
+    assert case.to_dict() == before
+    assert SEMEY.poll(case, at("2015-12-18 10:00")) == []  # at the last record: allowed
+    SEMEY.complete(case, "review", at("2015-12-18 11:00"))
+
+
 def test_start_refuses_a_submission_outside_the_effective_period() -> None:
     with pytest.raises(UsageError) as raised:
         SEMEY.start(at("2013-01-10 10:00"), "office", "certificate")

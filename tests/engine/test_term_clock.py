@@ -227,3 +227,22 @@ def test_simulate_lists_the_late_step_among_the_notifications() -> None:
         "  Mon 2024-04-01 10:30  step_overdue     to actor, head by cabinet (template step_overdue)"
         in result.stdout.splitlines()
     )
+
+
+def test_asked_as_of_an_earlier_instant_a_later_suspension_does_not_count() -> None:
+    """``status``, ``term_due`` and ``stopped_intervals`` as of an instant are pushed back by
+    the stretches up to that instant only: a suspension that began later, or the part of one
+    after it, does not count yet (the answer a poll at that instant would have given)."""
+    case = SYNTHETIC.start(at("2024-04-01 10:00"), "office", data={"eligible": True})
+    before = at("2024-04-01 10:10")
+    status = SYNTHETIC.status(case, before)
+    assert status.active[0].due == at("2024-04-01 10:30")  # register: 30 minutes
+    SYNTHETIC.suspend(case, at("2024-04-01 10:15"), "documents requested")
+    SYNTHETIC.resume(case, at("2024-04-03 12:00"))
+    assert SYNTHETIC.status(case, before) == status
+    assert SYNTHETIC.term_due(case, before) == status.term_due == at("2024-04-08 18:00")
+    assert SYNTHETIC.stopped_intervals(case, before) == []
+    midway = at("2024-04-02 11:00")
+    assert SYNTHETIC.stopped_intervals(case, midway) == [(at("2024-04-01 10:15"), midway)]
+    assert SYNTHETIC.term_due(case, midway) == at("2024-04-09 18:00")  # one day stood still
+    assert SYNTHETIC.term_due(case, at("2024-04-03 12:00")) == at("2024-04-10 18:00")

@@ -88,6 +88,47 @@ def test_shift_batch_equals_shift(index: int, unit: Unit) -> None:
     assert got == [term.shift(clock, unit, a, b) for a, b in pairs]
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_joined_batch_equals_joined(seed: int) -> None:
+    """Case by case, the stretches that :func:`term.joined_batch` leaves (the empty ones left
+    out) are those :func:`term.joined` gives, and the due instants fed with them are equal;
+    four stretches a case, overlapping, touching, inside one another, empty or backwards."""
+    clock = CLOCKS[0]
+    rng = random.Random(seed)
+    cases = []
+    for start in random_instants(seed, CASES, clock.zone):
+        if start.year >= 2030:
+            continue
+        stretches = []
+        for _ in range(4):
+            a = start + dt.timedelta(minutes=rng.choice((0, 30, 600, 60 * 24)) * rng.randrange(8))
+            b = a + dt.timedelta(minutes=rng.choice((0, -30, 30, 600, 60 * 24 * 3)))
+            stretches.append((a, b))
+        stretches.append(
+            stretches[rng.randrange(4)][::-1] if rng.random() < 0.2 else (start, start)
+        )
+        cases.append((start, stretches))
+    batch = [
+        (clock.positions(s[k][0] for _, s in cases), clock.positions(s[k][1] for _, s in cases))
+        for k in range(5)
+    ]
+    got = term.joined_batch(batch)
+    assert len(got) == len(batch)
+    for i, (_, stretches) in enumerate(cases):
+        left = [(int(a[i]), int(b[i])) for a, b in got if b[i] > a[i]]
+        want = term.joined(stretches)
+        assert [(clock.instant(a), clock.instant(b)) for a, b in left] == want, stretches
+    base = term.base_due_batch(clock, clock.positions(t for t, _ in cases), 5, Unit.working_days)
+    due = term.due_batch(clock, Unit.working_days, base, [(None, a, b) for a, b in got])
+    assert clock.instants(due) == [
+        term.due(
+            clock, Unit.working_days, term.base_due(clock, t, 5, Unit.working_days), term.joined(s)
+        )
+        for t, s in cases
+    ]
+    assert term.joined([]) == [] and term.joined_batch(batch[:1]) == batch[:1]
+
+
 def test_every_case_at_once_with_none_members() -> None:
     clock = CLOCKS[0]
     # Mon 3 March 2025 + 5 working days: Tue 11 March (8 March, a Saturday, moves to Mon 10)

@@ -141,13 +141,6 @@ def test_a_notice_names_the_step_due_of_a_by_schedule_step_it_has_left() -> None
     assert facts(engine, timeline.case, notice, timeline=timeline).step_due == row.due
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="renderers/context.py _step_due recomputes a step already left from its start, not "
-    "pushed back by the suspensions while it ran; the engine's rule (Engine._step_due, _as_of) "
-    "is private to engine/runtime.py, which is being changed elsewhere: expose it as "
-    "Engine.step_due(case, step, at) and let context call it",
-)
 def test_a_notice_names_the_step_due_pushed_back_by_a_suspension() -> None:
     """``step_due`` of a notice is the due the engine gives the step (``Engine.status``): pushed
     back by a suspension while it ran, not the due it was given on entry."""
@@ -170,5 +163,39 @@ def test_a_notice_names_the_step_due_pushed_back_by_a_suspension() -> None:
     (status,) = (s for s in engine.status(case, done).active if s.step == "check")
     assert entry_due is not None and status.due is not None and status.due > entry_due
     records = engine.complete(case, "check", done, "complete")
-    notice = next(n for n in engine.notices(records) if n.notification is told)
+    notice = next(n for n in engine.notices(case, records) if n.notification is told)
     assert facts(engine, case, notice).step_due == status.due
+
+
+def test_engine_step_due_of_a_step_under_way_and_of_one_left() -> None:
+    """``Engine.step_due(case, step, at)``: a step under way is due as ``status`` says (its due
+    on entry pushed back by the suspension so far); a step already left keeps the due it had when
+    it was left (a later suspension does not move it); a step not yet reached, or one with no
+    time, has none; an unknown step is a usage error."""
+    from reglament.engine import Engine
+    from reglament.errors import UsageError
+
+    engine = Engine(load(MINIMAL))
+    zone = engine.compiled.zone
+    case = engine.start(
+        dt.datetime(2024, 4, 1, 10, 0, tzinfo=zone),
+        "office",
+        "standard",
+        {"documents_complete": True},
+    )
+    engine.complete(case, "register", dt.datetime(2024, 4, 1, 10, 30, tzinfo=zone))
+    assert engine.step_due(case, "check", dt.datetime(2024, 4, 1, 10, 0, tzinfo=zone)) is None
+    entry_due = next(t.due for t in case.tokens if t.step == "check")
+    engine.suspend(case, dt.datetime(2024, 4, 1, 11, 0, tzinfo=zone), "a document is asked for")
+    engine.resume(case, dt.datetime(2024, 4, 8, 11, 0, tzinfo=zone))
+    done = dt.datetime(2024, 4, 8, 12, 0, tzinfo=zone)
+    (status,) = (s for s in engine.status(case, done).active if s.step == "check")
+    assert engine.step_due(case, "check", dt.datetime(2024, 4, 1, 10, 45, tzinfo=zone)) == entry_due
+    assert engine.step_due(case, "check", done) == status.due != entry_due
+    engine.complete(case, "check", done, "complete")
+    later = dt.datetime(2024, 4, 9, 11, 0, tzinfo=zone)
+    engine.suspend(case, dt.datetime(2024, 4, 8, 12, 30, tzinfo=zone), "asked again")
+    engine.resume(case, later)
+    assert engine.step_due(case, "check", later) == status.due
+    with pytest.raises(UsageError, match="'chek'"):
+        engine.step_due(case, "chek", later)
