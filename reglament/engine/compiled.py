@@ -18,9 +18,9 @@ from reglament.calendar import (
     WorkCalendar,
     default_calendar,
 )
-from reglament.errors import Arg, UsageError, unknown
+from reglament.errors import Arg, CaseError, UsageError, unknown
 from reglament.procedure import graph, outcomes, term, timing
-from reglament.procedure.graph import Branch
+from reglament.procedure.graph import SPLIT, Branch
 from reglament.procedure.timing import TimedRule
 from reglament.schemas import Decision, Duration, Reglament, Schedule, Step, Term
 from reglament.schemas.expr import Expr, parse
@@ -118,6 +118,20 @@ class Compiled:
         return timing.step_due(
             self.clock_for(step_id), duration, start, self.reglament.external_schedules
         )
+
+    def route(self, step_id: str, trigger: str, scope: Scope) -> str:
+        """Where ``trigger`` takes a case with ``scope`` from ``step_id``: the first of its
+        branches whose condition holds (:func:`reglament.procedure.graph.choose`). This is the
+        move the ``transitions`` machine built from these same exits makes
+        (:class:`reglament.engine.machine.StepMachine`), without its per-trigger cost; the
+        machine and this answer are tested equal, move for move
+        (tests/engine/test_machine_parity.py). A trigger that is not a way out of the step, or
+        ``split`` (a parallel block starts its branches itself), is a ``CaseError``."""
+        found = self.exits[step_id].get(trigger) if trigger != SPLIT else None
+        if not found:
+            allowed = ", ".join(t for t in self.exits[step_id] if t != SPLIT) or "none"
+            raise CaseError(f"{trigger!r} is not a move out of {step_id!r}; allowed: {allowed}")
+        return graph.choose(found, scope).target
 
     def term(self, channel: str, variant: str | None) -> Term | None:
         """The legal term of a case through ``channel`` of ``variant`` (the most specific)."""

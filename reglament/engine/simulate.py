@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from reglament.calendar import Clock
 from reglament.engine.case import Case, Record, Token
 from reglament.engine.runtime import Engine, Notice
 from reglament.errors import Arg, CaseError, MissingDataError, UsageError, unknown
 from reglament.limits import shown
 from reglament.procedure import outcomes, term, timing
 from reglament.procedure.events import Kind
-from reglament.schemas import Decision, Unit, Wait
+from reglament.schemas import Decision, Duration, Unit, Wait
 from reglament.schemas.common import too_long
 from reglament.schemas.words import allowed_text, amount_text
 
@@ -82,6 +83,34 @@ def parse_actual(text: str) -> Actual:
     return Actual(int(digits), unit)
 
 
+class Explained:
+    """A text built the first time it is read (a timeline's explanations: most callers never
+    read them, and building one walks the calendar day by day). Equal to another with the same
+    text."""
+
+    __slots__ = ("_make", "_text")
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self._make: Callable[[], str] | None = make
+        self._text: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            assert self._make is not None
+            self._text, self._make = self._make(), None
+        return self._text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Explained) and self.text == other.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __repr__(self) -> str:
+        return repr(self.text)
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     """One step of a simulated case."""
@@ -94,9 +123,14 @@ class Row:
     end: dt.datetime
     outcome: str | None
     allowed: str  # the allowed time in words, e.g. "17 working days" or "untimed"
-    explanation: str  # how the due time was computed
+    explained: Explained  # how the due time was computed, built when read: see explanation
     counted: bool  # counted in the legal term
     flags: tuple[str, ...] = ()
+
+    @property
+    def explanation(self) -> str:
+        """How the due time was computed (built the first time it is read)."""
+        return self.explained.text
 
     @property
     def late(self) -> bool:
@@ -111,9 +145,14 @@ class Timeline:
     rows: tuple[Row, ...]
     term_due: dt.datetime | None
     term_text: str
-    term_explanation: str
+    term_explained: Explained  # how the term's due was computed, built when read
     notices: tuple[Notice, ...]
     assumptions: tuple[str, ...] = field(default=())
+
+    @property
+    def term_explanation(self) -> str:
+        """How the term's due instant was computed (built the first time it is read)."""
+        return self.term_explained.text
 
     @property
     def end(self) -> dt.datetime:
@@ -175,15 +214,8 @@ def simulate(
         allowed = (
             allowed_text(duration.value, duration.unit) if duration is not None else "no time limit"
         )
-        explanation = ""
-        if duration is not None:
-            clock = engine.compiled.clock_for(token.step)
-            deadline = timing.step_deadline(clock, duration, token.started)
-            explanation = (
-                deadline.explanation
-                if deadline is not None
-                else duration.note or "the act gives no time for this step"
-            )
+        clock = engine.compiled.clock_for(token.step)
+        explained = Explained(_explainer(clock, duration, token.started))
         _complete(engine, case, token.step, end, outcome, assumptions)
         rows.append(
             Row(
@@ -195,7 +227,7 @@ def simulate(
                 end=end,
                 outcome=_taken(case, token.step) if isinstance(step, Decision | Wait) else None,
                 allowed=allowed,
-                explanation=explanation,
+                explained=explained,
                 counted=term.counted(duration),
                 flags=flags,
             )
@@ -205,10 +237,10 @@ def simulate(
             f"simulation of {reglament.id} did not end within {MAX_STEPS} steps: the answers lead round a loop"
         )
     term_due = engine.term_due(case)
-    term_text, term_explanation = _term_words(engine, case)
+    term_text, term_explained = _term_words(engine, case)
     notices = tuple(engine.notices(case))
     return Timeline(
-        case, tuple(rows), term_due, term_text, term_explanation, notices, tuple(assumptions)
+        case, tuple(rows), term_due, term_text, term_explained, notices, tuple(assumptions)
     )
 
 
@@ -369,19 +401,39 @@ def _decision_outcome(
     return first
 
 
-def _term_words(engine: Engine, case: Case) -> tuple[str, str]:
+def _explainer(clock: Clock, duration: Duration | None, started: dt.datetime) -> Callable[[], str]:
+    """How a step's due was computed, when asked: its deadline's explanation, else why there
+    is none (empty for a step without a duration)."""
+
+    def explain() -> str:
+        if duration is None:
+            return ""
+        deadline = timing.step_deadline(clock, duration, started)
+        if deadline is not None:
+            return deadline.explanation
+        return duration.note or "the act gives no time for this step"
+
+    return explain
+
+
+def _term_words(engine: Engine, case: Case) -> tuple[str, Explained]:
     if case.term_value is None or case.term_unit is None:
-        return "the act states no overall term", ""
+        return "the act states no overall term", Explained(str)
+    value, unit = case.term_value, case.term_unit
     clock = engine.compiled.channel_clock[case.channel]
-    deadline = clock.add(case.accepted_at, case.term_value, case.term_unit)
-    text = allowed_text(case.term_value, Unit(case.term_unit))
     intervals = engine.stopped_intervals(case, case.finished_at or case.accepted_at)
-    extra = (
-        f"; the term stood still for {len(intervals)} stretch(es) (suspensions, uncounted steps)"
-        if intervals
-        else ""
-    )
-    return text, deadline.explanation + extra
+
+    def explain() -> str:
+        deadline = clock.add(case.accepted_at, value, unit)
+        extra = (
+            f"; the term stood still for {len(intervals)} stretch(es) (suspensions, uncounted "
+            "steps)"
+            if intervals
+            else ""
+        )
+        return deadline.explanation + extra
+
+    return allowed_text(value, Unit(unit)), Explained(explain)
 
 
 def events_of(timeline: Timeline) -> list[Record]:
