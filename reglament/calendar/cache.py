@@ -29,6 +29,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import resource
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -152,14 +153,17 @@ def _write(path: Path, key: str, tables: Tables) -> None:
     leaves no file behind and is not an error."""
     payload = _encode(*tables)
     document = {"format": FORMAT, "key": key, "checksum": _checksum(payload), "payload": payload}
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    if soft != resource.RLIM_INFINITY and soft < len(data):
+        return  # the write would fail, or SIGXFSZ at its default would end the process
     tmp: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         tmp = Path(name)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
         tmp.replace(path)
         tmp = None
     except OSError:

@@ -130,3 +130,11 @@ def test_no_temporary_file_is_left(folder: Path) -> None:
     cache.cached_tables(FIRST_YEAR, LAST_YEAR, b"x", built)
     cache.cached_tables(FIRST_YEAR, LAST_YEAR, b"y", built)
     assert all(p.suffix == ".json" and not p.name.startswith(".") for p in files(folder))
+
+
+def test_no_write_past_the_file_size_limit(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process whose RLIMIT_FSIZE is below the file's size does not try to write it (with
+    SIGXFSZ at its default the write would end the process)."""
+    monkeypatch.setattr("reglament.calendar.cache.resource.getrlimit", lambda _: (4096, 4096))
+    assert cache.cached_tables(FIRST_YEAR, LAST_YEAR, b"x", built) == built()
+    assert files(folder) == []

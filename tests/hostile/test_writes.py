@@ -133,7 +133,7 @@ def test_with_sigxfsz_at_its_default_the_write_still_fails_cleanly(tmp_path: Pat
         capture_output=True,
         text=True,
         timeout=SECONDS,
-        preexec_fn=_limits(ONE_BLOCK),
+        preexec_fn=_limits(ONE_BLOCK, SECONDS),
         check=False,
     )
     assert result.returncode != -signal.SIGXFSZ, "killed by SIGXFSZ"
