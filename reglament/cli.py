@@ -28,7 +28,6 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
@@ -36,21 +35,22 @@ import typer
 
 from reglament import limits
 from reglament.errors import Arg, ReglamentError, UsageError, unknown
-from reglament.loader import Chosen, Library, load_library
-from reglament.reports import describe, validation
-from reglament.schemas import Event, Language, Medium, Recipient, Reglament
-from reglament.schemas.common import zone as schemas_zone
-from reglament.schemas.jsonschema import json_schema_text
+from reglament.names import Event, Language, Medium, Recipient
+from reglament.names import zone as schemas_zone
 
 if TYPE_CHECKING:
     from reglament import calendar as cal
     from reglament.audit.report import AuditReport
     from reglament.engine import CaseChoice, Engine
     from reglament.engine.simulate import Actual, Timeline
+    from reglament.loader import Chosen, Library
     from reglament.renderers.notices import Sent
+    from reglament.schemas import Reglament
 
-# The engine, the calendar and the renderers of timelines and diagrams are imported by the
-# commands that use them, so that `reglament validate` starts without them (holidays, numpy).
+# The loader (pydantic and the models), the engine, the calendar and the renderers are imported
+# by the commands that use them: `reglament validate` starts without the engine and the calendar
+# (holidays, numpy), `--help` and `calendar` without the models (pydantic). The options' choices
+# come from reglament.names, which the models share.
 
 HELP = {"help_option_names": ["-h", "--help"]}
 
@@ -124,6 +124,8 @@ def _command(
 
 def _version(value: bool) -> None:
     if value:
+        from importlib import metadata
+
         try:
             number = metadata.version("reglament")
         except metadata.PackageNotFoundError:  # run from a source tree that was never installed
@@ -290,6 +292,14 @@ def _actuals(values: list[str] | None) -> dict[str, Actual]:
     return found
 
 
+def _load(paths: list[Path] | None) -> Library:
+    """The library at ``paths`` (default: the bundled one); the loader is imported here, by the
+    commands that read definitions."""
+    from reglament.loader import load_library
+
+    return load_library(paths or None)
+
+
 def _chosen(library: Library, ref: str, region: str | None, on: str | None) -> Chosen:
     """The version ``show`` and ``diagram`` work on; a note says so when it was one of several."""
     chosen = library.choose(ref, region, _day(on, "--on") if on else None)
@@ -316,7 +326,9 @@ def validate(paths: PathsArgument = None, output: FormatOption = TextOrJson.text
 
       reglament validate my-reglaments/ --format json
     """
-    library = load_library(paths or None)
+    from reglament.reports import validation
+
+    library = _load(paths)
     if output is TextOrJson.json:
         typer.echo(validation.as_json(library))
     else:
@@ -333,7 +345,9 @@ def list_(paths: PathsArgument = None, output: FormatOption = TextOrJson.text) -
 
     Example: reglament list
     """
-    library = load_library(paths or None)
+    from reglament.reports import describe, validation
+
+    library = _load(paths)
     typer.echo(
         describe.library_json(library)
         if output is TextOrJson.json
@@ -356,7 +370,9 @@ def show(
 
     Example: reglament show semey-compensation --region karaganda
     """
-    chosen = _chosen(load_library(paths or None), reglament_id, region, on)
+    from reglament.reports import describe
+
+    chosen = _chosen(_load(paths), reglament_id, region, on)
     if output is TextOrJson.json:
         typer.echo(describe.reglament_json(chosen.loaded))
     else:
@@ -421,7 +437,7 @@ def _version_of(asked: _Asked, first: dt.date | None = None) -> Chosen:
     """The version: in force on --on (or ID@REGION@DATE), else on the submission day (with
     --cases: on ``first``, --from), else the latest."""
     submitted = _submitted(asked.submitted) if asked.submitted else None
-    library = load_library(asked.paths or None)
+    library = _load(asked.paths)
     return library.choose(
         asked.ref,
         asked.region,
@@ -918,7 +934,7 @@ def diagram(
     """
     from reglament.renderers import diagrams
 
-    chosen = _chosen(load_library(paths or None), reglament_id, region, on)
+    chosen = _chosen(_load(paths), reglament_id, region, on)
     words = _alias(lang, language, "--lang", "--language") or Language.en
     if output_format is DiagramFormat.mermaid:
         _emit(diagrams.mermaid_flowchart(chosen.reglament, channel, words).encode(), output)
@@ -955,6 +971,7 @@ def schema(
     Example: reglament schema -o reglament.schema.json
     """
     from reglament.schemas.case import case_schema_text
+    from reglament.schemas.jsonschema import json_schema_text
     from reglament.schemas.timeline import timeline_schema_text
 
     if of_timeline and of_case:
@@ -1025,7 +1042,7 @@ def audit(
 
     if output_format is AuditFormat.html and output is None:
         raise UsageError("--format html writes a folder: give it with --output DIR")
-    report = audit_library(load_library(paths or None))
+    report = audit_library(_load(paths))
     if output_format is AuditFormat.html:
         _audit_html(report, output)
     else:
@@ -1091,7 +1108,7 @@ def compare_(
     from reglament.audit.compare import compare as compare_versions
     from reglament.reports import versions
 
-    result = compare_versions(load_library(paths or None), service, region)
+    result = compare_versions(_load(paths), service, region)
     render = {
         VersionsFormat.text: versions.compare_text,
         VersionsFormat.markdown: versions.compare_markdown,
@@ -1136,7 +1153,7 @@ def diff_(
     from reglament.audit.diff import read_cases, select
     from reglament.reports import versions
 
-    library = load_library(paths or None)
+    library = _load(paths)
     before, after = select(library, old, region), select(library, new, region)
     saved = read_cases(cases) if cases is not None else None
     render = {

@@ -492,3 +492,22 @@ def test_the_cli_starts_without_the_engine() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_cli_starts_without_the_models() -> None:
+    """Importing the CLI builds no pydantic model and reads no YAML: the options' choices come
+    from reglament.names; the loader is imported by the commands that read definitions."""
+    code = (
+        "import sys, reglament.cli; "
+        "print(sorted(m for m in ('pydantic', 'yaml', 'reglament.loader', 'reglament.schemas', "
+        "'importlib.metadata') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_options_offer_the_models_own_vocabularies() -> None:
+    from reglament import names, schemas
+
+    assert schemas.Language is names.Language and schemas.Event is names.Event
+    assert schemas.Medium is names.Medium and schemas.Recipient is names.Recipient

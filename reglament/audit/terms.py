@@ -247,7 +247,15 @@ class _Walk:
         self.budget.spend(len(state.pos))
         clock = self.engine.compiled.clock_for(move.step)
         schedules = self.engine.reglament.external_schedules
-        end, unknown = timing.step_due_batch(clock, move.duration, state.pos, schedules)
+        firsts = _firsts(state.pos)
+        if 2 * len(firsts) < len(state.pos):  # equal starts end equal: compute each once
+            runs = _runs(firsts, len(state.pos))
+            end_once, unknown_once = timing.step_due_batch(
+                clock, move.duration, state.pos[firsts], schedules
+            )
+            end, unknown = end_once[runs], unknown_once[runs]
+        else:
+            end, unknown = timing.step_due_batch(clock, move.duration, state.pos, schedules)
         stopped = state.stopped
         if not term.counted(move.duration):
             stopped = [*stopped, (state.pos, end)]
@@ -408,10 +416,35 @@ def _moments(clock: Clock, span: Window) -> tuple[I64, I64, I64, npt.NDArray[np.
     stands for, and which one each moment maps to."""
     start = clock.position(dt.datetime.combine(span.first, dt.time(), tzinfo=clock.zone))
     submitted: I64 = start + RESOLUTION * np.arange(span.moments, dtype=np.int64)
-    accepted, inverse, counts = np.unique(
-        clock.accept_batch(submitted), return_inverse=True, return_counts=True
-    )
+    acceptance = clock.accept_batch(submitted)
+    if len(acceptance) and bool(np.all(acceptance[1:] >= acceptance[:-1])):
+        # later submissions are never accepted earlier: the distinct instants are the runs, in
+        # order, which is what np.unique gives, without its sort
+        firsts = _firsts(acceptance)
+        counts = np.diff(firsts, append=len(acceptance))
+        inverse = np.repeat(np.arange(len(firsts), dtype=np.intp), counts)
+        return submitted, acceptance[firsts].astype(np.int64), counts.astype(np.int64), inverse
+    accepted, inverse, counts = np.unique(acceptance, return_inverse=True, return_counts=True)
     return submitted, accepted.astype(np.int64), counts.astype(np.int64), inverse
+
+
+def _firsts(values: I64) -> npt.NDArray[np.intp]:
+    """Where each run of equal consecutive ``values`` begins. The walk's positions are in
+    acceptance order and every step's due instant grows with its start, so after a step counted in
+    days most of them repeat."""
+    if not len(values):
+        return np.zeros(0, dtype=np.intp)
+    starts = np.empty(len(values), dtype=np.bool_)
+    starts[0] = True
+    np.not_equal(values[1:], values[:-1], out=starts[1:])
+    return np.flatnonzero(starts)
+
+
+def _runs(firsts: npt.NDArray[np.intp], size: int) -> npt.NDArray[np.intp]:
+    """The run of each of ``size`` values whose runs begin at ``firsts``:
+    ``values[firsts][runs] == values``."""
+    counts = np.diff(firsts, append=size)
+    return np.repeat(np.arange(len(firsts), dtype=np.intp), counts)
 
 
 def answers(engine: Engine, path: Path) -> dict[str, str]:

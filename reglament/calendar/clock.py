@@ -22,6 +22,7 @@ import bisect
 import datetime as dt
 import enum
 import functools
+import itertools
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -244,26 +245,48 @@ class _OfficeArrays(NamedTuple):
 
 @functools.lru_cache(maxsize=32)
 def _office(calendar: WorkCalendar, schedule: WeeklySchedule) -> _Office:
+    """The office tables of ``schedule`` over ``calendar`` (every ``Engine`` with a schedule of
+    its own builds one): which hours each day has, then the tables in whole-list passes."""
+    hours = [schedule.seconds(w) for w in range(7)] + [()]  # by weekday; 7: closed
+    first = calendar.first_day
+    origin, weekday0 = first.toordinal(), first.weekday()
+    working, specials = calendar._working, calendar._specials
+
+    def day_hours(i: int) -> int:
+        weekday = (weekday0 + i) % 7
+        if schedule.open_on_days_off or (weekday < 5 and working[i]):
+            return weekday
+        if working[i]:  # a Saturday or Sunday worked by a transfer
+            return 0
+        day = dt.date.fromordinal(origin + i)
+        if weekday >= 5 and (day not in specials or calendar.day_info(day).reasons == ("weekend",)):
+            return weekday  # an ordinary weekend: the schedule's own hours
+        return 7  # a holiday or a transferred day off
+
+    kinds = list(map(day_hours, range(calendar.last_day.toordinal() - origin + 1)))
+    if any(s == 0 for w in hours for s, _ in w) and any(e == _DAY for w in hours for _, e in w):
+        return _office_joined(kinds, hours)
+    starts = [i * _DAY + s for i, k in enumerate(kinds) for s, _ in hours[k]]
+    ends = [i * _DAY + e for i, k in enumerate(kinds) for _, e in hours[k]]
+    lengths = [tuple(e - s for s, e in w) for w in hours]
+    cum_end = list(itertools.accumulate(x for k in kinds for x in lengths[k]))
+    sizes = [len(w) for w in hours]
+    first_of_day = [0, *itertools.accumulate(sizes[k] for k in kinds)]
+    return _Office(starts, ends, cum_end, first_of_day)
+
+
+def _office_joined(kinds: list[int], hours: list[tuple[tuple[int, int], ...]]) -> _Office:
+    """The office tables when an interval may end at 24:00 and the next begin at 00:00 of the
+    next day: those two are one interval."""
     starts: list[int] = []
     ends: list[int] = []
     cum_end: list[int] = []
     first_of_day: list[int] = []
     total = 0
-    per_weekday = [schedule.seconds(w) for w in range(7)]
-    day = calendar.first_day
-    for i in range(calendar.last_day.toordinal() - day.toordinal() + 1):
+    for i, k in enumerate(kinds):
         first_of_day.append(len(starts))
-        weekday = day.weekday()
-        if schedule.open_on_days_off or (calendar.is_working_day(day) and weekday < 5):
-            intervals = per_weekday[weekday]
-        elif calendar.is_working_day(day):  # a Saturday or Sunday worked by a transfer
-            intervals = per_weekday[0]
-        elif weekday >= 5 and calendar.day_info(day).reasons == ("weekend",):
-            intervals = per_weekday[weekday]  # an ordinary weekend: the schedule's own hours
-        else:
-            intervals = ()  # a holiday or a transferred day off
         base = i * _DAY
-        for s, e in intervals:
+        for s, e in hours[k]:
             if starts and ends[-1] == base + s:  # 24:00 then 00:00: one interval
                 ends[-1] = base + e
                 total += e - s
@@ -273,12 +296,22 @@ def _office(calendar: WorkCalendar, schedule: WeeklySchedule) -> _Office:
             ends.append(base + e)
             total += e - s
             cum_end.append(total)
-        day += dt.timedelta(days=1)
     first_of_day.append(len(starts))
     return _Office(starts, ends, cum_end, first_of_day)
 
 
 _UNIT_OF: dict[object, Unit] = {**{u: u for u in Unit}, **{u.value: u for u in Unit}}
+
+
+@functools.lru_cache(maxsize=32)
+def _ymd(calendar: WorkCalendar) -> tuple[tuple[int, int, int], ...]:
+    """(year, month, day) of each day of the calendar and the day after it, by day index: built
+    once per calendar and shared by its clocks (every ``Engine`` builds a few)."""
+    first = calendar.first_day.toordinal()
+    n = calendar.last_day.toordinal() - first + 1
+    return tuple(
+        (d.year, d.month, d.day) for d in map(dt.date.fromordinal, range(first, first + n + 1))
+    )
 
 
 def _unit(unit: Unit | str) -> Unit:
@@ -378,10 +411,7 @@ class Clock:
         self._office = _office(self.calendar, schedule)
         self._n = len(self._office.first_of_day) - 1
         self._est = self.calendar._cum_est
-        self._ymd = [
-            (d.year, d.month, d.day)
-            for d in (first + dt.timedelta(days=i) for i in range(self._n + 1))
-        ]
+        self._ymd = _ymd(self.calendar)
         self._np: _OfficeArrays | None = None
 
     # -- conversions -------------------------------------------------------------------------------

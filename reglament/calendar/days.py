@@ -20,14 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import holidays
-
+from reglament.calendar.cache import cached_tables
 from reglament.calendar.overrides import (
+    BUNDLED_OVERRIDES,
     Override,
     OverrideSet,
-    load_bundled,
+    bundled_text,
     load_overrides,
     merge,
+    parse_overrides,
 )
 from reglament.errors import CalendarRangeError, UsageError
 from reglament.limits import FIRST_YEAR, LAST_YEAR, shown
@@ -118,6 +119,8 @@ def _view(first_year: int, last_year: int, *, observed: bool, estimated: bool) -
     ``observed``: with the days off that the weekend rule moves to the next working day.
     ``estimated``: with the package's mark on the names of estimated lunar dates.
     """
+    import holidays  # here, not at the top: a process that finds the calendar cached skips it
+
     return holidays.country_holidays(
         "KZ",
         years=range(first_year, last_year + 1),
@@ -504,10 +507,25 @@ def _special_of(entry: Override) -> _Special:
 
 @functools.lru_cache(maxsize=8)
 def _build(user_files: tuple[Path, ...]) -> WorkCalendar:
-    sets = [load_bundled(), *(load_overrides(path) for path in user_files)]
-    merged = merge(sets)
+    bundled, first = _bundled_tables()
+    if not user_files:
+        return WorkCalendar(first, FIRST_YEAR, LAST_YEAR, bundled)
+    merged = merge([bundled, *(load_overrides(path) for path in user_files)])
     specials = _base_specials(FIRST_YEAR, LAST_YEAR, dict(merged.transfer_sources))
     return WorkCalendar(specials, FIRST_YEAR, LAST_YEAR, merged)
+
+
+def _bundled_tables() -> tuple[OverrideSet, dict[dt.date, _Special]]:
+    """The bundled overrides and the ``holidays`` dates under them: from the on-disk cache when
+    it holds them for these very sources (``cache.py``), else computed (and cached)."""
+    text = bundled_text()
+
+    def build() -> tuple[dict[dt.date, _Special], OverrideSet]:
+        bundled = parse_overrides(text, BUNDLED_OVERRIDES)
+        return _base_specials(FIRST_YEAR, LAST_YEAR, dict(bundled.transfer_sources)), bundled
+
+    specials, bundled = cached_tables(FIRST_YEAR, LAST_YEAR, text.encode(), build)
+    return bundled, specials
 
 
 def default_calendar() -> WorkCalendar:

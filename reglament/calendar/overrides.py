@@ -29,11 +29,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reglament.errors import DefinitionError, Problem
-from reglament.source import files
-from reglament.source.document import Document, PathKey, dotted, to_document
-from reglament.source.yaml_reader import MAX_BYTES, YamlProblem, is_blank, parse
+
+if TYPE_CHECKING:
+    from reglament.source.document import Document, PathKey
+
+# The reader (and PyYAML under it) is imported by the functions that parse a file: a process that
+# finds the calendar in its cache (cache.py) reads no YAML.
 
 __all__ = [
     "BUNDLED_OVERRIDES",
@@ -107,6 +111,8 @@ class _Problems:
         self, message: str, path: PathKey = (), at: PathKey | None = None, *, key: bool = False
     ) -> None:
         """A problem about ``path``, shown at ``at`` (default ``path``): at its key or value."""
+        from reglament.source.document import dotted
+
         where = path if at is None else at
         position = self.document.key_position(where) if key else self.document.position(where)
         self.items.append(Problem(position, message, dotted(path), "calendar-override"))
@@ -125,6 +131,8 @@ def _parse_date(value: object, path: PathKey, problems: _Problems) -> dt.date | 
 
 
 def _entry(raw: object, index: int, problems: _Problems) -> Override | None:
+    from reglament.source.document import dotted
+
     path: PathKey = ("overrides", index)
     if not isinstance(raw, dict):
         problems.add(f"an override must be a mapping, got {type(raw).__name__}", path)
@@ -178,6 +186,9 @@ def parse_overrides(text: str, file: str) -> OverrideSet:
 
     The text is read by the loader's YAML reader (YAML 1.2 scalars: ``yes`` stays a string;
     duplicate keys and tags refused; every problem at its line and column)."""
+    from reglament.source.document import to_document
+    from reglament.source.yaml_reader import YamlProblem, is_blank, parse
+
     if is_blank(text):
         return OverrideSet({}, {})
     try:
@@ -239,6 +250,9 @@ def parse_overrides(text: str, file: str) -> OverrideSet:
 def load_overrides(path: Path) -> OverrideSet:
     """Read a user-supplied override file: a path that is missing or not a regular file is a
     usage error; a file too large, not UTF-8 or invalid is a ``DefinitionError``."""
+    from reglament.source import files
+    from reglament.source.yaml_reader import MAX_BYTES
+
     try:
         text = files.read_text(
             path, str(path), limit=MAX_BYTES, what="a calendar override file", language="YAML"
@@ -248,10 +262,15 @@ def load_overrides(path: Path) -> OverrideSet:
     return parse_overrides(text, str(path))
 
 
+def bundled_text() -> str:
+    """The text of the bundled override file."""
+    resource = importlib.resources.files("reglament.calendar") / "data" / "overrides.yaml"
+    return resource.read_text(encoding="utf-8")
+
+
 def load_bundled() -> OverrideSet:
     """The corrections shipped with the package (always applied)."""
-    resource = importlib.resources.files("reglament.calendar") / "data" / "overrides.yaml"
-    return parse_overrides(resource.read_text(encoding="utf-8"), BUNDLED_OVERRIDES)
+    return parse_overrides(bundled_text(), BUNDLED_OVERRIDES)
 
 
 def merge(sets: Sequence[OverrideSet]) -> OverrideSet:

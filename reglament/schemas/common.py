@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from typing import Annotated, Literal, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -20,6 +19,8 @@ from pydantic import (
 )
 
 from reglament import limits
+from reglament.names import Language as Language  # re-exported: the CLI offers it unloaded
+from reglament.names import zone as zone
 from reglament.schemas import expr
 
 Slug = Annotated[
@@ -39,15 +40,6 @@ Lines = Annotated[
         examples=["94-96"],
     ),
 ]
-
-
-def zone(name: str) -> ZoneInfo:
-    """The time zone called ``name``; ``ValueError`` when there is none (tzdata knows them). The
-    one test of a zone name, for definitions and saved cases alike."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, a name too long
-        raise ValueError(f"{name!r} is not a known time zone") from None
 
 
 def _check_condition(source: str) -> str:
@@ -80,12 +72,6 @@ class Strict(BaseModel):
     """Base of every definition model: unknown keys are errors and objects never change."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
-
-
-class Language(StrEnum):
-    kk = "kk"
-    ru = "ru"
-    en = "en"
 
 
 class Words(Strict):

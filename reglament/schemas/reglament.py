@@ -10,6 +10,9 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, field_validator, model_validator
 
 from reglament import limits
+from reglament.names import Event as Event  # re-exported, as the models' own
+from reglament.names import Medium as Medium
+from reglament.names import Recipient as Recipient
 from reglament.schemas.common import (
     Condition,
     Duration,
@@ -398,32 +401,6 @@ class DataField(Strict):
         if (self.type is DataType.choice) != (self.values is not None):
             raise FieldError("values are given exactly for type: choice", "type")
         return self
-
-
-class Event(StrEnum):
-    accepted = "accepted"
-    step_started = "step_started"
-    step_completed = "step_completed"
-    step_overdue = "step_overdue"
-    term_at_risk = "term_at_risk"
-    suspended = "suspended"
-    resumed = "resumed"
-    data_unavailable = "data_unavailable"
-    refused = "refused"
-    result_ready = "result_ready"
-
-
-class Recipient(StrEnum):
-    applicant = "applicant"
-    actor = "actor"
-    head = "head"
-
-
-class Medium(StrEnum):
-    sms = "sms"
-    email = "email"
-    cabinet = "cabinet"
-    letter = "letter"
 
 
 class Notification(Strict):
