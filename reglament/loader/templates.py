@@ -15,6 +15,7 @@ order.
 from __future__ import annotations
 
 from reglament.errors import Problem
+from reglament.renderers.sms import SmsSize
 from reglament.renderers.variables import borrowed_template_fits
 from reglament.schemas import Medium, Reglament
 from reglament.source.document import Document
@@ -30,13 +31,16 @@ def needs_template_check(reglament: Reglament) -> bool:
     )
 
 
-def check(reglament: Reglament, document: Document | None) -> tuple[list[Problem], list[Problem]]:
-    """The problems (the file is invalid) and the warnings (an SMS longer than two segments) of
-    the templates ``reglament`` uses, positioned in ``document``. Jinja is imported only when
-    the reglament has something of its own to check."""
+def check(
+    reglament: Reglament, document: Document | None
+) -> tuple[list[Problem], list[Problem], list[SmsSize]]:
+    """The problems (the file is invalid), the warnings (an SMS longer than two
+    segments) and the size of each template sent by
+    SMS of the templates ``reglament`` uses, positioned in ``document``. Jinja is imported only
+    when the reglament has something of its own to check."""
     if not needs_template_check(reglament):
-        return [], []
+        return [], [], []
     from reglament.renderers import notifications  # Jinja: only when there is something to check
 
     found = notifications.check_templates(reglament, document)
-    return list(found.problems), list(found.warnings)
+    return list(found.problems), list(found.warnings), list(found.sizes)
