@@ -44,7 +44,8 @@ BUNDLED = Path(__file__).resolve().parent.parent / "reglaments"
 @dataclass(frozen=True, slots=True)
 class Loaded:
     """One definition file and what became of it: ``problems`` make it invalid (every one the
-    checks found, sorted); ``warnings`` do not (an SMS longer than two segments); ``sms`` is
+    checks found, sorted); ``warnings`` do not (an SMS longer than two segments, steps named in messages without a
+    ``message_name``); ``sms`` is
     the size of each template its notifications send by SMS, in each language."""
 
     path: Path
