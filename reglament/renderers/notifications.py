@@ -48,6 +48,7 @@ from reglament.renderers import dates, sandbox, sms
 from reglament.renderers.context import (
     FALLBACK,
     Facts,
+    Foreign,
     Letter,
     facts,
     languages_of,
@@ -129,6 +130,14 @@ def capfirst(value: object) -> str:
     return text[:1].upper() + text[1:]
 
 
+def quoted(value: object) -> str:
+    """The text in guillemets, «…», unless it is a text in the other original language, which
+    is in them already with its language said (``context.Foreign``): «…» (на казахском языке)."""
+    if isinstance(value, Foreign):
+        return str(value)
+    return f"«{value}»"
+
+
 @functools.cache
 def environment() -> sandbox.BoundedSandbox:
     env = sandbox.BoundedSandbox(
@@ -141,6 +150,7 @@ def environment() -> sandbox.BoundedSandbox:
         auto_reload=False,
     )
     env.add_filter("capfirst", capfirst)
+    env.add_filter("quoted", quoted)
     return env
 
 
