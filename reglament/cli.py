@@ -317,7 +317,8 @@ def validate(paths: PathsArgument = None, output: FormatOption = TextOrJson.text
 
     Every problem is printed as FILE:LINE:COLUMN: message. The notification templates each file
     uses are checked too (they exist in its languages and read only what the engine provides);
-    an SMS longer than two segments is a warning (on stderr), not a failure. Exit 0 when all are
+    each template sent by SMS gets a note with its size at its longest (on stderr), and one
+    longer than two segments is a warning (on stderr), not a failure. Exit 0 when all are
     valid, 1 when any is invalid, 2 for usage errors.
 
     Examples:
@@ -332,8 +333,8 @@ def validate(paths: PathsArgument = None, output: FormatOption = TextOrJson.text
     if output is TextOrJson.json:
         typer.echo(validation.as_json(library))
     else:
-        for warning in library.all_warnings():
-            typer.echo(str(warning), err=True)
+        for line in validation.notes(library):
+            typer.echo(line, err=True)
         typer.echo(validation.as_text(library))
     if not library.ok:
         raise typer.Exit(1)

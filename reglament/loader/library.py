@@ -29,6 +29,7 @@ from reglament.errors import (
 )
 from reglament.limits import parse_day
 from reglament.loader import build, semantic, templates
+from reglament.renderers.sms import SmsSize
 from reglament.schemas import Reglament
 from reglament.schemas.words import period_text
 from reglament.source import files
@@ -43,7 +44,9 @@ BUNDLED = Path(__file__).resolve().parent.parent / "reglaments"
 @dataclass(frozen=True, slots=True)
 class Loaded:
     """One definition file and what became of it: ``problems`` make it invalid (every one the
-    checks found, sorted); ``warnings`` do not (an SMS longer than two segments)."""
+    checks found, sorted); ``warnings`` do not (an SMS longer than two segments, steps named in messages without a
+    ``message_name``); ``sms`` is
+    the size of each template its notifications send by SMS, in each language."""
 
     path: Path
     display: str
@@ -51,6 +54,7 @@ class Loaded:
     document: Document | None
     problems: tuple[Problem, ...]
     warnings: tuple[Problem, ...] = ()
+    sms: tuple[SmsSize, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -78,6 +82,10 @@ class Library:
 
     def all_warnings(self) -> list[Problem]:
         return sorted((w for f in self.files for w in f.warnings), key=Problem.sort_key)
+
+    def all_sms(self) -> list[SmsSize]:
+        """The size of every template sent by SMS, file by file (validate's notes)."""
+        return [size for f in self.files for size in f.sms]
 
     @property
     def ok(self) -> bool:
@@ -331,7 +339,7 @@ def load_file(path: Path | str, display: str | None = None, reader: Reader = rea
     if reglament is None:
         return Loaded(path, shown, None, document, tuple(sorted(problems, key=Problem.sort_key)))
     problems = semantic.check(reglament, document)
-    found, warnings = templates.check(reglament, document) if not problems else ([], [])
+    found, warnings, sizes = templates.check(reglament, document) if not problems else ([], [], [])
     return Loaded(
         path,
         shown,
@@ -339,6 +347,7 @@ def load_file(path: Path | str, display: str | None = None, reader: Reader = rea
         document,
         tuple(sorted([*problems, *found], key=Problem.sort_key)),
         tuple(sorted(warnings, key=Problem.sort_key)),
+        tuple(sizes),
     )
 
 

@@ -14,9 +14,11 @@ order.
 
 from __future__ import annotations
 
-from reglament.errors import Problem
+from reglament.errors import Position, Problem
+from reglament.procedure.events import STEP_EVENTS
+from reglament.renderers.sms import SmsSize
 from reglament.renderers.variables import borrowed_template_fits
-from reglament.schemas import Medium, Reglament
+from reglament.schemas import Decision, Event, Medium, Reglament, Task, Wait
 from reglament.source.document import Document
 
 
@@ -30,13 +32,54 @@ def needs_template_check(reglament: Reglament) -> bool:
     )
 
 
-def check(reglament: Reglament, document: Document | None) -> tuple[list[Problem], list[Problem]]:
-    """The problems (the file is invalid) and the warnings (an SMS longer than two segments) of
-    the templates ``reglament`` uses, positioned in ``document``. Jinja is imported only when
-    the reglament has something of its own to check."""
+def named_steps(reglament: Reglament) -> list[str]:
+    """The steps a message of ``reglament``'s notifications may name (``step``), in the file's
+    order: the one a step notification is limited to, else every task, decision and wait (a
+    step event or ``term_at_risk``, which names the step the case is in)."""
+    named: set[str] = set()
+    for notification in reglament.notifications:
+        if notification.on not in STEP_EVENTS and notification.on is not Event.term_at_risk:
+            continue
+        if notification.step:
+            named.add(notification.step)
+        else:
+            named |= {
+                s for s, step in reglament.steps.items() if isinstance(step, Task | Decision | Wait)
+            }
+    return [s for s in reglament.steps if s in named]
+
+
+def unnamed_steps(reglament: Reglament, document: Document | None) -> list[Problem]:
+    """One warning when steps a message may name have no ``message_name``: the message then
+    names each by the act's action, a sentence rather than a short noun phrase. One per file,
+    naming the steps, at the ``steps`` key (a bundled file would otherwise warn dozens of
+    times)."""
+    missing = [s for s in named_steps(reglament) if reglament.steps[s].message_name is None]
+    if not missing:
+        return []
+    at = document.key_position(("steps",)) if document is not None else Position(reglament.id, 0, 0)
+    return [
+        Problem(
+            at,
+            f"warning: {len(missing)} step(s) named in notifications have no message_name, so "
+            f"their messages name them by the act's action: {', '.join(missing)}",
+            "steps",
+            "message-name",
+        )
+    ]
+
+
+def check(
+    reglament: Reglament, document: Document | None
+) -> tuple[list[Problem], list[Problem], list[SmsSize]]:
+    """The problems (the file is invalid), the warnings (steps named in messages without a
+    ``message_name``, an SMS longer than two segments) and the size of each template sent by
+    SMS of the templates ``reglament`` uses, positioned in ``document``. Jinja is imported only
+    when the reglament has something of its own to check."""
+    unnamed = unnamed_steps(reglament, document)
     if not needs_template_check(reglament):
-        return [], []
+        return [], unnamed, []
     from reglament.renderers import notifications  # Jinja: only when there is something to check
 
     found = notifications.check_templates(reglament, document)
-    return list(found.problems), list(found.warnings)
+    return list(found.problems), [*unnamed, *found.warnings], list(found.sizes)

@@ -192,6 +192,14 @@ as that language's words, saying which language they are in (an English message 
 as they are)."""
 
 
+class Foreign(str):
+    """A text a message names in the other original language, written as :data:`FOREIGN`
+    says: in guillemets already, with its language said. The ``quoted`` filter leaves it as it
+    is, so «{{ service }}» never nests them (««…» (на казахском языке)»)."""
+
+    __slots__ = ()
+
+
 @dataclass(slots=True)
 class _Texts:
     """Picks each text in the message's language, noting what came from another and what is
@@ -229,7 +237,7 @@ class _Texts:
             return value
         _add(self.borrowed.setdefault(language, []), what)
         foreign = FOREIGN.get((self.language, language))
-        return foreign.format(value) if foreign else value
+        return Foreign(foreign.format(value)) if foreign else value
 
     @property
     def notes(self) -> list[str]:

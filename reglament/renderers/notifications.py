@@ -48,6 +48,7 @@ from reglament.renderers import dates, sandbox, sms
 from reglament.renderers.context import (
     FALLBACK,
     Facts,
+    Foreign,
     Letter,
     facts,
     languages_of,
@@ -129,6 +130,14 @@ def capfirst(value: object) -> str:
     return text[:1].upper() + text[1:]
 
 
+def quoted(value: object) -> str:
+    """The text in guillemets, «…», unless it is a text in the other original language, which
+    is in them already with its language said (``context.Foreign``): «…» (на казахском языке)."""
+    if isinstance(value, Foreign):
+        return str(value)
+    return f"«{value}»"
+
+
 @functools.cache
 def environment() -> sandbox.BoundedSandbox:
     env = sandbox.BoundedSandbox(
@@ -141,6 +150,7 @@ def environment() -> sandbox.BoundedSandbox:
         auto_reload=False,
     )
     env.add_filter("capfirst", capfirst)
+    env.add_filter("quoted", quoted)
     return env
 
 
@@ -385,10 +395,12 @@ def _describe(error: Exception) -> str:
 
 @dataclass(slots=True)
 class Checked:
-    """What :func:`check_templates` found: problems (the file is invalid) and warnings."""
+    """What :func:`check_templates` found: problems (the file is invalid), warnings, and the
+    size of each template sent by SMS in each language (validate's notes)."""
 
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    sizes: list[sms.SmsSize] = field(default_factory=list)
 
 
 def _variables_of(source: str) -> tuple[set[str], set[str]]:
@@ -505,6 +517,22 @@ class _Check:
         if problem not in target:
             target.append(problem)
 
+    def measured(self, path: PathKey, name: str, language: Language, length: sms.SmsLength) -> None:
+        """Record the size of template ``name``'s SMS in ``language`` (once per template and
+        language: the largest, when several notifications send it)."""
+        at = (
+            Position(self.reglament.id, 0, 0)
+            if self.document is None
+            else self.document.position(path)
+        )
+        size = sms.SmsSize(at, dotted(path), name, language.value, length)
+        for number, known in enumerate(self.found.sizes):
+            if (known.template, known.language) == (name, language.value):
+                if length.units > known.length.units:
+                    self.found.sizes[number] = size
+                return
+        self.found.sizes.append(size)
+
 
 def check_templates(reglament: Reglament, document: Document | None = None) -> Checked:
     """Every problem of the templates ``reglament`` uses, positioned in its file when
@@ -540,6 +568,7 @@ def check_templates(reglament: Reglament, document: Document | None = None) -> C
             _check_renders(check, index, notification)
     check.found.problems.sort(key=Problem.sort_key)
     check.found.warnings.sort(key=Problem.sort_key)
+    check.found.sizes.sort(key=lambda size: (size.position.line, size.template, size.language))
     return check.found
 
 
@@ -621,12 +650,15 @@ def _check_renders(check: _Check, index: int, notification: Notification) -> Non
                     length = message.sms_length if medium is Medium.sms else None
                     if length is not None and (worst is None or length.units > worst.units):
                         worst = length
-        if worst is not None and worst.segments > sms.MAX_SEGMENTS:
-            if own is not None:
-                part = "sms" if own.sms is not None and own.sms.get(language) else "body"
-                path: PathKey = ("templates", name, part, language.value)
-            else:
-                path = ("notifications", index, "via")
+        if worst is None:
+            continue
+        if own is not None:
+            part = "sms" if own.sms is not None and own.sms.get(language) else "body"
+            path: PathKey = ("templates", name, part, language.value)
+        else:
+            path = ("notifications", index, "via")
+        check.measured(path, name, language, worst)
+        if worst.segments > sms.MAX_SEGMENTS:
             check.add(
                 path,
                 f"warning: the SMS of template {name!r} ({language.value}) needs "
@@ -678,6 +710,9 @@ def _sample(
     return message
 
 
+SAMPLE_RECEIPT = "KAR-20250928-ABCDEF"  # as long as a derived number (ATY-20121228-B87D21): 19
+
+
 def sample_facts(
     reglament: Reglament, notification: Notification, language: Language
 ) -> list[Facts]:
@@ -707,7 +742,7 @@ def sample_facts(
     return [
         Facts(
             event=event,
-            receipt="KAR-20250928-ABCDEF",
+            receipt=SAMPLE_RECEIPT,
             submitted=at,
             accepted=at,
             at=at,

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from reglament.errors import Position
+
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -61,3 +63,34 @@ def measure(text: str) -> SmsLength:
             used = 0
         used += cost
     return SmsLength(encoding, units, segments)
+
+
+@dataclass(frozen=True, slots=True)
+class SmsSize:
+    """What ``validate`` reports of one template sent by SMS in one language: its size at its
+    longest (the reglament's longest texts and dates, a 19-character receipt number)."""
+
+    position: Position
+    path: str  # the part measured, e.g. "templates.chatty.sms.kk" or "notifications[2].via"
+    template: str
+    language: str
+    length: SmsLength
+
+    def __str__(self) -> str:
+        return (
+            f"{self.position}: note: the SMS of template {self.template!r} ({self.language}) "
+            f"takes {self.length} at its longest ({self.path})"
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "file": self.position.file,
+            "line": self.position.line,
+            "column": self.position.column,
+            "path": self.path,
+            "template": self.template,
+            "language": self.language,
+            "encoding": self.length.encoding,
+            "units": self.length.units,
+            "segments": self.length.segments,
+        }

@@ -37,6 +37,12 @@ def as_text(library: Library) -> str:
     return "\n".join(lines)
 
 
+def notes(library: Library) -> list[str]:
+    """The warnings, then a note for each template sent by SMS (its size at its longest):
+    what ``validate`` prints on stderr, its stdout being the problems and the summary."""
+    return [*(str(w) for w in library.all_warnings()), *(str(s) for s in library.all_sms())]
+
+
 def as_json(library: Library) -> str:
     document = {
         "ok": library.ok,
@@ -47,6 +53,7 @@ def as_json(library: Library) -> str:
                 "id": loaded.reglament.id if loaded.reglament else None,
                 "region": loaded.reglament.region if loaded.reglament else None,
                 "problems": [problem_dict(p) for p in loaded.problems],
+                "sms": [size.to_dict() for size in loaded.sms],
             }
             for loaded in library.files
         ],

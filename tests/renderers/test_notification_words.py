@@ -151,6 +151,17 @@ def test_the_oblique_endings_and_their_exceptions() -> None:
     assert oblique("Дом ребёнка", ru) is None and oblique("Центр обслуживания", ru) is None
 
 
+def test_the_quoted_filter_puts_native_texts_in_guillemets_and_foreign_ones_once() -> None:
+    pick = context._Texts(Language.ru)
+    native = pick(Text(kk="Көмек", ru="Помощь"), "service's title")
+    ours = pick(Text(kk="Көмек", ru="Помощь", translated=("ru",)), "service's title")
+    foreign = pick(Text(kk="Әлеуметтік көмек"), "service's title")
+    assert notifications.quoted(native) == notifications.quoted(ours) == "«Помощь»"
+    assert notifications.quoted(foreign) == "«Әлеуметтік көмек» (на казахском языке)"
+    russian = context._Texts(Language.kk)(Text(ru="Помощь"), "service's title")
+    assert notifications.quoted(russian) == "«Помощь» (орыс тілінде)"
+
+
 def test_a_text_the_other_language_lends_is_named_as_such() -> None:
     text = Text(kk="Әлеуметтiк көмек")
     pick = context._Texts(Language.ru)

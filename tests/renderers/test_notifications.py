@@ -236,6 +236,11 @@ def test_a_language_the_file_lacks_falls_back_and_says_so() -> None:
     assert message.notes[1].endswith(": kk used")
     assert "«Семей ядролық сынақ полигонында" in message.text
     assert "(на казахском языке)" in message.text  # the Kazakh named as Kazakh
+    # in one pair of guillemets, the template's «{{ service }}» not nesting them
+    (service,) = [x for x in message.text.splitlines() if x.startswith("Государственная услуга")]
+    assert service.startswith("Государственная услуга: «Семей ядролық сынақ полигонында")
+    assert service.endswith("» (на казахском языке)")
+    assert service.count("«") == service.count("»") and "««" not in message.text
     english = notifications.render(engine, timeline.case, notice, "en", "email", timeline=timeline)
     assert english.notes == ()
 

@@ -132,7 +132,75 @@ def test_validate_fails_on_bad_overrides_and_warns_on_long_sms() -> None:
         *EXPECTED,
         "1 file(s) checked: 0 valid, 1 invalid; 5 problem(s) found.",
     ]
-    assert result.stderr.splitlines() == [WARNING]
+    assert result.stderr.splitlines() == [WARNING, *NOTES]
+
+
+NOTES = [  # the size of each template sent by SMS (validate's notes), chatty's 3 segments too
+    f"{BAD}:26:11: note: the SMS of template 'chatty' (kk) takes 3 segments (UCS-2, 189 units) "
+    "at its longest (templates.chatty.sms.kk)",
+    f"{BAD}:29:11: note: the SMS of template 'chatty' (ru) takes 1 segment (UCS-2, 51 units) "
+    "at its longest (templates.chatty.sms.ru)",
+    f"{BAD}:30:11: note: the SMS of template 'chatty' (en) takes 1 segment (GSM-7, 57 units) "
+    "at its longest (templates.chatty.sms.en)",
+]
+
+
+def test_validate_reports_the_size_of_each_sms_template_of_its_own() -> None:
+    """overrides.yaml's own SMS (accepted) and its body on one line (decision-made): each
+    measured at its longest, in text (a note per template and language) and JSON."""
+    path = str(FIXTURES / "overrides.yaml")
+    result = CliRunner().invoke(app, ["validate", path])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["1 file(s) checked: all valid (1 reglaments)."]
+    notes = [line for line in result.stderr.splitlines() if ": note: " in line]
+    assert notes[0] == (
+        f"{path}:27:11: note: the SMS of template 'accepted' (kk) takes 2 segments "
+        "(UCS-2, 75 units) at its longest (templates.accepted.sms.kk)"
+    )
+    assert [n.split(" note: ")[1].split(" takes")[0] for n in notes] == [
+        f"the SMS of template {name!r} ({lang})"
+        for name in ("accepted", "decision-made")
+        for lang in ("kk", "ru", "en")
+    ]
+    document = json.loads(CliRunner().invoke(app, ["validate", path, "--format", "json"]).stdout)
+    sizes = document["files"][0]["sms"]
+    assert sizes[0] == {
+        "file": path,
+        "line": 27,
+        "column": 11,
+        "path": "templates.accepted.sms.kk",
+        "template": "accepted",
+        "language": "kk",
+        "encoding": "UCS-2",
+        "units": 75,
+        "segments": 2,
+    }
+    assert [(s["template"], s["segments"]) for s in sizes[3:]] == [("decision-made", 1)] * 3
+
+
+def test_validate_reports_one_segment_for_every_builtin_sms() -> None:
+    """Every built-in template, sent by SMS (every-event.yaml: each event via sms), takes one
+    segment in each language at its longest, with the sample's 19-character receipt number."""
+    result = CliRunner().invoke(app, ["validate", str(FIXTURES / "every-event.yaml")])
+    assert result.exit_code == 0, result.output
+    document = json.loads(
+        CliRunner()
+        .invoke(app, ["validate", str(FIXTURES / "every-event.yaml"), "--format", "json"])
+        .stdout
+    )
+    sizes = document["files"][0]["sms"]
+    reglament = load(FIXTURES / "every-event.yaml")
+    assert len(notifications.SAMPLE_RECEIPT) == 19  # e.g. ATY-20121228-B87D21
+    assert [(s["template"], s["language"]) for s in sizes] == [
+        (n.on.value, lang) for n in reglament.notifications for lang in ("en", "kk", "ru")
+    ]
+    assert len(sizes) == 30
+    assert {s["path"].split(".")[-1] for s in sizes} == {"via"}
+    assert [s for s in sizes if s["segments"] != 1] == []
+    assert {s["encoding"] for s in sizes if s["language"] != "en"} == {"UCS-2"}
+    notes = [line for line in result.stderr.splitlines() if ": note: " in line]
+    assert len(notes) == 30
+    assert all(" takes 1 segment (" in note for note in notes)
 
 
 def test_validate_json_lists_warnings() -> None:
