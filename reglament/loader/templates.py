@@ -15,10 +15,10 @@ order.
 from __future__ import annotations
 
 from reglament.errors import Position, Problem
-from reglament.procedure.events import STEP_EVENTS
+from reglament.procedure import events
 from reglament.renderers.sms import SmsSize
 from reglament.renderers.variables import borrowed_template_fits
-from reglament.schemas import Decision, Event, Medium, Reglament, Task, Wait
+from reglament.schemas import Medium, Reglament
 from reglament.source.document import Document
 
 
@@ -33,19 +33,9 @@ def needs_template_check(reglament: Reglament) -> bool:
 
 
 def named_steps(reglament: Reglament) -> list[str]:
-    """The steps a message of ``reglament``'s notifications may name (``step``), in the file's
-    order: the one a step notification is limited to, else every task, decision and wait (a
-    step event or ``term_at_risk``, which names the step the case is in)."""
-    named: set[str] = set()
-    for notification in reglament.notifications:
-        if notification.on not in STEP_EVENTS and notification.on is not Event.term_at_risk:
-            continue
-        if notification.step:
-            named.add(notification.step)
-        else:
-            named |= {
-                s for s, step in reglament.steps.items() if isinstance(step, Task | Decision | Wait)
-            }
+    """The steps a message of any of ``reglament``'s notifications may name, in the file's
+    order (:func:`reglament.procedure.events.steps_named_by` of each)."""
+    named = {s for n in reglament.notifications for s in events.steps_named_by(reglament, n)}
     return [s for s in reglament.steps if s in named]
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from reglament.schemas import EndKind, Event, Notification, Reglament
+from reglament.schemas import Decision, EndKind, Event, Notification, Reglament, Task, Wait
 
 
 class Kind(StrEnum):
@@ -115,3 +115,14 @@ def sends(notification: Notification, kind: Kind, step: str | None, channel: str
     if notification.end is not None and notification.end != step:
         return False
     return channel is None or notification.channel in (None, channel)
+
+
+def steps_named_by(reglament: Reglament, notification: Notification) -> list[str]:
+    """The steps a message of ``notification`` may name (its ``step``), in the file's order:
+    none for an event that names no step; else the one it is limited to, else every task,
+    decision and wait (a step event, or ``term_at_risk``, naming the step the case is in)."""
+    if notification.on not in STEP_EVENTS and notification.on is not Event.term_at_risk:
+        return []
+    if notification.step:
+        return [notification.step]
+    return [s for s, step in reglament.steps.items() if isinstance(step, Task | Decision | Wait)]

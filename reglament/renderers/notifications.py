@@ -42,6 +42,7 @@ from reglament.procedure.events import (
     STEP_EVENTS,
     at_risk_days,
     builtin_template,
+    steps_named_by,
     template_name,
 )
 from reglament.renderers import dates, sandbox, sms
@@ -63,7 +64,6 @@ from reglament.renderers.variables import (
     borrowed_template_fits,
 )
 from reglament.schemas import (
-    Decision,
     End,
     Event,
     Language,
@@ -71,10 +71,8 @@ from reglament.schemas import (
     Notification,
     Recipient,
     Reglament,
-    Task,
     Text,
     Unit,
-    Wait,
 )
 from reglament.schemas import Template as Override
 from reglament.source.document import Document, PathKey, dotted
@@ -725,13 +723,7 @@ def sample_facts(
     steps: list[str | None] = []
     ends: list[str | None] = []
     if event in STEP_EVENTS or event is Event.term_at_risk:
-        steps = (
-            [notification.step]
-            if notification.step
-            else [
-                s for s, step in reglament.steps.items() if isinstance(step, Task | Decision | Wait)
-            ]
-        )
+        steps = [*steps_named_by(reglament, notification)]
     elif event in END_EVENTS:
         ends = (
             [notification.end]
