@@ -509,3 +509,18 @@ def test_a_bad_setting_is_one_line(setting: str, shown: str) -> None:
         sinks(setting, clock)
     assert str(raised.value).startswith(f"REGLAMENT_OUTBOX: {shown}")
     assert "secret" not in str(raised.value)
+
+
+def test_the_back_off_table_in_the_docs_is_the_codes() -> None:
+    doc = (Path(__file__).parent.parent.parent / "docs" / "runtime.md").read_text("utf-8")
+    row = next(line for line in doc.splitlines() if line.startswith("| next attempt after"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")][1:]
+
+    def shown(wait: dt.timedelta) -> str:
+        seconds = int(wait.total_seconds())
+        if seconds < 60:
+            return f"{seconds} s"
+        return f"{seconds // 3600} h" if seconds >= 3600 * 6 else f"{seconds // 60} min"
+
+    waits = [shown(backoff(n)) for n in range(1, MAX_ATTEMPTS)]
+    assert cells == [*waits, "failed"]
