@@ -65,6 +65,7 @@ __all__ = [
     "Status",
     "WebhookSink",
     "backoff",
+    "configured",
     "deliver",
     "next_attempt",
     "outbox_dir",
@@ -396,6 +397,12 @@ def sinks(setting: str | None, clock: Clock, root: Path | None = None) -> dict[M
         chosen[medium] = _sink(number, entry, target, clock, root)
     fallback = chosen.pop("*", default)
     return {medium: chosen.get(medium.value, fallback) for medium in Medium}
+
+
+def configured(clock: Clock, environ: Mapping[str, str] | None = None) -> dict[Medium, Sink]:
+    """The sinks ``REGLAMENT_OUTBOX`` in ``environ`` (default: the process's) sets up, as
+    :func:`sinks` reads it."""
+    return sinks((os.environ if environ is None else environ).get(SETTING), clock)
 
 
 def _entry(number: int, entry: str) -> tuple[str, str]:

@@ -30,12 +30,13 @@ among the failed (``reglament outbox list --failed``).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from reglament.errors import UsageError
+from reglament.errors import UsageError, unknown
 from reglament.renderers.notifications import render
 from reglament.schemas import Language, Medium, Recipient
 
@@ -91,9 +92,7 @@ class Contact:
         values: dict[str, str | None] = {}
         for name, value in given.items():
             if name not in known:
-                raise UsageError(
-                    f"contact: unknown field {name!r}; the fields are: {', '.join(known)}"
-                )
+                raise unknown("contact field", name, known)
             if value is not None and not isinstance(value, str):
                 raise UsageError(f"contact: {name} must be text, not {type(value).__name__}")
             text = " ".join(value.split()) if isinstance(value, str) else ""
@@ -142,7 +141,7 @@ def message_key(
         case_id,
         str(seq),
         record.kind.value,
-        record.at.isoformat(),
+        record.at.astimezone(dt.UTC).isoformat(),  # the same instant read back in another zone
         record.step or "",
         str(notification),
         role.value,

@@ -461,6 +461,15 @@ def test_by_default_every_medium_goes_to_the_maildir_sink(
     assert delivery.outbox_dir() == tmp_path / "reglament" / "outbox"
 
 
+def test_the_setting_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REGLAMENT_OUTBOX", "*=https://gateway.example.kz/hook")
+    assert set(delivery.configured(clock).values()) == {
+        WebhookSink("https://gateway.example.kz/hook")
+    }
+    given = {"REGLAMENT_OUTBOX": "sms=http://127.0.0.1:9/x"}
+    assert delivery.configured(clock, given)[Medium.sms] == WebhookSink("http://127.0.0.1:9/x")
+
+
 def test_the_setting_maps_media_to_sinks(tmp_path: Path) -> None:
     setting = (
         "email=smtp://clerk:p%40ss@mail.example.kz:2525?from=akimat@example.kz&starttls=1; "
