@@ -2,8 +2,8 @@
 
 :func:`messages` asks the engine which declared notifications some records of a case trigger
 (:meth:`Engine.notices`, the one owner of that rule) and writes each with the notification
-renderer (:func:`reglament.renderers.notifications.render`), once per recipient and declared
-medium, in the applicant's language. Each message carries an idempotency key computed from
+renderer (:func:`reglament.renderers.notifications.render`'s facts and composer), once per
+recipient and declared medium, in the applicant's language. Each message carries an idempotency key computed from
 the case, the record's place in the case's history, the notification, the recipient and the
 medium only, so a re-render of the same event gives the same key (and the store's unique key
 refuses a second row), whatever the language or the address.
@@ -37,7 +37,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from reglament.errors import UsageError, unknown
-from reglament.renderers.notifications import render
+from reglament.renderers.notifications import compose, facts, template_name
 from reglament.schemas import Language, Medium, Recipient
 
 if TYPE_CHECKING:
@@ -177,7 +177,8 @@ def messages(
 ) -> list[Message]:
     """The messages ``records`` (events of ``case``, as its moves return them) send: for each
     declared notification they trigger (:meth:`Engine.notices`), one message per recipient and
-    declared medium, rendered in ``language`` (the applicant's; texts the reglament lacks in it
+    declared medium, written as :func:`~reglament.renderers.notifications.render` writes it (its
+    facts found once per notice, then composed per recipient and medium) in ``language`` (the applicant's; texts the reglament lacks in it
     are taken from another language, as the renderer does) and addressed from ``contact``
     (:class:`Contact`, or its JSON form). A ``UsageError`` for a record not of this case or a
     contact with an unknown field."""
@@ -189,9 +190,11 @@ def messages(
     found: list[Message] = []
     for notice in engine.notices(case, chosen):
         notification = notice.notification
+        fact = facts(engine, case, notice)  # once per notice: what render would ask each time
+        name = template_name(notification)
         for role in notification.to:
             for medium in notification.via:
-                written = render(engine, case, notice, lang, medium, role)
+                written = compose(engine.reglament, name, fact, lang, medium, role)
                 key = message_key(
                     case.id,
                     seq[id(notice.record)],

@@ -14,6 +14,7 @@ import pytest
 from reglament.engine import Case, Engine
 from reglament.errors import UsageError
 from reglament.loader import BUNDLED, load
+from reglament.renderers import notifications
 from reglament.runtime.messages import (
     KEY_PREFIX,
     Contact,
@@ -63,6 +64,24 @@ def test_each_declared_recipient_and_medium_gets_one_message() -> None:
     assert sms.body == f"Заявление № {case.receipt} принято. Результат до 12.03.2024"
     email = next(m for m in found if m.medium is Medium.email)
     assert email.subject and email.recipient == "a@example.kz"
+
+
+def test_each_message_is_what_the_renderer_writes() -> None:
+    """messages() finds a notice's facts once and composes each medium: the same text as
+    renderers.notifications.render, recipient by recipient, medium by medium."""
+    engine, case = _engine(), _case()
+    found = iter(messages(engine, case, case.history, FULL, "kk"))
+    for notice in engine.notices(case):
+        for role in notice.notification.to:
+            for medium in notice.notification.via:
+                written = notifications.render(engine, case, notice, "kk", medium, role)
+                message = next(found)
+                assert (message.medium, message.subject, message.body) == (
+                    medium,
+                    written.subject,
+                    written.body,
+                )
+    assert next(found, None) is None
 
 
 def test_the_text_is_the_renderers_in_the_applicants_language() -> None:
