@@ -51,6 +51,7 @@ from typing import Protocol
 from reglament.errors import DeliveryError, UsageError
 from reglament.runtime.messages import Message, undeliverable
 from reglament.schemas import Medium
+from reglament.schemas.jsonready import ToDict
 
 __all__ = [
     "BASE_DELAY",
@@ -140,10 +141,10 @@ class Pending:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(ToDict):
     """What one attempt came to: the message's new status, its attempts so far (this one
     included), when the attempt ended, when to try again (``pending`` only) and the one-line
-    reason of a failure (``None`` when delivered)."""
+    reason of a failure (``None`` when delivered). ``to_dict()`` is its JSON form."""
 
     key: str
     status: Status

@@ -406,6 +406,15 @@ def test_the_loop_yields_each_outcome() -> None:
         ),
     ]
     assert sink.delivered == ["ok"]  # the undeliverable one never reached the sink
+    busy = Outcome("busy", Status.pending, 3, NOW, NOW + dt.timedelta(minutes=2), "503")
+    assert busy.to_dict() == {
+        "key": "busy",
+        "status": "pending",
+        "attempts": 3,
+        "at": "2024-03-12T09:00:00+00:00",
+        "next_attempt_at": "2024-03-12T09:02:00+00:00",
+        "error": "503",
+    }
 
 
 def test_the_loop_is_lazy_so_each_outcome_can_be_committed_first() -> None:
