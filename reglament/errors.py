@@ -116,6 +116,20 @@ class MissingDataError(CaseError):
         self.fields = fields
 
 
+class DeliveryError(ReglamentError):
+    """A message of the outbox was not delivered (``reglament.runtime.delivery``): ``reason``
+    is one line; ``permanent`` when trying again cannot help (the receiver refused it: an HTTP
+    4xx, an SMTP 5xx, no address), else the message is tried again later. The delivery loop
+    records it on the message; it reaches the command line only as a counted failure."""
+
+    exit_code = 1
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
 def closest(value: str, choices: Iterable[str]) -> str | None:
     """The choice nearest to ``value`` (difflib's ratio, case aside), or ``None`` when none is
     close: the one did-you-mean of the package, for ids, regions, steps, events, channels,
