@@ -39,6 +39,7 @@ TIME_DRIVEN = frozenset({Kind.step_overdue, Kind.term_at_risk, Kind.term_overdue
 """What :meth:`Engine.poll` records (and a late completion): computed afresh, not replayed."""
 
 TermVerdict = Literal["met", "broken", "open", "overdue", "none"]
+_VERDICTS: dict[str, TermVerdict] = {"met": "met", "broken": "broken", "overdue": "overdue"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,9 +284,10 @@ def _visit(
     engine: Engine, case: Case, step_id: str, end: dt.datetime, done: Record | None
 ) -> StepVisit:
     """The visit of ``step_id`` under way in ``case``, judged at ``end`` (when it was done, or
-    the audit's instant) as the engine judges a step overdue: as of ``end``, or, if the case
-    is suspended then, as of the suspension's start (the step's clock stood still from then)."""
+    the audit's instant) by :meth:`Engine.status`; how late, up to ``end`` or, if the case is
+    suspended then, up to the suspension's start (the step's clock stood still from then)."""
     started = next(token.started for token in case.tokens if token.step == step_id)
+    state = next(s.state for s in engine.status(case, end).active if s.step == step_id)
     judged = max(started, engine.suspended_since(case, end) or end)
     due = engine.step_due(case, step_id, judged)
     duration = engine.compiled.duration(step_id, case.scope())
@@ -296,7 +298,7 @@ def _visit(
         explanation += (
             f"; pushed back to {fmt_instant(due, end=True)} by the suspensions while it ran"
         )
-    if judged < end and due is not None and judged > due:
+    if judged < end and state == "overdue":
         explanation += f"; judged as of {fmt_instant(judged)}, when the case was suspended"
     return StepVisit(
         step_id,
@@ -306,26 +308,24 @@ def _visit(
         done.at if done else None,
         done.outcome if done else None,
         allowed_text(duration.value, duration.unit) if duration else "no time limit",
-        Span.between(clock, due, judged) if due is not None and judged > due else None,
+        Span.between(clock, due, judged) if due is not None and state == "overdue" else None,
         explanation,
     )
 
 
 def _term(engine: Engine, case: Case, at: dt.datetime) -> TermCheck:
-    """The term judged as the engine judges it: a finished case by its end; an open one as of
+    """The term judged by :meth:`Engine.status`: a finished case by its end; an open one as of
     ``at``, or, while its term stands still (a suspension, a step not counted in it), as of
-    the instant it stopped."""
+    the instant it stopped, which is also where its lateness is measured to."""
     allowed, explained = term_words(engine, case)
-    if engine.term_due(case, at) is None:
+    state = engine.status(case, at).term
+    if state == "none":
         return TermCheck("none", allowed, None, None, None, explained.text)
     clock = engine.compiled.channel_clock[case.channel]
     end = case.finished_at or engine.term_standing_since(case, at) or at
     due = engine.term_due(case, end)
     assert due is not None  # the case has a term
-    verdict: TermVerdict
-    if case.finished_at is not None:
-        verdict = "met" if end <= due else "broken"
-    else:
-        verdict = "open" if end <= due else "overdue"
-    by = Span.between(clock, end, due) if end <= due else Span.between(clock, due, end)
+    verdict = _VERDICTS.get(state, "open")  # on time or at risk: open
+    late = verdict in ("broken", "overdue")
+    by = Span.between(clock, due, end) if late else Span.between(clock, end, due)
     return TermCheck(verdict, allowed, due, case.finished_at, by, explained.text)

@@ -35,7 +35,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from reglament.engine import Case, Engine
+from reglament.engine import Case, Engine, Status
 from reglament.engine.case import Record
 from reglament.procedure import term
 from reglament.procedure.events import Kind
@@ -98,26 +98,24 @@ def timers(engine: Engine, case: Case, at: dt.datetime) -> list[Timer]:
     """Every due instant of ``case`` as it stands at ``at``, in time order (empty for a
     finished case). An instant may lie before ``at``: that event has come and is not yet
     recorded, and fires at once."""
-    suspended = engine.suspended_since(case, at)  # checks the case and the instant
+    status = engine.status(case, at)  # checks the case and the instant
     if case.finished:
         return []
-    found = [*_step_timers(engine, case, at, suspended), *_term_timers(engine, case, at)]
+    found = [*_step_timers(engine, case, at, status), *_term_timers(engine, case, at, status)]
     return sorted(found, key=_key)
 
 
-def _step_timers(
-    engine: Engine, case: Case, at: dt.datetime, suspended: dt.datetime | None
-) -> list[Timer]:
+def _step_timers(engine: Engine, case: Case, at: dt.datetime, status: Status) -> list[Timer]:
+    suspended = engine.suspended_since(case, at)
+    when = suspended or at
+    late = {s.step for s in status.active if s.state == "overdue"}
     found: list[Timer] = []
     for token in case.tokens:
-        when = suspended or at
-        if token.due is None or token.started > when:
-            continue  # untimed, or entered while suspended: its clock has not run yet
+        if suspended is not None and token.step not in late:
+            continue  # its clock stands still, and it was not late when it stopped
         due = engine.step_due(case, token.step, when)
         if due is None:
             continue
-        if suspended is not None and not when > due:
-            continue  # its clock stands still and it was not late when it stopped
         if isinstance(engine.reglament.steps[token.step], Wait):
             found.append(Timer("wait_timeout", token.step, due))
         elif not engine.overdue_recorded(case, token.step):
@@ -125,22 +123,21 @@ def _step_timers(
     return found
 
 
-def _term_timers(engine: Engine, case: Case, at: dt.datetime) -> list[Timer]:
-    if engine.term_due(case, at) is None:
+def _term_timers(engine: Engine, case: Case, at: dt.datetime, status: Status) -> list[Timer]:
+    if status.term_due is None:
         return []
     standing = engine.term_standing_since(case, at)
-    when = standing or at
-    judged = engine.term_due(case, when)
+    judged = engine.term_due(case, standing or at)  # poll judges a stopped term as of then
     assert judged is not None  # the case has a term
     seen = {record.kind for record in case.history}
     found: list[Timer] = []
-    if Kind.term_overdue not in seen and (standing is None or when > judged):
+    if Kind.term_overdue not in seen and (standing is None or status.term == "overdue"):
         found.append(Timer("term_overdue", None, judged + TICK))
-    if Kind.term_at_risk not in seen and when <= judged:
+    to_come = status.term == "at_risk" or (standing is None and status.term != "overdue")
+    if Kind.term_at_risk not in seen and to_come:
         clock = engine.compiled.channel_clock[case.channel]
         risk = term.at_risk_since(clock, case.accepted_at, judged, engine.at_risk_days())
-        if standing is None or risk <= when:
-            found.append(Timer("term_at_risk", None, risk))
+        found.append(Timer("term_at_risk", None, risk))
     return found
 
 
