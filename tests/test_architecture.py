@@ -59,6 +59,9 @@ def test_the_package_keeps_every_contract(tmp_path: Path) -> None:
         ("loader/build.py", "import reglament.audit", LAYERS, "reglament.loader.build -> "),
         ("audit/paths.py", "import reglament.reports", LAYERS, "reglament.audit.paths -> "),
         ("reports/describe.py", "import reglament.cli", LAYERS, "reglament.reports.describe -> "),
+        # the runtime is above what reports files, below the command line
+        ("reports/describe.py", "import reglament.runtime", LAYERS, "describe -> "),
+        ("runtime/timers.py", "import reglament.cli", LAYERS, "reglament.runtime.timers -> "),
         # the reader is below the calendar that reads its override files with it, and knows
         # nothing of what a definition means
         ("source/yaml_reader.py", "import reglament.calendar", LAYERS, "yaml_reader -> "),

@@ -37,6 +37,7 @@ from typing import Literal
 
 from reglament.engine import Case, Engine, Status
 from reglament.engine.case import Record
+from reglament.errors import CaseError
 from reglament.procedure import term
 from reglament.procedure.events import Kind
 from reglament.procedure.graph import TIMEOUT
@@ -158,6 +159,11 @@ def fire(engine: Engine, case: Case, timer: Timer, at: dt.datetime) -> Fired:
     if timer.kind == "wait_timeout":
         assert timer.step is not None
         last = max(record.at for record in case.history)
+        if at < last:
+            raise CaseError(
+                f"{timer} cannot fire at {at.isoformat()}: that is before the case's last "
+                f"record (at {last.isoformat()}); give an instant at or after it"
+            )
         records = engine.complete(case, timer.step, max(timer.due, last), TIMEOUT)
         return Fired(timer, tuple(records))
     return Fired(timer, tuple(engine.poll(case, at)))

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from reglament.engine import Case, Engine, Kind
+from reglament.errors import CaseError
 from reglament.runtime.timers import TICK, Timer, fire, timers
 from tests.engine.saved_cases import SYNTHETIC, at
 from tests.runtime.histories import Live, live_cases, steps_of_time
@@ -170,3 +171,19 @@ def test_fired_and_timers_are_json_ready(kind: str) -> None:
     fired = fire(SYNTHETIC, case, timer, timer.due).to_dict()
     assert fired["timer"] == {"kind": kind, "step": timer.step, "due": timer.due.isoformat()}
     assert kind in [record["kind"] for record in fired["records"]] and fired["skipped"] is None
+
+
+def test_a_clock_behind_the_case_is_refused_as_the_engine_refuses_it() -> None:
+    case = _at_the_wait()
+    SYNTHETIC.poll(case, at("2024-04-05 10:00"))  # nothing to record: the term stands still
+    timer = timers(SYNTHETIC, case, at("2024-04-01 12:00"))[0]
+    SYNTHETIC.suspend(case, at("2024-04-05 10:00"), "documents requested")
+    with pytest.raises(CaseError, match="before the case's last record"):
+        fire(SYNTHETIC, case, timer, at("2024-04-04 10:00"))
+    step = SYNTHETIC.start(at("2024-04-01 10:00"), "office", data={"eligible": True})
+    SYNTHETIC.complete(step, "register", at("2024-04-01 10:20"))
+    check_a = timers(SYNTHETIC, step, at("2024-04-01 10:20"))[0]
+    assert check_a == Timer("step_overdue", "check-a", at("2024-04-01 12:20") + TICK)
+    SYNTHETIC.complete(step, "check-b", at("2024-04-01 14:00"))  # check A left overdue
+    with pytest.raises(CaseError, match="before the case's last record"):
+        fire(SYNTHETIC, step, check_a, at("2024-04-01 12:30"))
