@@ -153,7 +153,7 @@ def fire(engine: Engine, case: Case, timer: Timer, at: dt.datetime) -> Fired:
     last record, a timeout route whose condition reads data not set) pass through."""
     current = timers(engine, case, at)
     if timer not in current:
-        return Fired(timer, (), _why_not(case, timer, current))
+        return Fired(timer, (), _why_not(case, timer, current, at))
     if at < timer.due:
         return Fired(timer, (), f"not due until {timer.due.isoformat()}")
     if timer.kind == "wait_timeout":
@@ -169,7 +169,7 @@ def fire(engine: Engine, case: Case, timer: Timer, at: dt.datetime) -> Fired:
     return Fired(timer, tuple(engine.poll(case, at)))
 
 
-def _why_not(case: Case, timer: Timer, current: list[Timer]) -> str:
+def _why_not(case: Case, timer: Timer, current: list[Timer], at: dt.datetime) -> str:
     """Why ``timer`` is not among the case's ``current`` timers."""
     if case.finished:
         return f"the case is finished (at {case.end})"
@@ -182,6 +182,9 @@ def _why_not(case: Case, timer: Timer, current: list[Timer]) -> str:
         r.kind is _POLLED[timer.kind] and r.step == timer.step for r in case.history
     ):
         return f"{timer.kind} is already recorded"
+    passed = any(t.kind == "term_overdue" and t.due <= at for t in current)
+    if timer.kind == "term_at_risk" and passed:
+        return "the term has passed its due: term_overdue comes instead"
     return f"{timer.kind} does not come while the case stands as it is (suspended, or its clock stopped)"
 
 

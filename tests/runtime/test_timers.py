@@ -187,3 +187,13 @@ def test_a_clock_behind_the_case_is_refused_as_the_engine_refuses_it() -> None:
     SYNTHETIC.complete(step, "check-b", at("2024-04-01 14:00"))  # check A left overdue
     with pytest.raises(CaseError, match="before the case's last record"):
         fire(SYNTHETIC, step, check_a, at("2024-04-01 12:30"))
+
+
+def test_the_term_at_risk_does_not_come_once_the_term_has_passed() -> None:
+    case = SYNTHETIC.start(at("2024-04-01 10:00"), "office", data={"eligible": True})
+    risk = next(
+        t for t in timers(SYNTHETIC, case, at("2024-04-01 10:00")) if t.kind == "term_at_risk"
+    )
+    fired = fire(SYNTHETIC, case, risk, at("2024-04-09 10:00"))
+    assert fired.records == ()
+    assert fired.skipped == "the term has passed its due: term_overdue comes instead"
