@@ -128,7 +128,8 @@ def _term_timers(engine: Engine, case: Case, at: dt.datetime, status: Status) ->
     if status.term_due is None:
         return []
     standing = engine.term_standing_since(case, at)
-    judged = engine.term_due(case, standing or at)  # poll judges a stopped term as of then
+    # poll judges a stopped term as of the instant it stopped
+    judged = status.term_due if standing is None else engine.term_due(case, standing)
     assert judged is not None  # the case has a term
     seen = {record.kind for record in case.history}
     found: list[Timer] = []
