@@ -597,6 +597,40 @@ class Engine:
                 return False
         return False
 
+    def suspended_since(self, case: Case, at: dt.datetime) -> dt.datetime | None:
+        """When the suspension under way at ``at`` began (``None``: the case is not suspended
+        then); the steps' clocks and the term's stand still since then."""
+        self._check(case)
+        self._at(at)
+        return _suspended_since(case, at)
+
+    def term_standing_since(self, case: Case, at: dt.datetime) -> dt.datetime | None:
+        """When the legal term last stopped, if it stands still at ``at`` (a suspension, or a
+        step not counted in it, under way); ``None``: it runs. :meth:`poll` judges the term as
+        of that instant."""
+        self._check(case)
+        self._at(at)
+        return _standing_since(_term_stretches(case), at)
+
+    def overdue_recorded(self, case: Case, step: str) -> bool:
+        """Whether the visit under way of ``step`` has had its ``step_overdue`` recorded
+        (:meth:`poll` records it once per visit). An unknown step is a ``UsageError``."""
+        self._check(case)
+        token = self._token(case, step)
+        return token is not None and self._overdue_recorded(case, token)
+
+    def entry_duration(self, case: Case, step: str) -> Duration | None:
+        """The duration the visit under way of ``step`` was given on entry (``None``: the
+        step is not under way, or has no duration)."""
+        self._check(case)
+        token = self._token(case, step)
+        return None if token is None else self._entry_duration(case, token)
+
+    def _token(self, case: Case, step: str) -> Token | None:
+        if step not in self.reglament.steps:
+            raise unknown("step", step, self.reglament.steps, f"in {self.reglament.id}")
+        return next((t for t in case.tokens if t.step == step), None)
+
     def at_risk_days(self) -> int:
         """Working days before the term's end from which it is at risk (see
         :func:`reglament.procedure.events.at_risk_days`)."""

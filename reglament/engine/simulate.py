@@ -215,7 +215,7 @@ def simulate(
             allowed_text(duration.value, duration.unit) if duration is not None else "no time limit"
         )
         clock = engine.compiled.clock_for(token.step)
-        explained = Explained(_explainer(clock, duration, token.started))
+        explained = Explained(step_explainer(clock, duration, token.started))
         _complete(engine, case, token.step, end, outcome, assumptions)
         rows.append(
             Row(
@@ -237,7 +237,7 @@ def simulate(
             f"simulation of {reglament.id} did not end within {MAX_STEPS} steps: the answers lead round a loop"
         )
     term_due = engine.term_due(case)
-    term_text, term_explained = _term_words(engine, case)
+    term_text, term_explained = term_words(engine, case)
     notices = tuple(engine.notices(case))
     return Timeline(
         case, tuple(rows), term_due, term_text, term_explained, notices, tuple(assumptions)
@@ -401,9 +401,12 @@ def _decision_outcome(
     return first
 
 
-def _explainer(clock: Clock, duration: Duration | None, started: dt.datetime) -> Callable[[], str]:
+def step_explainer(
+    clock: Clock, duration: Duration | None, started: dt.datetime
+) -> Callable[[], str]:
     """How a step's due was computed, when asked: its deadline's explanation, else why there
-    is none (empty for a step without a duration)."""
+    is none (empty for a step without a duration). A simulated timeline's rows, and a stored
+    case's re-audit (``reglament.runtime.audit``), explain with it."""
 
     def explain() -> str:
         if duration is None:
@@ -416,12 +419,15 @@ def _explainer(clock: Clock, duration: Duration | None, started: dt.datetime) ->
     return explain
 
 
-def _term_words(engine: Engine, case: Case) -> tuple[str, Explained]:
+def term_words(engine: Engine, case: Case) -> tuple[str, Explained]:
+    """The legal term of ``case`` in words, and how its due was computed (built when read):
+    the deadline's explanation and the stretches it stood still by the case's end or last
+    record (a simulated timeline's, and a stored case's re-audit, ``reglament.runtime.audit``)."""
     if case.term_value is None or case.term_unit is None:
         return "the act states no overall term", Explained(str)
     value, unit = case.term_value, case.term_unit
     clock = engine.compiled.channel_clock[case.channel]
-    intervals = engine.stopped_intervals(case, case.finished_at or case.accepted_at)
+    intervals = engine.stopped_intervals(case, case.finished_at or case.history[-1].at)
 
     def explain() -> str:
         deadline = clock.add(case.accepted_at, value, unit)

@@ -131,17 +131,34 @@ def working_days_left(clock: Clock, at: dt.datetime, due_at: dt.datetime) -> int
     return max(0, clock.calendar.working_days_between(first, last)) + (1 if today else 0)
 
 
-def at_risk_from(
+def _first_day_at_risk(
     clock: Clock, accepted: dt.datetime, due_at: dt.datetime, days: int
 ) -> dt.datetime:
-    """The first instant a term due at ``due_at`` is at risk (:func:`at_risk`): the first
-    opening of the office on the first day it is, no earlier than ``accepted``."""
+    """The start (local midnight) of the first day, from ``accepted``'s on, on which a term due
+    at ``due_at`` is at risk (:func:`at_risk` looks at the day alone)."""
     day = accepted.astimezone(clock.zone).date()
     last = due_at.astimezone(clock.zone).date()
     while day < last and clock.calendar.working_days_between(day, last) > days:
         day += dt.timedelta(days=1)
-    start = dt.datetime(day.year, day.month, day.day, tzinfo=clock.zone)
-    return max(accepted, clock.next_opening(start))
+    return dt.datetime(day.year, day.month, day.day, tzinfo=clock.zone)
+
+
+def at_risk_from(
+    clock: Clock, accepted: dt.datetime, due_at: dt.datetime, days: int
+) -> dt.datetime:
+    """The first instant a term due at ``due_at`` is at risk (:func:`at_risk`) with the office
+    open: the first opening of the office on the first day it is, no earlier than
+    ``accepted``."""
+    return max(accepted, clock.next_opening(_first_day_at_risk(clock, accepted, due_at, days)))
+
+
+def at_risk_since(
+    clock: Clock, accepted: dt.datetime, due_at: dt.datetime, days: int
+) -> dt.datetime:
+    """The first instant at all that a term due at ``due_at`` is at risk (:func:`at_risk`),
+    no earlier than ``accepted``: the start of the first day it is, as ``Engine.poll`` judges
+    it (its first ``term_at_risk``; a timer's due, ``reglament.runtime.timers``)."""
+    return max(accepted, _first_day_at_risk(clock, accepted, due_at, days))
 
 
 # -- the same rules for many cases at once, on positions -------------------------------------------

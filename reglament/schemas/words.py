@@ -21,6 +21,20 @@ def amount_text(value: int, unit: Unit) -> str:
     return f"{value} {one if value == 1 else many}"
 
 
+def elapsed_text(seconds: int) -> str:
+    """A stretch of time in words, to the minute: ``2 days 3 h 5 min``, ``45 min``; ``less
+    than a minute`` under 60 seconds."""
+    minutes = seconds // 60
+    if minutes <= 0:
+        return "less than a minute"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} day{'' if days == 1 else 's'}"] if days else []
+    parts += [f"{hours} h"] if hours else []
+    parts += [f"{minutes} min"] if minutes else []
+    return " ".join(parts)
+
+
 def allowed_text(value: int | None, unit: Unit) -> str:
     """An allowed time in words: ``17 working days``; ``untimed``, ``by schedule`` for the
     units without an amount."""

@@ -257,3 +257,20 @@ def test_a_stretch_is_counted_in_local_days_whatever_zone_its_instants_are_in() 
         clock, dt.datetime(2025, 3, 3, 10, 0, tzinfo=ALMATY), 15, Unit.working_days
     )
     assert dues[0] == clock.closing(clock.calendar.add_working_days(base.date(), 1))
+
+
+@pytest.mark.parametrize("clock", CLOCKS[:4], ids=lambda c: str(c.schedule))
+@pytest.mark.parametrize("days", [0, 2, 5])
+def test_at_risk_since_is_the_first_instant_the_term_is_at_risk(clock: Clock, days: int) -> None:
+    """``at_risk_since`` is where ``at_risk`` turns true (a tick before, it is false, unless that
+    is before the acceptance); ``at_risk_from`` is the office's first opening from then."""
+    tick = dt.timedelta(microseconds=1)
+    for submitted in random_instants(days, 40, clock.zone):
+        accepted = clock.accept(submitted)
+        due = term.base_due(clock, accepted, 7, Unit.working_days)
+        since = term.at_risk_since(clock, accepted, due, days)
+        assert term.at_risk(clock, since, due, days)
+        assert since == accepted or not term.at_risk(clock, since - tick, due, days)
+        assert term.at_risk_from(clock, accepted, due, days) == max(
+            accepted, clock.next_opening(since)
+        )
