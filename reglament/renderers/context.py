@@ -22,6 +22,8 @@ from reglament.procedure.events import END_EVENTS, STEP_EVENTS, Kind
 from reglament.renderers import dates
 from reglament.renderers.variables import PROVIDED
 from reglament.schemas import (
+    Channel,
+    ChannelKind,
     Decision,
     End,
     Event,
@@ -283,6 +285,22 @@ def applies(ground: Ground, fact: Facts) -> bool:
     return ground.ends is None or fact.end is None or fact.end in ground.ends
 
 
+# the channels that are one body the applicant dealt with: a letter's default letterhead
+BODY_CHANNELS = frozenset(
+    {ChannelKind.office, ChannelKind.con, ChannelKind.rural_akim, ChannelKind.pension_centre}
+)
+
+
+def _letterhead(reglament: Reglament, channel: Channel, text: _Texts) -> str:
+    """The one body heading a letter of a case made through ``channel``: the reglament's
+    ``letterhead`` of it, else the channel when it is one body, else the provider."""
+    if channel.letterhead is not None:
+        return text(channel.letterhead.name, "letterhead")
+    if channel.kind in BODY_CHANNELS:
+        return text(channel.name, "channel's name")
+    return text(reglament.provider, "provider")
+
+
 def variables(
     reglament: Reglament,
     fact: Facts,
@@ -342,6 +360,7 @@ def variables(
         "term": dates.format_duration(fact.term[0], fact.term[1], lang) if fact.term else "",
         "channel": text(channel.name, "channel's name"),
         "channel_kind": channel.kind.value,
+        "letterhead": _letterhead(r, channel, text),
         "collect_at": text(channel.name, "channel's name")
         if channel.issues
         else text(r.provider, "provider"),

@@ -114,9 +114,6 @@ SUBJECT_LABEL = {Language.kk: "Тақырып", Language.ru: "Тема", Languag
 
 LAYOUT_VARIABLES = COMMON | {"subject", "message"} | LETTER
 
-# the channels that are one body the applicant dealt with: a letter's default sender
-BODY_CHANNELS = frozenset({"office", "con", "rural_akim", "pension_centre"})
-
 
 # -- the Jinja environment: package templates only, sandboxed, strict -----------------------------
 
@@ -318,9 +315,9 @@ def compose(
 
 
 def _letter_values(values: Mapping[str, Any], letter: Letter) -> dict[str, str]:
-    """The letter's own variables: the caller's, the sender defaulting to the channel applied
-    through when it is one body (an office, a PSC, a rural akim), else to the provider."""
-    default = values["channel"] if values["channel_kind"] in BODY_CHANNELS else values["provider"]
+    """The letter's own variables: the caller's, the sender defaulting to the letterhead (the
+    channel's ``letterhead``, else the channel when it is one body, else the provider)."""
+    default = values["letterhead"]
     return {
         "letter_number": " ".join((letter.number or "").split()),
         "letter_sender": " ".join((letter.sender or default).split()),

@@ -33,6 +33,8 @@ COMMON = frozenset(
         "term",  # the legal term in words, e.g. 15 жұмыс күні ("" when the act states none)
         "channel",  # where the application was made (the act's name of the channel)
         "channel_kind",  # office, con, portal, rural_akim, post, pension_centre, other
+        "letterhead",  # the one body heading a letter: the channel's letterhead, else the
+        # channel when it is one body (office, PSC, rural akim, pension centre), else the provider
         "collect_at",  # where the result is issued: the channel, or the provider
         "variant",  # the sub-service's name ("" when the reglament has none)
         "result",  # the result's name: the end's result, else the variant's ("" if unknown)

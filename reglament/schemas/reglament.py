@@ -257,6 +257,18 @@ class ChannelKind(StrEnum):
     other = "other"
 
 
+class Letterhead(Strict):
+    """The one body whose name heads the paper letters of a case made through a channel: the
+    issuing body, not a role word such as «көрсетілетін қызметті беруші» / «услугодатель»."""
+
+    name: Text = Field(description="The body's name in the nominative (the act's words).")
+    lines: Lines | None = Field(None, description="Where the act names that body.")
+    inferred: StrictBool = Field(
+        False, description="true when the act does not say that this body writes the letters."
+    )
+    note: str | None = None
+
+
 class Channel(Strict):
     """Where applications are accepted and results issued, and the route a case takes there."""
 
@@ -279,6 +291,11 @@ class Channel(Strict):
     )
     raw: Text | None = Field(
         None, description="The act's words restricting the channel (to variants or applicants)."
+    )
+    letterhead: Letterhead | None = Field(
+        None,
+        description="The body heading a letter of a case made here (default: the channel when "
+        "it is one body, an office, a PSC, a rural akim or a pension centre, else the provider).",
     )
     lines: Lines | None = None
     note: str | None = None

@@ -41,7 +41,8 @@ def test_defaults_are_the_notifications_first_language_and_medium() -> None:
     result = _run(*SEMEY, "--event", "accepted")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "Көрсетілетін қызметті беруші"  # the one body applied to (the office)
+    # the office channel's letterhead: one body, not the act's role word for the provider
+    assert lines[0] == "Ауданның (облыстық маңызы бар қаланың) жергілікті атқарушы органы"
     assert "Құрметті көрсетілетін қызметті алушы!" in lines and lines[-3] == "Құрметпен,"
     assert result.stderr == ""
 
@@ -102,8 +103,8 @@ def test_a_language_the_act_lacks_is_rendered_with_a_note() -> None:
         "note: this notification is declared via letter; rendered as email on request"
     )
     assert (
-        "note: the ru text of the service's title, provider, channel's name, variant's name, "
-        "result's name is our translation, not the act's"
+        "note: the ru text of the service's title, provider, channel's name, letterhead, "
+        "variant's name, result's name is our translation, not the act's"
     ) in result.stderr
 
 

@@ -253,8 +253,8 @@ def test_our_translation_is_said_to_be_ours() -> None:
     notice = engine.notices(timeline.case)[0]
     message = notifications.render(engine, timeline.case, notice, "ru", "email", timeline=timeline)
     assert message.notes == (
-        "the ru text of the service's title, provider, channel's name, variant's name, result's "
-        "name is our translation, not the act's",
+        "the ru text of the service's title, provider, channel's name, letterhead, variant's "
+        "name, result's name is our translation, not the act's",
     )
 
 
