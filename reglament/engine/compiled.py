@@ -57,6 +57,7 @@ class Compiled:
         self.calendar = calendar if calendar is not None else default_calendar()
         self.rules = rules if rules is not None else TermRules()
         self.version = reglament.effective.from_.isoformat()
+        self.first_day, self.last_day = self.calendar.first_day, self.calendar.last_day
         self.zone_name = reglament.timezone
         schedules = {sid: schedule_of(s, sid) for sid, s in reglament.schedules.items()}
         default = SCHEDULES[DEFAULT_SCHEDULE]
