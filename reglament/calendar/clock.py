@@ -217,7 +217,7 @@ class Deadline:
 # and leaves an identical, still frozen, object.
 _NEW = object.__new__
 _SLOTS = Deadline.__dict__
-_DATETIME = dt.datetime
+_SECONDS = dt.timedelta
 _SET_START: Callable[[Deadline, Any], None] = _SLOTS["start"].__set__
 _SET_DUE: Callable[[Deadline, Any], None] = _SLOTS["due"].__set__
 _SET_ESTIMATED: Callable[[Deadline, Any], None] = _SLOTS["estimated"].__set__
@@ -312,17 +312,6 @@ def _office_joined(kinds: list[int], hours: list[tuple[tuple[int, int], ...]]) -
 _UNIT_OF: dict[object, Unit] = {**{u: u for u in Unit}, **{u.value: u for u in Unit}}
 
 
-@functools.lru_cache(maxsize=32)
-def _ymd(calendar: WorkCalendar) -> tuple[tuple[int, int, int], ...]:
-    """(year, month, day) of each day of the calendar and the day after it, by day index: built
-    once per calendar and shared by its clocks (every ``Engine`` builds a few)."""
-    first = calendar.first_day.toordinal()
-    n = calendar.last_day.toordinal() - first + 1
-    return tuple(
-        (d.year, d.month, d.day) for d in map(dt.date.fromordinal, range(first, first + n + 1))
-    )
-
-
 def _unit(unit: Unit | str) -> Unit:
     # a dict look-up: Unit(unit) costs about 1 µs, twice per step due (the engine's hot path)
     found = _UNIT_OF.get(unit)
@@ -395,7 +384,6 @@ class Clock:
         "_np",
         "_office",
         "_origin",
-        "_ymd",
         "calendar",
         "rules",
         "schedule",
@@ -424,14 +412,13 @@ class Clock:
         self._office = _office(self.calendar, schedule)
         self._n = len(self._office.first_of_day) - 1
         self._est = self.calendar._cum_est
-        self._ymd = _ymd(self.calendar)
         self._np: _OfficeArrays | None = None
         self._bases: dict[int, _Basis] = {}
         office = self._office
         self._hot = (
             *(self.zone, self._base, self._n),
             *(office.starts, office.ends, office.cum_end, office.shift, office.first_of_day),
-            *(self._ymd, self._est, self._bases),
+            *(self._est, self._bases),
         )
 
     # -- conversions -------------------------------------------------------------------------------
@@ -523,7 +510,7 @@ class Clock:
         bounded bisects, and a ``Deadline`` built without the dataclass ``__init__`` (its
         explanation is built when read).
         """
-        zone, base, n, starts, ends, cum_end, shift, fod, ymd, est, bases = self._hot
+        zone, base, n, starts, ends, cum_end, shift, fod, est, bases = self._hot
         delta = (t if t.tzinfo is zone else self._local(t)) - base
         day = delta.days
         if not 0 <= day < n or minutes <= 0:
@@ -542,12 +529,11 @@ class Clock:
                 f"{t.isoformat()} + {shown(minutes)} minutes of office time falls after the calendar's "
                 f"covered range ({self.calendar.first_year}–{self.calendar.last_year})"
             )
-        due_day, sec = divmod(shift[k] + target, _DAY)
-        y, m, d = ymd[due_day]
+        due = shift[k] + target
         result = _NEW(Deadline)
         _SET_START(result, t)
-        _SET_DUE(result, _DATETIME(y, m, d, sec // 3600, sec // 60 % 60, sec % 60, 0, zone))
-        _SET_ESTIMATED(result, est[due_day + 1] > est[day])
+        _SET_DUE(result, base + _SECONDS(0, due))  # wall-clock arithmetic: the same tzinfo
+        _SET_ESTIMATED(result, est[due // _DAY + 1] > est[day])
         _SET_BASIS(result, bases.get(minutes) or self._basis(minutes))
         return result
 
