@@ -647,7 +647,7 @@ class Clock:
     def due_after_handover(self, t: dt.datetime, value: int, unit: Unit | str) -> dt.datetime:
         """``add_after_handover(t, value, unit).due``, without the ``Deadline``: the due instant
         alone, as a step's due on entry needs it (``procedure/timing.py: step_due``)."""
-        u = _unit(unit)
+        u = _UNIT_OF.get(unit) or _unit(unit)
         if u in _OFFICE and value > 0:
             try:
                 return self.add_office_minutes(t, value if u is _MINUTES else value * 60).due

@@ -43,6 +43,7 @@ from reglament.schemas import (
     Notification,
     Parallel,
     Reglament,
+    Task,
     Unit,
     Wait,
 )
@@ -54,6 +55,7 @@ _AT = attrgetter("at")
 # Python 3.11 (and ``.value`` ~0.26 µs), a module global ~0.01 µs, and a move reads several.
 STARTED, COMPLETED, OVERDUE = Kind.step_started, Kind.step_completed, Kind.step_overdue
 _UNIT_TEXT = {unit: unit.value for unit in Unit}
+_HOLDING = (Task, Decision, Wait)  # the steps a token stays in; the others it passes at once
 UNCOUNTED = "not counted in the term"  # the detail of a step_started the term does not run in
 
 StepState = Literal["on_time", "overdue", "untimed"]
@@ -307,7 +309,7 @@ class Engine:
                 detail = f"completed late, at {at.isoformat()}"
                 history.append(Record(OVERDUE, late, step, detail=detail))
             taken = trigger if trigger != DONE else None
-            history.append(Record(COMPLETED, at, step, taken, by=by, comment=comment))
+            history.append(Record(COMPLETED, at, step, taken, "", by, comment))
             scope = case.scope()
             target = self._fire(case, step, trigger, scope)
             self._enter(case, target, at, token.parallel, scope)
@@ -415,6 +417,9 @@ class Engine:
         if scope is None:
             scope = case.scope()
         step = self.reglament.steps[step_id]
+        if isinstance(step, _HOLDING):  # the usual move: into a step that takes time
+            self._hold(case, step_id, at, parallel, scope)
+            return
         if isinstance(step, End):
             case.tokens.clear()
             case.end = step_id
@@ -431,30 +436,38 @@ class Engine:
             for branch in step.branches:
                 self._enter(case, branch, at, step_id, scope)
             return
-        if isinstance(step, Join):
-            opener = self.compiled.steps[self.compiled.opener_id[step_id]]
-            assert isinstance(opener, Parallel)
-            arrived = case.arrived.setdefault(step_id, [])
-            arrived.append(case.next_token)  # one mark per branch that has arrived
-            case.next_token += 1
-            if len(arrived) < len(opener.branches):
-                return
-            del case.arrived[step_id]
-            case.history.append(Record(Kind.step_started, at, step_id))
-            case.history.append(Record(Kind.step_completed, at, step_id))
-            target = self._fire(case, step_id, DONE, scope)
-            # after the join the case is back in the block that encloses the parallel block
-            enclosing = self.compiled.enclosing[self.compiled.opener_id[step_id]]
-            self._enter(case, target, at, enclosing, scope)
+        assert isinstance(step, Join)  # the last kind of step
+        opener = self.compiled.steps[self.compiled.opener_id[step_id]]
+        assert isinstance(opener, Parallel)
+        arrived = case.arrived.setdefault(step_id, [])
+        arrived.append(case.next_token)  # one mark per branch that has arrived
+        case.next_token += 1
+        if len(arrived) < len(opener.branches):
             return
+        del case.arrived[step_id]
+        case.history.append(Record(Kind.step_started, at, step_id))
+        case.history.append(Record(Kind.step_completed, at, step_id))
+        target = self._fire(case, step_id, DONE, scope)
+        # after the join the case is back in the block that encloses the parallel block
+        enclosing = self.compiled.enclosing[self.compiled.opener_id[step_id]]
+        self._enter(case, target, at, enclosing, scope)
+
+    def _hold(
+        self,
+        case: Case,
+        step_id: str,
+        at: dt.datetime,
+        parallel: str | None,
+        scope: dict[str, object],
+    ) -> None:
+        """A token in task, decision or wait ``step_id`` from ``at``, due on entry."""
         duration = self.compiled.duration(step_id, scope)
         due = self.compiled.step_due(step_id, at, duration)
         unit = _UNIT_TEXT[duration.unit] if duration is not None else None
-        token = Token(case.next_token, step_id, at, due, parallel, unit)
+        case.tokens.append(Token(case.next_token, step_id, at, due, parallel, unit))
         case.next_token += 1
-        case.tokens.append(token)
         detail = "" if term.counted(duration) else UNCOUNTED
-        case.history.append(Record(STARTED, at, step_id, detail=detail))
+        case.history.append(Record(STARTED, at, step_id, None, detail))
 
     # -- the term ledger ------------------------------------------------------------------------
 

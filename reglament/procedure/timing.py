@@ -126,7 +126,7 @@ def step_due(
     known; ``schedules`` are the reglament's external schedules)."""
     if duration is None:
         return None
-    if is_timed(duration):  # step_deadline's due, without building the Deadline
+    if duration.unit in TIMED_UNITS:  # step_deadline's due, without building the Deadline
         assert duration.value is not None
         return clock.due_after_handover(start, duration.value, duration.unit)
     day = start.astimezone(clock.zone).date()
