@@ -455,7 +455,7 @@ class Clock:
 
     def closing(self, day: dt.date) -> dt.datetime:
         """Closing time of ``day`` (24:00 if the office is closed that day)."""
-        index = day.toordinal() - self.calendar.first_day.toordinal()
+        index = day.toordinal() - self._origin
         if not 0 <= index < self._n:
             raise self.calendar.range_error(day)
         return self._at(self._closing(index))
@@ -695,7 +695,7 @@ class Clock:
     def _day_deadline(
         self, t: dt.datetime, accepted: dt.datetime, due_day: dt.date, n: int, unit: Unit
     ) -> Deadline:
-        index = due_day.toordinal() - self.calendar.first_day.toordinal()
+        index = due_day.toordinal() - self._origin
         due = self._at(self._closing(index))
         estimated = self.calendar.any_estimated(accepted.date(), due_day)
         return Deadline(t, due, estimated, _Basis(self, n, unit, accepted, None))

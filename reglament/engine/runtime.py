@@ -188,7 +188,7 @@ class Engine:
         legal = c.term(channel, variant)
         if legal is not None:
             case.term_value = legal.value
-            case.term_unit = legal.unit.value
+            case.term_unit = _UNIT_TEXT[legal.unit]
             case.term_base_due = term.base_due(clock, accepted, legal.value, legal.unit)
         identify(case, _name("receipt", receipt), _name("case_id", given_id))
         case.history.append(
