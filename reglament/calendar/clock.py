@@ -217,13 +217,17 @@ class Deadline:
 # and leaves an identical, still frozen, object.
 _NEW = object.__new__
 _SLOTS = Deadline.__dict__
-_DATETIME = dt.datetime
+_SECONDS = dt.timedelta
 _SET_START: Callable[[Deadline, Any], None] = _SLOTS["start"].__set__
 _SET_DUE: Callable[[Deadline, Any], None] = _SLOTS["due"].__set__
 _SET_ESTIMATED: Callable[[Deadline, Any], None] = _SLOTS["estimated"].__set__
 _SET_BASIS: Callable[[Deadline, Any], None] = _SLOTS["basis"].__set__
-_NEW_BASIS = tuple.__new__
-_MINUTES = Unit.MINUTES
+_BASES = 1024  # office-time bases kept per clock
+# The units bound once: an enum member read from its class costs ~0.13 µs on Python 3.11.
+_MINUTES, _HOURS = Unit.MINUTES, Unit.HOURS
+_WORKING_DAYS, _CALENDAR_DAYS = Unit.WORKING_DAYS, Unit.CALENDAR_DAYS
+_OFFICE = (_MINUTES, _HOURS)
+_AFTER, _BEFORE = bisect.bisect_right, bisect.bisect_left
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +236,11 @@ class _Office:
     ends: list[int]
     cum_end: list[int]  # open seconds from the first interval up to each interval's end
     first_of_day: list[int]  # index of the first interval of each day (len = days + 1)
+    shift: list[int]  # ends - cum_end: a position in an interval is its open seconds + this
+
+
+def _tables(starts: list[int], ends: list[int], cum_end: list[int], fod: list[int]) -> _Office:
+    return _Office(starts, ends, cum_end, fod, [e - c for e, c in zip(ends, cum_end, strict=True)])
 
 
 class _OfficeArrays(NamedTuple):
@@ -272,7 +281,7 @@ def _office(calendar: WorkCalendar, schedule: WeeklySchedule) -> _Office:
     cum_end = list(itertools.accumulate(x for k in kinds for x in lengths[k]))
     sizes = [len(w) for w in hours]
     first_of_day = [0, *itertools.accumulate(sizes[k] for k in kinds)]
-    return _Office(starts, ends, cum_end, first_of_day)
+    return _tables(starts, ends, cum_end, first_of_day)
 
 
 def _office_joined(kinds: list[int], hours: list[tuple[tuple[int, int], ...]]) -> _Office:
@@ -297,21 +306,10 @@ def _office_joined(kinds: list[int], hours: list[tuple[tuple[int, int], ...]]) -
             total += e - s
             cum_end.append(total)
     first_of_day.append(len(starts))
-    return _Office(starts, ends, cum_end, first_of_day)
+    return _tables(starts, ends, cum_end, first_of_day)
 
 
 _UNIT_OF: dict[object, Unit] = {**{u: u for u in Unit}, **{u.value: u for u in Unit}}
-
-
-@functools.lru_cache(maxsize=32)
-def _ymd(calendar: WorkCalendar) -> tuple[tuple[int, int, int], ...]:
-    """(year, month, day) of each day of the calendar and the day after it, by day index: built
-    once per calendar and shared by its clocks (every ``Engine`` builds a few)."""
-    first = calendar.first_day.toordinal()
-    n = calendar.last_day.toordinal() - first + 1
-    return tuple(
-        (d.year, d.month, d.day) for d in map(dt.date.fromordinal, range(first, first + n + 1))
-    )
 
 
 def _unit(unit: Unit | str) -> Unit:
@@ -379,11 +377,13 @@ class Clock:
 
     __slots__ = (
         "_base",
+        "_bases",
         "_est",
+        "_hot",
         "_n",
         "_np",
         "_office",
-        "_ymd",
+        "_origin",
         "calendar",
         "rules",
         "schedule",
@@ -408,11 +408,18 @@ class Clock:
         self.rules = rules if rules is not None else TermRules()
         first = self.calendar.first_day
         self._base = dt.datetime(first.year, first.month, first.day, tzinfo=self.zone)
+        self._origin = first.toordinal()
         self._office = _office(self.calendar, schedule)
         self._n = len(self._office.first_of_day) - 1
         self._est = self.calendar._cum_est
-        self._ymd = _ymd(self.calendar)
         self._np: _OfficeArrays | None = None
+        self._bases: dict[int, _Basis] = {}
+        office = self._office
+        self._hot = (
+            *(self.zone, self._base, self._n),
+            *(office.starts, office.ends, office.cum_end, office.shift, office.first_of_day),
+            *(self._est, self._bases),
+        )
 
     # -- conversions -------------------------------------------------------------------------------
 
@@ -448,7 +455,7 @@ class Clock:
 
     def closing(self, day: dt.date) -> dt.datetime:
         """Closing time of ``day`` (24:00 if the office is closed that day)."""
-        index = day.toordinal() - self.calendar.first_day.toordinal()
+        index = day.toordinal() - self._origin
         if not 0 <= index < self._n:
             raise self.calendar.range_error(day)
         return self._at(self._closing(index))
@@ -470,7 +477,9 @@ class Clock:
     # -- queries ---------------------------------------------------------------------------------
 
     def is_open(self, t: dt.datetime) -> bool:
-        pos = self._pos(t)
+        return self._open(self._pos(t))
+
+    def _open(self, pos: int) -> bool:
         j = bisect.bisect_right(self._office.starts, pos) - 1
         return j >= 0 and pos < self._office.ends[j]
 
@@ -497,38 +506,44 @@ class Clock:
     def add_office_minutes(self, t: dt.datetime, minutes: int) -> Deadline:
         """``minutes`` of office time after ``t``; a result exactly at closing stays at closing.
 
-        This is a hot path (a couple of µs): an inlined position, two bounded bisects and a
-        ``Deadline`` built without the dataclass ``__init__``.
+        This is a hot path (a µs or two): the clock's tables read in one go, the position, two
+        bounded bisects, and a ``Deadline`` built without the dataclass ``__init__`` (its
+        explanation is built when read).
         """
-        delta = (t if t.tzinfo is self.zone else self._local(t)) - self._base
-        pos = delta.days * _DAY + delta.seconds
+        zone, base, n, starts, ends, cum_end, shift, fod, est, bases = self._hot
+        delta = (t if t.tzinfo is zone else self._local(t)) - base
         day = delta.days
-        if not 0 <= day < self._n or minutes <= 0:
+        if not 0 <= day < n or minutes <= 0:
             return self._add_minutes_slow(t, minutes)
-        office = self._office
-        starts, ends, cum_end = office.starts, office.ends, office.cum_end
-        fod = office.first_of_day
-        j = bisect.bisect_right(starts, pos, fod[day], fod[day + 1]) - 1
-        if j >= 0 and pos < ends[j]:
-            target = cum_end[j] - ends[j] + pos + minutes * 60
+        pos = day * _DAY + delta.seconds
+        j = _AFTER(starts, pos, fod[day], fod[day + 1]) - 1
+        if j < 0:  # before the calendar's first opening
+            target = minutes * 60
+        elif pos < ends[j]:  # in an opening: its open seconds so far, and the minutes
+            target = pos - shift[j] + minutes * 60
         else:
-            target = (cum_end[j] if j >= 0 else 0) + minutes * 60
-        k = j if j >= 0 and target <= cum_end[j] else bisect.bisect_left(cum_end, target, j + 1)
+            target = cum_end[j] + minutes * 60
+        k = _BEFORE(cum_end, target, j if j > 0 else 0)
         if k >= len(cum_end):
             raise CalendarRangeError(
                 f"{t.isoformat()} + {shown(minutes)} minutes of office time falls after the calendar's "
                 f"covered range ({self.calendar.first_year}–{self.calendar.last_year})"
             )
-        due = ends[k] - cum_end[k] + target
-        due_day, sec = divmod(due, _DAY)
-        y, m, d = self._ymd[due_day]
-        est = self._est
+        due = shift[k] + target
         result = _NEW(Deadline)
         _SET_START(result, t)
-        _SET_DUE(result, _DATETIME(y, m, d, sec // 3600, sec // 60 % 60, sec % 60, 0, self.zone))
-        _SET_ESTIMATED(result, est[due_day + 1] > est[day])
-        _SET_BASIS(result, _NEW_BASIS(_Basis, (self, minutes, _MINUTES, None, None)))
+        _SET_DUE(result, base + _SECONDS(0, due))  # wall-clock arithmetic: the same tzinfo
+        _SET_ESTIMATED(result, est[due // _DAY + 1] > est[day])
+        _SET_BASIS(result, bases.get(minutes) or self._basis(minutes))
         return result
+
+    def _basis(self, minutes: int) -> _Basis:
+        """The basis of ``minutes`` of office time on this clock, shared by the deadlines that
+        have it (kept for the first few hundred counts asked)."""
+        basis = _Basis(self, minutes, _MINUTES, None, None)
+        if len(self._bases) < _BASES:
+            self._bases[minutes] = basis
+        return basis
 
     def _add_minutes_slow(self, t: dt.datetime, minutes: int) -> Deadline:
         self._pos(t)  # raises for a date outside the range
@@ -578,9 +593,9 @@ class Clock:
             raise UsageError(
                 f"the number of {u.value.replace('_', ' ')} must be 0 or more, got {value}"
             )
-        if u is Unit.MINUTES:
+        if u is _MINUTES:
             return self.add_office_minutes(t, value)
-        if u is Unit.HOURS:
+        if u is _HOURS:
             self._pos(t)  # an instant outside the range says so itself
             try:
                 d = self.add_office_minutes(t, value * 60)
@@ -589,10 +604,8 @@ class Clock:
                     f"{t.isoformat()} + {shown(value)} hours of office time falls after the "
                     f"calendar's covered range ({self.calendar.first_year}–{self.calendar.last_year})"
                 ) from None
-            return Deadline(
-                d.start, d.due, d.estimated, _Basis(self, value, Unit.HOURS, None, None)
-            )
-        if u is Unit.WORKING_DAYS:
+            return Deadline(d.start, d.due, d.estimated, _Basis(self, value, _HOURS, None, None))
+        if u is _WORKING_DAYS:
             return self.add_working_days(t, value)
         return self.add_calendar_days(t, value)
 
@@ -603,9 +616,9 @@ class Clock:
         local day, except that 00:00 when the office is closed is 24:00 of the day before (the
         due instant of a day under ``due_at="end_of_day"``, or of a day the office is closed)."""
         local = self._local(t)
-        self._pos(local)  # an instant outside the range says so itself
+        pos = self._pos(local)  # an instant outside the range says so itself
         day = local.date()
-        if local.time() == dt.time() and not self.is_open(local):
+        if local.time() == dt.time() and not self._open(pos):
             return day - dt.timedelta(days=1)
         return day
 
@@ -623,30 +636,66 @@ class Clock:
         ``t`` is the day of acceptance, and is not counted.
         """
         u = _unit(unit)
-        if (
-            u in (Unit.MINUTES, Unit.HOURS)
-            or self.rules.handover == "next_opening"
-            or self.rules.count_start_day
-        ):
+        if u in _OFFICE or self._counts_as_add:
             return self.add(t, value, u)
+        local, day0, due_day, later = self._after_handover(t, value, u)
+        due = local if later else self._at(self._closing(due_day))
+        estimated = self._est[due_day + 1] > self._est[day0]
+        day = dt.date.fromordinal(self._origin + day0)
+        return Deadline(t, due, estimated, _Basis(self, value, u, None, day))
+
+    def due_after_handover(self, t: dt.datetime, value: int, unit: Unit | str) -> dt.datetime:
+        """``add_after_handover(t, value, unit).due``, without the ``Deadline``: the due instant
+        alone, as a step's due on entry needs it (``procedure/timing.py: step_due``)."""
+        u = _UNIT_OF.get(unit) or _unit(unit)
+        if u in _OFFICE and value > 0:
+            try:
+                return self.add_office_minutes(t, value if u is _MINUTES else value * 60).due
+            except CalendarRangeError:
+                pass  # add() says so, in the unit asked for
+        if u in _OFFICE or self._counts_as_add:
+            return self.add(t, value, u).due
+        local, _, due_day, later = self._after_handover(t, value, u)
+        return local if later else self._at(self._closing(due_day))
+
+    @property
+    def _counts_as_add(self) -> bool:
+        """Whether a count in days from a hand-over is :meth:`add`'s (see
+        :meth:`add_after_handover`)."""
+        return self.rules.handover == "next_opening" or self.rules.count_start_day
+
+    def _after_handover(
+        self, t: dt.datetime, value: int, u: Unit
+    ) -> tuple[dt.datetime, int, int, bool]:
+        """A count of ``value`` days of ``u`` from a hand-over at ``t``, as day indices: ``t``
+        in the clock's zone, the day of the hand-over (:meth:`handover_day`), the due day, and
+        whether ``t`` is after that day's closing (0 days after closing: due at once)."""
         if value < 0:
             raise UsageError(
                 f"the number of {u.value.replace('_', ' ')} must be 0 or more, got {value}"
             )
-        day0 = self.handover_day(t)
-        if u is Unit.WORKING_DAYS:
-            due_day = self.calendar.add_working_days(day0, value)
+        local = t if t.tzinfo is self.zone else self._local(t)
+        pos = self._pos(local)
+        day0, sec = divmod(pos, _DAY)
+        if sec == 0 and local.microsecond == 0 and not self._open(pos):
+            day0 -= 1  # 00:00 of a closed office is 24:00 of the day before
+        calendar = self.calendar
+        handed = dt.date.fromordinal(self._origin + day0)
+        if day0 < 0:
+            raise calendar.range_error(handed)
+        if u is _WORKING_DAYS:
+            due_date = calendar.add_working_days(handed, value)
         else:
-            due_day = self._calendar_days_after(day0, value, value)
-        index = due_day.toordinal() - self.calendar.first_day.toordinal()
-        due = max(self._at(self._closing(index)), self._local(t))  # 0 days after closing: at once
-        estimated = self.calendar.any_estimated(day0, due_day)
-        return Deadline(t, due, estimated, _Basis(self, value, u, None, day0))
+            due_date = self._calendar_days_after(handed, value, value)
+        due_day = due_date.toordinal() - self._origin
+        closing = self._closing(due_day)
+        later = pos > closing or (pos == closing and local.microsecond > 0)
+        return local, day0, due_day, later
 
     def _day_deadline(
         self, t: dt.datetime, accepted: dt.datetime, due_day: dt.date, n: int, unit: Unit
     ) -> Deadline:
-        index = due_day.toordinal() - self.calendar.first_day.toordinal()
+        index = due_day.toordinal() - self._origin
         due = self._at(self._closing(index))
         estimated = self.calendar.any_estimated(accepted.date(), due_day)
         return Deadline(t, due, estimated, _Basis(self, n, unit, accepted, None))

@@ -14,13 +14,15 @@ reglament's id and version and the steps, channel, variant and data it names. Ea
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from typing import Any, cast
 
 from reglament.calendar import FIRST_YEAR, LAST_YEAR
@@ -118,6 +120,8 @@ class Case:
     def scope(self) -> dict[str, object]:
         """What conditions may read: the case data (a date as its ISO text, which compares in
         order with a date written as text), its variant and channel."""
+        if not self.data:
+            return {"variant": self.variant, "channel": self.channel}
         data = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in self.data.items()}
         return {**data, "variant": self.variant, "channel": self.channel}
 
@@ -185,21 +189,43 @@ class Case:
         return case
 
 
-@contextmanager
-def atomic(case: Case) -> Iterator[None]:
+def atomic(case: Case) -> AbstractContextManager[None]:
     """A move on ``case`` applies whole or not at all: whatever it raises, the case is left
     exactly as it was (its history is only ever appended to, the rest is copied)."""
-    data, tokens, history = dict(case.data), list(case.tokens), len(case.history)
-    arrived = {join: list(ids) for join, ids in case.arrived.items()}
-    suspensions = [replace(s) for s in case.suspensions]
-    scalars = (case.next_token, case.end, case.finished_at)
-    try:
-        yield
-    except BaseException:
-        case.data, case.tokens, case.arrived, case.suspensions = data, tokens, arrived, suspensions
+    return _Atomic(case)
+
+
+class _Atomic:
+    """:func:`atomic`'s context manager: a class, not a generator (the hot path of every move
+    pays its entry and exit); empty collections are not copied."""
+
+    __slots__ = ("_case", "_saved")
+
+    def __init__(self, case: Case) -> None:
+        self._case = case
+
+    def __enter__(self) -> None:
+        case = self._case
+        self._saved = (
+            dict(case.data) if case.data else {},
+            list(case.tokens),
+            len(case.history),
+            {join: list(ids) for join, ids in case.arrived.items()} if case.arrived else {},
+            [replace(s) for s in case.suspensions] if case.suspensions else [],
+            case.next_token,
+            case.end,
+            case.finished_at,
+        )
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            return
+        case = self._case
+        data, tokens, history, arrived, suspensions, next_token, end, finished_at = self._saved
+        case.data, case.tokens, case.arrived = data, tokens, arrived
+        case.suspensions = suspensions
         del case.history[history:]
-        case.next_token, case.end, case.finished_at = scalars
-        raise
+        case.next_token, case.end, case.finished_at = next_token, end, finished_at
 
 
 # -- reading a saved case ---------------------------------------------------------------------------
@@ -305,10 +331,13 @@ def _build(document: CaseJSON, where: dt.tzinfo) -> Case:
     return case
 
 
+_IDENTITY = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), built once
+
+
 def _identity(case: Case) -> str:
     """What a case is at its start: reglament, version, region, channel, variant, submission
     instant and data."""
-    return json.dumps(
+    return _IDENTITY.encode(
         [
             case.reglament,
             case.version,
@@ -317,8 +346,7 @@ def _identity(case: Case) -> str:
             case.variant,
             case.submitted_at.isoformat(),
             {k: str(v) for k, v in sorted(case.data.items())},
-        ],
-        ensure_ascii=False,
+        ]
     )
 
 
@@ -327,9 +355,7 @@ def receipt_number(case: Case) -> str:
     the submission day and six hex digits of a hash of the case's identity at its start, e.g.
     ``KAR-20151214-5C0E9B``. :meth:`Engine.start` fixes it on the case; a real system passes
     its own number instead."""
-    letters = re.sub(r"[^a-z]", "", case.region.lower())[:3].upper() or "KZ"
-    digest = hashlib.sha256(_identity(case).encode("utf-8")).hexdigest()[:6].upper()
-    return f"{letters}-{case.submitted_at:%Y%m%d}-{digest}"
+    return _receipt(case, _identity(case))
 
 
 def case_id(case: Case) -> str:
@@ -337,7 +363,41 @@ def case_id(case: Case) -> str:
     start, so that the same run gives the same id. Two cases submitted at the same instant
     through the same channel with the same data get the same one: a real system passes its
     own ids."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, "reglament:case:" + _identity(case)))
+    return _case_id(_identity(case))
+
+
+def identify(case: Case, receipt: str | None, given_id: str | None) -> None:
+    """Fix a new case's receipt number and id: those given, else :func:`receipt_number` and
+    :func:`case_id` (its identity serialised once for both)."""
+    identity = _identity(case) if receipt is None or given_id is None else ""
+    case.receipt = receipt or _receipt(case, identity)
+    case.id = given_id or _case_id(identity)
+
+
+@functools.lru_cache(maxsize=64)
+def _letters(region: str) -> str:
+    return re.sub(r"[^a-z]", "", region.lower())[:3].upper() or "KZ"
+
+
+def _receipt(case: Case, identity: str) -> str:
+    letters = _letters(case.region)
+    digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:6].upper()
+    day = case.submitted_at  # its YYYYMMDD, as strftime("%Y%m%d") writes a year >= 1000
+    return f"{letters}-{day.year:04d}{day.month:02d}{day.day:02d}-{digest}"
+
+
+_CASE_NAMESPACE = uuid.NAMESPACE_URL.bytes + b"reglament:case:"
+
+
+def _case_id(identity: str) -> str:
+    """``str(uuid.uuid5(uuid.NAMESPACE_URL, "reglament:case:" + identity))``, written out (RFC
+    4122 version 5: SHA-1 of the namespace and the name, version and variant bits set), since
+    building the ``UUID`` object costs several µs per started case; tested equal."""
+    digest = bytearray(hashlib.sha1(_CASE_NAMESPACE + identity.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 # -- a case against its reglament ------------------------------------------------------------------
@@ -394,7 +454,7 @@ def reglament_problems(case: Case, reglament: Reglament) -> Problems:
             problems.append(
                 (path_of(["arrived", join]), _wrong(join, reglament, (Join,), "a join"))
             )
-    stray = {record.step for record in case.history} - steps.keys() - {None}
+    stray = set(map(_STEP, case.history)).difference(steps, _NO_STEP)
     for i, record in enumerate(case.history if stray else ()):
         if record.step in stray:
             message = _wrong(str(record.step), reglament, _ANY, "a step")
@@ -404,6 +464,8 @@ def reglament_problems(case: Case, reglament: Reglament) -> Problems:
     return problems
 
 
+_STEP = attrgetter("step")
+_NO_STEP = (None,)
 _HOLDING = (Task, Decision, Wait)  # the steps a case can be in; the others it passes at once
 _ANY = (Task, Decision, Wait, Parallel, Join, End)
 

@@ -57,6 +57,7 @@ class Compiled:
         self.calendar = calendar if calendar is not None else default_calendar()
         self.rules = rules if rules is not None else TermRules()
         self.version = reglament.effective.from_.isoformat()
+        self.first_day, self.last_day = self.calendar.first_day, self.calendar.last_day
         self.zone_name = reglament.timezone
         schedules = {sid: schedule_of(s, sid) for sid, s in reglament.schedules.items()}
         default = SCHEDULES[DEFAULT_SCHEDULE]
@@ -73,6 +74,7 @@ class Compiled:
 
         self.actor_clock = {aid: clock(a.schedule) for aid, a in reglament.actors.items()}
         self.channel_clock = {cid: clock(c.schedule) for cid, c in reglament.channels.items()}
+        self._step_clock: dict[str, Clock] = {}  # clock_for's answers, filled as asked
         steps = reglament.steps
         self.exits: dict[str, dict[str, tuple[Branch, ...]]] = {
             step_id: graph.branches(step) for step_id, step in steps.items()
@@ -101,11 +103,16 @@ class Compiled:
         return next(iter(self.channel_clock.values())).zone
 
     def clock_for(self, step_id: str) -> Clock:
-        step = self.reglament.steps[step_id]
-        actor = getattr(step, "actor", None)
-        if isinstance(actor, str):
-            return self.actor_clock[actor]
-        return next(iter(self.actor_clock.values()))
+        """The clock of ``step_id``'s actor (a step without one: the first actor's)."""
+        found = self._step_clock.get(step_id)
+        if found is None:
+            actor = getattr(self.reglament.steps[step_id], "actor", None)
+            if isinstance(actor, str):
+                found = self.actor_clock[actor]
+            else:
+                found = next(iter(self.actor_clock.values()))
+            self._step_clock[step_id] = found
+        return found
 
     def duration(self, step_id: str, scope: Scope) -> Duration | None:
         """The duration of ``step_id`` that applies to a case with ``scope``."""

@@ -57,7 +57,7 @@ def counted(duration: Duration | None) -> bool:
 
 def base_due(clock: Clock, accepted: dt.datetime, value: int, unit: Unit) -> dt.datetime:
     """The term's due instant before any stretch stood still."""
-    return clock.add(accepted, value, unit.value).due
+    return clock.add(accepted, value, unit).due
 
 
 def shift(clock: Clock, unit: Unit, start: dt.datetime, end: dt.datetime) -> int:

@@ -126,9 +126,9 @@ def step_due(
     known; ``schedules`` are the reglament's external schedules)."""
     if duration is None:
         return None
-    deadline = step_deadline(clock, duration, start)
-    if deadline is not None:
-        return deadline.due
+    if duration.unit in TIMED_UNITS:  # step_deadline's due, without building the Deadline
+        assert duration.value is not None
+        return clock.due_after_handover(start, duration.value, duration.unit)
     day = start.astimezone(clock.zone).date()
     upcoming = [d for d in _known_dates(duration, schedules) if d >= day]
     return clock.closing(upcoming[0]) if upcoming else None

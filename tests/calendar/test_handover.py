@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from reglament.calendar import Clock, TermRules, WeeklySchedule
-from reglament.errors import UsageError
+from reglament.errors import ReglamentError, UsageError
 
 ALMATY = ZoneInfo("Asia/Almaty")
 STANDARD = Clock(schedule="standard", zone=ALMATY)  # Mon–Fri 09:00–18:30, lunch 13:00–14:30
@@ -144,3 +144,41 @@ def test_the_batch_form_equals_the_one_case_form(clock: Clock, unit: str) -> Non
     assert got == want
     days = clock.handover_days_batch(clock.positions(instants))
     assert days.tolist() == [clock.handover_day(t).toordinal() for t in instants]
+
+
+@pytest.mark.parametrize("clock", [STANDARD, NEXT_OPENING, END_OF_DAY, COUNT_START, SATURDAYS])
+@pytest.mark.parametrize("unit", ["minutes", "hours", "working_days", "calendar_days"])
+def test_the_due_alone_is_the_deadlines_due(clock: Clock, unit: str) -> None:
+    """``due_after_handover`` (a step's due on entry, without the ``Deadline``) gives what
+    ``add_after_handover(...).due`` gives: the same instant, its zone, and a hand-over after
+    closing (or a second past midnight) kept as it was given."""
+    from tests.calendar.test_clock_batch import random_instants
+
+    instants = [t for t in random_instants(6, 300, clock.zone) if t.year < 2030]
+    instants += [at("2015-12-19 00:00"), at("2015-12-18 18:30"), at("2015-12-16 10:00")]
+    instants += [at("2015-12-19 00:00:00.5"), at("2015-12-18 18:30:00.25"), at("2015-12-18 20:00")]
+    instants += [t.astimezone(dt.UTC) for t in instants[:40]]
+    for i, t in enumerate(instants):
+        value = (i % 7) * (1 if unit.endswith("days") else 45)
+        want = clock.add_after_handover(t, value, unit).due
+        got = clock.due_after_handover(t, value, unit)
+        assert (got, got.tzinfo, got.fold) == (want, want.tzinfo, want.fold), (t, value)
+
+
+@pytest.mark.parametrize(
+    ("start", "value", "unit"),
+    [
+        ("2015-12-18 10:00", -1, "working_days"),
+        ("2015-12-18 10:00", -1, "minutes"),
+        ("2030-12-31 17:00", 5, "working_days"),
+        ("2030-12-31 17:00", 600, "minutes"),
+        ("2030-12-31 17:00", 90, "hours"),
+        ("2000-01-01 00:00", 3, "calendar_days"),
+    ],
+)
+def test_the_due_alone_refuses_as_the_deadline_does(start: str, value: int, unit: str) -> None:
+    with pytest.raises(ReglamentError) as want:
+        STANDARD.add_after_handover(at(start), value, unit)
+    with pytest.raises(ReglamentError) as got:
+        STANDARD.due_after_handover(at(start), value, unit)
+    assert (type(got.value), str(got.value)) == (type(want.value), str(want.value))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -132,6 +133,26 @@ def test_id_and_receipt_are_fixed_at_start_and_saved() -> None:
     assert (mine.id, mine.receipt) == ("case-1", "Z-1")
     with pytest.raises(UsageError, match="receipt must be a text of 1 to 200 characters"):
         ZHAMBYL.start(at("2017-11-20 10:00"), "office", receipt="")
+
+
+def test_the_id_is_uuid5_of_the_identity_and_the_receipt_names_the_day() -> None:
+    """The case id and the receipt number written out for speed are what ``uuid.uuid5`` and
+    ``strftime`` give, for cases with and without data, in Kazakh too."""
+    from reglament.engine import case as cases
+
+    datas: list[dict[str, object]] = [{}, {"eligible": True}, {"eligible": False}]
+    started = [
+        ZHAMBYL.start(at(f"2017-11-{day} 10:00"), "office", data=data)
+        for day in range(20, 25)
+        for data in datas
+    ]
+    started.append(SEMEY.start(at("2015-12-14 17:45"), "office", "recognition"))
+    for case in started:
+        identity = cases._identity(case)
+        assert case.id == str(uuid.uuid5(uuid.NAMESPACE_URL, "reglament:case:" + identity))
+        assert case.receipt.split("-")[1] == f"{case.submitted_at:%Y%m%d}"
+        assert (cases.case_id(case), cases.receipt_number(case)) == (case.id, case.receipt)
+    assert len({case.id for case in started}) == len(started)
 
 
 def test_every_call_checks_the_cases_version_and_reglament() -> None:
