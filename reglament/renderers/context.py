@@ -260,21 +260,25 @@ def _add(whats: list[str], what: str) -> None:
         whats.append(what)
 
 
-# how the acts name the applicant: the 2011–2012 acts «тұтынушы» / «потребитель», those of
-# 2013 on (after the Law on state services of 15 April 2013) «көрсетілетін қызметті алушы» /
-# «услугополучатель»; a reglament's own `applicant` actor, where it names one, comes first
-APPLICANT_BEFORE_2013 = Text(kk="тұтынушы", ru="потребитель", en="applicant")
-APPLICANT_FROM_2013 = Text(kk="көрсетілетін қызметті алушы", ru="услугополучатель", en="applicant")
+# how the acts name the applicant unless a reglament says otherwise (its `applicant`, else its
+# own `applicant` actor): the 2014-2017 acts' «көрсетілетін қызметті алушы» /
+# «услугополучатель»; the 2011-2012 acts' «тұтынушы» / «потребитель» are set in their files
+APPLICANT = Text(kk="көрсетілетін қызметті алушы", ru="услугополучатель", en="applicant")
 
 
 def applicant_term(reglament: Reglament) -> Text:
-    """The act's word for the applicant, in the nominative, per language."""
-    day = reglament.source.act.date or reglament.effective.from_
-    era = APPLICANT_FROM_2013 if day.year >= 2013 else APPLICANT_BEFORE_2013
+    """The act's word for the applicant, in the nominative, per language: the reglament's
+    ``applicant``, else its ``applicant`` actor's name, else :data:`APPLICANT`."""
     own = reglament.actors.get("applicant")
-    if own is None:
-        return era
-    return Text(**{lang.value: own.name.get(lang) or era.get(lang) for lang in Language})
+    named = [reglament.applicant.name] if reglament.applicant is not None else []
+    if own is not None:
+        named.append(own.name)
+    return Text(
+        **{
+            lang.value: next((v for t in named if (v := t.get(lang))), APPLICANT.get(lang))
+            for lang in Language
+        }
+    )
 
 
 def applies(ground: Ground, fact: Facts) -> bool:

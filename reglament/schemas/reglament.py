@@ -370,6 +370,17 @@ class Result(Strict):
     lines: Lines | None = None
 
 
+class ApplicantWord(Strict):
+    """How the act names the one who applies, in the nominative singular: the word messages
+    address the applicant by («Құрметті тұтынушы!», «Уважаемый потребитель!»)."""
+
+    name: Text = Field(
+        description="The act's word, e.g. kk 'тұтынушы', ru 'потребитель' (the 2011-2012 acts)."
+    )
+    lines: Lines | None = None
+    note: str | None = None
+
+
 class Ground(Strict):
     """A ground for refusal, in the act's words."""
 
@@ -483,6 +494,11 @@ class Reglament(Strict):
     source: Source
     effective: Effective
     provider: Text
+    applicant: ApplicantWord | None = Field(
+        None,
+        description="How the act names the applicant (default: the 2014-2017 acts' "
+        "'көрсетілетін қызметті алушы' / 'услугополучатель').",
+    )
     form: Text | None = Field(None, description="Paper, electronic ...")
     results: dict[Slug, Result] = Field(min_length=1)
     refusal_grounds: list[Ground] = Field(default_factory=list)
