@@ -1426,7 +1426,11 @@ def db_upgrade(db: DbOption = None, output: FormatOption = TextOrJson.text) -> N
     from reglament import store
 
     url = store.store_url(db)
-    done = store.upgrade(store.connect(url))
+    database = store.connect(url)
+    try:
+        done = store.upgrade(database)
+    finally:
+        database.dispose()
     if output is TextOrJson.json:
         typer.echo(_json({"db": url.render_as_string(hide_password=True), **done.to_dict()}))
     elif done.before == done.after:
@@ -1449,6 +1453,10 @@ def cases_start(
     lang: LangOption = None,
     email: Annotated[str | None, typer.Option("--email", help="The applicant's e-mail.")] = None,
     phone: Annotated[str | None, typer.Option("--phone", help="The applicant's phone.")] = None,
+    receipt: ReceiptOption = None,
+    case_id: Annotated[
+        str | None, typer.Option("--case-id", help="The case id (default: derived from the case).")
+    ] = None,
     db: DbOption = None,
     paths: LibraryPathOption = None,
     output: FormatOption = TextOrJson.text,
@@ -1459,29 +1467,33 @@ def cases_start(
     """
     from reglament.engine import choose_case, parse_data
 
-    cases = _store_of(db, paths)
-    library = cases.library
-    chosen = library.choose(reglament_id, region, None, default_on=_at(at, dt.UTC).date())
-    engine = cases.engine(
-        chosen.reglament.id, chosen.reglament.region, chosen.reglament.effective.from_.isoformat()
-    )
-    submitted = _at(at, engine.compiled.zone)
-    given = parse_data(chosen.reglament, _pairs(data, "--data", "FIELD=VALUE"))
-    choice = choose_case(
-        engine, submitted_at=submitted, channel=channel, variant=variant, data=given
-    )
-    contact = {k: v for k, v in (("email", email), ("phone", phone)) if v}
-    written = cases.start(
-        chosen.reglament,
-        submitted,
-        choice.channel,
-        choice.variant,
-        given,
-        request=_request(by, role, key),
-        language=(lang or Language.kk).value,
-        contact=contact,
-    )
-    _print_written(written, output)
+    with _store_of(db, paths) as cases:
+        library = cases.library
+        chosen = library.choose(reglament_id, region, None, default_on=_at(at, dt.UTC).date())
+        engine = cases.engine(
+            chosen.reglament.id,
+            chosen.reglament.region,
+            chosen.reglament.effective.from_.isoformat(),
+        )
+        submitted = _at(at, engine.compiled.zone)
+        given = parse_data(chosen.reglament, _pairs(data, "--data", "FIELD=VALUE"))
+        choice = choose_case(
+            engine, submitted_at=submitted, channel=channel, variant=variant, data=given
+        )
+        contact = {k: v for k, v in (("email", email), ("phone", phone)) if v}
+        written = cases.start(
+            chosen.reglament,
+            submitted,
+            choice.channel,
+            choice.variant,
+            given,
+            request=_request(by, role, key),
+            language=(lang or Language.kk).value,
+            contact=contact,
+            case_id=case_id,
+            receipt=_receipt(receipt),
+        )
+        _print_written(written, output)
 
 
 @_command(cases_app, "complete")
@@ -1505,10 +1517,10 @@ def cases_complete(
 
     Example: reglament cases complete KAR-20151214-D00413 register --at 2015-12-14T10:20
     """
-    cases = _store_of(db, paths)
-    request = _request(by, role, key, revision, comment)
-    written = cases.complete(case, step, _at(at, cases.zone(case)), outcome, request)
-    _print_written(written, output)
+    with _store_of(db, paths) as cases:
+        request = _request(by, role, key, revision, comment)
+        written = cases.complete(case, step, _at(at, cases.zone(case)), outcome, request)
+        _print_written(written, output)
 
 
 @_command(cases_app, "suspend")
@@ -1525,10 +1537,10 @@ def cases_suspend(
     output: FormatOption = TextOrJson.text,
 ) -> None:
     """Suspend the legal term of CASE --at INSTANT (e.g. documents asked of the applicant)."""
-    cases = _store_of(db, paths)
-    request = _request(by, role, key, revision)
-    written = cases.suspend(case, _at(at, cases.zone(case)), reason, request)
-    _print_written(written, output)
+    with _store_of(db, paths) as cases:
+        request = _request(by, role, key, revision)
+        written = cases.suspend(case, _at(at, cases.zone(case)), reason, request)
+        _print_written(written, output)
 
 
 @_command(cases_app, "resume")
@@ -1544,9 +1556,9 @@ def cases_resume(
     output: FormatOption = TextOrJson.text,
 ) -> None:
     """Let the legal term of CASE run again --at INSTANT."""
-    cases = _store_of(db, paths)
-    written = cases.resume(case, _at(at, cases.zone(case)), _request(by, role, key, revision))
-    _print_written(written, output)
+    with _store_of(db, paths) as cases:
+        written = cases.resume(case, _at(at, cases.zone(case)), _request(by, role, key, revision))
+        _print_written(written, output)
 
 
 @_command(cases_app, "data")
@@ -1565,12 +1577,12 @@ def cases_data(
     """Record case data learnt --at INSTANT (conditions read it from then on)."""
     from reglament.engine import parse_data
 
-    cases = _store_of(db, paths)
-    reglament = cases.engine_of(case).reglament
-    given = parse_data(reglament, _pairs(values, "FIELD=VALUE", "FIELD=VALUE"))
-    request = _request(by, role, key, revision)
-    written = cases.set_data(case, given, _at(at, cases.zone(case)), request)
-    _print_written(written, output)
+    with _store_of(db, paths) as cases:
+        reglament = cases.engine_of(case).reglament
+        given = parse_data(reglament, _pairs(values, "FIELD=VALUE", "FIELD=VALUE"))
+        request = _request(by, role, key, revision)
+        written = cases.set_data(case, given, _at(at, cases.zone(case)), request)
+        _print_written(written, output)
 
 
 @_command(cases_app, "show")
@@ -1585,9 +1597,9 @@ def cases_show(
     term, and its history with who did what and when."""
     from reglament.store import render
 
-    cases = _store_of(db, paths)
-    shown = cases.show(case, _at(at, cases.zone(case)) if at else _now())
-    typer.echo(_json(shown) if output is TextOrJson.json else render.show_text(shown), nl=False)
+    with _store_of(db, paths) as cases:
+        shown = cases.show(case, _at(at, cases.zone(case)) if at else _now())
+        typer.echo(_json(shown) if output is TextOrJson.json else render.show_text(shown), nl=False)
 
 
 @_command(cases_app, "list")
@@ -1607,18 +1619,18 @@ def cases_list(
     offset in Asia/Almaty), of a --region, a --reglament, a --receipt."""
     from reglament.store import render
 
-    cases = _store_of(db, paths)
-    when = _at(at, zoneinfo.ZoneInfo(LIST_ZONE)) if at else _now()
-    found = cases.cases(
-        when,
-        overdue=overdue,
-        at_risk=at_risk,
-        region=region,
-        reglament=reglament,
-        receipt=receipt,
-        limit=limit,
-    )
-    typer.echo(_json(found) if output is TextOrJson.json else render.list_text(found), nl=False)
+    with _store_of(db, paths) as cases:
+        when = _at(at, zoneinfo.ZoneInfo(LIST_ZONE)) if at else _now()
+        found = cases.cases(
+            when,
+            overdue=overdue,
+            at_risk=at_risk,
+            region=region,
+            reglament=reglament,
+            receipt=receipt,
+            limit=limit,
+        )
+        typer.echo(_json(found) if output is TextOrJson.json else render.list_text(found), nl=False)
 
 
 def _print_written(written: store.Written, output: TextOrJson) -> None:

@@ -84,9 +84,23 @@ class Store:
         self, db: Database, library: Library, now: Callable[[], dt.datetime], *, check: bool = True
     ) -> None:
         if check:
-            database.check(db)
+            try:
+                database.check(db)
+            except BaseException:
+                db.dispose()
+                raise
         self.db, self.library, self.now = db, library, now
         self._engines: dict[tuple[str, str, str], Engine] = {}
+
+    def close(self) -> None:
+        """Close the database's connections."""
+        self.db.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     # -- the engines ----------------------------------------------------------------------------
 
@@ -665,7 +679,10 @@ def _columns(engine: Engine, case: Case, at: dt.datetime) -> dict[str, Any]:
         status = _status(engine, case, term_due, at)
         term_late = term_due if status is not None and status.term == "overdue" else None
         clock = engine.compiled.channel_clock[case.channel]
-        first = term.at_risk_from(clock, case.accepted_at, term_due, engine.at_risk_days())
+        first = _day_start(
+            term.at_risk_from(clock, case.accepted_at, term_due, engine.at_risk_days()),
+            case.accepted_at,
+        )
         status = _status(engine, case, first - TICK, at)
         risk = first if status is not None and status.term in ("at_risk", "overdue") else None
     return {
@@ -676,6 +693,14 @@ def _columns(engine: Engine, case: Case, at: dt.datetime) -> dict[str, Any]:
         "at_risk_at": risk,
         "at_risk_until": term_late,
     }
+
+
+def _day_start(instant: dt.datetime, not_before: dt.datetime) -> dt.datetime:
+    """The start of ``instant``'s day in its zone (no earlier than ``not_before``): a term is at
+    risk the whole of its first day at risk (``term.at_risk`` is of days, as ``Engine.status``
+    and ``poll`` ask it), where ``term.at_risk_from`` gives that day's office opening."""
+    start = instant.replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(start, not_before)
 
 
 def _status(engine: Engine, case: Case, due: dt.datetime, at: dt.datetime) -> Status | None:
