@@ -59,6 +59,10 @@ def test_the_package_keeps_every_contract(tmp_path: Path) -> None:
         ("loader/build.py", "import reglament.audit", LAYERS, "reglament.loader.build -> "),
         ("audit/paths.py", "import reglament.reports", LAYERS, "reglament.audit.paths -> "),
         ("reports/describe.py", "import reglament.cli", LAYERS, "reglament.reports.describe -> "),
+        # the case store is above everything but the command line
+        ("store/cases.py", "import reglament.cli", LAYERS, "reglament.store.cases -> "),
+        ("engine/runtime.py", "import reglament.store", LAYERS, "reglament.engine.runtime -> "),
+        ("reports/audit.py", "import reglament.store", LAYERS, "reglament.reports.audit -> "),
         # the reader is below the calendar that reads its override files with it, and knows
         # nothing of what a definition means
         ("source/yaml_reader.py", "import reglament.calendar", LAYERS, "yaml_reader -> "),
