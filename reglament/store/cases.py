@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, func, insert, or_, select, update
+from sqlalchemy import Row, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as Database
 from sqlalchemy.exc import IntegrityError
@@ -32,7 +32,7 @@ from reglament.procedure import term
 from reglament.schemas import Reglament
 from reglament.schemas.jsonready import json_ready
 from reglament.store import database
-from reglament.store.tables import cases, events, idempotency
+from reglament.store.tables import cases, events, idempotency, timers
 
 Move = Callable[[Engine, Case], list[Record]]
 DATA_SET = "data_set"  # the store's own event kind: case data recorded (Engine.set_data)
@@ -337,6 +337,7 @@ class Store:
     ) -> Written:
         revision = row.revision + 1
         last = max(command.at, row.updated_at)
+        columns, planned = _columns(engine, case, last)
         changed = connection.execute(
             update(cases)
             .where(cases.c.id == row.id, cases.c.revision == row.revision)
@@ -344,11 +345,12 @@ class Store:
                 revision=revision,
                 snapshot=json.dumps(case.to_dict(), ensure_ascii=False),
                 updated_at=last,
-                **_columns(engine, case, last),
+                **columns,
             )
         ).rowcount
         if changed != 1:  # another writer committed in between (PostgreSQL's READ COMMITTED)
             raise _stale(row.id, row.revision, row.revision + 1)
+        _plan_timers(connection, case.id, revision, planned)
         first = connection.execute(
             select(func.coalesce(func.max(events.c.seq), 0)).where(events.c.case_id == row.id)
         ).scalar_one()
@@ -378,6 +380,7 @@ class Store:
                 "case id or receipt, or an idempotency key to repeat a start safely"
             )
         last = case.history[-1].at
+        columns, planned = _columns(engine, case, last)
         connection.execute(
             insert(cases).values(
                 id=case.id,
@@ -394,9 +397,10 @@ class Store:
                 snapshot=json.dumps(case.to_dict(), ensure_ascii=False),
                 created_at=case.submitted_at,
                 updated_at=last,
-                **_columns(engine, case, last),
+                **columns,
             )
         )
+        _plan_timers(connection, case.id, 1, planned)
         logged = [_record_row(r) for r in case.history]
         response = self._log(connection, case, 1, 0, "start", payload, logged, request)
         return self._keep(connection, case.id, 1, "start", payload, request, response)
@@ -652,7 +656,10 @@ def _fingerprint(command: str, payload: Mapping[str, Any], request: Request) -> 
 # -- the columns the office's questions read ------------------------------------------------------
 
 
-def _columns(engine: Engine, case: Case, at: dt.datetime) -> dict[str, Any]:
+Timer = tuple[str, str | None, dt.datetime]  # kind, step, due
+
+
+def _columns(engine: Engine, case: Case, at: dt.datetime) -> tuple[dict[str, Any], list[Timer]]:
     """The case's state and the instants its row is indexed by, as of its last event ``at``:
     the earliest due instant of the steps under way, the term's due instant, from when the case
     is overdue (a step or the term), from when and until when its term is at risk. Each instant
@@ -660,9 +667,13 @@ def _columns(engine: Engine, case: Case, at: dt.datetime) -> dict[str, Any]:
     ``at_risk_from``), and counts only if ``Engine.status`` just after it says so: a suspended
     case, or a term standing still, is overdue only if it already was when its clock stopped.
     Until the next write changes the case, they answer "overdue at T" and "at risk at T" as
-    ``status`` at T does (tests/store/test_list.py holds the two equal)."""
+    ``status`` at T does (tests/store/test_list.py holds the two equal).
+
+    With them, the case's timers: a ``step_overdue`` for each step under way that will be (or
+    is) overdue, ``term_at_risk`` and ``term_overdue``, each unless the history has it already
+    (for a step: since its visit began)."""
     if case.finished:
-        return {
+        finished = {
             "status": "finished",
             "step_due": None,
             "term_due": engine.term_due(case),
@@ -670,9 +681,10 @@ def _columns(engine: Engine, case: Case, at: dt.datetime) -> dict[str, Any]:
             "at_risk_at": None,
             "at_risk_until": None,
         }
+        return finished, []
     suspended = bool(case.suspensions) and case.suspensions[-1].end is None
     dues = {s: d for s in case.active_steps if (d := engine.step_due(case, s, at)) is not None}
-    late = [d for s, d in dues.items() if _late(_status(engine, case, d, at), s)]
+    late = {s: d for s, d in dues.items() if _late(_status(engine, case, d, at), s)}
     term_due = engine.term_due(case, at)
     term_late = risk = None
     if term_due is not None:
@@ -685,14 +697,51 @@ def _columns(engine: Engine, case: Case, at: dt.datetime) -> dict[str, Any]:
         )
         status = _status(engine, case, first - TICK, at)
         risk = first if status is not None and status.term in ("at_risk", "overdue") else None
-    return {
+    columns = {
         "status": "suspended" if suspended else "open",
         "step_due": min(dues.values(), default=None),
         "term_due": term_due,
-        "overdue_at": min([*late, *([term_late] if term_late else [])], default=None),
+        "overdue_at": min([*late.values(), *([term_late] if term_late else [])], default=None),
         "at_risk_at": risk,
         "at_risk_until": term_late,
     }
+    planned: list[Timer] = [("step_overdue", s, d) for s, d in late.items()]
+    planned += [(k, None, d) for k, d in (("term_at_risk", risk), ("term_overdue", term_late)) if d]
+    return columns, [t for t in planned if not _recorded(case, t)]
+
+
+def _plan_timers(connection: Connection, case_id: str, revision: int, planned: list[Timer]) -> None:
+    """The case's timers not fired yet become ``planned``: those no longer planned go, new ones
+    come with the revision that planned them; fired ones stay, and none is planned twice."""
+    kept = connection.execute(
+        select(timers.c.id, timers.c.kind, timers.c.step, timers.c.due_at, timers.c.fired_at).where(
+            timers.c.case_id == case_id
+        )
+    ).all()
+    wanted = set(planned)
+    gone = [t.id for t in kept if t.fired_at is None and (t.kind, t.step, t.due_at) not in wanted]
+    if gone:
+        connection.execute(delete(timers).where(timers.c.id.in_(gone)))
+    have = {(t.kind, t.step, t.due_at) for t in kept}
+    new = [t for t in planned if t not in have]
+    if new:
+        connection.execute(
+            insert(timers),
+            [
+                {"case_id": case_id, "kind": k, "step": s, "due_at": d, "revision": revision}
+                for k, s, d in new
+            ],
+        )
+
+
+def _recorded(case: Case, timer: Timer) -> bool:
+    """Whether the history already has what ``timer`` would fire (a step's: in this visit)."""
+    kind, step, _ = timer
+    since = min((t.started for t in case.tokens if t.step == step), default=case.accepted_at)
+    return any(
+        r.kind.value == kind and r.step == step and (step is None or r.at >= since)
+        for r in case.history
+    )
 
 
 def _day_start(instant: dt.datetime, not_before: dt.datetime) -> dt.datetime:
