@@ -251,7 +251,7 @@ class Store:
         """The cases that match every filter given, as of ``at``: overdue (a step or the term),
         their term at risk, of a region (case aside), a reglament id, a receipt number. Ordered
         by when they became overdue (``overdue``), else at risk (``at_risk``), else their id."""
-        query = select(cases)
+        query = select(*(c for c in cases.c if c.name not in ("snapshot", "contact")))
         order = [cases.c.id]
         if overdue:
             query = query.where(_open(), cases.c.overdue_at < at)
@@ -303,6 +303,8 @@ class Store:
     # -- the writes -------------------------------------------------------------------------------
 
     def _write(self, ref: str, command: _Command, request: Request) -> Written:
+        if command.at.tzinfo is None:
+            raise UsageError(f"expected an aware datetime, got {command.at!r}")
         with database.transaction(self.db, write=True) as connection:
             done = self._done(connection, command.name, command.payload, request)
             if done is not None:

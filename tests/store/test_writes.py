@@ -245,3 +245,9 @@ def test_two_writers_that_read_the_same_revision_one_wins(
     assert sorted(type(r).__name__ for r in results) == ["ConflictError", "str"]
     assert _revision(db, ref) == 2
     assert store.replay(ref).to_dict() == _snapshot(db, ref)
+
+
+def test_a_naive_instant_is_a_usage_error(store: Store) -> None:
+    ref = start(store).response["case"]
+    with pytest.raises(UsageError, match="expected an aware datetime"):
+        store.resume(ref, at(9, 11).replace(tzinfo=None))
