@@ -1,7 +1,9 @@
 """The ``reglament`` command line: parses arguments, calls the public API, prints. No logic here.
 
-Exit codes: 0 success, 1 an invalid definition (or a failed check), 2 a usage error. Every error
-goes through one place (:func:`_report`): the commands only raise the package's own errors.
+Exit codes: 0 success, 1 an invalid definition (or a failed check), 2 a usage error; the case
+store's (``db``, ``cases``): 3 a conflict (a stale revision), 4 an impossible move, 5 a database
+that cannot be reached or whose schema is too old or too new. Every error goes through one place
+(:func:`_report`): the commands only raise the package's own errors.
 
 One vocabulary, the same in every command:
 
@@ -40,6 +42,7 @@ from reglament.names import zone as schemas_zone
 
 if TYPE_CHECKING:
     from reglament import calendar as cal
+    from reglament import store
     from reglament.audit.report import AuditReport
     from reglament.engine import CaseChoice, Engine
     from reglament.engine.simulate import Actual, Timeline
@@ -1329,6 +1332,322 @@ def calendar_year(
         typer.echo(cal.year_json(work, year))
     else:
         typer.echo(cal.render_year(work, year))
+
+
+# -- the case store: reglament db, reglament cases ----------------------------------------------
+
+db_app = typer.Typer(
+    help="The case store's database: reglament db upgrade.",
+    no_args_is_help=True,
+    context_settings=HELP,
+)
+app.add_typer(db_app, name="db")
+cases_app = typer.Typer(
+    help="Cases kept in the store with their full history: start, complete, suspend, resume, "
+    "data, show, list (docs/runtime.md).",
+    no_args_is_help=True,
+    context_settings=HELP,
+)
+app.add_typer(cases_app, name="cases")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="The store's database: sqlite:///PATH or postgresql://... (default: REGLAMENT_DB, "
+        "else $XDG_DATA_HOME/reglament/cases.db).",
+        show_default=False,
+    ),
+]
+CaseArgument = Annotated[str, typer.Argument(metavar="CASE", help="A case id or receipt number.")]
+AtOption = Annotated[
+    str,
+    typer.Option(
+        "--at",
+        help="YYYY-MM-DDTHH:MM[+05:00]: when it happened (without an offset: in the case's "
+        "time zone).",
+    ),
+]
+WhenOption = Annotated[
+    str | None,
+    typer.Option("--at", help="The instant to look at (default: now).", show_default=False),
+]
+ByOption = Annotated[str | None, typer.Option("--by", help="Who does it: a user id.")]
+RoleOption = Annotated[str | None, typer.Option("--role", help="The user's role.")]
+CommentOption = Annotated[str | None, typer.Option("--comment", help="A comment on the move.")]
+RevisionOption = Annotated[
+    int | None,
+    typer.Option("--revision", help="The revision read: refused (exit 3) if the case moved on."),
+]
+KeyOption = Annotated[
+    str | None,
+    typer.Option("--key", help="An idempotency key: the same key again applies once."),
+]
+# a naive instant given to `cases list`: in the zone of most regions' reglaments
+LIST_ZONE = "Asia/Almaty"
+
+
+def _store_of(db: str | None, paths: list[Path] | None) -> store.Store:
+    from reglament import store
+
+    return store.Store(store.connect(store.store_url(db)), _load(paths), _now)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _at(text: str, zone: dt.tzinfo, option: str = "--at") -> dt.datetime:
+    try:
+        value = limits.parse_instant(text)
+    except ValueError as error:
+        raise UsageError(f"{option} {error}") from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+
+
+def _request(
+    by: str | None,
+    role: str | None,
+    key: str | None,
+    revision: int | None = None,
+    comment: str | None = None,
+) -> store.Request:
+    from reglament import store
+
+    return store.Request(store.Who(by, role), comment, key, revision)
+
+
+@_command(db_app, "upgrade")
+def db_upgrade(db: DbOption = None, output: FormatOption = TextOrJson.text) -> None:
+    """Create the store's schema, or migrate it to this version's (each run one transaction).
+
+    Example: reglament db upgrade --db postgresql://reglament@localhost/cases
+    """
+    from reglament import store
+
+    url = store.store_url(db)
+    database = store.connect(url)
+    try:
+        done = store.upgrade(database)
+    finally:
+        database.dispose()
+    if output is TextOrJson.json:
+        typer.echo(_json({"db": url.render_as_string(hide_password=True), **done.to_dict()}))
+    elif done.before == done.after:
+        typer.echo(f"schema {done.after}: up to date")
+    else:
+        typer.echo(f"schema {done.before or 'none'} → {done.after}")
+
+
+@_command(cases_app, "start")
+def cases_start(
+    reglament_id: IdArgument,
+    at: AtOption,
+    region: RegionOption = None,
+    channel: ChannelOption = None,
+    variant: VariantOption = None,
+    data: DataOption = None,
+    by: ByOption = None,
+    role: RoleOption = None,
+    key: KeyOption = None,
+    lang: LangOption = None,
+    email: Annotated[str | None, typer.Option("--email", help="The applicant's e-mail.")] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help="The applicant's phone.")] = None,
+    receipt: ReceiptOption = None,
+    case_id: Annotated[
+        str | None, typer.Option("--case-id", help="The case id (default: derived from the case).")
+    ] = None,
+    db: DbOption = None,
+    paths: LibraryPathOption = None,
+    output: FormatOption = TextOrJson.text,
+) -> None:
+    """Start a case submitted --at INSTANT and store it; print its case id and receipt.
+
+    Example: reglament cases start semey-compensation --at 2015-12-14T10:00 -v recognition
+    """
+    from reglament.engine import choose_case, parse_data
+
+    with _store_of(db, paths) as cases:
+        library = cases.library
+        chosen = library.choose(reglament_id, region, None, default_on=_at(at, dt.UTC).date())
+        engine = cases.engine(
+            chosen.reglament.id,
+            chosen.reglament.region,
+            chosen.reglament.effective.from_.isoformat(),
+        )
+        submitted = _at(at, engine.compiled.zone)
+        given = parse_data(chosen.reglament, _pairs(data, "--data", "FIELD=VALUE"))
+        choice = choose_case(
+            engine, submitted_at=submitted, channel=channel, variant=variant, data=given
+        )
+        contact = {k: v for k, v in (("email", email), ("phone", phone)) if v}
+        written = cases.start(
+            chosen.reglament,
+            submitted,
+            choice.channel,
+            choice.variant,
+            given,
+            request=_request(by, role, key),
+            language=(lang or Language.kk).value,
+            contact=contact,
+            case_id=case_id,
+            receipt=_receipt(receipt),
+        )
+        _print_written(written, output)
+
+
+@_command(cases_app, "complete")
+def cases_complete(
+    case: CaseArgument,
+    step: Annotated[str, typer.Argument(metavar="STEP", help="The step done.")],
+    at: AtOption,
+    outcome: Annotated[
+        str | None, typer.Option("--outcome", help="The outcome (a decision's, a wait's).")
+    ] = None,
+    by: ByOption = None,
+    role: RoleOption = None,
+    comment: CommentOption = None,
+    revision: RevisionOption = None,
+    key: KeyOption = None,
+    db: DbOption = None,
+    paths: LibraryPathOption = None,
+    output: FormatOption = TextOrJson.text,
+) -> None:
+    """Record that STEP of CASE was done --at INSTANT (with --outcome for a decision).
+
+    Example: reglament cases complete KAR-20151214-D00413 register --at 2015-12-14T10:20
+    """
+    with _store_of(db, paths) as cases:
+        request = _request(by, role, key, revision, comment)
+        written = cases.complete(case, step, _at(at, cases.zone(case)), outcome, request)
+        _print_written(written, output)
+
+
+@_command(cases_app, "suspend")
+def cases_suspend(
+    case: CaseArgument,
+    at: AtOption,
+    reason: Annotated[str, typer.Option("--reason", help="Why the term stops.")],
+    by: ByOption = None,
+    role: RoleOption = None,
+    revision: RevisionOption = None,
+    key: KeyOption = None,
+    db: DbOption = None,
+    paths: LibraryPathOption = None,
+    output: FormatOption = TextOrJson.text,
+) -> None:
+    """Suspend the legal term of CASE --at INSTANT (e.g. documents asked of the applicant)."""
+    with _store_of(db, paths) as cases:
+        request = _request(by, role, key, revision)
+        written = cases.suspend(case, _at(at, cases.zone(case)), reason, request)
+        _print_written(written, output)
+
+
+@_command(cases_app, "resume")
+def cases_resume(
+    case: CaseArgument,
+    at: AtOption,
+    by: ByOption = None,
+    role: RoleOption = None,
+    revision: RevisionOption = None,
+    key: KeyOption = None,
+    db: DbOption = None,
+    paths: LibraryPathOption = None,
+    output: FormatOption = TextOrJson.text,
+) -> None:
+    """Let the legal term of CASE run again --at INSTANT."""
+    with _store_of(db, paths) as cases:
+        written = cases.resume(case, _at(at, cases.zone(case)), _request(by, role, key, revision))
+        _print_written(written, output)
+
+
+@_command(cases_app, "data")
+def cases_data(
+    case: CaseArgument,
+    values: Annotated[list[str], typer.Argument(metavar="FIELD=VALUE...", help="Case data.")],
+    at: AtOption,
+    by: ByOption = None,
+    role: RoleOption = None,
+    revision: RevisionOption = None,
+    key: KeyOption = None,
+    db: DbOption = None,
+    paths: LibraryPathOption = None,
+    output: FormatOption = TextOrJson.text,
+) -> None:
+    """Record case data learnt --at INSTANT (conditions read it from then on)."""
+    from reglament.engine import parse_data
+
+    with _store_of(db, paths) as cases:
+        reglament = cases.engine_of(case).reglament
+        given = parse_data(reglament, _pairs(values, "FIELD=VALUE", "FIELD=VALUE"))
+        request = _request(by, role, key, revision)
+        written = cases.set_data(case, given, _at(at, cases.zone(case)), request)
+        _print_written(written, output)
+
+
+@_command(cases_app, "show")
+def cases_show(
+    case: CaseArgument,
+    at: WhenOption = None,
+    db: DbOption = None,
+    paths: LibraryPathOption = None,
+    output: FormatOption = TextOrJson.text,
+) -> None:
+    """Show CASE as of --at (default: now): its steps under way and their due instants, the
+    term, and its history with who did what and when."""
+    from reglament.store import render
+
+    with _store_of(db, paths) as cases:
+        shown = cases.show(case, _at(at, cases.zone(case)) if at else _now())
+        typer.echo(_json(shown) if output is TextOrJson.json else render.show_text(shown), nl=False)
+
+
+@_command(cases_app, "list")
+def cases_list(
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only cases overdue.")] = False,
+    at_risk: Annotated[bool, typer.Option("--at-risk", help="Only terms at risk.")] = False,
+    at: WhenOption = None,
+    region: RegionOption = None,
+    reglament: Annotated[str | None, typer.Option("--reglament", help="A reglament id.")] = None,
+    receipt: Annotated[str | None, typer.Option("--receipt", help="A receipt number.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 100,
+    db: DbOption = None,
+    paths: LibraryPathOption = None,
+    output: FormatOption = TextOrJson.text,
+) -> None:
+    """List stored cases: those --overdue or --at-risk --at an instant (default: now; without an
+    offset in Asia/Almaty), of a --region, a --reglament, a --receipt."""
+    from reglament.store import render
+
+    with _store_of(db, paths) as cases:
+        when = _at(at, zoneinfo.ZoneInfo(LIST_ZONE)) if at else _now()
+        found = cases.cases(
+            when,
+            overdue=overdue,
+            at_risk=at_risk,
+            region=region,
+            reglament=reglament,
+            receipt=receipt,
+            limit=limit,
+        )
+        typer.echo(_json(found) if output is TextOrJson.json else render.list_text(found), nl=False)
+
+
+def _print_written(written: store.Written, output: TextOrJson) -> None:
+    from reglament.store import render
+
+    if written.repeated:
+        typer.echo("note: this idempotency key was used already: its first answer", err=True)
+    if output is TextOrJson.json:
+        typer.echo(_json(written.response))
+    else:
+        typer.echo(render.written_text(written.response), nl=False)
+
+
+def _json(value: object) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, indent=2)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,7 +1,10 @@
 """Exception types of reglament: one small leaf module, imported by everything else.
 
 The CLI maps each kind to an exit code: ``DefinitionError`` (an invalid reglament or data file)
-→ 1, ``UsageError`` (bad arguments, unknown ids, dates outside the covered range) → 2.
+→ 1, ``UsageError`` (bad arguments, unknown ids, dates outside the covered range) → 2; the case
+store's: ``ConflictError`` (a write on a stale revision) → 3, ``MoveError`` (an impossible move on
+a stored case) → 4, ``StoreError`` (the database cannot be reached, or its schema is too old or
+too new) → 5.
 """
 
 from __future__ import annotations
@@ -128,6 +131,27 @@ class DeliveryError(ReglamentError):
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+
+
+class MoveError(CaseError):
+    """An impossible move on a stored case (a step not active, a finished case, an instant
+    before the case's last event): the store refuses the command and writes nothing."""
+
+    exit_code = 4
+
+
+class ConflictError(ReglamentError):
+    """A write on a stale revision of a stored case (another writer came first), or a case that
+    exists already: nothing was written; read the case again and retry."""
+
+    exit_code = 3
+
+
+class StoreError(ReglamentError):
+    """The case store cannot be used: its database cannot be reached, or its schema is older or
+    newer than this version of reglament (``reglament db upgrade``)."""
+
+    exit_code = 5
 
 
 def closest(value: str, choices: Iterable[str]) -> str | None:

@@ -67,6 +67,10 @@ def test_the_package_keeps_every_contract(tmp_path: Path) -> None:
         ("runtime/messages.py", "import reglament.cli", LAYERS, "reglament.runtime.messages -> "),
         ("reports/describe.py", "import reglament.cli", LAYERS, "reglament.reports.describe -> "),
         ("runtime/timers.py", "import reglament.cli", LAYERS, "reglament.runtime.timers -> "),
+        # the case store is above everything but the command line
+        ("store/cases.py", "import reglament.cli", LAYERS, "reglament.store.cases -> "),
+        ("engine/runtime.py", "import reglament.store", LAYERS, "reglament.engine.runtime -> "),
+        ("reports/audit.py", "import reglament.store", LAYERS, "reglament.reports.audit -> "),
         # the reader is below the calendar that reads its override files with it, and knows
         # nothing of what a definition means
         ("source/yaml_reader.py", "import reglament.calendar", LAYERS, "yaml_reader -> "),

@@ -52,3 +52,35 @@ def test_console_example_runs(
     assert result.exit_code == 0, result.output
     for line in shown:
         assert line in result.output
+
+
+def _sessions() -> list[list[tuple[str, list[str]]]]:
+    """The ```shell-session blocks: each one session of commands run in order on one store."""
+    sessions = []
+    for block in re.findall(r"```shell-session\n(.*?)```", README, re.S):
+        commands: list[tuple[str, list[str]]] = []
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                commands.append((line[2:], []))
+            elif commands and line:
+                commands[-1][1].append(line)
+        sessions.append(commands)
+    return sessions
+
+
+def test_the_store_session_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store's example, command after command, on the default store: a SQLite file under
+    the data directory (here a fresh one)."""
+    sessions = _sessions()
+    assert sessions, "the README runs a case through the store"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.delenv("REGLAMENT_DB", raising=False)
+    for commands in sessions:
+        for command, shown in commands:
+            args = shlex.split(command)
+            assert args[0] == "reglament"
+            result = CliRunner().invoke(app, args[1:])
+            assert result.exit_code == 0, (command, result.output)
+            for line in shown:
+                assert line in result.output, (command, line)
+    assert (tmp_path / "reglament" / "cases.db").is_file()

@@ -1,0 +1,767 @@
+"""The case store: every command on a stored case is one transaction on top of the public
+``Engine`` API.
+
+A write reads the case's snapshot (``Case.to_dict()`` as JSON) and its revision, restores the
+case (``Engine.restore``), makes the move, then in the same transaction updates the case row
+*where its revision is still the one read* (optimistic concurrency: a stale revision is a
+:class:`~reglament.errors.ConflictError` and nothing is written), appends the move's events
+(with who, the comment and the idempotency key), and keeps the answer under the idempotency key
+(the same key again answers the first answer and writes nothing). An impossible move is a
+:class:`~reglament.errors.MoveError`; anything raised leaves the database as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Engine as Database
+from sqlalchemy.exc import IntegrityError
+
+from reglament.engine import Case, Engine, Status
+from reglament.engine.case import Record
+from reglament.errors import CaseError, ConflictError, MoveError, UsageError
+from reglament.loader import Library
+from reglament.procedure import term
+from reglament.schemas import Reglament
+from reglament.schemas.jsonready import json_ready
+from reglament.store import database
+from reglament.store.tables import cases, events, idempotency, timers
+
+Move = Callable[[Engine, Case], list[Record]]
+DATA_SET = "data_set"  # the store's own event kind: case data recorded (Engine.set_data)
+TICK = dt.timedelta(microseconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """Who makes a move: a user id and a role, as the caller's system knows them."""
+
+    user: str | None = None
+    role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A write's common arguments: who, their comment, the idempotency key, the revision the
+    caller read (``None``: whatever revision the case is at)."""
+
+    who: Who = field(default_factory=Who)
+    comment: str | None = None
+    key: str | None = None
+    revision: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What a write answered (``response``: the case, its new revision, the events added), and
+    whether it is the first answer given again for a key used before (``repeated``)."""
+
+    response: dict[str, Any]
+    repeated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Command:
+    name: str  # start, complete, suspend, resume, data
+    payload: dict[str, Any]  # its arguments as JSON, what a replay runs it from
+    move: Move
+    at: dt.datetime  # the instant the caller gave
+
+
+class Store:
+    """Cases kept in a database (``reglament db upgrade`` made its schema), run by the engines
+    of ``library``'s versions. ``now`` is the wall clock the events' ``recorded_at`` reads
+    (the CLI's); the cases' own instants are always the caller's."""
+
+    def __init__(
+        self, db: Database, library: Library, now: Callable[[], dt.datetime], *, check: bool = True
+    ) -> None:
+        if check:
+            try:
+                database.check(db)
+            except BaseException:
+                db.dispose()
+                raise
+        self.db, self.library, self.now = db, library, now
+        self._engines: dict[tuple[str, str, str], Engine] = {}
+
+    def close(self) -> None:
+        """Close the database's connections."""
+        self.db.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- the engines ----------------------------------------------------------------------------
+
+    def engine(self, reglament: str, region: str, version: str) -> Engine:
+        """The engine of a stored case's version (built once per store)."""
+        found = self._engines.get((reglament, region, version))
+        if found is None:
+            chosen = self.library.choose(f"{reglament}@{region}@{version}")
+            if chosen.reglament.effective.from_.isoformat() != version:
+                raise UsageError(
+                    f"version {version} of {reglament}@{region} is not in the library: "
+                    "give its file with --path"
+                )
+            found = self._engines[(reglament, region, version)] = Engine(chosen.reglament)
+        return found
+
+    def engine_of(self, ref: str) -> Engine:
+        """The engine of stored case ``ref``'s version."""
+        row = self._read(ref)
+        return self.engine(row.reglament, row.region, row.version)
+
+    def zone(self, ref: str) -> ZoneInfo:
+        """The time zone of stored case ``ref`` (an instant without offset is read in it)."""
+        return ZoneInfo(self._read(ref).timezone)
+
+    def _read(self, ref: str) -> Row[Any]:
+        with database.transaction(self.db, write=False) as connection:
+            return self._row(connection, ref)
+
+    # -- the commands -----------------------------------------------------------------------------
+
+    def start(
+        self,
+        reglament: Reglament,
+        at: dt.datetime,
+        channel: str,
+        variant: str | None = None,
+        data: Mapping[str, object] | None = None,
+        *,
+        request: Request | None = None,
+        language: str = "kk",
+        contact: Mapping[str, str] | None = None,
+        case_id: str | None = None,
+        receipt: str | None = None,
+        outside_period: bool = False,
+    ) -> Written:
+        """Open a case of ``reglament`` submitted at ``at`` (``Engine.start``) and store it at
+        revision 1 with its first events."""
+        request = request or Request()
+        payload = {
+            "reglament": reglament.id,
+            "region": reglament.region,
+            "version": reglament.effective.from_.isoformat(),
+            "submitted_at": at.isoformat(),
+            "channel": channel,
+            "variant": variant,
+            "data": json_ready(dict(data or {})),
+            "case_id": case_id,
+            "receipt": receipt,
+            "outside_period": outside_period,
+            "language": language,
+            "contact": dict(contact or {}),
+        }
+        engine = self.engine(reglament.id, reglament.region, payload["version"])
+        with database.transaction(self.db, write=True) as connection:
+            done = self._done(connection, "start", payload, request)
+            if done is not None:
+                return done
+            try:
+                case = _start(engine, payload)
+            except CaseError as error:
+                raise MoveError(str(error)) from None
+            return self._insert(connection, engine, case, payload, request)
+
+    def complete(
+        self,
+        ref: str,
+        step: str,
+        at: dt.datetime,
+        outcome: str | None = None,
+        request: Request | None = None,
+    ) -> Written:
+        """Record that ``step`` of case ``ref`` (its id or receipt) finished at ``at``."""
+        request = request or Request()
+        payload = {"step": step, "at": at.isoformat(), "outcome": outcome}
+        payload.update(by=request.who.user, comment=request.comment)
+        return self._write(ref, _Command("complete", payload, _complete(payload), at), request)
+
+    def suspend(
+        self, ref: str, at: dt.datetime, reason: str, request: Request | None = None
+    ) -> Written:
+        """Stop the legal term of case ``ref`` at ``at`` (``Engine.suspend``)."""
+        payload = {"at": at.isoformat(), "reason": reason}
+        command = _Command("suspend", payload, lambda e, c: e.suspend(c, at, reason), at)
+        return self._write(ref, command, request or Request())
+
+    def resume(self, ref: str, at: dt.datetime, request: Request | None = None) -> Written:
+        """Let the legal term of case ``ref`` run again at ``at`` (``Engine.resume``)."""
+        command = _Command("resume", {"at": at.isoformat()}, lambda e, c: e.resume(c, at), at)
+        return self._write(ref, command, request or Request())
+
+    def set_data(
+        self,
+        ref: str,
+        values: Mapping[str, object],
+        at: dt.datetime,
+        request: Request | None = None,
+    ) -> Written:
+        """Record case data learnt at ``at`` (``Engine.set_data``), as one ``data_set`` event."""
+        payload = {"at": at.isoformat(), "values": json_ready(dict(values))}
+        return self._write(
+            ref, _Command("data", payload, _set_data(payload), at), request or Request()
+        )
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def show(self, ref: str, at: dt.datetime) -> dict[str, Any]:
+        """Case ``ref`` as of ``at``: its row, its status (``Engine.status``: the steps under
+        way and their due instants, the term), and its whole event log with who and when."""
+        with database.transaction(self.db, write=False) as connection:
+            row = self._row(connection, ref)
+            logged = connection.execute(
+                select(events).where(events.c.case_id == row.id).order_by(events.c.seq)
+            ).all()
+        engine = self.engine(row.reglament, row.region, row.version)
+        case = engine.restore(json.loads(row.snapshot))
+        return {
+            **_summary(row),
+            "channel": row.channel,
+            "variant": row.variant,
+            "language": row.language,
+            "contact": json.loads(row.contact),
+            "status": engine.status(case, at).to_dict(),
+            "events": [_event_json(event, ZoneInfo(row.timezone)) for event in logged],
+        }
+
+    def cases(
+        self,
+        at: dt.datetime,
+        *,
+        overdue: bool = False,
+        at_risk: bool = False,
+        region: str | None = None,
+        reglament: str | None = None,
+        receipt: str | None = None,
+        limit: int = 100,
+    ) -> list[dict[str, Any]]:
+        """The cases that match every filter given, as of ``at``: overdue (a step or the term),
+        their term at risk, of a region (case aside), a reglament id, a receipt number. Ordered
+        by when they became overdue (``overdue``), else at risk (``at_risk``), else their id."""
+        query = select(*(c for c in cases.c if c.name not in ("snapshot", "contact")))
+        order = [cases.c.id]
+        if overdue:
+            query = query.where(_open(), cases.c.overdue_at < at)
+            order = [cases.c.overdue_at, cases.c.id]
+        if at_risk:
+            query = query.where(
+                _open(),
+                cases.c.at_risk_at <= at,
+                or_(cases.c.at_risk_until.is_(None), cases.c.at_risk_until >= at),
+            )
+            order = order if overdue else [cases.c.at_risk_at, cases.c.id]
+        if region is not None:
+            query = query.where(cases.c.region == region.casefold())
+        if reglament is not None:
+            query = query.where(cases.c.reglament == reglament)
+        if receipt is not None:
+            query = query.where(cases.c.receipt == receipt)
+        with database.transaction(self.db, write=False) as connection:
+            rows = connection.execute(query.order_by(*order).limit(limit)).all()
+        return [_summary(row) for row in rows]
+
+    def replay(self, ref: str) -> Case:
+        """Case ``ref`` rebuilt from its event log alone: each write's command run again through
+        the engine from its stored arguments. The store's invariant: it equals the snapshot,
+        and every write gives again exactly the events it logged (a ``RuntimeError`` if not)."""
+        with database.transaction(self.db, write=False) as connection:
+            row = self._row(connection, ref)
+            logged = connection.execute(
+                select(events).where(events.c.case_id == row.id).order_by(events.c.seq)
+            ).all()
+        engine = self.engine(row.reglament, row.region, row.version)
+        groups: dict[int, list[Row[Any]]] = {}
+        for event in logged:
+            groups.setdefault(event.revision, []).append(event)
+        case: Case | None = None
+        for revision, group in sorted(groups.items()):
+            first = group[0]
+            payload = json.loads(first.payload)
+            if first.command == "start":
+                case = _start(engine, payload)
+                made = list(case.history)
+            else:
+                assert case is not None, "a case's log begins with its start"
+                made = _moves[first.command](payload)(engine, case)
+            _same(revision, [_record_row(r) for r in made] or [_data_row(payload)], group)
+        assert case is not None
+        return case
+
+    # -- the writes -------------------------------------------------------------------------------
+
+    def _write(self, ref: str, command: _Command, request: Request) -> Written:
+        if command.at.tzinfo is None:
+            raise UsageError(f"expected an aware datetime, got {command.at!r}")
+        with database.transaction(self.db, write=True) as connection:
+            done = self._done(connection, command.name, command.payload, request)
+            if done is not None:
+                return done
+            row = self._row(connection, ref)
+            if request.revision is not None and request.revision != row.revision:
+                raise _stale(row.id, request.revision, row.revision)
+            engine = self.engine(row.reglament, row.region, row.version)
+            case = engine.restore(json.loads(row.snapshot))
+            if command.at < row.updated_at:
+                raise MoveError(
+                    f"case {row.id}: {command.name} at {command.at.isoformat()} is before its "
+                    f"last event ({row.updated_at.astimezone(command.at.tzinfo).isoformat()}); "
+                    "instants never go backwards"
+                )
+            try:
+                made = command.move(engine, case)
+            except CaseError as error:
+                raise MoveError(f"case {row.id}: {error}") from None
+            logged = [_record_row(r) for r in made] or [_data_row(command.payload)]
+            return self._update(connection, engine, case, row, command, logged, request)
+
+    def _update(
+        self,
+        connection: Connection,
+        engine: Engine,
+        case: Case,
+        row: Row[Any],
+        command: _Command,
+        logged: list[dict[str, Any]],
+        request: Request,
+    ) -> Written:
+        revision = row.revision + 1
+        last = max(command.at, row.updated_at)
+        columns, planned = _columns(engine, case, last)
+        changed = connection.execute(
+            update(cases)
+            .where(cases.c.id == row.id, cases.c.revision == row.revision)
+            .values(
+                revision=revision,
+                snapshot=json.dumps(case.to_dict(), ensure_ascii=False),
+                updated_at=last,
+                **columns,
+            )
+        ).rowcount
+        if changed != 1:  # another writer committed in between (PostgreSQL's READ COMMITTED)
+            raise _stale(row.id, row.revision, row.revision + 1)
+        _plan_timers(connection, case.id, revision, planned)
+        first = connection.execute(
+            select(func.coalesce(func.max(events.c.seq), 0)).where(events.c.case_id == row.id)
+        ).scalar_one()
+        response = self._log(
+            connection, case, revision, first, command.name, command.payload, logged, request
+        )
+        return self._keep(
+            connection, case.id, revision, command.name, command.payload, request, response
+        )
+
+    def _insert(
+        self,
+        connection: Connection,
+        engine: Engine,
+        case: Case,
+        payload: dict[str, Any],
+        request: Request,
+    ) -> Written:
+        taken = connection.execute(
+            select(cases.c.id, cases.c.receipt).where(
+                or_(cases.c.id == case.id, cases.c.receipt == case.receipt)
+            )
+        ).first()
+        if taken is not None:
+            raise ConflictError(
+                f"case {taken.id} (receipt {taken.receipt}) is stored already: give another "
+                "case id or receipt, or an idempotency key to repeat a start safely"
+            )
+        last = case.history[-1].at
+        columns, planned = _columns(engine, case, last)
+        connection.execute(
+            insert(cases).values(
+                id=case.id,
+                reglament=case.reglament,
+                version=case.version,
+                region=case.region,
+                timezone=case.timezone,
+                channel=case.channel,
+                variant=case.variant,
+                receipt=case.receipt,
+                language=payload["language"],
+                contact=json.dumps(payload["contact"], ensure_ascii=False),
+                revision=1,
+                snapshot=json.dumps(case.to_dict(), ensure_ascii=False),
+                created_at=case.submitted_at,
+                updated_at=last,
+                **columns,
+            )
+        )
+        _plan_timers(connection, case.id, 1, planned)
+        logged = [_record_row(r) for r in case.history]
+        response = self._log(connection, case, 1, 0, "start", payload, logged, request)
+        return self._keep(connection, case.id, 1, "start", payload, request, response)
+
+    def _log(
+        self,
+        connection: Connection,
+        case: Case,
+        revision: int,
+        after: int,
+        command: str,
+        payload: dict[str, Any],
+        logged: list[dict[str, Any]],
+        request: Request,
+    ) -> dict[str, Any]:
+        recorded = self.now()
+        rows = [
+            {
+                **entry,
+                "case_id": case.id,
+                "seq": after + number,
+                "revision": revision,
+                "command": command,
+                "payload": json.dumps(payload, ensure_ascii=False) if number == 1 else None,
+                "user_id": request.who.user,
+                "role": request.who.role,
+                "comment": request.comment,
+                "idempotency_key": request.key,
+                "recorded_at": recorded,
+            }
+            for number, entry in enumerate(logged, start=1)
+        ]
+        connection.execute(insert(events), rows)
+        return {
+            "case": case.id,
+            "receipt": case.receipt,
+            "revision": revision,
+            "events": [_event_json(_Row(entry), ZoneInfo(case.timezone)) for entry in rows],
+        }
+
+    def _keep(
+        self,
+        connection: Connection,
+        case_id: str,
+        revision: int,
+        command: str,
+        payload: dict[str, Any],
+        request: Request,
+        response: dict[str, Any],
+    ) -> Written:
+        if request.key is not None:
+            try:
+                with connection.begin_nested():
+                    connection.execute(
+                        insert(idempotency).values(
+                            key=request.key,
+                            case_id=case_id,
+                            request=_fingerprint(command, payload, request),
+                            revision=revision,
+                            response=json.dumps(response, ensure_ascii=False),
+                        )
+                    )
+            except IntegrityError:  # the same key committed by another writer meanwhile
+                raise ConflictError(
+                    f"idempotency key {request.key!r} was used by another write at the same "
+                    "time: repeat the request to get its answer"
+                ) from None
+        return Written(response)
+
+    def _done(
+        self, connection: Connection, command: str, payload: dict[str, Any], request: Request
+    ) -> Written | None:
+        """The first answer given under the request's idempotency key, if it was used."""
+        if request.key is None:
+            return None
+        kept = connection.execute(
+            select(idempotency).where(idempotency.c.key == request.key)
+        ).first()
+        if kept is None:
+            return None
+        if kept.request != _fingerprint(command, payload, request):
+            raise UsageError(
+                f"idempotency key {request.key!r} was used for another request (on case "
+                f"{kept.case_id}): give a new key for a new request"
+            )
+        return Written(json.loads(kept.response), repeated=True)
+
+    def _row(self, connection: Connection, ref: str) -> Row[Any]:
+        """The row of case ``ref``, by its id or its receipt number."""
+        row = connection.execute(
+            select(cases).where(or_(cases.c.id == ref, cases.c.receipt == ref))
+        ).first()
+        if row is None:
+            raise UsageError(f"no stored case {ref!r} (give a case id or a receipt number)")
+        return row
+
+
+# -- the moves, from their stored arguments (what a write runs and a replay runs again) -------------
+
+
+def _start(engine: Engine, payload: Mapping[str, Any]) -> Case:
+    return engine.start(
+        dt.datetime.fromisoformat(payload["submitted_at"]),
+        payload["channel"],
+        payload["variant"],
+        dict(payload["data"]),
+        case_id=payload["case_id"],
+        receipt=payload["receipt"],
+        outside_period=payload["outside_period"],
+    )
+
+
+def _complete(payload: Mapping[str, Any]) -> Move:
+    at = dt.datetime.fromisoformat(payload["at"])
+
+    def move(engine: Engine, case: Case) -> list[Record]:
+        return engine.complete(
+            case,
+            payload["step"],
+            at,
+            payload["outcome"],
+            by=payload["by"],
+            comment=payload["comment"],
+        )
+
+    return move
+
+
+def _suspend(payload: Mapping[str, Any]) -> Move:
+    at = dt.datetime.fromisoformat(payload["at"])
+    return lambda engine, case: engine.suspend(case, at, payload["reason"])
+
+
+def _resume(payload: Mapping[str, Any]) -> Move:
+    at = dt.datetime.fromisoformat(payload["at"])
+    return lambda engine, case: engine.resume(case, at)
+
+
+def _set_data(payload: Mapping[str, Any]) -> Move:
+    at = dt.datetime.fromisoformat(payload["at"])
+
+    def move(engine: Engine, case: Case) -> list[Record]:
+        engine.status(case, at)  # the instant is aware and inside the calendar's range
+        engine.set_data(case, dict(payload["values"]))
+        return []  # logged as one data_set event (_data_row)
+
+    return move
+
+
+_moves: dict[str, Callable[[Mapping[str, Any]], Move]] = {
+    "complete": _complete,
+    "suspend": _suspend,
+    "resume": _resume,
+    "data": _set_data,
+}
+
+
+# -- rows ---------------------------------------------------------------------------------------
+
+
+def _record_row(record: Record) -> dict[str, Any]:
+    return {
+        "at": record.at,
+        "kind": record.kind.value,
+        "step": record.step,
+        "outcome": record.outcome,
+        "detail": record.detail,
+    }
+
+
+def _data_row(payload: Mapping[str, Any]) -> dict[str, Any]:
+    detail = json.dumps(payload["values"], ensure_ascii=False, sort_keys=True)
+    at = dt.datetime.fromisoformat(payload["at"])
+    return {"at": at, "kind": DATA_SET, "step": None, "outcome": None, "detail": detail}
+
+
+class _Row:
+    """A row about to be inserted, read like a row read back."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
+def _event_json(event: Any, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "revision": event.revision,
+        "at": event.at.astimezone(zone).isoformat(),
+        "kind": event.kind,
+        "step": event.step,
+        "outcome": event.outcome,
+        "detail": event.detail,
+        "user": event.user_id,
+        "role": event.role,
+        "comment": event.comment,
+        "key": event.idempotency_key,
+        "recorded_at": event.recorded_at.isoformat(),
+    }
+
+
+def _same(revision: int, made: list[dict[str, Any]], logged: Sequence[Row[Any]]) -> None:
+    """The events a replayed write made are the ones it logged (instants compared as instants)."""
+    keys = ("at", "kind", "step", "outcome", "detail")
+    again = [tuple(entry[k] for k in keys) for entry in made]
+    kept = [tuple(getattr(row, k) for k in keys) for row in logged]
+    if again != kept:
+        raise RuntimeError(f"revision {revision} replays as {again}, logged as {kept}")
+
+
+def _summary(row: Row[Any]) -> dict[str, Any]:
+    zone = ZoneInfo(row.timezone)
+
+    def instant(value: dt.datetime | None) -> str | None:
+        return value.astimezone(zone).isoformat() if value is not None else None
+
+    return {
+        "case": row.id,
+        "receipt": row.receipt,
+        "reglament": row.reglament,
+        "version": row.version,
+        "region": row.region,
+        "state": row.status,
+        "revision": row.revision,
+        "step_due": instant(row.step_due),
+        "term_due": instant(row.term_due),
+        "overdue_at": instant(row.overdue_at),
+        "at_risk_at": instant(row.at_risk_at),
+        "at_risk_until": instant(row.at_risk_until),
+        "updated_at": instant(row.updated_at),
+    }
+
+
+def _open() -> Any:
+    return cases.c.status.in_(("open", "suspended"))
+
+
+def _stale(case_id: str, given: int, found: int) -> ConflictError:
+    return ConflictError(
+        f"case {case_id} is at revision {found}, not {given}: someone else changed it; "
+        "show it again and repeat your move on what it is now"
+    )
+
+
+def _fingerprint(command: str, payload: Mapping[str, Any], request: Request) -> str:
+    text = json.dumps(
+        [command, payload, request.who.user, request.who.role, request.comment, request.revision],
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# -- the columns the office's questions read ------------------------------------------------------
+
+
+Timer = tuple[str, str | None, dt.datetime]  # kind, step, due
+
+
+def _columns(engine: Engine, case: Case, at: dt.datetime) -> tuple[dict[str, Any], list[Timer]]:
+    """The case's state and the instants its row is indexed by, as of its last event ``at``:
+    the earliest due instant of the steps under way, the term's due instant, from when the case
+    is overdue (a step or the term), from when and until when its term is at risk. Each instant
+    is the engine's (``Engine.step_due``, ``term_due``; at risk from ``procedure.term``'s
+    ``at_risk_from``), and counts only if ``Engine.status`` just after it says so: a suspended
+    case, or a term standing still, is overdue only if it already was when its clock stopped.
+    Until the next write changes the case, they answer "overdue at T" and "at risk at T" as
+    ``status`` at T does (tests/store/test_list.py holds the two equal).
+
+    With them, the case's timers: a ``step_overdue`` for each step under way that will be (or
+    is) overdue, ``term_at_risk`` and ``term_overdue``, each unless the history has it already
+    (for a step: since its visit began)."""
+    if case.finished:
+        finished = {
+            "status": "finished",
+            "step_due": None,
+            "term_due": engine.term_due(case),
+            "overdue_at": None,
+            "at_risk_at": None,
+            "at_risk_until": None,
+        }
+        return finished, []
+    suspended = bool(case.suspensions) and case.suspensions[-1].end is None
+    dues = {s: d for s in case.active_steps if (d := engine.step_due(case, s, at)) is not None}
+    late = {s: d for s, d in dues.items() if _late(_status(engine, case, d, at), s)}
+    term_due = engine.term_due(case, at)
+    term_late = risk = None
+    if term_due is not None:
+        status = _status(engine, case, term_due, at)
+        term_late = term_due if status is not None and status.term == "overdue" else None
+        clock = engine.compiled.channel_clock[case.channel]
+        first = _day_start(
+            term.at_risk_from(clock, case.accepted_at, term_due, engine.at_risk_days()),
+            case.accepted_at,
+        )
+        status = _status(engine, case, first - TICK, at)
+        risk = first if status is not None and status.term in ("at_risk", "overdue") else None
+    columns = {
+        "status": "suspended" if suspended else "open",
+        "step_due": min(dues.values(), default=None),
+        "term_due": term_due,
+        "overdue_at": min([*late.values(), *([term_late] if term_late else [])], default=None),
+        "at_risk_at": risk,
+        "at_risk_until": term_late,
+    }
+    planned: list[Timer] = [("step_overdue", s, d) for s, d in late.items()]
+    planned += [(k, None, d) for k, d in (("term_at_risk", risk), ("term_overdue", term_late)) if d]
+    return columns, [t for t in planned if not _recorded(case, t)]
+
+
+def _plan_timers(connection: Connection, case_id: str, revision: int, planned: list[Timer]) -> None:
+    """The case's timers not fired yet become ``planned``: those no longer planned go, new ones
+    come with the revision that planned them; fired ones stay, and none is planned twice."""
+    kept = connection.execute(
+        select(timers.c.id, timers.c.kind, timers.c.step, timers.c.due_at, timers.c.fired_at).where(
+            timers.c.case_id == case_id
+        )
+    ).all()
+    wanted = set(planned)
+    gone = [t.id for t in kept if t.fired_at is None and (t.kind, t.step, t.due_at) not in wanted]
+    if gone:
+        connection.execute(delete(timers).where(timers.c.id.in_(gone)))
+    have = {(t.kind, t.step, t.due_at) for t in kept}
+    new = [t for t in planned if t not in have]
+    if new:
+        connection.execute(
+            insert(timers),
+            [
+                {"case_id": case_id, "kind": k, "step": s, "due_at": d, "revision": revision}
+                for k, s, d in new
+            ],
+        )
+
+
+def _recorded(case: Case, timer: Timer) -> bool:
+    """Whether the history already has what ``timer`` would fire (a step's: in this visit)."""
+    kind, step, _ = timer
+    since = min((t.started for t in case.tokens if t.step == step), default=case.accepted_at)
+    return any(
+        r.kind.value == kind and r.step == step and (step is None or r.at >= since)
+        for r in case.history
+    )
+
+
+def _day_start(instant: dt.datetime, not_before: dt.datetime) -> dt.datetime:
+    """The start of ``instant``'s day in its zone (no earlier than ``not_before``): a term is at
+    risk the whole of its first day at risk (``term.at_risk`` is of days, as ``Engine.status``
+    and ``poll`` ask it), where ``term.at_risk_from`` gives that day's office opening."""
+    start = instant.replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(start, not_before)
+
+
+def _status(engine: Engine, case: Case, due: dt.datetime, at: dt.datetime) -> Status | None:
+    """``Engine.status`` just after ``due``, or at ``at`` if that is later (the case as it is
+    then); ``None`` past the calendar's range, where nothing can be asked."""
+    try:
+        return engine.status(case, max(due + TICK, at))
+    except UsageError:
+        return None
+
+
+def _late(status: Status | None, step: str) -> bool:
+    return status is not None and any(s.step == step for s in status.overdue)

@@ -1,0 +1,86 @@
+"""Migrations run up from an empty database on both kinds; the migrated schema is the one
+reglament/store/tables.py declares (no drift), with the indexes the office's questions use; a
+schema too old or too new, or a database not there, is one clear line."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import URL, Engine
+
+from reglament.errors import StoreError
+from reglament.store import check, connect, store_url, upgrade
+from reglament.store.database import head
+from reglament.store.tables import metadata
+
+INDEXES = {
+    "cases": {
+        "ix_cases_status_overdue": ["status", "overdue_at"],
+        "ix_cases_status_at_risk": ["status", "at_risk_at"],
+        "ix_cases_region": ["region"],
+        "ix_cases_reglament": ["reglament"],
+        "ux_cases_receipt": ["receipt"],
+    },
+    "timers": {"ix_timers_due": ["due_at"]},
+    "outbox": {"ux_outbox_key": ["key"], "ix_outbox_next_attempt": ["next_attempt_at"]},
+}
+
+
+def test_upgrade_from_empty_then_nothing_more(db_url: URL) -> None:
+    engine = connect(db_url)
+    with pytest.raises(StoreError, match="has no case store yet: run reglament db upgrade"):
+        check(engine)
+    first = upgrade(engine)
+    assert (first.before, first.after) == (None, head())
+    again = upgrade(engine)
+    assert (again.before, again.after) == (head(), head())
+    check(engine)
+    tables = set(inspect(engine).get_table_names())
+    engine.dispose()
+    assert tables == {
+        "alembic_version",
+        "cases",
+        "events",
+        "timers",
+        "outbox",
+        "idempotency",
+    }
+
+
+def test_migrated_schema_is_the_declared_one(db: Engine) -> None:
+    with db.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert diff == []
+
+
+def test_indexes_exist(db: Engine) -> None:
+    inspector = inspect(db)
+    for table, wanted in INDEXES.items():
+        found = {i["name"]: i["column_names"] for i in inspector.get_indexes(table)}
+        for name, columns in wanted.items():
+            assert found.get(name) == columns, (table, name, found)
+    unique = {i["name"] for i in inspector.get_indexes("cases") if i["unique"]}
+    assert "ux_cases_receipt" in unique
+
+
+def test_a_newer_schema_is_refused(db: Engine) -> None:
+    with db.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(StoreError, match=r"at schema 9999, newer than this reglament knows"):
+        check(db)
+    with pytest.raises(StoreError, match="upgrade reglament"):
+        upgrade(db)
+
+
+def test_an_unreachable_database_is_one_line() -> None:
+    missing = connect(store_url("sqlite:////nonexistent-folder/cases.db"))
+    with pytest.raises(StoreError, match=r"^cannot reach the database sqlite:////nonexistent"):
+        check(missing)
+    refused = connect(store_url("postgresql://nobody@127.0.0.1:1/cases"))
+    with pytest.raises(StoreError, match=r"^cannot reach the database postgresql://nobody@") as e:
+        check(refused)
+    assert "\n" not in str(e.value)
+    missing.dispose()
+    refused.dispose()
