@@ -5,9 +5,10 @@ For one version, channel and variant:
 
 * the *window* is the version's period in force, at most its first twelve months
   (:func:`window`); every minute of it, nights and days off included, is a submission moment;
-* each moment is accepted at the channel office's next opening (``Clock.accept_batch``); moments
-  accepted at the same instant have the same future, so the walk runs once per distinct
-  acceptance instant and the results are weighted back to the moments;
+* each moment is accepted at the channel office's next opening; moments accepted at the same
+  instant have the same future, so the walk runs once per distinct acceptance instant and the
+  results are weighted back to the moments (``Clock.accept_grid`` gives the instants and their
+  moments from the office intervals, without a grid of every minute);
 * every path (:mod:`reglament.audit.paths`) is walked with each step taking its full allowed
   time (``procedure.timing.step_due_batch``: the actor's office clock, the calendar's days),
   sharing the work of common prefixes;
@@ -29,7 +30,7 @@ it are not checked.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -197,8 +198,8 @@ class _Walk:
         legal: Term | None,
         accepted: I64,
         weights: I64,
-        submitted: I64,
-        inverse: npt.NDArray[np.intp],
+        earliest: I64,
+        in_grid: Flags,
         budget: _Budget,
     ) -> None:
         self.engine = engine
@@ -209,11 +210,12 @@ class _Walk:
         self.accepted = accepted
         self.weights = weights
         self.total = int(weights.sum())
-        self.submitted = submitted
-        self.inverse = inverse
+        self.earliest = earliest
+        self.in_grid = in_grid
         self.base_due = (
             None if legal is None else term.base_due_batch(clock, accepted, legal.value, legal.unit)
         )
+        self.accepted_days = clock.ordinals(accepted)
         self.any_overrun = np.zeros(len(accepted), dtype=np.bool_)
         self.results: list[PathCheck] = []
         self.data: dict[Path, dict[str, object]] = {}
@@ -292,12 +294,8 @@ class _Walk:
         clock = self.clock
         end = state.pos
         due = self._due(state)
-        calendar = clock.calendar
         last = np.where(end % DAY == 0, end - 1, end)
-        working = calendar.working_days_between_batch(
-            clock.ordinals(self.accepted),
-            np.maximum(clock.ordinals(last), clock.ordinals(self.accepted)),
-        )
+        working = _per_run(self._working_days, self.accepted_days, clock.ordinals(last))
         if due is None:
             key = (working.astype(np.int64) << 32) + (end - self.accepted)
             worst = int(np.argmax(key))  # the most working days, then the longest
@@ -306,7 +304,9 @@ class _Walk:
         else:
             late = end > due
             self.any_overrun |= late
-            office = clock.office_seconds_batch(end) - clock.office_seconds_batch(due)
+            office = _per_run(clock.office_seconds_batch, end) - _per_run(
+                clock.office_seconds_batch, due
+            )
             best = office.max()
             raw = np.where(office == best, end - due, np.iinfo(np.int64).min)
             worst = int(np.argmax(raw))
@@ -333,12 +333,18 @@ class _Walk:
             )
         )
 
+    def _working_days(self, accepted: I64, last: I64) -> I64:
+        """Working days after the day of acceptance up to the day of ``last`` (0 if before)."""
+        days: I64 = self.clock.calendar.working_days_between_batch(
+            accepted, np.maximum(last, accepted)
+        )
+        return days
+
     def _moment(self, i: int, end: I64, due: I64 | None) -> Moment:
         at = self.clock.instant
         accepted = int(self.accepted[i])
-        mapped = np.flatnonzero(self.inverse == i)
-        earliest = int(self.submitted[mapped[0]])
-        in_grid = bool(np.any(self.submitted[mapped] == accepted))
+        earliest = int(self.earliest[i])
+        in_grid = bool(self.in_grid[i])
         submitted = accepted if in_grid else earliest
         return Moment(
             submitted=at(submitted),
@@ -359,7 +365,7 @@ def check_terms(
     span = window(engine.reglament)
     combos = only or [(c, v) for c in compiled.starts for v in compiled.served_variants(c)]
     found: list[TermCheck] = []
-    prepared: dict[str, tuple[I64, I64, I64, npt.NDArray[np.intp]]] = {}
+    prepared: dict[str, tuple[I64, I64, I64, Flags]] = {}
     budget = _Budget()
     for channel, variant in combos:
         found.append(_check(engine, channel, variant, span, prepared, budget))
@@ -373,7 +379,7 @@ def _check(
     channel: str,
     variant: str | None,
     span: Window,
-    prepared: dict[str, tuple[I64, I64, I64, npt.NDArray[np.intp]]],
+    prepared: dict[str, tuple[I64, I64, I64, Flags]],
     budget: _Budget,
 ) -> TermCheck:
     compiled = engine.compiled
@@ -388,8 +394,8 @@ def _check(
         if channel not in prepared:
             budget.spend(span.moments)
             prepared[channel] = _moments(clock, span)
-        submitted, accepted, weights, inverse = prepared[channel]
-        walk = _Walk(engine, clock, legal, accepted, weights, submitted, inverse, budget)
+        accepted, weights, earliest, in_grid = prepared[channel]
+        walk = _Walk(engine, clock, legal, accepted, weights, earliest, in_grid, budget)
         walk.run(enumeration.paths, enumeration.data)
     except _Spent:
         limit = (
@@ -411,21 +417,18 @@ def _check(
     )
 
 
-def _moments(clock: Clock, span: Window) -> tuple[I64, I64, I64, npt.NDArray[np.intp]]:
-    """Submission moments of the window, the distinct acceptance instants, how many moments each
-    stands for, and which one each moment maps to."""
+def _moments(clock: Clock, span: Window) -> tuple[I64, I64, I64, Flags]:
+    """The distinct acceptance instants of the window's submission moments, in order
+    (``Clock.accept_grid``: from the office intervals, without the grid of moments), how many
+    moments each stands for, the earliest moment accepted at each, and whether the instant is
+    itself a moment."""
     start = clock.position(dt.datetime.combine(span.first, dt.time(), tzinfo=clock.zone))
-    submitted: I64 = start + RESOLUTION * np.arange(span.moments, dtype=np.int64)
-    acceptance = clock.accept_batch(submitted)
-    if len(acceptance) and bool(np.all(acceptance[1:] >= acceptance[:-1])):
-        # later submissions are never accepted earlier: the distinct instants are the runs, in
-        # order, which is what np.unique gives, without its sort
-        firsts = _firsts(acceptance)
-        counts = np.diff(firsts, append=len(acceptance))
-        inverse = np.repeat(np.arange(len(firsts), dtype=np.intp), counts)
-        return submitted, acceptance[firsts].astype(np.int64), counts.astype(np.int64), inverse
-    accepted, inverse, counts = np.unique(acceptance, return_inverse=True, return_counts=True)
-    return submitted, accepted.astype(np.int64), counts.astype(np.int64), inverse
+    accepted, firsts = clock.accept_grid(start, RESOLUTION, span.moments)
+    counts = np.diff(firsts, append=span.moments)
+    earliest = start + RESOLUTION * firsts
+    last = start + RESOLUTION * (span.moments - 1)
+    in_grid = ((accepted - start) % RESOLUTION == 0) & (accepted <= last)
+    return accepted, counts, earliest, in_grid
 
 
 def _firsts(values: I64) -> npt.NDArray[np.intp]:
@@ -438,6 +441,22 @@ def _firsts(values: I64) -> npt.NDArray[np.intp]:
     starts[0] = True
     np.not_equal(values[1:], values[:-1], out=starts[1:])
     return np.flatnonzero(starts)
+
+
+def _per_run(compute: Callable[..., I64], *columns: I64) -> I64:
+    """``compute(*columns)``, element by element, computed once per run of equal consecutive
+    rows when the rows repeat (positions after a step counted in days mostly do)."""
+    size = len(columns[0])
+    if size < 2:
+        return compute(*columns)
+    changes = np.zeros(size - 1, dtype=np.bool_)
+    for column in columns:
+        changes |= column[1:] != column[:-1]
+    firsts = np.flatnonzero(np.concatenate(([True], changes)))
+    if 2 * len(firsts) >= size:
+        return compute(*columns)
+    once = compute(*(column[firsts] for column in columns))
+    return once[_runs(firsts, size)]
 
 
 def _runs(firsts: npt.NDArray[np.intp], size: int) -> npt.NDArray[np.intp]:

@@ -159,13 +159,14 @@ def test_the_batch_positions_are_minutes() -> None:
     clock = Clock(schedule="standard", zone=ALMATY)
     from reglament.audit.terms import Window
 
-    submitted, accepted, weights, inverse = _moments(
+    accepted, weights, earliest, in_grid = _moments(
         clock, Window(dt.date(2025, 1, 6), dt.date(2025, 1, 7), "test")
     )
-    assert len(submitted) == 24 * 60 and RESOLUTION == 60
-    assert int(weights.sum()) == len(submitted)
-    assert np.all(accepted[inverse] >= submitted)
+    assert int(weights.sum()) == 24 * 60 and RESOLUTION == 60
+    assert np.all(accepted >= earliest) and np.all(np.diff(accepted) > 0)
     # each of the 480 open minutes is accepted at once (the night before 09:00 and the lunch with
     # them); after 18:30 at 09:00 on Wed 8 Jan (7 Jan is Orthodox Christmas)
     assert len(accepted) == 480 + 1
+    assert weights[0] == 9 * 60 + 1 and clock.instant(int(earliest[0])).hour == 0
+    assert bool(in_grid[0]) and not bool(in_grid[-1])  # 09:00 is a moment; 09:00 of 8 Jan is not
     assert clock.instant(int(accepted[-1])) == dt.datetime(2025, 1, 8, 9, 0, tzinfo=ALMATY)
