@@ -727,11 +727,10 @@ class Clock:
         a = self._arrays()
         j = np.searchsorted(a.starts, positions, side="right") - 1
         jc = np.maximum(j, 0)
-        before: Positions = np.where(
-            j < 0,
-            0,
-            np.where(positions < a.ends[jc], a.cum_end[jc] - a.ends[jc] + positions, a.cum_end[jc]),
-        )
+        # in interval j: its end's count less the seconds still to its end (none after it)
+        before: Positions = a.cum_end[jc] - np.maximum(a.ends[jc] - positions, 0)
+        if j.size and j.min() < 0:  # before the first opening: none
+            before = np.where(j < 0, 0, before)
         return before
 
     def from_office_seconds_batch(self, seconds: Positions) -> Positions:
