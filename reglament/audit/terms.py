@@ -15,7 +15,9 @@ For one version, channel and variant:
 * the legal term (``procedure.term``: the one that applies, its due instant pushed back by the
   steps not counted in it, those of parallel branches at the same time once: ``joined_batch``)
   runs from acceptance on the channel's clock; a path *overruns* when its end is after the due
-  instant, as the engine judges a case "broken".
+  instant, as the engine judges a case "broken";
+* variants of a channel with the same term, paths and case data share one walk (it counts
+  against :data:`MAX_WORK` each time, as if walked again).
 
 Untimed steps, ``by_schedule`` steps without known dates and waits without a limit take no
 time: the result is then a lower bound, and says so.
@@ -30,7 +32,7 @@ it are not checked.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -366,9 +368,10 @@ def check_terms(
     combos = only or [(c, v) for c in compiled.starts for v in compiled.served_variants(c)]
     found: list[TermCheck] = []
     prepared: dict[str, tuple[I64, I64, I64, Flags]] = {}
+    walked: dict[Hashable, _Walked] = {}
     budget = _Budget()
     for channel, variant in combos:
-        found.append(_check(engine, channel, variant, span, prepared, budget))
+        found.append(_check(engine, channel, variant, span, prepared, walked, budget))
         if budget.spent:
             break
     return found
@@ -380,6 +383,7 @@ def _check(
     variant: str | None,
     span: Window,
     prepared: dict[str, tuple[I64, I64, I64, Flags]],
+    walked: dict[Hashable, _Walked],
     budget: _Budget,
 ) -> TermCheck:
     compiled = engine.compiled
@@ -389,14 +393,25 @@ def _check(
     enumeration: Enumeration = enumerate_paths(compiled, channel, variant)
     limit = enumeration.limit
     walk: _Walk | None = None
+    shared: _Walked | None = None
     try:
         budget.spend(enumeration.visits * VISIT)
         if channel not in prepared:
             budget.spend(span.moments)
             prepared[channel] = _moments(clock, span)
+        key = _walk_key(channel, index, enumeration)
+        done = walked.get(key)
+        if done is not None and budget.left >= done.work:  # as walked for another variant
+            budget.left -= done.work
+            loops = tuple(sorted(enumeration.loops))
+            return TermCheck(
+                channel, variant, legal, index, span, done.paths, done.share, loops, limit
+            )
         accepted, weights, earliest, in_grid = prepared[channel]
+        left = budget.left
         walk = _Walk(engine, clock, legal, accepted, weights, earliest, in_grid, budget)
         walk.run(enumeration.paths, enumeration.data)
+        shared = walked[key] = _Walked(tuple(walk.results), walk.share(), left - budget.left)
     except _Spent:
         limit = (
             f"the audit's {MAX_WORK:,} instant-steps per file ran out here (the channels and "
@@ -410,11 +425,30 @@ def _check(
         legal,
         index,
         span,
-        tuple(walk.results) if walk else (),
-        walk.share() if walk else 0.0,
+        shared.paths if shared else tuple(walk.results) if walk else (),
+        shared.share if shared else walk.share() if walk else 0.0,
         tuple(sorted(enumeration.loops)),
         limit,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Walked:
+    """A finished walk: its paths' results, the share that overruns, and the work it took."""
+
+    paths: tuple[PathCheck, ...]
+    share: float
+    work: int
+
+
+def _walk_key(channel: str, term_index: int | None, enumeration: Enumeration) -> Hashable:
+    """What a walk's result depends on besides the file: the channel (its clock and moments),
+    the term, the paths and the case data taking each. Variants that share them (a variant
+    often changes only the documents) share the walk."""
+    data = tuple(
+        (path, repr(sorted(enumeration.data.get(path, {}).items()))) for path in enumeration.paths
+    )
+    return channel, term_index, data
 
 
 def _moments(clock: Clock, span: Window) -> tuple[I64, I64, I64, Flags]:
