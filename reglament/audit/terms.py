@@ -5,16 +5,19 @@ For one version, channel and variant:
 
 * the *window* is the version's period in force, at most its first twelve months
   (:func:`window`); every minute of it, nights and days off included, is a submission moment;
-* each moment is accepted at the channel office's next opening (``Clock.accept_batch``); moments
-  accepted at the same instant have the same future, so the walk runs once per distinct
-  acceptance instant and the results are weighted back to the moments;
+* each moment is accepted at the channel office's next opening; moments accepted at the same
+  instant have the same future, so the walk runs once per distinct acceptance instant and the
+  results are weighted back to the moments (``Clock.accept_grid`` gives the instants and their
+  moments from the office intervals, without a grid of every minute);
 * every path (:mod:`reglament.audit.paths`) is walked with each step taking its full allowed
   time (``procedure.timing.step_due_batch``: the actor's office clock, the calendar's days),
   sharing the work of common prefixes;
 * the legal term (``procedure.term``: the one that applies, its due instant pushed back by the
   steps not counted in it, those of parallel branches at the same time once: ``joined_batch``)
   runs from acceptance on the channel's clock; a path *overruns* when its end is after the due
-  instant, as the engine judges a case "broken".
+  instant, as the engine judges a case "broken";
+* variants of a channel with the same term, paths and case data share one walk (it counts
+  against :data:`MAX_WORK` each time, as if walked again).
 
 Untimed steps, ``by_schedule`` steps without known dates and waits without a limit take no
 time: the result is then a lower bound, and says so.
@@ -29,7 +32,7 @@ it are not checked.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -197,8 +200,8 @@ class _Walk:
         legal: Term | None,
         accepted: I64,
         weights: I64,
-        submitted: I64,
-        inverse: npt.NDArray[np.intp],
+        earliest: I64,
+        in_grid: Flags,
         budget: _Budget,
     ) -> None:
         self.engine = engine
@@ -209,11 +212,12 @@ class _Walk:
         self.accepted = accepted
         self.weights = weights
         self.total = int(weights.sum())
-        self.submitted = submitted
-        self.inverse = inverse
+        self.earliest = earliest
+        self.in_grid = in_grid
         self.base_due = (
             None if legal is None else term.base_due_batch(clock, accepted, legal.value, legal.unit)
         )
+        self.accepted_days = clock.ordinals(accepted)
         self.any_overrun = np.zeros(len(accepted), dtype=np.bool_)
         self.results: list[PathCheck] = []
         self.data: dict[Path, dict[str, object]] = {}
@@ -292,12 +296,8 @@ class _Walk:
         clock = self.clock
         end = state.pos
         due = self._due(state)
-        calendar = clock.calendar
         last = np.where(end % DAY == 0, end - 1, end)
-        working = calendar.working_days_between_batch(
-            clock.ordinals(self.accepted),
-            np.maximum(clock.ordinals(last), clock.ordinals(self.accepted)),
-        )
+        working = _per_run(self._working_days, self.accepted_days, clock.ordinals(last))
         if due is None:
             key = (working.astype(np.int64) << 32) + (end - self.accepted)
             worst = int(np.argmax(key))  # the most working days, then the longest
@@ -306,7 +306,9 @@ class _Walk:
         else:
             late = end > due
             self.any_overrun |= late
-            office = clock.office_seconds_batch(end) - clock.office_seconds_batch(due)
+            office = _per_run(clock.office_seconds_batch, end) - _per_run(
+                clock.office_seconds_batch, due
+            )
             best = office.max()
             raw = np.where(office == best, end - due, np.iinfo(np.int64).min)
             worst = int(np.argmax(raw))
@@ -333,12 +335,18 @@ class _Walk:
             )
         )
 
+    def _working_days(self, accepted: I64, last: I64) -> I64:
+        """Working days after the day of acceptance up to the day of ``last`` (0 if before)."""
+        days: I64 = self.clock.calendar.working_days_between_batch(
+            accepted, np.maximum(last, accepted)
+        )
+        return days
+
     def _moment(self, i: int, end: I64, due: I64 | None) -> Moment:
         at = self.clock.instant
         accepted = int(self.accepted[i])
-        mapped = np.flatnonzero(self.inverse == i)
-        earliest = int(self.submitted[mapped[0]])
-        in_grid = bool(np.any(self.submitted[mapped] == accepted))
+        earliest = int(self.earliest[i])
+        in_grid = bool(self.in_grid[i])
         submitted = accepted if in_grid else earliest
         return Moment(
             submitted=at(submitted),
@@ -359,10 +367,11 @@ def check_terms(
     span = window(engine.reglament)
     combos = only or [(c, v) for c in compiled.starts for v in compiled.served_variants(c)]
     found: list[TermCheck] = []
-    prepared: dict[str, tuple[I64, I64, I64, npt.NDArray[np.intp]]] = {}
+    prepared: dict[str, tuple[I64, I64, I64, Flags]] = {}
+    walked: dict[Hashable, _Walked] = {}
     budget = _Budget()
     for channel, variant in combos:
-        found.append(_check(engine, channel, variant, span, prepared, budget))
+        found.append(_check(engine, channel, variant, span, prepared, walked, budget))
         if budget.spent:
             break
     return found
@@ -373,7 +382,8 @@ def _check(
     channel: str,
     variant: str | None,
     span: Window,
-    prepared: dict[str, tuple[I64, I64, I64, npt.NDArray[np.intp]]],
+    prepared: dict[str, tuple[I64, I64, I64, Flags]],
+    walked: dict[Hashable, _Walked],
     budget: _Budget,
 ) -> TermCheck:
     compiled = engine.compiled
@@ -383,14 +393,25 @@ def _check(
     enumeration: Enumeration = enumerate_paths(compiled, channel, variant)
     limit = enumeration.limit
     walk: _Walk | None = None
+    shared: _Walked | None = None
     try:
         budget.spend(enumeration.visits * VISIT)
         if channel not in prepared:
             budget.spend(span.moments)
             prepared[channel] = _moments(clock, span)
-        submitted, accepted, weights, inverse = prepared[channel]
-        walk = _Walk(engine, clock, legal, accepted, weights, submitted, inverse, budget)
+        key = _walk_key(channel, index, enumeration)
+        done = walked.get(key)
+        if done is not None and budget.left >= done.work:  # as walked for another variant
+            budget.left -= done.work
+            loops = tuple(sorted(enumeration.loops))
+            return TermCheck(
+                channel, variant, legal, index, span, done.paths, done.share, loops, limit
+            )
+        accepted, weights, earliest, in_grid = prepared[channel]
+        left = budget.left
+        walk = _Walk(engine, clock, legal, accepted, weights, earliest, in_grid, budget)
         walk.run(enumeration.paths, enumeration.data)
+        shared = walked[key] = _Walked(tuple(walk.results), walk.share(), left - budget.left)
     except _Spent:
         limit = (
             f"the audit's {MAX_WORK:,} instant-steps per file ran out here (the channels and "
@@ -404,28 +425,44 @@ def _check(
         legal,
         index,
         span,
-        tuple(walk.results) if walk else (),
-        walk.share() if walk else 0.0,
+        shared.paths if shared else tuple(walk.results) if walk else (),
+        shared.share if shared else walk.share() if walk else 0.0,
         tuple(sorted(enumeration.loops)),
         limit,
     )
 
 
-def _moments(clock: Clock, span: Window) -> tuple[I64, I64, I64, npt.NDArray[np.intp]]:
-    """Submission moments of the window, the distinct acceptance instants, how many moments each
-    stands for, and which one each moment maps to."""
+@dataclass(frozen=True, slots=True)
+class _Walked:
+    """A finished walk: its paths' results, the share that overruns, and the work it took."""
+
+    paths: tuple[PathCheck, ...]
+    share: float
+    work: int
+
+
+def _walk_key(channel: str, term_index: int | None, enumeration: Enumeration) -> Hashable:
+    """What a walk's result depends on besides the file: the channel (its clock and moments),
+    the term, the paths and the case data taking each. Variants that share them (a variant
+    often changes only the documents) share the walk."""
+    data = tuple(
+        (path, repr(sorted(enumeration.data.get(path, {}).items()))) for path in enumeration.paths
+    )
+    return channel, term_index, data
+
+
+def _moments(clock: Clock, span: Window) -> tuple[I64, I64, I64, Flags]:
+    """The distinct acceptance instants of the window's submission moments, in order
+    (``Clock.accept_grid``: from the office intervals, without the grid of moments), how many
+    moments each stands for, the earliest moment accepted at each, and whether the instant is
+    itself a moment."""
     start = clock.position(dt.datetime.combine(span.first, dt.time(), tzinfo=clock.zone))
-    submitted: I64 = start + RESOLUTION * np.arange(span.moments, dtype=np.int64)
-    acceptance = clock.accept_batch(submitted)
-    if len(acceptance) and bool(np.all(acceptance[1:] >= acceptance[:-1])):
-        # later submissions are never accepted earlier: the distinct instants are the runs, in
-        # order, which is what np.unique gives, without its sort
-        firsts = _firsts(acceptance)
-        counts = np.diff(firsts, append=len(acceptance))
-        inverse = np.repeat(np.arange(len(firsts), dtype=np.intp), counts)
-        return submitted, acceptance[firsts].astype(np.int64), counts.astype(np.int64), inverse
-    accepted, inverse, counts = np.unique(acceptance, return_inverse=True, return_counts=True)
-    return submitted, accepted.astype(np.int64), counts.astype(np.int64), inverse
+    accepted, firsts = clock.accept_grid(start, RESOLUTION, span.moments)
+    counts = np.diff(firsts, append=span.moments)
+    earliest = start + RESOLUTION * firsts
+    last = start + RESOLUTION * (span.moments - 1)
+    in_grid = ((accepted - start) % RESOLUTION == 0) & (accepted <= last)
+    return accepted, counts, earliest, in_grid
 
 
 def _firsts(values: I64) -> npt.NDArray[np.intp]:
@@ -438,6 +475,22 @@ def _firsts(values: I64) -> npt.NDArray[np.intp]:
     starts[0] = True
     np.not_equal(values[1:], values[:-1], out=starts[1:])
     return np.flatnonzero(starts)
+
+
+def _per_run(compute: Callable[..., I64], *columns: I64) -> I64:
+    """``compute(*columns)``, element by element, computed once per run of equal consecutive
+    rows when the rows repeat (positions after a step counted in days mostly do)."""
+    size = len(columns[0])
+    if size < 2:
+        return compute(*columns)
+    changes = np.zeros(size - 1, dtype=np.bool_)
+    for column in columns:
+        changes |= column[1:] != column[:-1]
+    firsts = np.flatnonzero(np.concatenate(([True], changes)))
+    if 2 * len(firsts) >= size:
+        return compute(*columns)
+    once = compute(*(column[firsts] for column in columns))
+    return once[_runs(firsts, size)]
 
 
 def _runs(firsts: npt.NDArray[np.intp], size: int) -> npt.NDArray[np.intp]:

@@ -776,11 +776,10 @@ class Clock:
         a = self._arrays()
         j = np.searchsorted(a.starts, positions, side="right") - 1
         jc = np.maximum(j, 0)
-        before: Positions = np.where(
-            j < 0,
-            0,
-            np.where(positions < a.ends[jc], a.cum_end[jc] - a.ends[jc] + positions, a.cum_end[jc]),
-        )
+        # in interval j: its end's count less the seconds still to its end (none after it)
+        before: Positions = a.cum_end[jc] - np.maximum(a.ends[jc] - positions, 0)
+        if j.size and j.min() < 0:  # before the first opening: none
+            before = np.where(j < 0, 0, before)
         return before
 
     def from_office_seconds_batch(self, seconds: Positions) -> Positions:
@@ -816,6 +815,43 @@ class Clock:
             inside, positions, a.starts[np.minimum(nxt, len(a.starts) - 1)]
         )
         return accepted
+
+    def accept_grid(self, start: int, step: int, count: int) -> tuple[Positions, Positions]:
+        """``accept_batch`` of the grid ``start + step * i`` (``0 <= i < count``), grouped: the
+        distinct acceptance instants in order, and the index of the first grid point accepted at
+        each (the number each stands for is the difference of the next one's). Computed from
+        the office intervals the grid crosses, without the grid: a point in an interval is
+        accepted at itself, the points in the gap before an interval at its start."""
+        import numpy as np
+
+        if count <= 0 or step <= 0:
+            raise UsageError(f"a grid needs points and a step, got {count} points of {step} s")
+        last = start + step * (count - 1)
+        self._check_batch(np.array([start, last], dtype=np.int64))
+        a = self._arrays()
+        starts, ends = a.starts, a.ends
+        if not len(ends) or last >= ends[-1]:  # some points have no opening after them
+            stuck = 0 if not len(ends) else max(0, -(-(int(ends[-1]) - start) // step))
+            self.accept_batch(np.array([start + step * stuck], dtype=np.int64))  # raises
+        lo = max(int(np.searchsorted(starts, start, side="right")) - 1, 0)
+        hi = int(np.searchsorted(starts, last, side="right"))  # the first opening after the grid
+        k = np.arange(lo, min(hi, len(starts) - 1) + 1)
+        s, e = starts[k], ends[k]
+        gap_from = np.maximum(np.where(k > 0, ends[k - 1], start), start)  # the gap: [from, s]
+        gap_first = np.maximum(0, -((start - gap_from) // step))
+        gap_last = np.where(s >= start, np.minimum(count - 1, (s - start) // step), -1)
+        gap = (gap_last >= gap_first).astype(np.int64)
+        own_first = np.maximum(0, (s - start) // step + 1)  # the points inside, after its start
+        own = np.maximum(0, np.minimum(count, -((start - e) // step)) - own_first)
+        sizes = gap + own
+        ends_at = np.cumsum(sizes)
+        within = np.arange(int(ends_at[-1]), dtype=np.int64) - np.repeat(ends_at - sizes, sizes)
+        firsts: Positions = np.repeat(own_first - gap, sizes) + within
+        values: Positions = start + step * firsts
+        opens = np.repeat(gap.astype(np.bool_), sizes) & (within == 0)
+        firsts[opens] = gap_first[gap.astype(np.bool_)]
+        values[opens] = s[gap.astype(np.bool_)]
+        return values, firsts
 
     def closing_batch(self, ordinals: Positions) -> Positions:
         """Vectorised ``closing``: the closing position of each day (given as ordinals)."""

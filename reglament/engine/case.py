@@ -136,7 +136,7 @@ class Case:
             return value.isoformat() if value is not None else None
 
         return {
-            "schema_version": 1,
+            "schema_version": 2,
             "id": self.id,
             "receipt": self.receipt,
             "reglament": self.reglament,
@@ -157,7 +157,7 @@ class Case:
             },
             "tokens": [cast(TokenJSON, t.to_dict()) for t in self.tokens],
             "arrived": {join: list(ids) for join, ids in self.arrived.items()},
-            "history": [cast(RecordJSON, r.to_dict()) for r in self.history],
+            "history": [_record_json(r) for r in self.history],
             "suspensions": [cast(SuspensionJSON, s.to_dict()) for s in self.suspensions],
             "next_token": self.next_token,
             "end": self.end,
@@ -187,6 +187,23 @@ class Case:
                 raise case_error(problems)
             case.data = typed_data(case.data, reglament)
         return case
+
+
+def _record_json(record: Record) -> RecordJSON:
+    """A record as saved: its kind and instant, and only the keys that hold something (a saved
+    case stays small: most records have no outcome, detail, author or comment)."""
+    saved: RecordJSON = {"kind": record.kind.value, "at": record.at.isoformat()}
+    if record.step is not None:
+        saved["step"] = record.step
+    if record.outcome is not None:
+        saved["outcome"] = record.outcome
+    if record.detail:
+        saved["detail"] = record.detail
+    if record.by is not None:
+        saved["by"] = record.by
+    if record.comment is not None:
+        saved["comment"] = record.comment
+    return saved
 
 
 def atomic(case: Case) -> AbstractContextManager[None]:
@@ -309,9 +326,9 @@ def _build(document: CaseJSON, where: dt.tzinfo) -> Case:
             Record(
                 Kind(r["kind"]),
                 instant(r["at"]),
-                r["step"],
-                r["outcome"],
-                r["detail"],
+                r.get("step"),
+                r.get("outcome"),
+                r.get("detail", ""),
                 r.get("by"),
                 r.get("comment"),
             )

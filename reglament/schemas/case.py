@@ -35,7 +35,8 @@ from reglament.schemas.common import zone
 
 CASE_SCHEMA_FILE = Path(__file__).resolve().parent / "case.schema.json"
 CASE_SCHEMA_ID = "https://github.com/reglament/reglament/schemas/case.schema.json"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # what to_dict writes
+READ_VERSIONS = (1, 2)  # what from_dict reads: 1 wrote every key of a record, even empty ones
 
 # What ``datetime.isoformat()`` writes for an aware instant: seconds always, a fraction when
 # there is one, the UTC offset always (with seconds for the rare zone whose offset has them).
@@ -164,13 +165,18 @@ class TokenJSON(TypedDict):
 
 @with_config(_CLOSED)
 class RecordJSON(TypedDict):
-    """One entry of the case's history."""
+    """One entry of the case's history. A key that holds nothing (no step, no outcome, no
+    detail, no author, no comment) is left out (schema version 1 wrote it as null or "")."""
 
     kind: KindName
     at: Instant
-    step: Name | None
-    outcome: Name | None
-    detail: StrictStr
+    step: NotRequired[
+        Annotated[Name | None, Field(description="The step it concerns; absent: none.")]
+    ]
+    outcome: NotRequired[
+        Annotated[Name | None, Field(description="The outcome chosen; absent: none.")]
+    ]
+    detail: NotRequired[Annotated[StrictStr, Field(description="What happened; absent: empty.")]]
     by: NotRequired[
         Annotated[Name | None, Field(description="Who did it, as the caller said (complete).")]
     ]
@@ -192,7 +198,13 @@ class SuspensionJSON(TypedDict):
 class CaseJSON(TypedDict):
     """One case of one reglament version, saved halfway (or at its end) to be resumed later."""
 
-    schema_version: Annotated[Literal[1], Field(description="The version of this document.")]
+    schema_version: Annotated[
+        Literal[1, 2],
+        Field(
+            description="The version of this document: 2 leaves out a record's empty keys; 1 "
+            '(still read) wrote them as null or "".'
+        ),
+    ]
     id: NotRequired[
         Annotated[Name, Field(description="The case id, fixed at start; never changes.")]
     ]
@@ -320,14 +332,10 @@ def read_document(data: object) -> CaseJSON:
     if not isinstance(data, Mapping):
         raise case_error([("case", f"expected an object (a saved case), got {_shown(data)}")])
     version = data.get("schema_version", SCHEMA_VERSION)
-    if version != SCHEMA_VERSION or type(version) is not int:
+    if version not in READ_VERSIONS or type(version) is not int:
+        readable = " and ".join(str(v) for v in READ_VERSIONS)
         raise case_error(
-            [
-                (
-                    "case.schema_version",
-                    f"{_shown(version)} is not supported (this is {SCHEMA_VERSION})",
-                )
-            ]
+            [("case.schema_version", f"{_shown(version)} is not supported (this reads {readable})")]
         )
     try:
         return CASE_ADAPTER.validate_python(data)

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import BaseResolver
 
 from reglament.errors import Position, Problem
@@ -64,6 +63,27 @@ _CoreResolver.add_implicit_resolver(
 _CoreResolver.add_implicit_resolver(
     _NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
 )
+
+_SCALAR_TAGS = frozenset((_STR, _INT, _FLOAT, _BOOL, _NULL))
+_QUOTES = ("'", '"')
+# first character → the implicit resolvers to try, in order (then the wildcard ones): what
+# BaseResolver.resolve does for a plain scalar, without its per-call list building
+_RESOLVERS = _CoreResolver.yaml_implicit_resolvers
+_BY_FIRST = {
+    first: tuple(resolvers) + tuple(_RESOLVERS.get(None, ()))
+    for first, resolvers in _RESOLVERS.items()
+    if first is not None
+}
+_WILDCARD = tuple(_RESOLVERS.get(None, ()))
+
+
+def _plain_tag(value: str) -> str:
+    """The tag of a plain (unquoted, untagged) scalar under the core schema."""
+    for tag, pattern in _BY_FIRST.get(value[:1], _WILDCARD):
+        if pattern.match(value):
+            return str(tag)
+    return _STR
+
 
 if getattr(yaml, "__with_libyaml__", False):  # pragma: no branch - libyaml is usual
     from yaml.cyaml import CParser  # type: ignore[attr-defined]
@@ -207,40 +227,27 @@ class _Builder:
 
     def node(self) -> YNode:
         stack: list[_Open] = []
+        get_event = self.parser.get_event
+        display = self.display
         while True:
-            event: Any = self.parser.get_event()
-            pos = self.pos(event)
+            event: Any = get_event()
+            mark = event.start_mark
+            pos = Position(display, mark.line + 1, mark.column + 1)
             done: YNode | None = None
             size = 1
-            if isinstance(event, yaml.AliasEvent):
-                anchor = str(event.anchor)
-                if anchor not in self.anchors:
-                    if any(frame.anchor == anchor for frame in stack):
-                        raise YamlProblem(
-                            Problem(
-                                pos,
-                                f"alias *{anchor} refers to a value that contains it; refused",
-                                code="alias",
-                            )
-                        )
-                    raise YamlProblem(
-                        Problem(pos, f"alias *{anchor} names no anchor (&{anchor})", code="alias")
-                    )
-                done, size = self.anchors[anchor]
-                self.count(size, pos)
-            elif isinstance(event, yaml.ScalarEvent):
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
                 done = self.scalar(event, pos, stack)
-                self.count(1, pos)
+                self.total += 1
+                if self.total > MAX_NODES:
+                    self.count(0, pos)
                 if done is None:  # a key: wait for its value
                     continue
-            elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-                is_map = isinstance(event, yaml.MappingStartEvent)
-                kind = MappingNode if is_map else SequenceNode
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                is_map = kind is yaml.MappingStartEvent
                 tag = event.tag
-                if tag is None or tag == "!":
-                    tag = self.parser.resolve(kind, None, event.implicit)  # type: ignore[no-untyped-call]
-                if tag != (_MAP if is_map else _SEQ):
-                    raise self.tag_problem(str(tag), pos)
+                if tag is not None and tag != "!" and tag != (_MAP if is_map else _SEQ):
+                    raise self.tag_problem(str(tag), pos)  # no tag, or "!": a map or list
                 if stack and stack[-1].key is None and isinstance(stack[-1].node, YMap):
                     raise YamlProblem(
                         Problem(
@@ -258,6 +265,22 @@ class _Builder:
                 self.count(1, pos)
                 stack.append(_Open(YMap(pos) if is_map else YSeq(pos), event.anchor))
                 continue
+            elif kind is yaml.AliasEvent:
+                anchor = str(event.anchor)
+                if anchor not in self.anchors:
+                    if any(frame.anchor == anchor for frame in stack):
+                        raise YamlProblem(
+                            Problem(
+                                pos,
+                                f"alias *{anchor} refers to a value that contains it; refused",
+                                code="alias",
+                            )
+                        )
+                    raise YamlProblem(
+                        Problem(pos, f"alias *{anchor} names no anchor (&{anchor})", code="alias")
+                    )
+                done, size = self.anchors[anchor]
+                self.count(size, pos)
             else:  # SequenceEnd or MappingEnd
                 frame = stack.pop()
                 done, size = frame.node, frame.size
@@ -270,12 +293,12 @@ class _Builder:
     def scalar(self, event: Any, pos: Position, stack: list[_Open]) -> YNode | None:
         """The scalar's node, or None when it is a mapping key (then kept as the pending key)."""
         tag = event.tag
-        if tag is None or tag == "!":
-            tag = self.parser.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        value = event.value
+        if tag is None or tag == "!":  # what the core resolver gives
+            tag = _plain_tag(value) if event.implicit[0] else _STR
         top = stack[-1] if stack else None
-        if top is not None and isinstance(top.node, YMap) and top.key is None:
-            key = str(event.value)
+        if top is not None and top.key is None and isinstance(top.node, YMap):
+            key = str(value)
             if key == "<<":
                 raise YamlProblem(
                     Problem(
@@ -284,10 +307,11 @@ class _Builder:
                         code="key",
                     )
                 )
-            if tag not in (_STR, _INT, _FLOAT, _BOOL, _NULL):
+            if tag not in _SCALAR_TAGS:
                 raise self.tag_problem(tag, pos)
-            if key in top.node.entries:
-                first = top.node.entries[key][0]
+            entries = top.node.entries
+            if key in entries:
+                first = entries[key][0]
                 raise YamlProblem(
                     Problem(
                         pos,
@@ -299,7 +323,10 @@ class _Builder:
             if event.anchor is not None:  # a key may be reused through its alias
                 self.anchors[event.anchor] = (YScalar(pos, key), 1)
             return None
-        result = YScalar(pos, _scalar(node, self.display, self.kind), event.style in ("'", '"'))
+        style = event.style
+        result = YScalar(
+            pos, value if tag == _STR else _scalar(tag, value, pos, self.kind), style in _QUOTES
+        )
         if event.anchor is not None:
             self.anchors[event.anchor] = (result, 1)
         return result
@@ -341,8 +368,8 @@ class _Builder:
         return YamlProblem(Problem(pos, _tag_message(tag, self.kind), code="tag"))
 
 
-def _scalar(node: ScalarNode, display: str, kind: str) -> Scalar:
-    tag, value = node.tag, str(node.value)
+def _scalar(tag: str, text: str, pos: Position, kind: str) -> Scalar:
+    value = str(text)
     if tag == _STR:
         return value
     if tag == _NULL:
@@ -353,17 +380,13 @@ def _scalar(node: ScalarNode, display: str, kind: str) -> Scalar:
         try:
             return int(value, 0) if value.startswith(("0o", "0x")) else int(value)
         except ValueError:
-            raise YamlProblem(
-                Problem(_pos(node, display), _not_whole(value), code="type")
-            ) from None
+            raise YamlProblem(Problem(pos, _not_whole(value), code="type")) from None
     if tag == _FLOAT:
         try:
             return float(value.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf"))
         except ValueError:
-            raise YamlProblem(
-                Problem(_pos(node, display), f"{value!r} is not a number", code="type")
-            ) from None
-    raise YamlProblem(Problem(_pos(node, display), _tag_message(str(node.tag), kind), code="tag"))
+            raise YamlProblem(Problem(pos, f"{value!r} is not a number", code="type")) from None
+    raise YamlProblem(Problem(pos, _tag_message(str(tag), kind), code="tag"))
 
 
 def _tag_message(tag: str, kind: str) -> str:
@@ -495,11 +518,6 @@ def _syntax_problem(error: yaml.MarkedYAMLError, display: str, text: str) -> Yam
             context += f" that starts at line {started.line + 1}, column {started.column + 1}"
         message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
     return _problem(display, line, column, message, "yaml-syntax")
-
-
-def _pos(node: Node, display: str) -> Position:
-    mark = node.start_mark
-    return Position(display, mark.line + 1, mark.column + 1)
 
 
 def _not_whole(value: str) -> str:

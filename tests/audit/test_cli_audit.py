@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 from pathlib import Path
 
@@ -77,3 +78,13 @@ def test_html_pages_carry_the_flow_diagram(tmp_path: Path) -> None:
     page = (target / "karaganda-2015--semey-compensation.html").read_text(encoding="utf-8")
     assert "<svg" in page and "<?xml" not in page
     assert "con-check-data" in page  # a step of the flow, drawn
+
+
+@pytest.mark.skipif(
+    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc's mallopt"
+)
+def test_audit_keeps_heap_slack_on_glibc() -> None:
+    """`audit` asks glibc to keep free heap memory (M_TOP_PAD) rather than fault it back in."""
+    from reglament.cli import _roomy_heap
+
+    assert _roomy_heap() is True

@@ -159,13 +159,29 @@ def test_the_batch_positions_are_minutes() -> None:
     clock = Clock(schedule="standard", zone=ALMATY)
     from reglament.audit.terms import Window
 
-    submitted, accepted, weights, inverse = _moments(
+    accepted, weights, earliest, in_grid = _moments(
         clock, Window(dt.date(2025, 1, 6), dt.date(2025, 1, 7), "test")
     )
-    assert len(submitted) == 24 * 60 and RESOLUTION == 60
-    assert int(weights.sum()) == len(submitted)
-    assert np.all(accepted[inverse] >= submitted)
+    assert int(weights.sum()) == 24 * 60 and RESOLUTION == 60
+    assert np.all(accepted >= earliest) and np.all(np.diff(accepted) > 0)
     # each of the 480 open minutes is accepted at once (the night before 09:00 and the lunch with
     # them); after 18:30 at 09:00 on Wed 8 Jan (7 Jan is Orthodox Christmas)
     assert len(accepted) == 480 + 1
+    assert weights[0] == 9 * 60 + 1 and clock.instant(int(earliest[0])).hour == 0
+    assert bool(in_grid[0]) and not bool(in_grid[-1])  # 09:00 is a moment; 09:00 of 8 Jan is not
     assert clock.instant(int(accepted[-1])) == dt.datetime(2025, 1, 8, 9, 0, tzinfo=ALMATY)
+
+
+def test_variants_with_the_same_paths_and_term_share_one_walk() -> None:
+    """Zhambyl's active-employment referral serves 8 channel-variant pairs with 2 distinct walks:
+    checked together, each pair gets what checking it alone gives, and the pairs that share
+    term, paths and data share the walk's results."""
+    engine = Engine(
+        load(ROOT / "reglament" / "reglaments" / "zhambyl-2017" / "active-employment-referral.yaml")
+    )
+    together = check_terms(engine)
+    alone = [check_terms(engine, [(c.channel, c.variant)])[0] for c in together]
+    assert together == alone
+    assert len(together) == 8
+    assert len({id(c.paths) for c in together}) == 2
+    assert len({id(c.paths) for c in alone}) == 8

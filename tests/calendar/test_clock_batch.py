@@ -70,6 +70,53 @@ def test_accept_closing_office_seconds(index: int) -> None:
     assert (clock.from_office_seconds_batch(clock.office_seconds_batch(opened)) == opened).all()
 
 
+def _grouped(clock: Clock, start: int, step: int, count: int) -> tuple[list[int], list[int]]:
+    """What ``accept_grid`` should give, from ``accept_batch`` of the whole grid."""
+    accepted = clock.accept_batch(start + step * np.arange(count, dtype=np.int64))
+    values, firsts = np.unique(accepted, return_index=True)
+    return values.tolist(), firsts.tolist()
+
+
+@pytest.mark.parametrize("index", range(len(CLOCKS)))
+@pytest.mark.parametrize(
+    ("offset", "step", "count"),
+    [
+        (0, 60, 60 * 24 * 40),  # midnight, every minute, 40 days
+        (9 * 3600 + 17, 60, 5_000),  # inside office hours, off the minute
+        (13 * 3600 + 30 * 60, 420, 900),  # lunch, a step longer than some gaps
+        (3 * 86_400 + 18 * 3600, 7 * 3600 + 13, 300),  # a step longer than an office day
+        (5 * 86_400, 60, 1),  # one point, on a day off
+    ],
+)
+def test_accept_grid_is_accept_batch_grouped(
+    index: int, offset: int, step: int, count: int
+) -> None:
+    """The grid's distinct acceptance instants and the first point of each, from the office
+    intervals: exactly ``np.unique`` of ``accept_batch`` over every point."""
+    clock = CLOCKS[index]
+    for day in (
+        dt.datetime(2012, 12, 10, tzinfo=clock.zone),
+        dt.datetime(2026, 3, 20, tzinfo=clock.zone),
+    ):
+        start = clock.position(day) + offset
+        values, firsts = clock.accept_grid(start, step, count)
+        assert (values.tolist(), firsts.tolist()) == _grouped(clock, start, step, count)
+
+
+def test_accept_grid_errors_are_accept_batch_errors() -> None:
+    clock = CLOCKS[0]
+    end = clock.position(dt.datetime(2030, 12, 31, 12, tzinfo=ALMATY))
+    for start, count in ((end, 60 * 11), (end, 60 * 24), (-120, 10)):
+        grid = start + 60 * np.arange(count, dtype=np.int64)
+        with pytest.raises(CalendarRangeError) as batch:
+            clock.accept_batch(grid)
+        with pytest.raises(CalendarRangeError) as grouped:
+            clock.accept_grid(start, 60, count)
+        assert str(grouped.value) == str(batch.value)
+    with pytest.raises(UsageError, match="a grid needs points"):
+        clock.accept_grid(0, 60, 0)
+
+
 def test_positions_round_trip() -> None:
     clock = CLOCKS[0]
     instants = random_instants(7, 100, ALMATY)

@@ -125,9 +125,9 @@ def test_case_round_trips_through_json(engine: Engine) -> None:
     text = json.dumps(case.to_dict())
     again = Case.from_dict(json.loads(text))
     assert again == case
-    assert again.to_dict()["schema_version"] == 1
+    assert again.to_dict()["schema_version"] == 2
     with pytest.raises(
-        UsageError, match=r"^case.schema_version: 99 is not supported \(this is 1\)$"
+        UsageError, match=r"^case.schema_version: 99 is not supported \(this reads 1 and 2\)$"
     ):
         Case.from_dict({**case.to_dict(), "schema_version": 99})
     with pytest.raises(UsageError, match=r"^case.reglament: missing \(and 16 more problems\)$"):

@@ -84,6 +84,37 @@ def test_saved_cases_of_real_runs_meet_the_schema_and_come_back(name: str) -> No
     assert not validator.is_valid(changed(document, ("history",), []))
 
 
+EMPTY_RECORD = {"step": None, "outcome": None, "detail": "", "by": None, "comment": None}
+
+
+def schema_version_1(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` as schema version 1 wrote it: every key of every record, empty or not."""
+    return {
+        **document,
+        "schema_version": 1,
+        "history": [{**EMPTY_RECORD, **record} for record in document["history"]],
+    }
+
+
+@pytest.mark.parametrize("name", sorted(BASES))
+def test_a_case_saved_in_schema_version_1_comes_back_the_same(name: str) -> None:
+    """Version 2 leaves out a record's empty keys; version 1 documents, with all of them, are
+    still read (by ``Case.from_dict`` and ``Engine.restore``) into the same case, saved again
+    as version 2."""
+    engine, document = BASES[name]
+    old = schema_version_1(document)
+    assert document["schema_version"] == 2 and old != document
+    assert not any(
+        record.get(key, "x") in (None, "") for record in document["history"] for key in EMPTY_RECORD
+    )
+    assert [e.message for e in case_validator().iter_errors(old)] == []
+    new_case = Case.from_dict(json.loads(json.dumps(document)), engine.reglament)
+    assert Case.from_dict(json.loads(json.dumps(old)), engine.reglament) == new_case
+    assert engine.restore(json.loads(json.dumps(old))) == new_case
+    assert engine.restore(old).to_dict() == document
+    assert len(json.dumps(document)) < len(json.dumps(old))
+
+
 # -- the document, with no reglament ------------------------------------------------------------------
 
 DOCUMENT_ERRORS = [
@@ -163,8 +194,8 @@ DOCUMENT_ERRORS = [
         "case.data.eligible: expected a string, a whole number, true, false or null, got [True]",
     ),
     (("next_token",), 0, "case.next_token: expected 1 or more, got 0"),
-    (("schema_version",), 2, "case.schema_version: 2 is not supported (this is 1)"),
-    (("schema_version",), "1", "case.schema_version: '1' is not supported (this is 1)"),
+    (("schema_version",), 3, "case.schema_version: 3 is not supported (this reads 1 and 2)"),
+    (("schema_version",), "1", "case.schema_version: '1' is not supported (this reads 1 and 2)"),
     (
         ("finished_at",),
         "2024-04-02T10:00:00+05:00",

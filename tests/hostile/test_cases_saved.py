@@ -66,6 +66,10 @@ EXPECTED = {
         "ran on the 2015 version as if it were its own",
         f"case.version: the case is of semey-compensation@karaganda@2011-01-01, not of {SEMEY}",
     ),
+    "schema-version-3.json": (
+        "a version this one does not write or read (it reads 1 and 2)",
+        "case.schema_version: 3 is not supported (this reads 1 and 2)",
+    ),
 }
 
 
