@@ -389,14 +389,26 @@ def _cases(old: Reglament, new: Reglament, cases: list[dict[str, Any]]) -> list[
                 CaseDelta(index, label, (), f"cannot be replayed under the new version: {error}")
             )
             continue
-        found.append(CaseDelta(index, label, _shifts(old_engine, before, new_engine, after)))
+        found.append(CaseDelta(index, label, shifts(old_engine, before, new_engine, after)))
     return found
 
 
-def _shifts(old_engine: Engine, before: Case, new_engine: Engine, after: Case) -> tuple[Shift, ...]:
-    shifts: list[Shift] = []
-    old_due = {t.step: t.due for t in before.tokens}
-    new_due = {t.step: t.due for t in after.tokens}
+def shifts(
+    old_engine: Engine,
+    before: Case,
+    new_engine: Engine,
+    after: Case,
+    at: dt.datetime | None = None,
+) -> tuple[Shift, ...]:
+    """Every due instant of one case in flight, ``before`` under ``old_engine``'s version and
+    ``after`` under ``new_engine``'s: each active step's (:meth:`Engine.step_due`, pushed back by
+    the suspensions while it ran), then the legal term's (:meth:`Engine.term_due`), as of ``at``
+    (default: each case's end, or its last record). The one comparison of a case under two
+    versions: ``diff --cases`` (``before`` and ``after`` replayed) and an amendment's plan
+    (``runtime/amend.py``: ``before`` the live case, ``after`` the case moved) both make it."""
+    found: list[Shift] = []
+    old_due = {t.step: _due(old_engine, before, t.step, at) for t in before.tokens}
+    new_due = {t.step: _due(new_engine, after, t.step, at) for t in after.tokens}
     for step in dict.fromkeys([*old_due, *new_due]):
         clock = new_engine.compiled.clock_for(step) if step in new_engine.reglament.steps else None
         a, b = old_due.get(step), new_due.get(step)
@@ -406,13 +418,19 @@ def _shifts(old_engine: Engine, before: Case, new_engine: Engine, after: Case) -
             words = "active only under the old version"
         else:
             words = shift_words(clock, Unit.working_days, a, b)
-        shifts.append(Shift(step, a, b, words))
-    a_term, b_term = old_engine.term_due(before), new_engine.term_due(after)
+        found.append(Shift(step, a, b, words))
+    a_term, b_term = old_engine.term_due(before, at), new_engine.term_due(after, at)
     if a_term is not None or b_term is not None:
         clock = new_engine.compiled.channel_clock[after.channel]
         unit = Unit(after.term_unit) if after.term_unit else Unit.working_days
-        shifts.append(Shift("term", a_term, b_term, shift_words(clock, unit, a_term, b_term)))
-    return tuple(shifts)
+        found.append(Shift("term", a_term, b_term, shift_words(clock, unit, a_term, b_term)))
+    return tuple(found)
+
+
+def _due(engine: Engine, case: Case, step: str, at: dt.datetime | None) -> dt.datetime | None:
+    """The due of ``step``, under way in ``case``, as of ``at`` (default: as :meth:`Engine.term_due`
+    takes it, the case's end or its last record)."""
+    return engine.step_due(case, step, at or case.finished_at or case.history[-1].at)
 
 
 def shift_words(

@@ -1,9 +1,10 @@
 """What can happen to a case, and which notifications it sends: one vocabulary.
 
 A reglament declares its notifications on an :class:`~reglament.schemas.Event`. A case's history
-records a :class:`Kind`: every event, under the same name, and two more that no notification is
+records a :class:`Kind`: every event, under the same name, and three more that no notification is
 declared on (``term_overdue``; ``ended``, an end that is neither a result, a refusal nor missing
-data). A kind is turned into its event by :func:`event_of`, never through its ``.value``.
+data; ``migrated``, the case moved to another version of its reglament, ``runtime/amend.py``). A
+kind is turned into its event by :func:`event_of`, never through its ``.value``.
 
 Here too: which events name a step and which an end (:data:`STEP_EVENTS`, :data:`END_EVENTS`),
 the event each kind of end raises (:func:`raised_by`), the template a notification uses
@@ -19,7 +20,7 @@ from reglament.schemas import Decision, EndKind, Event, Notification, Reglament,
 
 
 class Kind(StrEnum):
-    """What happened to a case (the events notifications are attached to, and two more)."""
+    """What happened to a case (the events notifications are attached to, and three more)."""
 
     accepted = Event.accepted.value
     step_started = Event.step_started.value
@@ -33,13 +34,16 @@ class Kind(StrEnum):
     refused = Event.refused.value
     result_ready = Event.result_ready.value
     ended = "ended"
+    migrated = "migrated"
+    """The case moved to another version of its reglament (an amendment): the detail names
+    both versions; recorded by ``runtime/amend.py: migrate``, never by a move of the engine."""
 
 
 _EVENT_OF: dict[Kind, Event] = {Kind[event.name]: event for event in Event}
 
 
 def event_of(kind: Kind) -> Event | None:
-    """The event a notification may be declared on for ``kind`` (``None`` for the two kinds
+    """The event a notification may be declared on for ``kind`` (``None`` for the three kinds
     that have none)."""
     return _EVENT_OF.get(kind)
 

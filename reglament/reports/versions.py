@@ -9,7 +9,7 @@ import textwrap
 from typing import Any
 
 from reglament.audit.compare import Comparison
-from reglament.audit.diff import Diff
+from reglament.audit.diff import Diff, Shift
 from reglament.calendar.days import fmt_instant
 
 TEXT_WIDTH = 160  # characters of a text table
@@ -129,12 +129,16 @@ def _cases_text(d: Diff) -> list[str]:
         lines.append(f"  {case.label}")
         if case.problem:
             lines.append(f"    {case.problem}")
-        for s in case.shifts:
-            if s.old != s.new:
-                old = fmt_instant(s.old, time_first=True)
-                new = fmt_instant(s.new, time_first=True)
-                lines.append(f"    {s.what}: due {old} → {new}: {s.words}")
+        lines.extend(shift_line(s) for s in case.shifts if s.old != s.new)
     return lines
+
+
+def shift_line(s: Shift) -> str:
+    """One due instant of a case under two versions, as ``diff --cases`` (and an amendment's
+    plan, ``runtime/amend.py``) writes it: ``    review: due 11:00 Tue 2016-02-02 → ...``."""
+    old = fmt_instant(s.old, time_first=True)
+    new = fmt_instant(s.new, time_first=True)
+    return f"    {s.what}: due {old} → {new}: {s.words}"
 
 
 def diff_markdown(d: Diff) -> str:

@@ -37,6 +37,9 @@ from reglament.schemas.words import allowed_text, amount_text, elapsed_text
 
 TIME_DRIVEN = frozenset({Kind.step_overdue, Kind.term_at_risk, Kind.term_overdue})
 """What :meth:`Engine.poll` records (and a late completion): computed afresh, not replayed."""
+NOT_REPLAYED = TIME_DRIVEN | {Kind.migrated}
+"""The records a replay does not give again: the time-driven ones, and a move to another
+version (``runtime/amend.py``), after which the case replays on the version it moved to."""
 
 TermVerdict = Literal["met", "broken", "open", "overdue", "none"]
 _VERDICTS: dict[str, TermVerdict] = {"met": "met", "broken": "broken", "overdue": "overdue"}
@@ -163,8 +166,8 @@ def _term_line(term: TermCheck) -> str:
 
 
 def _facts(history: list[Record]) -> list[tuple[int, Record]]:
-    """The records a replay must give again (not the time-driven ones), with their index."""
-    return [(i, record) for i, record in enumerate(history) if record.kind not in TIME_DRIVEN]
+    """The records a replay must give again (not :data:`NOT_REPLAYED`), with their index."""
+    return [(i, record) for i, record in enumerate(history) if record.kind not in NOT_REPLAYED]
 
 
 def _fact(record: Record) -> tuple[object, ...]:

@@ -65,6 +65,7 @@ KindName = Literal[
     "refused",
     "result_ready",
     "ended",
+    "migrated",
 ]
 TermUnit = Literal["minutes", "hours", "working_days", "calendar_days"]
 DurationUnit = Literal[
