@@ -7,8 +7,8 @@ that name, else the package's built-in one of that name, under ``templates/notif
 (one file per event and language, with the macros ``subject``, ``message`` and ``sms``; the
 layouts ``_email``, ``_cabinet`` and ``_letter`` wrap the message in each medium's greeting,
 letterhead and signature). Templates run in Jinja2's immutable sandbox with ``StrictUndefined``,
-bounded (:mod:`reglament.renderers.sandbox`: one message's steps, sizes, output and nesting),
-and see only the variables of :data:`~reglament.renderers.variables.PROVIDED`, built by
+a reglament's own bounded (:mod:`reglament.renderers.sandbox`: one message's steps, sizes,
+output and nesting; the package's own are trusted and not counted), and see only the variables of :data:`~reglament.renderers.variables.PROVIDED`, built by
 :mod:`reglament.renderers.context` from the engine's data. :func:`check_templates` checks,
 before any case runs, that every template a reglament uses exists in each of its languages,
 reads only those variables and no attribute the sandbox refuses, and renders within its
@@ -35,6 +35,7 @@ from jinja2 import (
     meta,
     nodes,
 )
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from reglament.errors import Position, Problem, UsageError
 from reglament.procedure.events import (
@@ -136,19 +137,41 @@ def quoted(value: object) -> str:
     return f"«{value}»"
 
 
+OPTIONS: dict[str, Any] = {
+    "undefined": StrictUndefined,
+    "autoescape": False,  # plain text in every medium; nothing here is HTML
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": False,
+    "auto_reload": False,
+}
+FILTERS: dict[str, Callable[..., str]] = {"capfirst": capfirst, "quoted": quoted}
+
+
 @functools.cache
 def environment() -> sandbox.BoundedSandbox:
+    """Where a reglament's own templates (untrusted input) run: bounded (sandbox.py). A
+    package template one of them imports or includes is compiled and bounded here too."""
     env = sandbox.BoundedSandbox(
-        loader=PackageLoader("reglament.renderers", TEMPLATE_DIR),
-        undefined=StrictUndefined,
-        autoescape=False,  # plain text in every medium; nothing here is HTML
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-        auto_reload=False,
+        loader=PackageLoader("reglament.renderers", TEMPLATE_DIR), **OPTIONS
     )
-    env.add_filter("capfirst", capfirst)
-    env.add_filter("quoted", quoted)
+    for name, function in FILTERS.items():
+        env.add_filter(name, function)
+    return env
+
+
+@functools.cache
+def package_environment() -> ImmutableSandboxedEnvironment:
+    """Where the package's own templates run when a message is rendered: each event's
+    messages and the layouts, shipped with the code and held by the test suite (their
+    problems, :func:`builtin_problems`, and every text they write, the golden files). They are
+    trusted, so they run without the bounded sandbox's counting (which took most of a
+    message's time), in Jinja's immutable sandbox with the same options and filters. What a
+    reglament's own template wrote reaches them as a text, never as something to run."""
+    env = ImmutableSandboxedEnvironment(
+        loader=PackageLoader("reglament.renderers", TEMPLATE_DIR), **OPTIONS
+    )
+    env.filters.update(FILTERS)
     return env
 
 
@@ -165,8 +188,16 @@ def builtin_file(event: Event | str, language: Language | str) -> str:
     return f"{Language(language).value}/{Event(event).value}.j2"
 
 
+@functools.cache
 def _builtin(event: Event, language: Language) -> Template:
-    return environment().get_template(builtin_file(event, language))
+    """The package's template of ``event`` in ``language``, loaded once."""
+    return package_environment().get_template(builtin_file(event, language))
+
+
+@functools.cache
+def _layout(language: Language, medium: Medium) -> Template:
+    """The package's layout of ``medium`` in ``language``, loaded once."""
+    return package_environment().get_template(f"{language.value}/_{medium.value}.j2")
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +320,7 @@ def compose(
             if medium is Medium.sms:
                 body, title = short, None
             else:
-                layout = environment().get_template(f"{lang.value}/_{medium.value}.j2")
+                layout = _layout(lang, medium)
                 framing = {**values, **_letter_values(values, letter or Letter())}
                 body = _tidy(layout.render({**framing, "subject": subject, "message": message}))
                 title = None if medium is Medium.letter else subject
