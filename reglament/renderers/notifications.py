@@ -258,14 +258,21 @@ class _Parts:
         self.language = language
         self.part: str | None = None  # the part of the reglament's own template rendering
 
-    def render(self, values: Mapping[str, Any]) -> tuple[str, str, str]:
+    def render(self, values: dict[str, Any], medium: Medium) -> tuple[str | None, str]:
+        """The subject (``None`` for an SMS, which has none) and the text ``medium`` sends: an
+        SMS's short form, else the message its layout wraps. Of a built-in template only the
+        macros the medium sends are called (they are the package's: one not called cannot
+        fail); every part of the reglament's own is rendered by every medium, so that a part
+        that fails fails whatever the medium, and validate reports it at that part."""
+        texting = medium is Medium.sms
         # a built-in template by its name (which may be another event's, e.g. the accepted
         # receipt sent when a step ends); the reglament's own falls back on its event's
         source = Event(self.name) if self.own is None else self.event
-        builtin = _builtin(source, self.language).make_module(dict(values))
-        subject = _one_line(_macro(builtin, "subject"))
+        builtin = _builtin(source, self.language).make_module(values)
         if self.own is None:
-            return subject, _tidy(_macro(builtin, "message")), _one_line(_macro(builtin, "sms"))
+            if texting:
+                return None, _one_line(_macro(builtin, "sms"))
+            return _one_line(_macro(builtin, "subject")), _tidy(_macro(builtin, "message"))
         own, lang = self.own, self.language
         body = own.body.get(lang)
         if body is None:
@@ -277,9 +284,11 @@ class _Parts:
         own_subject = own.subject.get(lang) if own.subject is not None else None
         if own_subject is not None:
             subject = self._own("subject", own_subject, values, _one_line)
+        else:
+            subject = _one_line(_macro(builtin, "subject"))
         sms_source = own.sms.get(lang) if own.sms is not None else None
         short = self._own("sms", sms_source, values, _one_line) if sms_source else message
-        return subject, message, _one_line(short)
+        return (None, _one_line(short)) if texting else (subject, message)
 
     def _own(
         self, part: str, source: str, values: Mapping[str, Any], tidy: Callable[[str], str]
@@ -316,13 +325,13 @@ def compose(
     parts = _Parts(reglament, name, fact.event, lang)
     try:
         with sandbox.bounded():  # one message, one budget (see sandbox.py)
-            subject, message, short = parts.render(values)
-            if medium is Medium.sms:
-                body, title = short, None
+            subject, text = parts.render(values, medium)
+            if subject is None:
+                body, title = text, None
             else:
                 layout = _layout(lang, medium)
                 framing = {**values, **_letter_values(values, letter or Letter())}
-                body = _tidy(layout.render({**framing, "subject": subject, "message": message}))
+                body = _tidy(layout.render({**framing, "subject": subject, "message": text}))
                 title = None if medium is Medium.letter else subject
     except RENDER_ERRORS as error:
         reason = _describe(error)
