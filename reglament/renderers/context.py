@@ -14,6 +14,10 @@ back on the other original only.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import threading
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -120,7 +124,6 @@ def facts(
     """What the engine says about ``notice`` of ``case``. The result's due date is the legal
     term's due as of the notice; when the act states no term, the case's end (a finished case),
     else the end of ``timeline``, else of the case simulated from its start."""
-    from reglament.engine.simulate import simulate
     from reglament.procedure.term import working_days_left  # the calendar: not for validate
 
     record = notice.record
@@ -130,11 +133,10 @@ def facts(
     due_kind: DueKind = "term"
     if term_due is not None:
         due = term_due
-    elif timeline is not None or not case.finished:
-        plan = timeline or simulate(
-            engine, case.submitted_at, case.channel, case.variant, case.data
-        )
-        due, due_kind = plan.end, "earliest" if plan.lower_bound else "planned"
+    elif timeline is not None:
+        due, due_kind = timeline.end, "earliest" if timeline.lower_bound else "planned"
+    elif not case.finished:
+        due, due_kind = planned_end(engine, case)
     else:
         assert case.finished_at is not None
         due, due_kind = case.finished_at, "planned"
@@ -180,6 +182,60 @@ def facts(
         reason=record.detail if event is Event.suspended else "",
         days_left=days_left,
     )
+
+
+# The end of an open case's plan, simulated from its start, is a due date's fallback when the
+# act states no term: the same for every notice of the case as long as what the plan starts from
+# (its submission, channel, variant and data) does not change. Each engine keeps the last
+# PLANS of them, so that a case's notices, and its next moves' notices, simulate it once.
+PLANS = 1024
+PlanKey = tuple[dt.datetime, str, str, str | None, tuple[tuple[str, str, object], ...]]
+_PLANS: weakref.WeakKeyDictionary[Engine, Callable[[PlanKey], tuple[dt.datetime, DueKind]]] = (
+    weakref.WeakKeyDictionary()
+)
+_PLANS_LOCK = threading.Lock()
+
+
+def planned_end(engine: Engine, case: Case) -> tuple[dt.datetime, DueKind]:
+    """The end of ``case`` simulated from its start (its submission, channel, variant and
+    data), ``"earliest"`` when some step has no time in the act, else ``"planned"``; kept per
+    engine (:data:`PLANS`) under what the simulation starts from."""
+    key: PlanKey = (
+        case.submitted_at,
+        str(case.submitted_at.tzinfo),  # equal instants in two zones are two keys
+        case.channel,
+        case.variant,
+        tuple((name, type(value).__name__, value) for name, value in case.data.items()),
+    )
+    try:
+        hash(key)
+    except TypeError:  # a value that is no key (none of the schema's types is such)
+        return _simulated_end(engine, key)
+    with _PLANS_LOCK:
+        plans = _PLANS.get(engine)
+        if plans is None:
+            plans = _PLANS[engine] = _plan_cache(weakref.ref(engine))
+    return plans(key)
+
+
+def _plan_cache(
+    engine: weakref.ref[Engine],
+) -> Callable[[PlanKey], tuple[dt.datetime, DueKind]]:
+    @functools.lru_cache(maxsize=PLANS)
+    def plan(key: PlanKey) -> tuple[dt.datetime, DueKind]:
+        alive = engine()
+        assert alive is not None, "a plan asked of an engine no longer there"
+        return _simulated_end(alive, key)
+
+    return plan
+
+
+def _simulated_end(engine: Engine, key: PlanKey) -> tuple[dt.datetime, DueKind]:
+    from reglament.engine.simulate import simulate
+
+    submitted, _, channel, variant, data = key
+    plan = simulate(engine, submitted, channel, variant, {name: v for name, _, v in data})
+    return plan.end, "earliest" if plan.lower_bound else "planned"
 
 
 # -- facts + reglament + language → template variables -----------------------------------------

@@ -7,8 +7,8 @@ that name, else the package's built-in one of that name, under ``templates/notif
 (one file per event and language, with the macros ``subject``, ``message`` and ``sms``; the
 layouts ``_email``, ``_cabinet`` and ``_letter`` wrap the message in each medium's greeting,
 letterhead and signature). Templates run in Jinja2's immutable sandbox with ``StrictUndefined``,
-bounded (:mod:`reglament.renderers.sandbox`: one message's steps, sizes, output and nesting),
-and see only the variables of :data:`~reglament.renderers.variables.PROVIDED`, built by
+a reglament's own bounded (:mod:`reglament.renderers.sandbox`: one message's steps, sizes,
+output and nesting; the package's own are trusted and not counted), and see only the variables of :data:`~reglament.renderers.variables.PROVIDED`, built by
 :mod:`reglament.renderers.context` from the engine's data. :func:`check_templates` checks,
 before any case runs, that every template a reglament uses exists in each of its languages,
 reads only those variables and no attribute the sandbox refuses, and renders within its
@@ -35,6 +35,7 @@ from jinja2 import (
     meta,
     nodes,
 )
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from reglament.errors import Position, Problem, UsageError
 from reglament.procedure.events import (
@@ -133,19 +134,41 @@ def quoted(value: object) -> str:
     return f"«{value}»"
 
 
+OPTIONS: dict[str, Any] = {
+    "undefined": StrictUndefined,
+    "autoescape": False,  # plain text in every medium; nothing here is HTML
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": False,
+    "auto_reload": False,
+}
+FILTERS: dict[str, Callable[..., str]] = {"capfirst": capfirst, "quoted": quoted}
+
+
 @functools.cache
 def environment() -> sandbox.BoundedSandbox:
+    """Where a reglament's own templates (untrusted input) run: bounded (sandbox.py). A
+    package template one of them imports or includes is compiled and bounded here too."""
     env = sandbox.BoundedSandbox(
-        loader=PackageLoader("reglament.renderers", TEMPLATE_DIR),
-        undefined=StrictUndefined,
-        autoescape=False,  # plain text in every medium; nothing here is HTML
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-        auto_reload=False,
+        loader=PackageLoader("reglament.renderers", TEMPLATE_DIR), **OPTIONS
     )
-    env.add_filter("capfirst", capfirst)
-    env.add_filter("quoted", quoted)
+    for name, function in FILTERS.items():
+        env.add_filter(name, function)
+    return env
+
+
+@functools.cache
+def package_environment() -> ImmutableSandboxedEnvironment:
+    """Where the package's own templates run when a message is rendered: each event's
+    messages and the layouts, shipped with the code and held by the test suite (their
+    problems, :func:`builtin_problems`, and every text they write, the golden files). They are
+    trusted, so they run without the bounded sandbox's counting (which took most of a
+    message's time), in Jinja's immutable sandbox with the same options and filters. What a
+    reglament's own template wrote reaches them as a text, never as something to run."""
+    env = ImmutableSandboxedEnvironment(
+        loader=PackageLoader("reglament.renderers", TEMPLATE_DIR), **OPTIONS
+    )
+    env.filters.update(FILTERS)
     return env
 
 
@@ -162,8 +185,16 @@ def builtin_file(event: Event | str, language: Language | str) -> str:
     return f"{Language(language).value}/{Event(event).value}.j2"
 
 
+@functools.cache
 def _builtin(event: Event, language: Language) -> Template:
-    return environment().get_template(builtin_file(event, language))
+    """The package's template of ``event`` in ``language``, loaded once."""
+    return package_environment().get_template(builtin_file(event, language))
+
+
+@functools.cache
+def _layout(language: Language, medium: Medium) -> Template:
+    """The package's layout of ``medium`` in ``language``, loaded once."""
+    return package_environment().get_template(f"{language.value}/_{medium.value}.j2")
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,14 +255,21 @@ class _Parts:
         self.language = language
         self.part: str | None = None  # the part of the reglament's own template rendering
 
-    def render(self, values: Mapping[str, Any]) -> tuple[str, str, str]:
+    def render(self, values: dict[str, Any], medium: Medium) -> tuple[str | None, str]:
+        """The subject (``None`` for an SMS, which has none) and the text ``medium`` sends: an
+        SMS's short form, else the message its layout wraps. Of a built-in template only the
+        macros the medium sends are called (they are the package's: one not called cannot
+        fail); every part of the reglament's own is rendered by every medium, so that a part
+        that fails fails whatever the medium, and validate reports it at that part."""
+        texting = medium is Medium.sms
         # a built-in template by its name (which may be another event's, e.g. the accepted
         # receipt sent when a step ends); the reglament's own falls back on its event's
         source = Event(self.name) if self.own is None else self.event
-        builtin = _builtin(source, self.language).make_module(dict(values))
-        subject = _one_line(_macro(builtin, "subject"))
+        builtin = _builtin(source, self.language).make_module(values)
         if self.own is None:
-            return subject, _tidy(_macro(builtin, "message")), _one_line(_macro(builtin, "sms"))
+            if texting:
+                return None, _one_line(_macro(builtin, "sms"))
+            return _one_line(_macro(builtin, "subject")), _tidy(_macro(builtin, "message"))
         own, lang = self.own, self.language
         body = own.body.get(lang)
         if body is None:
@@ -243,9 +281,11 @@ class _Parts:
         own_subject = own.subject.get(lang) if own.subject is not None else None
         if own_subject is not None:
             subject = self._own("subject", own_subject, values, _one_line)
+        else:
+            subject = _one_line(_macro(builtin, "subject"))
         sms_source = own.sms.get(lang) if own.sms is not None else None
         short = self._own("sms", sms_source, values, _one_line) if sms_source else message
-        return subject, message, _one_line(short)
+        return (None, _one_line(short)) if texting else (subject, message)
 
     def _own(
         self, part: str, source: str, values: Mapping[str, Any], tidy: Callable[[str], str]
@@ -282,13 +322,13 @@ def compose(
     parts = _Parts(reglament, name, fact.event, lang)
     try:
         with sandbox.bounded():  # one message, one budget (see sandbox.py)
-            subject, message, short = parts.render(values)
-            if medium is Medium.sms:
-                body, title = short, None
+            subject, text = parts.render(values, medium)
+            if subject is None:
+                body, title = text, None
             else:
-                layout = environment().get_template(f"{lang.value}/_{medium.value}.j2")
+                layout = _layout(lang, medium)
                 framing = {**values, **_letter_values(values, letter or Letter())}
-                body = _tidy(layout.render({**framing, "subject": subject, "message": message}))
+                body = _tidy(layout.render({**framing, "subject": subject, "message": text}))
                 title = None if medium is Medium.letter else subject
     except RENDER_ERRORS as error:
         reason = _describe(error)

@@ -3,7 +3,9 @@
 A reglament's own templates (``templates:``) are untrusted input. Jinja2's
 :class:`~jinja2.sandbox.ImmutableSandboxedEnvironment` keeps them away from Python's internals
 (``__class__``, ``__globals__``, ``mro`` …) and from changing a value; :class:`BoundedSandbox`
-also bounds what one message may cost, so that no template can hang a send or exhaust memory:
+also bounds what one message may cost, so that no template can hang a send or exhaust memory
+(the package's own templates and layouts, trusted, run in Jinja's immutable sandbox without
+this counting: :func:`reglament.renderers.notifications.package_environment`):
 
 ==================  ====================================================================
 ``MAX_STEPS``        steps one message may take: each loop iteration, call, operator,

@@ -185,10 +185,13 @@ def messages(
     chosen = list(records)
     lang = Language(language)
     reached = Contact.of(contact)
-    seq = _positions(case, chosen)
+    notices = engine.notices(case, chosen)
+    if not notices:
+        return []  # most moves send nothing: their records are not placed
+    seq = _positions(case, [notice.record for notice in notices])
     index = {id(n): i for i, n in enumerate(engine.reglament.notifications)}
     found: list[Message] = []
-    for notice in engine.notices(case, chosen):
+    for notice in notices:
         notification = notice.notification
         fact = facts(engine, case, notice)  # once per notice: what render would ask each time
         name = template_name(notification)
