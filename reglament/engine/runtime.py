@@ -585,7 +585,8 @@ class Engine:
         """When ``step`` of ``case`` is due as of ``at``, as :meth:`status` gives it: the visit
         of the step under way at ``at``, or else the latest one left by then, is due at its due
         on entry pushed back by the suspensions while it ran (up to ``at``, or up to when it was
-        left: a later suspension does not move it). ``None`` when the case had not entered the
+        left: a later suspension does not move it), those begun by its due only: one begun once
+        the step was overdue finds its time run out (:func:`timing.pushed_back`). ``None`` when the case had not entered the
         step by ``at``, or the act gives the step no time. An unknown step is a ``UsageError``."""
         self._check(case)
         self._at(at)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from reglament.calendar import TermRules
+from reglament.calendar import Clock, TermRules
 from reglament.engine.compiled import Compiled
 from reglament.loader import BUNDLED, load, load_file
-from reglament.procedure import timing
+from reglament.procedure import term, timing
 from reglament.schemas import Duration, Unit
 from reglament.schemas.reglament import ExternalSchedule
 from tests.calendar.test_clock_batch import random_instants
@@ -199,3 +200,35 @@ def test_engine_step_due_of_a_step_under_way_and_of_one_left() -> None:
     assert engine.step_due(case, "check", later) == status.due
     with pytest.raises(UsageError, match="'chek'"):
         engine.step_due(case, "chek", later)
+
+
+def _monday(hhmm: str) -> dt.datetime:
+    """Mon 17 Mar 2025 at ``hhmm``, in Almaty."""
+    return dt.datetime.fromisoformat(f"2025-03-17 {hhmm}").replace(tzinfo=ZoneInfo("Asia/Almaty"))
+
+
+# a step of 30 minutes due Mon 17 Mar 2025 10:30 (standard schedule), its clock stopped for
+# these stretches: each that begins by the due as the ones before left it pushes it back by its
+# office time; the first that begins later (the step already late) and every one after it, not
+PUSHED_BACK = [
+    ([("10:00", "10:10")], "10:40"),
+    ([("10:30", "10:40")], "10:40"),  # begins at the due itself: the time has not run out
+    ([("10:31", "10:41")], "10:30"),  # begins a minute after it: overdue since 10:30
+    ([("10:00", "10:10"), ("10:35", "10:45")], "10:50"),  # the second begins before 10:40
+    ([("10:00", "10:10"), ("10:41", "10:51"), ("11:00", "11:10")], "10:40"),
+    ([("12:00", "12:30")], "10:30"),  # the reported case
+]
+
+
+@pytest.mark.parametrize(("stretches", "due"), PUSHED_BACK)
+def test_only_the_stretches_that_begin_by_the_due_push_a_step_back(
+    stretches: list[tuple[str, str]], due: str
+) -> None:
+    clock = Clock(schedule="standard", zone="Asia/Almaty")
+    stood = [(_monday(a), _monday(b)) for a, b in stretches]
+    minutes = Duration(value=30, unit=Unit.minutes)
+    got = timing.pushed_back(clock, minutes, _monday("10:30"), stood)
+    assert got == _monday(due)
+    # the stretches that count are pushed back by the term's arithmetic
+    counted = [s for s in stood if s[0] <= got]
+    assert got == term.due(clock, Unit.minutes, _monday("10:30"), counted)
