@@ -13,7 +13,8 @@ Rules (legal basis in docs/calendar.md), all configurable through ``TermRules``:
 
 Office time is precomputed per (calendar, schedule) as a sorted list of open intervals in local
 wall-clock seconds since the calendar's first day, with cumulative open seconds, so adding minutes
-is two bisects. Resolution is one second (microseconds are dropped).
+is two bisects. The tables are in whole seconds; an instant's sub-second part in an opening is
+carried through office time (``add_office_minutes``; the batch takes it as ``micros``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import itertools
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, get_args
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, get_args, overload
 
 from reglament.calendar.days import (
     DayInfo,
@@ -506,6 +507,11 @@ class Clock:
     def add_office_minutes(self, t: dt.datetime, minutes: int) -> Deadline:
         """``minutes`` of office time after ``t``; a result exactly at closing stays at closing.
 
+        Office time runs continuously: a ``t`` in an opening carries its sub-second part to the
+        due (and a due that would land on a closing with that part still to run goes on at the
+        next opening); a ``t`` outside the office's hours counts from an opening, a whole
+        second.
+
         This is a hot path (a µs or two): the clock's tables read in one go, the position, two
         bounded bisects, and a ``Deadline`` built without the dataclass ``__init__`` (its
         explanation is built when read).
@@ -517,13 +523,17 @@ class Clock:
             return self._add_minutes_slow(t, minutes)
         pos = day * _DAY + delta.seconds
         j = _AFTER(starts, pos, fod[day], fod[day + 1]) - 1
+        micro = 0
         if j < 0:  # before the calendar's first opening
             target = minutes * 60
         elif pos < ends[j]:  # in an opening: its open seconds so far, and the minutes
             target = pos - shift[j] + minutes * 60
+            micro = delta.microseconds
         else:
             target = cum_end[j] + minutes * 60
         k = _BEFORE(cum_end, target, j if j > 0 else 0)
+        if micro and k < len(cum_end) and cum_end[k] == target:
+            k += 1  # on a closing with a part of a second to run: the next opening
         if k >= len(cum_end):
             raise CalendarRangeError(
                 f"{t.isoformat()} + {shown(minutes)} minutes of office time falls after the calendar's "
@@ -532,7 +542,7 @@ class Clock:
         due = shift[k] + target
         result = _NEW(Deadline)
         _SET_START(result, t)
-        _SET_DUE(result, base + _SECONDS(0, due))  # wall-clock arithmetic: the same tzinfo
+        _SET_DUE(result, base + _SECONDS(0, due, micro))  # wall-clock arithmetic: one tzinfo
         _SET_ESTIMATED(result, est[due // _DAY + 1] > est[day])
         _SET_BASIS(result, bases.get(minutes) or self._basis(minutes))
         return result
@@ -739,10 +749,18 @@ class Clock:
         return self._np
 
     def positions(self, instants: Iterable[dt.datetime]) -> Positions:
-        """Aware instants → positions (local seconds since the calendar's first day)."""
+        """Aware instants → positions (local seconds since the calendar's first day, whole: the
+        sub-second part of each is :meth:`microseconds`'s)."""
         import numpy as np
 
         return np.fromiter((self._pos(t) for t in instants), dtype=np.int64)
+
+    def microseconds(self, instants: Iterable[dt.datetime]) -> Positions:
+        """The sub-second part of each instant (0 to 999,999 µs), which its position leaves
+        out: what :meth:`add_office_minutes_batch` takes as ``micros``."""
+        import numpy as np
+
+        return np.fromiter((t.microsecond for t in instants), dtype=np.int64)
 
     def position(self, t: dt.datetime) -> int:
         """One aware instant → its position."""
@@ -752,10 +770,16 @@ class Clock:
         """A position → the aware instant in the clock's zone."""
         return self._at(int(position))
 
-    def instants(self, positions: Positions) -> list[dt.datetime]:
-        """Positions → aware instants in the clock's zone."""
+    def instants(self, positions: Positions, micros: Positions | None = None) -> list[dt.datetime]:
+        """Positions → aware instants in the clock's zone (with ``micros``, each with its
+        sub-second part)."""
         at = self._at
-        return [at(p) for p in positions.tolist()]
+        if micros is None:
+            return [at(p) for p in positions.tolist()]
+        return [
+            at(p) + dt.timedelta(microseconds=u)
+            for p, u in zip(positions.tolist(), micros.tolist(), strict=True)
+        ]
 
     def ordinals(self, positions: Positions) -> Positions:
         """The local date of each position, as ``date.toordinal()``."""
@@ -862,8 +886,23 @@ class Clock:
         closing: Positions = self._arrays().closing[index]
         return closing
 
-    def add_office_minutes_batch(self, positions: Positions, minutes: int | Positions) -> Positions:
-        """Vectorised ``add_office_minutes(...).due`` (0 minutes: the next opening)."""
+    @overload
+    def add_office_minutes_batch(
+        self, positions: Positions, minutes: int | Positions, micros: None = None
+    ) -> Positions: ...
+
+    @overload
+    def add_office_minutes_batch(
+        self, positions: Positions, minutes: int | Positions, micros: Positions
+    ) -> tuple[Positions, Positions]: ...
+
+    def add_office_minutes_batch(
+        self, positions: Positions, minutes: int | Positions, micros: Positions | None = None
+    ) -> Positions | tuple[Positions, Positions]:
+        """Vectorised ``add_office_minutes(...).due`` (0 minutes: the next opening). With
+        ``micros`` (the starts' sub-second parts, :meth:`microseconds`) it gives the due
+        positions and theirs, as the scalar form carries them: a start's part where it is in an
+        opening, else 0 (:meth:`instants` joins the two)."""
         import numpy as np
 
         self._check_batch(positions)
@@ -876,6 +915,11 @@ class Clock:
         a = self._arrays()
         target = self.office_seconds_batch(positions) + m * 60
         k = np.searchsorted(a.cum_end, target, side="left")
+        carried = None
+        if micros is not None:
+            carried = self._carried(positions, micros)
+            # on a closing with a part of a second to run: the next opening
+            k = k + ((carried > 0) & (a.cum_end[np.minimum(k, len(a.cum_end) - 1)] == target))
         if k.size and k.max() >= len(a.cum_end):
             worst = int(np.argmax(k))
             start = self._at(int(np.broadcast_to(positions, k.shape).flat[worst]))
@@ -886,7 +930,21 @@ class Clock:
         due: Positions = a.ends[k] - a.cum_end[k] + target
         if not m.all():
             due = np.where(m == 0, self.accept_batch(positions), due)
-        return due
+        return due if carried is None else (due, carried)
+
+    def _carried(self, positions: Positions, micros: Positions) -> Positions:
+        """The sub-second part an office-time count carries: ``micros`` where the office is
+        open at the position, else 0 (a count from an opening starts on a whole second)."""
+        import numpy as np
+
+        if micros.shape != positions.shape:
+            raise UsageError(
+                f"micros must have the positions' shape {positions.shape}, got {micros.shape}"
+            )
+        if micros.size and (micros.min() < 0 or micros.max() >= 1_000_000):
+            raise UsageError("micros must be sub-second parts, 0 to 999999 µs")
+        carried: Positions = np.where(self._open_batch(positions), micros, 0)
+        return carried
 
     def add_working_days_batch(self, positions: Positions, n: int | Positions) -> Positions:
         """Vectorised ``add_working_days(...).due``."""

@@ -582,16 +582,54 @@ class Engine:
     # -- the steps' clocks ------------------------------------------------------------------------
 
     def step_due(self, case: Case, step: str, at: dt.datetime) -> dt.datetime | None:
-        """When ``step`` of ``case`` is due as of ``at``, as :meth:`status` gives it: the visit
-        of the step under way at ``at``, or else the latest one left by then, is due at its due
-        on entry pushed back by the suspensions while it ran (up to ``at``, or up to when it was
-        left: a later suspension does not move it). ``None`` when the case had not entered the
-        step by ``at``, or the act gives the step no time. An unknown step is a ``UsageError``."""
+        """When ``step`` of ``case`` is due as of ``at``, as :meth:`status` gives it.
+
+        An instant names the case as it stands once everything recorded at it is applied (what
+        :meth:`status` shows, and the timers plan from): the visit of the step under way at
+        ``at``, or else the latest one left by then. A visit runs from its start up to, not
+        including, the instant it is left, so at an instant a step is left and entered again
+        (a loop whose decision completes at once) it names the new visit; the visit just left
+        is named by its record (:meth:`visit_due`). The visit is due at its due on entry pushed
+        back by the suspensions while it ran (up to ``at``, or up to when it was left: a later
+        suspension does not move it), those begun by its due only: one begun once the step was
+        overdue finds its time run out (:func:`timing.pushed_back`). ``None`` when the case had
+        not entered the step by ``at``, or the act gives the step no time. An unknown step is a
+        ``UsageError``."""
         self._check(case)
         self._at(at)
         if step not in self.reglament.steps:
             raise unknown("step", step, self.reglament.steps, f"in {self.reglament.id}")
-        visit = _visit(case, step, at)
+        return self._visit_due(case, step, _visit(case.history, step, at), at)
+
+    def visit_due(self, case: Case, record: Record) -> dt.datetime | None:
+        """When the visit of its step that ``record`` belongs to is due, as of that record: the
+        visit a ``step_started`` opens, a ``step_completed`` closes, a ``step_overdue`` calls
+        late (the latest visit of the step begun before the record in the history). It names
+        the visit left even when the step was entered again at the same instant, where an
+        instant names the new one (:meth:`step_due`); what the notices' ``step_due`` is.
+        ``record`` is one of the case's history (the same object, else the first equal one,
+        e.g. of a saved case read back); another record, or one that names no step, is a
+        ``UsageError``."""
+        self._check(case)
+        index = _position(case.history, record)
+        step = record.step
+        if step is None or step not in self.reglament.steps:
+            raise UsageError(
+                f"{record.kind.value} at {record.at.isoformat()} names no step of "
+                f"{self.reglament.id}: ask step_due(case, step, at) for a step as of an instant"
+            )
+        visit = _visit(case.history[: index + 1], step, record.at)
+        return self._visit_due(case, step, visit, record.at)
+
+    def _visit_due(
+        self,
+        case: Case,
+        step: str,
+        visit: tuple[dt.datetime, dt.datetime | None] | None,
+        at: dt.datetime,
+    ) -> dt.datetime | None:
+        """The due of ``visit`` of ``step`` (its start and when it was left, ``None``: under
+        way), as of ``at`` or as of when it was left."""
         if visit is None:
             return None
         started, left = visit
@@ -823,17 +861,33 @@ def _standing_since(stretches: list[OpenStretch], at: dt.datetime) -> dt.datetim
     return next((a for a, b in _as_of(stretches, at) if a <= at <= b), at)
 
 
-def _visit(case: Case, step: str, at: dt.datetime) -> tuple[dt.datetime, dt.datetime | None] | None:
-    """The latest visit of ``step`` begun by ``at``: when it started, and when it was left if
-    that was by ``at`` (``None``: under way at ``at``, or never entered by then)."""
+def _visit(
+    history: Sequence[Record], step: str, at: dt.datetime
+) -> tuple[dt.datetime, dt.datetime | None] | None:
+    """The latest visit of ``step`` begun by ``at`` in ``history`` (every record at ``at``
+    applied): when it started, and when it was left if that was by ``at`` (``None``: under way
+    at ``at``, or never entered by then)."""
     found: tuple[dt.datetime, dt.datetime | None] | None = None
-    for record in case.history:
+    for record in history:
         if record.step != step or record.at > at:
             continue
         if record.kind is STARTED:
             found = (record.at, None)
         elif record.kind is COMPLETED and found is not None and found[1] is None:
             found = (found[0], record.at)
+    return found
+
+
+def _position(history: Sequence[Record], record: Record) -> int:
+    """Where ``record`` is in ``history``: the same object, else the first equal record."""
+    found = next((i for i, r in enumerate(history) if r is record), None)
+    if found is None:
+        found = next((i for i, r in enumerate(history) if r == record), None)
+    if found is None:
+        raise UsageError(
+            f"{record.kind.value} at {record.at.isoformat()} is not an event of this case: "
+            "pass a record of its history (what its moves returned)"
+        )
     return found
 
 

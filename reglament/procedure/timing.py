@@ -10,7 +10,8 @@ schedule without known dates and a wait without a limit have no due instant.
 :func:`step_due_batch` is the same rule for many start instants at once (a parity test holds the
 two equal). While the case is suspended a step's clock stands still: :func:`pushed_back` moves
 its due instant by the stretches that stood still, by the term's arithmetic
-(:func:`reglament.procedure.term.due`) in the step's own unit.
+(:func:`reglament.procedure.term.due`) in the step's own unit; a stretch that begins after the
+step fell due stops nothing (its time had run out), so a step once overdue stays so.
 """
 
 from __future__ import annotations
@@ -109,11 +110,22 @@ def pushed_back(
     clock: Clock, duration: Duration | None, due: dt.datetime, stretches: Sequence[Stretch]
 ) -> dt.datetime:
     """A step's ``due`` instant after its clock stood still for ``stretches`` (the case
-    suspended while it ran): in the duration's unit, as a suspension pushes the term back. A
-    ``by_schedule`` step keeps its date: the schedule's day does not move."""
-    if duration is None or not is_timed(duration):
+    suspended while it ran; in order, not overlapping: :func:`reglament.procedure.term.joined`):
+    in the duration's unit, as a suspension pushes the term back. Only a stretch that begins by
+    the due it pushes (the due as the stretches before it left it) stops the clock: one that
+    begins later finds the step's time already run out, so the step stays overdue from the
+    instant it became so. A ``by_schedule`` step keeps its date: the schedule's day does not
+    move."""
+    if duration is None or not is_timed(duration) or not stretches:
         return due
-    return term.due(clock, duration.unit, due, stretches)
+    unit, pushed, by = duration.unit, due, 0
+    for start, end in stretches:
+        if start > pushed:  # the step was late when this stretch began, and so at every later
+            break
+        if end > start:
+            by += term.shift(clock, unit, start, end)
+            pushed = term.shifted(clock, unit, due, by)  # term.due over the stretches so far
+    return pushed
 
 
 def step_due(

@@ -150,6 +150,8 @@ def facts(
     step_due = None
     if event is Event.step_overdue:
         step_due = record.at  # the engine records an overdue step at its due time
+    elif event in STEP_EVENTS:  # the visit the record opens or closes, not one begun since
+        step_due = engine.visit_due(case, record)
     elif step is not None:
         step_due = engine.step_due(case, step, record.at)
     term = (

@@ -61,6 +61,39 @@ def test_office_time(schedule: str, start: str, minutes: int, due: str) -> None:
     assert CLOCKS[schedule].add_office_minutes(at(start), minutes).due == at(due)
 
 
+# docs/calendar.md, Office time: office time runs continuously, so the sub-second part of a start
+# in an opening is carried to its due; a start outside the office's hours counts from an
+# opening, a whole second; a due that would land on closing with the part left over goes on at
+# the next opening with it
+SUB_SECOND = [
+    # start, minutes, due (standard: 09:00-18:30, lunch 13:00-14:30)
+    ("2025-03-04 10:00:00.250000", 30, "2025-03-04 10:30:00.250000"),
+    ("2025-03-04 10:00:59.999999", 1, "2025-03-04 10:01:59.999999"),
+    ("2025-03-04 12:30:00.500000", 60, "2025-03-04 15:00:00.500000"),  # across lunch
+    ("2025-03-04 18:00:00.000001", 30, "2025-03-05 09:00:00.000001"),  # past closing by 1 µs
+    ("2025-03-04 18:00:00", 30, "2025-03-04 18:30:00"),  # a whole second: stays at closing
+    ("2025-03-04 18:29:59.750000", 1, "2025-03-05 09:00:59.750000"),
+    ("2025-03-04 12:59:59.900000", 1, "2025-03-04 14:30:59.900000"),  # lunch between
+    ("2025-03-04 13:10:00.500000", 10, "2025-03-04 14:40:00"),  # at lunch: from 14:30 sharp
+    ("2025-03-04 20:00:00.123456", 15, "2025-03-05 09:15:00"),  # evening: from 09:00 sharp
+    ("2025-03-04 18:30:00.500000", 15, "2025-03-05 09:15:00"),  # closed from 18:30 itself
+    ("2025-03-04 10:00:00.250000", 0, "2025-03-04 10:00:00.250000"),  # 0: the instant itself
+    ("2025-03-04 20:00:00.250000", 0, "2025-03-05 09:00:00"),  # 0: the next opening
+]
+
+
+@pytest.mark.parametrize(("start", "minutes", "due"), SUB_SECOND)
+def test_office_time_keeps_the_sub_second_part(start: str, minutes: int, due: str) -> None:
+    clock = CLOCKS["standard"]
+    assert clock.add_office_minutes(at(start), minutes).due == at(due)
+    assert clock.add(at(start), minutes, "minutes").due == at(due)
+    # hours are minutes, and a step in minutes handed over at the instant runs from it
+    if minutes % 60 == 0 and minutes:
+        assert clock.add(at(start), minutes // 60, "hours").due == at(due)
+    if minutes:
+        assert clock.due_after_handover(at(start), minutes, "minutes") == at(due)
+
+
 def test_hours_unit_and_dispatch() -> None:
     clock = CLOCKS["standard"]
     assert clock.add(at("2025-03-04 12:30"), 1, "hours").due == at("2025-03-04 15:00")

@@ -49,6 +49,52 @@ def test_add_batch_equals_scalar(index: int, unit: str) -> None:
     assert got == want
 
 
+def sub_second_instants(seed: int, count: int, zone: dt.tzinfo) -> list[dt.datetime]:
+    """:func:`random_instants` with sub-second parts, a third of them a part of a second
+    before or after a round minute (a closing, an opening, lunch)."""
+    rng = random.Random(seed)
+    found = []
+    for t in random_instants(seed, count, zone):
+        part = rng.choice((rng.randrange(1, 1_000_000), 1, 999_999, 0))
+        if rng.random() < 1 / 3 and t.second == 0:
+            t -= dt.timedelta(seconds=1)  # 12:59:59.xxx, 18:29:59.xxx
+        found.append(t.replace(microsecond=part))
+    return found
+
+
+@pytest.mark.parametrize("index", range(len(CLOCKS)))
+def test_office_minutes_batch_carries_the_sub_second_part_as_the_scalar_does(index: int) -> None:
+    clock = CLOCKS[index]
+    instants = [t for t in sub_second_instants(50 + index, 400, clock.zone) if t.year < 2030]
+    minutes = np.array(
+        [random.Random(i).choice((0, 1, 2, 15, 30, 61, 600)) for i in range(len(instants))]
+    )
+    positions, micros = clock.positions(instants), clock.microseconds(instants)
+    assert clock.instants(positions, micros) == instants
+    due, carried = clock.add_office_minutes_batch(positions, minutes, micros)
+    want = [clock.add_office_minutes(t, int(m)).due for t, m in zip(instants, minutes, strict=True)]
+    assert clock.instants(due, carried) == want
+    # without micros: the whole seconds, as before
+    assert (
+        clock.add_office_minutes_batch(positions, minutes)
+        == clock.positions(
+            [
+                clock.add_office_minutes(t.replace(microsecond=0), int(m)).due
+                for t, m in zip(instants, minutes, strict=True)
+            ]
+        )
+    ).all()
+
+
+def test_office_minutes_batch_refuses_bad_micros() -> None:
+    clock = CLOCKS[0]
+    positions = clock.positions(random_instants(3, 4, clock.zone))
+    with pytest.raises(UsageError, match="shape"):
+        clock.add_office_minutes_batch(positions, 30, np.zeros(3, dtype=np.int64))
+    with pytest.raises(UsageError, match="0 to 999999"):
+        clock.add_office_minutes_batch(positions, 30, np.full(4, 1_000_000, dtype=np.int64))
+
+
 @pytest.mark.parametrize("index", range(len(CLOCKS)))
 def test_accept_closing_office_seconds(index: int) -> None:
     clock = CLOCKS[index]

@@ -246,3 +246,56 @@ def test_asked_as_of_an_earlier_instant_a_later_suspension_does_not_count() -> N
     assert SYNTHETIC.stopped_intervals(case, midway) == [(at("2024-04-01 10:15"), midway)]
     assert SYNTHETIC.term_due(case, midway) == at("2024-04-09 18:00")  # one day stood still
     assert SYNTHETIC.term_due(case, at("2024-04-03 12:00")) == at("2024-04-10 18:00")
+
+
+def test_a_suspension_after_a_step_is_overdue_does_not_push_its_due_back() -> None:
+    """The reported case: ``register`` overdue at 10:30, then suspended 12:00–12:30. Its clock
+    had run out before it stopped, so nothing stood still on it: status, step_due and poll
+    keep the due the overdue record names (docs/calendar.md, "Suspensions")."""
+    case = SYNTHETIC.start(at("2024-04-01 10:00"), "office", data={"eligible": True})
+    assert _kinds(SYNTHETIC.poll(case, at("2024-04-01 11:00"))) == [
+        (Kind.step_overdue, "register", at("2024-04-01 10:30"))
+    ]
+    SYNTHETIC.suspend(case, at("2024-04-01 12:00"), "documents requested")
+    SYNTHETIC.resume(case, at("2024-04-01 12:30"))
+    for when in (at("2024-04-01 12:15"), at("2024-04-01 12:40")):
+        (register,) = SYNTHETIC.status(case, when).active
+        assert (register.due, register.state) == (at("2024-04-01 10:30"), "overdue")
+        assert SYNTHETIC.step_due(case, "register", when) == at("2024-04-01 10:30")
+    assert SYNTHETIC.poll(case, at("2024-04-01 12:40")) == []
+
+
+def test_a_suspension_after_the_due_of_a_step_in_working_days_does_not_give_days_back() -> None:
+    # review (1 working day) is due Tue 15 Dec 2015 18:30; the case is suspended that evening,
+    # after the due, and resumed on Fri 18 Dec: Friday is not given back, the step stays late
+    case = SEMEY.start(at("2015-12-14 10:00"), "office", "certificate")
+    SEMEY.complete(case, "register", at("2015-12-14 10:30"))
+    SEMEY.suspend(case, at("2015-12-15 19:00"), "documents requested")
+    SEMEY.resume(case, at("2015-12-18 10:00"))
+    (review,) = SEMEY.status(case, at("2015-12-18 11:00")).active
+    assert (review.due, review.state) == (at("2015-12-15 18:30"), "overdue")
+    # nobody polled before: the record is at the due on entry, as it would have been
+    assert _kinds(SEMEY.poll(case, at("2015-12-18 11:00"))) == [
+        (Kind.step_overdue, "review", at("2015-12-15 18:30"))
+    ]
+
+
+def test_only_the_suspensions_before_a_step_falls_due_push_it_back() -> None:
+    # register (30 minutes, due 10:30): 10:10–10:20 pushes it to 10:40; 10:45–11:00 begins
+    # after that, when the step was already late, and pushes it no further
+    case = SYNTHETIC.start(at("2024-04-01 10:00"), "office", data={"eligible": True})
+    SYNTHETIC.suspend(case, at("2024-04-01 10:10"), "documents requested")
+    SYNTHETIC.resume(case, at("2024-04-01 10:20"))
+    SYNTHETIC.suspend(case, at("2024-04-01 10:45"), "documents requested")
+    SYNTHETIC.resume(case, at("2024-04-01 11:00"))
+    assert SYNTHETIC.step_due(case, "register", at("2024-04-01 11:05")) == at("2024-04-01 10:40")
+    assert _kinds(SYNTHETIC.poll(case, at("2024-04-01 11:05"))) == [
+        (Kind.step_overdue, "register", at("2024-04-01 10:40"))
+    ]
+    records = SYNTHETIC.complete(case, "register", at("2024-04-01 11:10"))
+    assert Kind.step_overdue not in [r.kind for r in records]  # recorded once
+    # a suspension that begins at the due instant itself stops a clock that has not run out
+    case = SYNTHETIC.start(at("2024-04-01 10:00"), "office", data={"eligible": True})
+    SYNTHETIC.suspend(case, at("2024-04-01 10:30"), "documents requested")
+    SYNTHETIC.resume(case, at("2024-04-01 10:40"))
+    assert SYNTHETIC.step_due(case, "register", at("2024-04-01 10:45")) == at("2024-04-01 10:40")

@@ -5,14 +5,16 @@ clock; and the durations of a step are walked once, where the file writes them."
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from reglament.calendar import TermRules
+from reglament.calendar import Clock, TermRules
 from reglament.engine.compiled import Compiled
 from reglament.loader import BUNDLED, load, load_file
-from reglament.procedure import timing
+from reglament.procedure import term, timing
 from reglament.schemas import Duration, Unit
 from reglament.schemas.reglament import ExternalSchedule
 from tests.calendar.test_clock_batch import random_instants
@@ -199,3 +201,88 @@ def test_engine_step_due_of_a_step_under_way_and_of_one_left() -> None:
     assert engine.step_due(case, "check", later) == status.due
     with pytest.raises(UsageError, match="'chek'"):
         engine.step_due(case, "chek", later)
+
+
+def _monday(hhmm: str) -> dt.datetime:
+    """Mon 17 Mar 2025 at ``hhmm``, in Almaty."""
+    return dt.datetime.fromisoformat(f"2025-03-17 {hhmm}").replace(tzinfo=ZoneInfo("Asia/Almaty"))
+
+
+# a step of 30 minutes due Mon 17 Mar 2025 10:30 (standard schedule), its clock stopped for
+# these stretches: each that begins by the due as the ones before left it pushes it back by its
+# office time; the first that begins later (the step already late) and every one after it, not
+PUSHED_BACK = [
+    ([("10:00", "10:10")], "10:40"),
+    ([("10:30", "10:40")], "10:40"),  # begins at the due itself: the time has not run out
+    ([("10:31", "10:41")], "10:30"),  # begins a minute after it: overdue since 10:30
+    ([("10:00", "10:10"), ("10:35", "10:45")], "10:50"),  # the second begins before 10:40
+    ([("10:00", "10:10"), ("10:41", "10:51"), ("11:00", "11:10")], "10:40"),
+    ([("12:00", "12:30")], "10:30"),  # the reported case
+]
+
+
+@pytest.mark.parametrize(("stretches", "due"), PUSHED_BACK)
+def test_only_the_stretches_that_begin_by_the_due_push_a_step_back(
+    stretches: list[tuple[str, str]], due: str
+) -> None:
+    clock = Clock(schedule="standard", zone="Asia/Almaty")
+    stood = [(_monday(a), _monday(b)) for a, b in stretches]
+    minutes = Duration(value=30, unit=Unit.minutes)
+    got = timing.pushed_back(clock, minutes, _monday("10:30"), stood)
+    assert got == _monday(due)
+    # the stretches that count are pushed back by the term's arithmetic
+    counted = [s for s in stood if s[0] <= got]
+    assert got == term.due(clock, Unit.minutes, _monday("10:30"), counted)
+
+
+def test_at_a_loop_an_instant_names_the_visit_under_way_and_a_record_its_own_visit() -> None:
+    """A wait left and entered again at one instant (its documents come, and the decision after
+    it sends the case back at once): ``Engine.step_due`` at that instant names the visit under
+    way then, the new one, as ``status`` and the timers do; the records name their own visits
+    (``Engine.visit_due``), so the step_completed notice of the visit left names its due."""
+    from reglament.engine import Engine, Kind
+    from reglament.errors import UsageError
+    from reglament.renderers.context import facts
+    from reglament.runtime.timers import timers
+    from reglament.schemas import Notification
+
+    told = Notification.model_validate(
+        {"on": "step_completed", "step": "ask", "to": ["applicant"], "via": ["letter"]}
+    )
+    engine = Engine(load(MINIMAL).model_copy(update={"notifications": [told]}))
+    zone = engine.compiled.zone
+    case = engine.start(
+        dt.datetime(2024, 4, 1, 10, 0, tzinfo=zone),
+        "office",
+        "standard",
+        {"documents_complete": True},
+    )
+    engine.complete(case, "register", dt.datetime(2024, 4, 1, 10, 30, tzinfo=zone))
+    engine.complete(case, "check", dt.datetime(2024, 4, 1, 11, 0, tzinfo=zone), "lacking")
+    first = dt.datetime(2024, 4, 8, 18, 0, tzinfo=zone)  # ask: 5 working days from Mon 11:00
+    assert case.tokens[0].due == first
+    loop = dt.datetime(2024, 4, 2, 12, 0, tzinfo=zone)
+    records = engine.complete(case, "ask", loop, "event")
+    records += engine.complete(case, "check", loop, "lacking")  # decided at the same instant
+    again = dt.datetime(2024, 4, 9, 18, 0, tzinfo=zone)
+    (ask,) = engine.status(case, loop).active
+    assert (ask.step, ask.started, ask.due) == ("ask", loop, again)
+    assert engine.step_due(case, "ask", loop) == again
+    assert [t.due for t in timers(engine, case, loop) if t.kind == "wait_timeout"] == [again]
+    (opened,) = (r for r in case.history if r.step == "ask" and r.at < loop)
+    left = records[0]
+    assert (left.kind, left.step) == (Kind.step_completed, "ask")
+    reopened = records[-1]
+    assert (reopened.kind, reopened.step, reopened.at) == (Kind.step_started, "ask", loop)
+    assert engine.visit_due(case, opened) == engine.visit_due(case, left) == first
+    assert engine.visit_due(case, reopened) == again
+    # a saved case read back names the same visits (its records are equal, not the same)
+    restored = engine.restore(case.to_dict())
+    assert engine.visit_due(restored, left) == first
+    notice = next(n for n in engine.notices(case, records) if n.notification is told)
+    assert notice.record is left
+    assert facts(engine, case, notice).step_due == first
+    with pytest.raises(UsageError, match="not an event of this case"):
+        engine.visit_due(case, replace(left, at=first))
+    with pytest.raises(UsageError, match="names no step"):
+        engine.visit_due(case, case.history[0])  # accepted

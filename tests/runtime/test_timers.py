@@ -197,3 +197,16 @@ def test_the_term_at_risk_does_not_come_once_the_term_has_passed() -> None:
     fired = fire(SYNTHETIC, case, risk, at("2024-04-09 10:00"))
     assert fired.records == ()
     assert fired.skipped == "the term has passed its due: term_overdue comes instead"
+
+
+def test_a_suspension_after_a_step_is_overdue_moves_no_timer() -> None:
+    # not polled before: register's overdue timer stays at its due, in the past, and fires at
+    # once with the record at 10:30 (not the 11:00 a pushed-back clock would give)
+    case = SYNTHETIC.start(at("2024-04-01 10:00"), "office", data={"eligible": True})
+    SYNTHETIC.suspend(case, at("2024-04-01 12:00"), "documents requested")
+    SYNTHETIC.resume(case, at("2024-04-01 12:30"))
+    late = Timer("step_overdue", "register", at("2024-04-01 10:30") + TICK)
+    assert late in timers(SYNTHETIC, case, at("2024-04-01 12:30"))
+    fired = fire(SYNTHETIC, case, late, at("2024-04-01 12:30"))
+    assert [(r.kind, r.at) for r in fired.records] == [(Kind.step_overdue, at("2024-04-01 10:30"))]
+    assert all(t.step != "register" for t in timers(SYNTHETIC, case, at("2024-04-01 12:30")))
