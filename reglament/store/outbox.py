@@ -72,9 +72,11 @@ def enqueue(
     Returns how many rows were added. A bad language or contact is a ``UsageError``."""
     lang, reached = language_of(language), Contact.of(contact)
     records = case.history[len(case.history) - count :] if count else []
+    sending = {id(notice.record) for notice in engine.notices(case, records)}
     rows = [
         _row(message, case.id, first_seq + number, record.at, now)
         for number, record in enumerate(records, start=1)
+        if id(record) in sending  # (most records send nothing: no rendering for them)
         for message in messages(engine, case, [record], reached, lang)
     ]
     if not rows:
