@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import Row, func, select, update
@@ -45,6 +45,7 @@ from reglament.store.url import store_url
 Clock = Callable[[], dt.datetime]
 
 LEASE = dt.timedelta(minutes=5)  # how long a claimed message is kept from other deliverers
+ADDRESS_LIMIT = 400  # the outbox's recipient column: String(400)
 STATUSES = tuple(status.value for status in Status)
 
 
@@ -54,6 +55,20 @@ def language_of(given: str) -> Language:
         return Language(given)
     except ValueError:
         raise unknown("language", given, [lang.value for lang in Language]) from None
+
+
+def _contact(given: Mapping[str, Any]) -> Contact:
+    """The applicant's contact (``Contact.of``), each value no longer than the outbox's
+    ``recipient`` column holds (:data:`ADDRESS_LIMIT`): a ``UsageError`` naming the field
+    otherwise."""
+    found = Contact.of(given)
+    for name, value in ((f.name, getattr(found, f.name)) for f in fields(found)):
+        if value is not None and len(value) > ADDRESS_LIMIT:
+            raise UsageError(
+                f"contact: {name} is {len(value):,} characters long; at most "
+                f"{ADDRESS_LIMIT} are kept"
+            )
+    return found
 
 
 def enqueue(
@@ -70,7 +85,7 @@ def enqueue(
     as events ``first_seq + 1``, ...) into the outbox, in ``connection``'s transaction; a
     message whose key is there already is skipped. ``now`` is the wall clock (``created_at``).
     Returns how many rows were added. A bad language or contact is a ``UsageError``."""
-    lang, reached = language_of(language), Contact.of(contact)
+    lang, reached = language_of(language), _contact(contact)
     records = case.history[len(case.history) - count :] if count else []
     sending = {id(notice.record) for notice in engine.notices(case, records)}
     rows = [

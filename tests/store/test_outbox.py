@@ -175,6 +175,7 @@ def test_the_same_messages_again_are_skipped_by_their_key(office: Store, db: Dat
         ({"language": "de"}, "unknown language 'de'; languages: kk, ru, en"),
         ({"contact": {"mail": "a@b.kz"}}, "unknown contact field 'mail'"),
         ({"contact": {"phone": 7}}, "contact: phone must be text, not int"),
+        ({"contact": {"email": "a" * 401}}, "contact: email is 401 characters long; at most 400"),
     ],
 )
 def test_a_bad_language_or_contact_writes_nothing(
@@ -376,3 +377,7 @@ def test_a_claim_skips_a_row_another_deliverer_holds(
     finally:
         other.dispose()
         claimer.dispose()
+
+
+def test_the_address_limit_is_the_recipient_column() -> None:
+    assert getattr(outbox.c.recipient.type, "length", None) == store_outbox.ADDRESS_LIMIT
