@@ -1,7 +1,7 @@
 """The ``reglament`` command line: parses arguments, calls the public API, prints. No logic here.
 
 Exit codes: 0 success, 1 an invalid definition (or a failed check), 2 a usage error; the case
-store's (``db``, ``cases``): 3 a conflict (a stale revision), 4 an impossible move, 5 a database
+store's (``db``, ``cases``, ``outbox``): 3 a conflict (a stale revision), 4 an impossible move, 5 a database
 that cannot be reached or whose schema is too old or too new. Every error goes through one place
 (:func:`_report`): the commands only raise the package's own errors.
 

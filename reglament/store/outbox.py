@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,7 +40,7 @@ from reglament.runtime.delivery import Outcome, Pending, Sink, Status
 from reglament.runtime.messages import Contact, Message, messages
 from reglament.schemas import Language, Medium
 from reglament.store import database
-from reglament.store.tables import outbox
+from reglament.store.tables import cases, outbox
 from reglament.store.url import store_url
 
 Clock = Callable[[], dt.datetime]
@@ -237,24 +238,27 @@ def _message(row: Row[Any]) -> Message:
 
 def listed(db: Database, status: str | None = None, limit: int = 100) -> dict[str, Any]:
     """The outbox's messages (of one ``status``, or all), oldest first: ``count``, how many
-    there are in all, and ``messages``, at most ``limit`` of them, as JSON."""
+    there are in all, and ``messages``, at most ``limit`` of them, as JSON (instants in the
+    case's time zone)."""
     if status is not None and status not in STATUSES:
         raise unknown("message status", status, list(STATUSES))
     if limit < 1:
         raise UsageError(f"the limit must be 1 or more, not {limit}")
     where = [outbox.c.status == status] if status is not None else []
+    query = select(outbox, cases.c.timezone).join(cases, cases.c.id == outbox.c.case_id)
     with database.transaction(db, write=False) as connection:
         count = connection.execute(select(func.count()).select_from(outbox).where(*where))
-        rows = connection.execute(
-            select(outbox).where(*where).order_by(outbox.c.id).limit(limit)
-        ).all()
         total = count.scalar_one()
+        rows = connection.execute(query.where(*where).order_by(outbox.c.id).limit(limit)).all()
     return {"count": total, "messages": [_listed(row) for row in rows]}
 
 
 def _listed(row: Row[Any]) -> dict[str, Any]:
+    """A message as JSON, its instants in its case's time zone."""
+    zone = ZoneInfo(row.timezone)
+
     def instant(value: dt.datetime | None) -> str | None:
-        return value.isoformat() if value is not None else None
+        return value.astimezone(zone).isoformat() if value is not None else None
 
     return {
         "key": row.key,

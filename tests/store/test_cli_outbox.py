@@ -65,7 +65,7 @@ def test_a_case_started_with_a_contact_is_notified_through_the_maildir(
     assert json.loads(written.read_text(encoding="utf-8"))["recipient"] == ADDRESS
     delivered = _json(db_url, env, "outbox", "list", "--delivered")
     assert delivered["count"] == 1
-    assert delivered["messages"][0]["delivered_at"] == "2013-01-09T05:05:00+00:00"
+    assert delivered["messages"][0]["delivered_at"] == "2013-01-09T10:05:00+05:00"
     assert _json(db_url, env, "outbox", "list", "--pending")["count"] == 0
 
 
