@@ -304,7 +304,8 @@ def outcome_text(outcome: Outcome) -> str:
     """One line for one delivery attempt."""
     if outcome.status is Status.delivered:
         return f"{outcome.key}: delivered (attempt {outcome.attempts})"
-    if outcome.status is Status.pending:
-        when = outcome.next_attempt_at.isoformat() if outcome.next_attempt_at else "?"
-        return f"{outcome.key}: tried again at {when} (attempt {outcome.attempts}): {outcome.error}"
+    later = outcome.next_attempt_at  # set on a pending outcome only
+    if later is not None:
+        tried = f"attempt {outcome.attempts}"
+        return f"{outcome.key}: tried again at {later.isoformat()} ({tried}): {outcome.error}"
     return f"{outcome.key}: failed (attempt {outcome.attempts}): {outcome.error}"
