@@ -1,7 +1,7 @@
 """The ``reglament`` command line: parses arguments, calls the public API, prints. No logic here.
 
 Exit codes: 0 success, 1 an invalid definition (or a failed check), 2 a usage error; the case
-store's (``db``, ``cases``): 3 a conflict (a stale revision), 4 an impossible move, 5 a database
+store's (``db``, ``cases``, ``outbox``): 3 a conflict (a stale revision), 4 an impossible move, 5 a database
 that cannot be reached or whose schema is too old or too new. Every error goes through one place
 (:func:`_report`): the commands only raise the package's own errors.
 
@@ -1471,8 +1471,15 @@ def cases_start(
     role: RoleOption = None,
     key: KeyOption = None,
     lang: LangOption = None,
-    email: Annotated[str | None, typer.Option("--email", help="The applicant's e-mail.")] = None,
-    phone: Annotated[str | None, typer.Option("--phone", help="The applicant's phone.")] = None,
+    contact: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--contact",
+            metavar="FIELD=VALUE",
+            help="How to reach the applicant (repeatable): email=, phone=, cabinet= (the "
+            "e-government account), address= (postal). Notifications go by it, in --lang.",
+        ),
+    ] = None,
     receipt: ReceiptOption = None,
     case_id: Annotated[
         str | None, typer.Option("--case-id", help="The case id (default: derived from the case).")
@@ -1500,7 +1507,6 @@ def cases_start(
         choice = choose_case(
             engine, submitted_at=submitted, channel=channel, variant=variant, data=given
         )
-        contact = {k: v for k, v in (("email", email), ("phone", phone)) if v}
         written = cases.start(
             chosen.reglament,
             submitted,
@@ -1509,7 +1515,7 @@ def cases_start(
             given,
             request=_request(by, role, key),
             language=(lang or Language.kk).value,
-            contact=contact,
+            contact=_pairs(contact, "--contact", "FIELD=VALUE"),
             case_id=case_id,
             receipt=_receipt(receipt),
         )
@@ -1651,6 +1657,90 @@ def cases_list(
             limit=limit,
         )
         typer.echo(_json(found) if output is TextOrJson.json else render.list_text(found), nl=False)
+
+
+# -- the outbox: reglament outbox list, deliver -----------------------------------------------------
+
+outbox_app = typer.Typer(
+    help="The notifications the stored cases' events send: list, deliver (docs/runtime.md).",
+    no_args_is_help=True,
+    context_settings=HELP,
+)
+app.add_typer(outbox_app, name="outbox")
+
+
+@_command(outbox_app, "list")
+def outbox_list(
+    failed: Annotated[bool, typer.Option("--failed", help="Only those failed for good.")] = False,
+    pending: Annotated[bool, typer.Option("--pending", help="Only those to deliver.")] = False,
+    delivered: Annotated[bool, typer.Option("--delivered", help="Only those delivered.")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 100,
+    db: DbOption = None,
+    output: FormatOption = TextOrJson.text,
+) -> None:
+    """List the outbox's messages, oldest first, and count them (--failed: those that failed for
+    good, with why)."""
+    from reglament.store import outbox
+
+    chosen = [
+        name
+        for name, on in (("failed", failed), ("pending", pending), ("delivered", delivered))
+        if on
+    ]
+    if len(chosen) > 1:
+        raise UsageError(f"--{chosen[0]} and --{chosen[1]}: give one of them")
+    with outbox.opened(db) as database:
+        found = outbox.listed(database, chosen[0] if chosen else None, limit)
+    typer.echo(_json(found) if output is TextOrJson.json else outbox.listed_text(found), nl=False)
+
+
+@_command(outbox_app, "deliver")
+def outbox_deliver(
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now",
+            help="A virtual clock: deliver what is due at this instant and date each attempt "
+            "at it (default: the wall clock; without an offset: in Asia/Almaty).",
+            show_default=False,
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Try at most this many messages.")
+    ] = None,
+    db: DbOption = None,
+    output: FormatOption = TextOrJson.text,
+) -> None:
+    """Deliver the pending messages whose next attempt has come, through the sinks
+    REGLAMENT_OUTBOX sets (default: a Maildir under the data folder), each outcome committed
+    before the next message is tried."""
+    from reglament.runtime import delivery
+    from reglament.store import outbox
+
+    clock = _clock(now)
+    sinks = delivery.configured(clock)
+    done = []
+    with outbox.opened(db) as database:
+        for outcome in outbox.deliver(database, sinks, clock, clock(), limit):
+            done.append(outcome)
+            if output is TextOrJson.text:
+                typer.echo(outbox.outcome_text(outcome))
+    if output is TextOrJson.json:
+        typer.echo(_json([o.to_dict() for o in done]))
+    else:
+        count = {s: sum(o.status is s for o in done) for s in delivery.Status}
+        typer.echo(
+            f"{count[delivery.Status.delivered]} delivered, "
+            f"{count[delivery.Status.pending]} to try again, {count[delivery.Status.failed]} failed"
+        )
+
+
+def _clock(now: str | None) -> Callable[[], dt.datetime]:
+    """The wall clock, or the fixed instant --now gives (a virtual clock)."""
+    if now is None:
+        return _now
+    fixed = _at(now, zoneinfo.ZoneInfo(LIST_ZONE), "--now")
+    return lambda: fixed
 
 
 def _print_written(written: store.Written, output: TextOrJson) -> None:

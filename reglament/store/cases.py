@@ -31,7 +31,7 @@ from reglament.loader import Library
 from reglament.procedure import term
 from reglament.schemas import Reglament
 from reglament.schemas.jsonready import json_ready
-from reglament.store import database
+from reglament.store import database, outbox
 from reglament.store.tables import cases, events, idempotency, timers
 
 Move = Callable[[Engine, Case], list[Record]]
@@ -359,6 +359,9 @@ class Store:
         response = self._log(
             connection, case, revision, first, command.name, command.payload, logged, request
         )
+        made = sum(entry["kind"] != DATA_SET for entry in logged)  # the move's records
+        contact = json.loads(row.contact)
+        outbox.enqueue(connection, engine, case, made, first, row.language, contact, self.now())
         return self._keep(
             connection, case.id, revision, command.name, command.payload, request, response
         )
@@ -405,6 +408,16 @@ class Store:
         _plan_timers(connection, case.id, 1, planned)
         logged = [_record_row(r) for r in case.history]
         response = self._log(connection, case, 1, 0, "start", payload, logged, request)
+        outbox.enqueue(
+            connection,
+            engine,
+            case,
+            len(logged),
+            0,
+            payload["language"],
+            payload["contact"],
+            self.now(),
+        )
         return self._keep(connection, case.id, 1, "start", payload, request, response)
 
     def _log(
