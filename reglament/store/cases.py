@@ -32,7 +32,7 @@ from reglament.procedure import term
 from reglament.schemas import Reglament
 from reglament.schemas.jsonready import json_ready
 from reglament.store import database, outbox
-from reglament.store.tables import cases, events, idempotency, timers
+from reglament.store.tables import cases, events, fit, idempotency, timers
 
 Move = Callable[[Engine, Case], list[Record]]
 DATA_SET = "data_set"  # the store's own event kind: case data recorded (Engine.set_data)
@@ -386,25 +386,25 @@ class Store:
             )
         last = case.history[-1].at
         columns, planned = _columns(engine, case, last)
-        connection.execute(
-            insert(cases).values(
-                id=case.id,
-                reglament=case.reglament,
-                version=case.version,
-                region=case.region,
-                timezone=case.timezone,
-                channel=case.channel,
-                variant=case.variant,
-                receipt=case.receipt,
-                language=payload["language"],
-                contact=json.dumps(payload["contact"], ensure_ascii=False),
-                revision=1,
-                snapshot=json.dumps(case.to_dict(), ensure_ascii=False),
-                created_at=case.submitted_at,
-                updated_at=last,
-                **columns,
-            )
+        row = dict(
+            id=case.id,
+            reglament=case.reglament,
+            version=case.version,
+            region=case.region,
+            timezone=case.timezone,
+            channel=case.channel,
+            variant=case.variant,
+            receipt=case.receipt,
+            language=payload["language"],
+            contact=json.dumps(payload["contact"], ensure_ascii=False),
+            revision=1,
+            snapshot=json.dumps(case.to_dict(), ensure_ascii=False),
+            created_at=case.submitted_at,
+            updated_at=last,
+            **columns,
         )
+        fit(cases, [row])
+        connection.execute(insert(cases).values(**row))
         _plan_timers(connection, case.id, 1, planned)
         logged = [_record_row(r) for r in case.history]
         response = self._log(connection, case, 1, 0, "start", payload, logged, request)
@@ -448,6 +448,7 @@ class Store:
             }
             for number, entry in enumerate(logged, start=1)
         ]
+        fit(events, rows)
         connection.execute(insert(events), rows)
         return {
             "case": case.id,

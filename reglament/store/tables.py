@@ -8,6 +8,7 @@ of fixed width (``2015-12-15T04:00:00.000000Z``), so both sort them in time orde
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import (
@@ -23,6 +24,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.types import TIMESTAMP, TypeDecorator, TypeEngine
+
+from reglament.errors import UsageError
 
 _TEXT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -151,3 +154,29 @@ idempotency = Table(
     Column("revision", Integer, nullable=False),  # the case's revision after the write
     Column("response", Text, nullable=False),  # JSON: what the command answered
 )
+
+
+# what the caller gave that a column keeps, as the command line names it
+_GIVEN = {
+    "user_id": "the user (--by)",
+    "role": "the role (--role)",
+    "idempotency_key": "the idempotency key (--key)",
+    "key": "the idempotency key (--key)",
+    "id": "the case id (--case-id)",
+    "case_id": "the case id (--case-id)",
+    "receipt": "the receipt (--receipt)",
+}
+
+
+def fit(table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Refuse, before anything is written, a text longer than its column keeps (PostgreSQL
+    would refuse it mid-transaction with a ``DataError``; SQLite would keep it whole): one
+    line naming what was given and the limit."""
+    for row in rows:
+        for name, value in row.items():
+            length = getattr(table.c[name].type, "length", None)
+            if isinstance(value, str) and length is not None and len(value) > length:
+                what = _GIVEN.get(name, f"{table.name}.{name}")
+                raise UsageError(
+                    f"{what} is {len(value):,} characters long; at most {length:,} are kept"
+                )

@@ -18,7 +18,7 @@ from reglament.errors import ConflictError, MoveError, UsageError
 from reglament.store import Request, Store, Who, Written
 from reglament.store import cases as store_cases
 from reglament.store.tables import cases, events, idempotency
-from tests.store.helpers import CERTIFICATE, CLERK, at, start
+from tests.store.helpers import CERTIFICATE, CLERK, TSA, at, reglament, start
 
 HEAD = Who("dana", "head")
 
@@ -251,3 +251,38 @@ def test_a_naive_instant_is_a_usage_error(store: Store) -> None:
     ref = start(store).response["case"]
     with pytest.raises(UsageError, match="expected an aware datetime"):
         store.resume(ref, at(9, 11).replace(tzinfo=None))
+
+
+@pytest.mark.parametrize(
+    ("write", "line"),
+    [
+        (
+            lambda store: store.start(
+                reglament(store.library, TSA), at(9), "office", request=Request(Who("u" * 300))
+            ),
+            "the user (--by) is 300 characters long; at most 200 are kept",
+        ),
+        (
+            lambda store: store.start(
+                reglament(store.library, TSA), at(9), "office", request=Request(Who("u", "r" * 201))
+            ),
+            "the role (--role) is 201 characters long; at most 200 are kept",
+        ),
+        (
+            lambda store: store.start(
+                reglament(store.library, TSA), at(9), "office", request=Request(key="k" * 250)
+            ),
+            "the idempotency key (--key) is 250 characters long; at most 200 are kept",
+        ),
+    ],
+)
+def test_a_text_longer_than_its_column_is_one_line_and_writes_nothing(
+    store: Store, db: Engine, write: Callable[[Store], Written], line: str
+) -> None:
+    # PostgreSQL refused it with a DataError traceback mid-transaction; SQLite kept it whole
+    with pytest.raises(UsageError) as raised:
+        write(store)
+    assert str(raised.value) == line
+    with db.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(cases)).scalar_one() == 0
+        assert connection.execute(select(func.count()).select_from(events)).scalar_one() == 0
