@@ -99,7 +99,6 @@ def mark_fired(
                     table.c.fired_at.is_(None),
                     table.c.kind == record.kind.value,
                     table.c.step.is_(None) if record.step is None else table.c.step == record.step,
-                    table.c.due_at <= now,
                 )
                 .values(fired_at=now)
             )
