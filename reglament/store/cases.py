@@ -28,6 +28,8 @@ from reglament.engine import Case, Engine
 from reglament.engine.case import Record
 from reglament.errors import CaseError, ConflictError, MoveError, UsageError
 from reglament.loader import Library
+from reglament.runtime.audit import Reaudit
+from reglament.runtime.audit import audit as reaudit
 from reglament.schemas import Reglament
 from reglament.schemas.jsonready import json_ready
 from reglament.store import database
@@ -235,6 +237,14 @@ class Store:
             "status": engine.status(case, at).to_dict(),
             "events": [_event_json(event, ZoneInfo(row.timezone)) for event in logged],
         }
+
+    def audit(self, ref: str, at: dt.datetime | None = None) -> Reaudit:
+        """Case ``ref`` re-audited against its own version (``runtime.audit.audit``): each step
+        done late and the term met or broken, by how much, as of ``at`` (default: its end, or
+        its last event)."""
+        row = self._read(ref)
+        engine = self.engine(row.reglament, row.region, row.version)
+        return reaudit(engine, engine.restore(json.loads(row.snapshot)), at)
 
     def cases(
         self,
