@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row, delete, func, select
 from sqlalchemy.engine import Connection
 
-from reglament.errors import CaseError, ConflictError, MoveError
+from reglament.errors import CaseError, MoveError
 from reglament.runtime.timers import Timer, fire
 from reglament.schemas.jsonready import ToDict
 from reglament.store import database
@@ -66,6 +66,14 @@ class Firing(ToDict):
         )
 
 
+class _Refused(MoveError):
+    """The engine refused to fire a timer (what ``firing.error`` says)."""
+
+    def __init__(self, firing: Firing) -> None:
+        super().__init__(firing.error or "")
+        self.firing = firing
+
+
 @dataclass
 class Worker:
     """Fires the due timers of ``store``'s cases, as ``who`` (the worker, role ``system``)."""
@@ -79,14 +87,9 @@ class Worker:
         each, until none is left; a timer that cannot fire (the engine refuses its move) is
         reported and left for the next run."""
         done: list[Firing] = []
-        while True:
-            try:
-                firing = self.fire_next(now)
-            except ConflictError:  # a clerk's write came in between: claim again
-                continue
-            if firing is None:
-                return done
+        while (firing := self.fire_next(now)) is not None:
             done.append(firing)
+        return done
 
     def fire_next(self, now: dt.datetime) -> Firing | None:
         """Claim one due timer and fire it, in one transaction; ``None`` when none is due."""
@@ -95,11 +98,10 @@ class Worker:
             with database.transaction(self.store.db, write=True) as connection:
                 claimed = self._claim(connection, now)
                 return None if claimed is None else self._fire(connection, claimed, now)
-        except MoveError as error:  # rolled back: nothing written
+        except _Refused as refused:  # rolled back: nothing written
             assert claimed is not None
             self._failed.add(claimed.id)
-            failed = Firing(claimed.case_id, claimed.kind, claimed.step, claimed.due_at)
-            return replace(failed, error=str(error))
+            return refused.firing
 
     def next_due(self) -> dt.datetime | None:
         """The earliest due instant of a timer not fired yet (``None``: there is none)."""
@@ -152,7 +154,7 @@ class Worker:
         try:
             fired = fire(engine, case, timer, at)
         except CaseError as error:
-            raise MoveError(f"case {row.id}: {error}") from None
+            raise _Refused(replace(firing, error=f"case {row.id}: {error}")) from None
         if not fired.records:  # no longer the case's timer (or not yet due): plan it again
             connection.execute(delete(timers).where(timers.c.id == claimed.id))
             planning.replan(connection, row.id, row.revision, planning.plan(engine, case, at)[1])

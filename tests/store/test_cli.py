@@ -110,3 +110,23 @@ def test_the_worker_and_the_audit(db_url: URL) -> None:
     assert text.exit_code == 0
     assert text.stdout.startswith("Re-audit of case ")
     assert text.stdout.rstrip().endswith("1 step late")
+
+
+def test_a_timer_not_fired_is_exit_4(db_url: URL, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reglament.errors import CaseError
+
+    def refuse(*_: object) -> None:
+        raise CaseError("a timeout route reads data not set")
+
+    assert _run(db_url, "db", "upgrade")[0] == 0
+    assert _run(db_url, *START, "--receipt", "ATY-9")[0] == 0
+    monkeypatch.setattr("reglament.store.worker.fire", refuse)
+    code, fired, stderr = _run(db_url, "worker", "--once", "--now", "2013-01-09T12:00")
+    assert code == 4
+    assert [f["error"] for f in fired] == [
+        f"case {fired[0]['case']}: a timeout route reads data not set"
+    ]
+    assert stderr == f"error: case {fired[0]['case']}: step_overdue ab-accept due " + (
+        "2013-01-09T10:15:00.000001+05:00: not fired: case "
+        f"{fired[0]['case']}: a timeout route reads data not set\n"
+    )

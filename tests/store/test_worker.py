@@ -15,6 +15,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from reglament.engine import Case
+from reglament.engine import Engine as EngineOf
+from reglament.errors import CaseError
+from reglament.runtime.timers import Fired, Timer, fire
 from reglament.store import Request, Store
 from reglament.store.tables import cases, events, timers
 from reglament.store.worker import Worker
@@ -164,3 +168,52 @@ def test_serve_sleeps_until_the_next_due(store: Store) -> None:
     assert slept[0] == pytest.approx(15 * 60, abs=1)
     assert reported == ["step_overdue"]
     assert slept[1] == 3600.0
+
+
+def _refuse(kind: str) -> Callable[[EngineOf, Case, Timer, dt.datetime], Fired]:
+    """``runtime.timers.fire``, but refused by the engine for timers of ``kind``."""
+
+    def refuse(engine: EngineOf, case: Case, timer: Timer, at: dt.datetime) -> Fired:
+        if timer.kind == kind:
+            raise CaseError("a timeout route reads data not set")
+        return fire(engine, case, timer, at)
+
+    return refuse
+
+
+def test_a_timer_the_engine_refuses_writes_nothing(
+    store: Store, db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ref = start(store).response["case"]
+    monkeypatch.setattr("reglament.store.worker.fire", _refuse("step_overdue"))
+    worker = Worker(store)
+    fired = worker.run_once(LATER)
+    assert [(f.kind, f.error) for f in fired] == [
+        ("step_overdue", f"case {ref}: a timeout route reads data not set"),
+        ("term_at_risk", None),
+        ("term_overdue", None),
+    ]
+    assert "ab-accept due 2013-01-09T10:15:00.000001+05:00: not fired: case" in fired[0].text
+    # the next timer's poll records every event come by then: the step overdue too, once, and
+    # its row is marked fired with it
+    assert fired[1].events == ("step_overdue ab-accept", "term_at_risk")
+    assert [kind for kind, *_ in _events(db, ref)].count("step_overdue") == 1
+    assert all(fired for *_, fired in _timers(db))
+    monkeypatch.undo()
+    assert Worker(store).run_once(LATER) == []
+    assert store.replay(ref).to_dict() == _snapshot(db, ref)
+
+
+def test_a_refused_timer_is_left_for_the_next_run(
+    store: Store, db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ref = start(store).response["case"]
+    monkeypatch.setattr("reglament.store.worker.fire", _refuse("step_overdue"))
+    worker = Worker(store)
+    fired = worker.run_once(at(9, 12))  # only the step's timer is due
+    assert [(f.kind, f.error is not None) for f in fired] == [("step_overdue", True)]
+    assert worker.run_once(at(9, 12)) == []  # this worker does not try it again
+    assert worker.next_due() == at(16, 0)  # the term at risk, next
+    assert _events(db, ref)[-1][0] == "step_started"  # nothing written
+    monkeypatch.undo()
+    assert [f.kind for f in Worker(store).run_once(at(9, 12))] == ["step_overdue"]
