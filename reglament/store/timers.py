@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from reglament.engine import Case, Engine
@@ -89,19 +89,19 @@ def mark_fired(
 ) -> None:
     """Timer ``timer_id`` fired at ``now``, and with it every timer of the case not fired yet
     whose event the firing recorded too (one poll records every event come by then)."""
-    connection.execute(update(table).where(table.c.id == timer_id).values(fired_at=now))
-    for record in made:
-        if record.kind in _POLLED:
-            connection.execute(
-                update(table)
-                .where(
-                    table.c.case_id == case_id,
-                    table.c.fired_at.is_(None),
-                    table.c.kind == record.kind.value,
-                    table.c.step.is_(None) if record.step is None else table.c.step == record.step,
-                )
-                .values(fired_at=now)
-            )
+    recorded = [
+        and_(
+            table.c.kind == record.kind.value,
+            table.c.step.is_(None) if record.step is None else table.c.step == record.step,
+        )
+        for record in made
+        if record.kind in _POLLED
+    ]
+    which = table.c.id == timer_id
+    if recorded:
+        others = and_(table.c.case_id == case_id, table.c.fired_at.is_(None), or_(*recorded))
+        which = or_(which, others)
+    connection.execute(update(table).where(which).values(fired_at=now))
 
 
 def timer_of(payload: Mapping[str, Any]) -> Timer:
