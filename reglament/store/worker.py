@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, delete, func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.engine import Connection
 
 from reglament.errors import CaseError, MoveError
@@ -155,9 +155,10 @@ class Worker:
             fired = fire(engine, case, timer, at)
         except CaseError as error:
             raise _Refused(replace(firing, error=f"case {row.id}: {error}")) from None
-        if not fired.records:  # no longer the case's timer (or not yet due): plan it again
-            connection.execute(delete(timers).where(timers.c.id == claimed.id))
-            planning.replan(connection, row.id, row.revision, planning.plan(engine, case, at)[1])
+        if not fired.records:  # no longer the case's timer: done with, and the case planned again
+            planning.mark_fired(connection, row.id, [], claimed.id, now)
+            planned = planning.plan(engine, case, row.updated_at)[1]
+            planning.replan(connection, row.id, row.revision, planned)
             return replace(firing, skipped=fired.skipped or "nothing came")
         made = list(fired.records)
         payload = {"kind": timer.kind, "step": timer.step, "due": timer.due.isoformat()}

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
 from reglament.engine import Case
@@ -217,3 +217,21 @@ def test_a_refused_timer_is_left_for_the_next_run(
     assert _events(db, ref)[-1][0] == "step_started"  # nothing written
     monkeypatch.undo()
     assert [f.kind for f in Worker(store).run_once(at(9, 12))] == ["step_overdue"]
+
+
+def test_a_timer_no_longer_the_cases_writes_no_event(store: Store, db: Engine) -> None:
+    ref = start(store).response["case"]
+    with db.begin() as connection:  # a row left by a plan the case has since moved past
+        connection.execute(
+            insert(timers).values(
+                case_id=ref, kind="step_overdue", step="review", due_at=at(9, 10, 5), revision=1
+            )
+        )
+    fired = Worker(store).run_once(at(9, 12))
+    assert [(f.kind, f.step, f.skipped) for f in fired] == [
+        ("step_overdue", "review", "step 'review' is no longer under way"),
+        ("step_overdue", "ab-accept", None),
+    ]
+    assert [e[0] for e in _events(db, ref)].count("step_overdue") == 1
+    assert Worker(store).run_once(at(9, 12)) == []  # marked done: never claimed again
+    assert store.replay(ref).to_dict() == _snapshot(db, ref)
