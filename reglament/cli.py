@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from reglament.loader import Chosen, Library
     from reglament.renderers.notices import Sent
     from reglament.schemas import Reglament
+    from reglament.store.worker import Firing
 
 # The loader (pydantic and the models), the engine, the calendar and the renderers are imported
 # by the commands that use them: `reglament validate` starts without the engine and the calendar
@@ -1717,7 +1718,7 @@ def outbox_deliver(
     from reglament.runtime import delivery
     from reglament.store import outbox
 
-    clock = _clock(now)
+    clock = _outbox_clock(now)
     sinks = delivery.configured(clock)
     done = []
     with outbox.opened(db) as database:
@@ -1735,12 +1736,100 @@ def outbox_deliver(
         )
 
 
-def _clock(now: str | None) -> Callable[[], dt.datetime]:
+def _outbox_clock(now: str | None) -> Callable[[], dt.datetime]:
     """The wall clock, or the fixed instant --now gives (a virtual clock)."""
     if now is None:
         return _now
     fixed = _at(now, zoneinfo.ZoneInfo(LIST_ZONE), "--now")
     return lambda: fixed
+
+
+@_command(cases_app, "audit")
+def cases_audit(
+    case: CaseArgument,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="As of this instant (default: its end, or its last event).",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+    paths: LibraryPathOption = None,
+    output: FormatOption = TextOrJson.text,
+) -> None:
+    """Re-audit CASE against its own version: every step done late, the term met or broken,
+    by how much, each explained as simulate explains it.
+
+    Example: reglament cases audit KAR-20151214-D00413
+    """
+    with _store_of(db, paths) as cases:
+        found = cases.audit(case, _at(at, cases.zone(case)) if at else None)
+        typer.echo(_json(found.to_dict()) if output is TextOrJson.json else found.text)
+
+
+@_command(app, "worker")
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Fire what is due, then exit.")] = False,
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now",
+            help="A virtual clock: YYYY-MM-DDTHH:MM[+05:00] (without an offset: in Asia/Almaty); "
+            "without --once it runs on from there. Default: the wall clock.",
+            show_default=False,
+        ),
+    ] = None,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.01, help="Seconds between polls, at most.")
+    ] = 5.0,
+    db: DbOption = None,
+    paths: LibraryPathOption = None,
+    output: FormatOption = TextOrJson.text,
+) -> None:
+    """Fire the stored cases' due timers (a step overdue, the term at risk or overdue, a wait's
+    timeout), each exactly once, however many workers run (docs/runtime.md).
+
+    Example: reglament worker --once --now 2016-03-01T09:00
+    """
+    import time
+
+    from reglament.store.worker import Worker
+
+    clock = _clock(None if now is None else _at(now, zoneinfo.ZoneInfo(LIST_ZONE), "--now"))
+    with _store_of(db, paths) as cases:
+        fires = Worker(cases)
+        if once:
+            done = fires.run_once(clock())
+            if output is TextOrJson.json:
+                typer.echo(_json([firing.to_dict() for firing in done]))
+            for firing in done:
+                if output is TextOrJson.text or firing.error is not None:
+                    _report_firing(firing, TextOrJson.text)
+            if any(firing.error for firing in done):
+                raise typer.Exit(4)
+            return
+        fires.serve(clock, time.sleep, interval, lambda firing: _report_firing(firing, output))
+
+
+def _clock(start: dt.datetime | None) -> Callable[[], dt.datetime]:
+    """The worker's clock: the wall clock, or a virtual one from ``start`` on."""
+    if start is None:
+        return _now
+    began = _now()
+    return lambda: start + (_now() - began)
+
+
+def _report_firing(firing: Firing, output: TextOrJson) -> None:
+    if firing.error is not None:
+        typer.echo(f"error: {firing.text}", err=True)
+    elif output is TextOrJson.json:
+        import json
+
+        typer.echo(json.dumps(firing.to_dict(), ensure_ascii=False))
+    else:
+        typer.echo(firing.text)
 
 
 def _print_written(written: store.Written, output: TextOrJson) -> None:

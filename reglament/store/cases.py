@@ -19,24 +19,25 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, delete, func, insert, or_, select, update
+from sqlalchemy import Row, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as Database
 from sqlalchemy.exc import IntegrityError
 
-from reglament.engine import Case, Engine, Status
+from reglament.engine import Case, Engine
 from reglament.engine.case import Record
 from reglament.errors import CaseError, ConflictError, MoveError, UsageError
 from reglament.loader import Library
-from reglament.procedure import term
+from reglament.runtime.audit import Reaudit
+from reglament.runtime.audit import audit as reaudit
 from reglament.schemas import Reglament
 from reglament.schemas.jsonready import json_ready
 from reglament.store import database, outbox
-from reglament.store.tables import cases, events, fit, idempotency, timers
+from reglament.store import timers as planning
+from reglament.store.tables import cases, events, fit, idempotency
 
 Move = Callable[[Engine, Case], list[Record]]
 DATA_SET = "data_set"  # the store's own event kind: case data recorded (Engine.set_data)
-TICK = dt.timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +238,14 @@ class Store:
             "events": [_event_json(event, ZoneInfo(row.timezone)) for event in logged],
         }
 
+    def audit(self, ref: str, at: dt.datetime | None = None) -> Reaudit:
+        """Case ``ref`` re-audited against its own version (``runtime.audit.audit``): each step
+        done late and the term met or broken, by how much, as of ``at`` (default: its end, or
+        its last event)."""
+        row = self._read(ref)
+        engine = self.engine(row.reglament, row.region, row.version)
+        return reaudit(engine, engine.restore(json.loads(row.snapshot)), at)
+
     def cases(
         self,
         at: dt.datetime,
@@ -339,7 +348,7 @@ class Store:
     ) -> Written:
         revision = row.revision + 1
         last = max(command.at, row.updated_at)
-        columns, planned = _columns(engine, case, last)
+        columns, planned = planning.plan(engine, case, last)
         changed = connection.execute(
             update(cases)
             .where(cases.c.id == row.id, cases.c.revision == row.revision)
@@ -352,7 +361,7 @@ class Store:
         ).rowcount
         if changed != 1:  # another writer committed in between (PostgreSQL's READ COMMITTED)
             raise _stale(row.id, row.revision, row.revision + 1)
-        _plan_timers(connection, case.id, revision, planned)
+        planning.replan(connection, case.id, revision, planned)
         first = connection.execute(
             select(func.coalesce(func.max(events.c.seq), 0)).where(events.c.case_id == row.id)
         ).scalar_one()
@@ -385,7 +394,7 @@ class Store:
                 "case id or receipt, or an idempotency key to repeat a start safely"
             )
         last = case.history[-1].at
-        columns, planned = _columns(engine, case, last)
+        columns, planned = planning.plan(engine, case, last)
         row = dict(
             id=case.id,
             reglament=case.reglament,
@@ -405,7 +414,7 @@ class Store:
         )
         fit(cases, [row])
         connection.execute(insert(cases).values(**row))
-        _plan_timers(connection, case.id, 1, planned)
+        planning.replan(connection, case.id, 1, planned)
         logged = [_record_row(r) for r in case.history]
         response = self._log(connection, case, 1, 0, "start", payload, logged, request)
         outbox.enqueue(
@@ -571,6 +580,7 @@ _moves: dict[str, Callable[[Mapping[str, Any]], Move]] = {
     "suspend": _suspend,
     "resume": _resume,
     "data": _set_data,
+    "fire": planning.fire_move,
 }
 
 
@@ -667,115 +677,3 @@ def _fingerprint(command: str, payload: Mapping[str, Any], request: Request) -> 
         ensure_ascii=False,
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-# -- the columns the office's questions read ------------------------------------------------------
-
-
-Timer = tuple[str, str | None, dt.datetime]  # kind, step, due
-
-
-def _columns(engine: Engine, case: Case, at: dt.datetime) -> tuple[dict[str, Any], list[Timer]]:
-    """The case's state and the instants its row is indexed by, as of its last event ``at``:
-    the earliest due instant of the steps under way, the term's due instant, from when the case
-    is overdue (a step or the term), from when and until when its term is at risk. Each instant
-    is the engine's (``Engine.step_due``, ``term_due``; at risk from ``procedure.term``'s
-    ``at_risk_from``), and counts only if ``Engine.status`` just after it says so: a suspended
-    case, or a term standing still, is overdue only if it already was when its clock stopped.
-    Until the next write changes the case, they answer "overdue at T" and "at risk at T" as
-    ``status`` at T does (tests/store/test_list.py holds the two equal).
-
-    With them, the case's timers: a ``step_overdue`` for each step under way that will be (or
-    is) overdue, ``term_at_risk`` and ``term_overdue``, each unless the history has it already
-    (for a step: since its visit began)."""
-    if case.finished:
-        finished = {
-            "status": "finished",
-            "step_due": None,
-            "term_due": engine.term_due(case),
-            "overdue_at": None,
-            "at_risk_at": None,
-            "at_risk_until": None,
-        }
-        return finished, []
-    suspended = bool(case.suspensions) and case.suspensions[-1].end is None
-    dues = {s: d for s in case.active_steps if (d := engine.step_due(case, s, at)) is not None}
-    late = {s: d for s, d in dues.items() if _late(_status(engine, case, d, at), s)}
-    term_due = engine.term_due(case, at)
-    term_late = risk = None
-    if term_due is not None:
-        status = _status(engine, case, term_due, at)
-        term_late = term_due if status is not None and status.term == "overdue" else None
-        clock = engine.compiled.channel_clock[case.channel]
-        first = _day_start(
-            term.at_risk_from(clock, case.accepted_at, term_due, engine.at_risk_days()),
-            case.accepted_at,
-        )
-        status = _status(engine, case, first - TICK, at)
-        risk = first if status is not None and status.term in ("at_risk", "overdue") else None
-    columns = {
-        "status": "suspended" if suspended else "open",
-        "step_due": min(dues.values(), default=None),
-        "term_due": term_due,
-        "overdue_at": min([*late.values(), *([term_late] if term_late else [])], default=None),
-        "at_risk_at": risk,
-        "at_risk_until": term_late,
-    }
-    planned: list[Timer] = [("step_overdue", s, d) for s, d in late.items()]
-    planned += [(k, None, d) for k, d in (("term_at_risk", risk), ("term_overdue", term_late)) if d]
-    return columns, [t for t in planned if not _recorded(case, t)]
-
-
-def _plan_timers(connection: Connection, case_id: str, revision: int, planned: list[Timer]) -> None:
-    """The case's timers not fired yet become ``planned``: those no longer planned go, new ones
-    come with the revision that planned them; fired ones stay, and none is planned twice."""
-    kept = connection.execute(
-        select(timers.c.id, timers.c.kind, timers.c.step, timers.c.due_at, timers.c.fired_at).where(
-            timers.c.case_id == case_id
-        )
-    ).all()
-    wanted = set(planned)
-    gone = [t.id for t in kept if t.fired_at is None and (t.kind, t.step, t.due_at) not in wanted]
-    if gone:
-        connection.execute(delete(timers).where(timers.c.id.in_(gone)))
-    have = {(t.kind, t.step, t.due_at) for t in kept}
-    new = [t for t in planned if t not in have]
-    if new:
-        connection.execute(
-            insert(timers),
-            [
-                {"case_id": case_id, "kind": k, "step": s, "due_at": d, "revision": revision}
-                for k, s, d in new
-            ],
-        )
-
-
-def _recorded(case: Case, timer: Timer) -> bool:
-    """Whether the history already has what ``timer`` would fire (a step's: in this visit)."""
-    kind, step, _ = timer
-    since = min((t.started for t in case.tokens if t.step == step), default=case.accepted_at)
-    return any(
-        r.kind.value == kind and r.step == step and (step is None or r.at >= since)
-        for r in case.history
-    )
-
-
-def _day_start(instant: dt.datetime, not_before: dt.datetime) -> dt.datetime:
-    """The start of ``instant``'s day in its zone (no earlier than ``not_before``): a term is at
-    risk the whole of its first day at risk (``term.at_risk`` is of days, as ``Engine.status``
-    and ``poll`` ask it), where ``term.at_risk_from`` gives that day's office opening."""
-    start = instant.replace(hour=0, minute=0, second=0, microsecond=0)
-    return max(start, not_before)
-
-
-def _status(engine: Engine, case: Case, due: dt.datetime, at: dt.datetime) -> Status | None:
-    """``Engine.status`` just after ``due``, or at ``at`` if that is later (the case as it is
-    then); ``None`` past the calendar's range, where nothing can be asked."""
-    try:
-        return engine.status(case, max(due + TICK, at))
-    except UsageError:
-        return None
-
-
-def _late(status: Status | None, step: str) -> bool:
-    return status is not None and any(s.step == step for s in status.overdue)

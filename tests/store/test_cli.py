@@ -83,3 +83,50 @@ def test_each_refusal_has_its_code(db_url: URL, args: list[str], code: int) -> N
     found, output, stderr = _run(db_url, *args)
     assert (found, output) == (code, None)
     assert len(stderr.splitlines()) == 1 and stderr.startswith("error: ")
+
+
+def test_the_worker_and_the_audit(db_url: URL) -> None:
+    assert _run(db_url, "db", "upgrade")[0] == 0
+    assert _run(db_url, *START, "--receipt", "ATY-9")[0] == 0
+    ab_accept = ["cases", "complete", "ATY-9", "ab-accept", "--at", "2013-01-09T10:10"]
+    assert _run(db_url, *ab_accept)[0] == 0
+    code, fired, _ = _run(db_url, "worker", "--once", "--now", "2013-01-09T12:00+05:00")
+    assert code == 0
+    assert [(f["kind"], f["step"], f["revision"]) for f in fired] == [
+        ("step_overdue", "resolution", 3)
+    ]
+    assert fired[0]["at"] == fired[0]["due"] == "2013-01-09T10:25:00.000001+05:00"
+    assert _run(db_url, "worker", "--once", "--now", "2013-01-09T12:00+05:00")[1] == []
+    code, shown, _ = _run(db_url, "cases", "show", "ATY-9", "--at", "2013-01-09T12:00")
+    assert (shown["events"][-1]["kind"], shown["events"][-1]["role"]) == ("step_overdue", "system")
+    code, audited, _ = _run(db_url, "cases", "audit", "ATY-9", "--at", "2013-01-09T12:00")
+    assert code == 0
+    late = [visit["step"] for visit in audited["steps"] if visit["late"]]
+    assert late == ["resolution"]
+    db = db_url.render_as_string(hide_password=False)
+    text = CliRunner().invoke(
+        app, ["cases", "audit", "ATY-9", "--at", "2013-01-09T12:00", "--db", db]
+    )
+    assert text.exit_code == 0
+    assert text.stdout.startswith("Re-audit of case ")
+    assert text.stdout.rstrip().endswith("1 step late")
+
+
+def test_a_timer_not_fired_is_exit_4(db_url: URL, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reglament.errors import CaseError
+
+    def refuse(*_: object) -> None:
+        raise CaseError("a timeout route reads data not set")
+
+    assert _run(db_url, "db", "upgrade")[0] == 0
+    assert _run(db_url, *START, "--receipt", "ATY-9")[0] == 0
+    monkeypatch.setattr("reglament.store.worker.fire", refuse)
+    code, fired, stderr = _run(db_url, "worker", "--once", "--now", "2013-01-09T12:00")
+    assert code == 4
+    assert [f["error"] for f in fired] == [
+        f"case {fired[0]['case']}: a timeout route reads data not set"
+    ]
+    assert stderr == f"error: case {fired[0]['case']}: step_overdue ab-accept due " + (
+        "2013-01-09T10:15:00.000001+05:00: not fired: case "
+        f"{fired[0]['case']}: a timeout route reads data not set\n"
+    )

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from reglament.store import Request, Store
 from reglament.store.tables import cases
+from reglament.store.worker import Worker
 from tests.store.helpers import TSA, at, reglament
 
 PATH = ["ab-accept", "resolution", "review", "sign-notification", "issue-notification"]
@@ -97,3 +98,18 @@ def test_filters_combine(store: Store) -> None:
     overdue = store.cases(when, overdue=True, limit=1000)
     assert [c["overdue_at"] for c in overdue] == sorted(c["overdue_at"] for c in overdue)
     assert len(store.cases(when, limit=5)) == 5
+
+
+@pytest.mark.parametrize("seed", [4])
+def test_the_list_still_says_so_once_the_worker_fired(store: Store, db: Engine, seed: int) -> None:
+    """Once the worker has recorded a case overdue or at risk, the list still lists it so."""
+    _fill(store, 30, seed)
+    start = dt.datetime(2013, 2, 1, tzinfo=dt.UTC)
+    fired = Worker(store).run_once(start)
+    assert sum(1 for f in fired if f.kind == "term_at_risk" and f.events)
+    assert sum(1 for f in fired if f.kind == "step_overdue" and f.events)
+    for when in [start + dt.timedelta(hours=9 * n + 0.5) for n in range(0, 300, 23)]:
+        overdue, at_risk = _expected(store, db, when)
+        listed = {c["receipt"] for c in store.cases(when, overdue=True, limit=1000)}
+        risky = {c["receipt"] for c in store.cases(when, at_risk=True, limit=1000)}
+        assert (listed, risky) == (overdue, at_risk), when

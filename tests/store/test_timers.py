@@ -10,6 +10,7 @@ import datetime as dt
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
+from reglament.runtime.timers import TICK
 from reglament.store import Store
 from reglament.store.tables import timers
 from tests.store.helpers import at, start
@@ -24,16 +25,17 @@ def _timers(db: Engine, case_id: str) -> Planned:
 
 
 def _due(store: Store, ref: str, when: dt.datetime) -> Planned:
-    """What the engine says is due for the case, as of ``when``."""
+    """What the engine says is due for the case, as of ``when``: a step or the term is late a
+    tick after the due ``Engine.status`` shows (``runtime.timers``)."""
     shown = store.show(ref, when)
     steps = {
-        ("step_overdue", s["step"], dt.datetime.fromisoformat(s["due"]), False)
+        ("step_overdue", s["step"], dt.datetime.fromisoformat(s["due"]) + TICK, False)
         for s in shown["status"]["active"]
         if s["due"]
     }
     term = {
         ("term_at_risk", None, dt.datetime.fromisoformat(shown["at_risk_at"]), False),
-        ("term_overdue", None, dt.datetime.fromisoformat(shown["term_due"]), False),
+        ("term_overdue", None, dt.datetime.fromisoformat(shown["term_due"]) + TICK, False),
     }
     return steps | term
 

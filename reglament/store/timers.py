@@ -1,0 +1,116 @@
+"""A stored case's timers and the list's indexed columns, both from
+:func:`reglament.runtime.timers.timers` (the one owner of a case's due instants).
+
+Each write plans its case again: the rows of the ``timers`` table are the timers the runtime
+gives the case as of its last event (a step overdue, a wait's timeout, the term at risk, the
+term overdue); the columns ``cases list --overdue`` and ``--at-risk`` read come from the same
+timers, with the events already recorded taken back out of the history (a term at risk stays
+at risk once its event is recorded, a step overdue stays overdue): from when the case is
+overdue, one tick before its first step, wait or term timer that makes it so, and the stretch
+in which its term is at risk, from its ``term_at_risk`` timer until its ``term_overdue``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy.engine import Connection
+
+from reglament.engine import Case, Engine
+from reglament.engine.case import Record
+from reglament.procedure.events import Kind
+from reglament.runtime.timers import TICK, Timer, fire, timers
+from reglament.store.tables import timers as table
+
+Move = Callable[[Engine, Case], list[Record]]
+_POLLED = (Kind.step_overdue, Kind.term_at_risk, Kind.term_overdue)
+# a timer's due is the first instant its event comes; the list's columns hold the last
+# instant the case is not yet late (``overdue_at < T``): a tick before, but for a wait, whose
+# timeout comes at its limit and which is late a tick after it
+_LATE_AFTER = {"step_overdue": TICK, "term_overdue": TICK, "wait_timeout": dt.timedelta(0)}
+
+
+def plan(engine: Engine, case: Case, at: dt.datetime) -> tuple[dict[str, Any], list[Timer]]:
+    """The case's row columns (state, earliest step due, term due, overdue from, at risk from
+    and until) and its timers, as of its last event ``at``."""
+    if case.finished:
+        columns = dict.fromkeys(("step_due", "overdue_at", "at_risk_at", "at_risk_until"))
+        return {**columns, "status": "finished", "term_due": engine.term_due(case)}, []
+    planned = timers(engine, case, at)
+    status = engine.status(case, at)
+    whole = planned
+    if any(record.kind in _POLLED for record in case.history):
+        bare = engine.restore(case.to_dict())
+        bare.history = [r for r in bare.history if r.kind not in _POLLED]
+        whole = timers(engine, bare, at)
+    late = [t.due - _LATE_AFTER[t.kind] for t in whole if t.kind in _LATE_AFTER]
+    risk = next((t.due for t in whole if t.kind == "term_at_risk"), None)
+    until = next((t.due - TICK for t in whole if t.kind == "term_overdue"), None)
+    columns = {
+        "status": "suspended" if engine.suspended_since(case, at) else "open",
+        "step_due": min((s.due for s in status.active if s.due is not None), default=None),
+        "term_due": status.term_due,
+        "overdue_at": min(late, default=None),
+        "at_risk_at": risk,
+        "at_risk_until": until,
+    }
+    return columns, planned
+
+
+def replan(connection: Connection, case_id: str, revision: int, planned: list[Timer]) -> None:
+    """The case's timers not fired yet become ``planned``: those no longer planned go, new ones
+    come with the revision that planned them; fired ones stay, and none is planned twice."""
+    kept = connection.execute(
+        select(table.c.id, table.c.kind, table.c.step, table.c.due_at, table.c.fired_at).where(
+            table.c.case_id == case_id
+        )
+    ).all()
+    wanted = {(t.kind, t.step, t.due) for t in planned}
+    gone = [t.id for t in kept if t.fired_at is None and (t.kind, t.step, t.due_at) not in wanted]
+    if gone:
+        connection.execute(delete(table).where(table.c.id.in_(gone)))
+    have = {(t.kind, t.step, t.due_at) for t in kept}
+    new = [t for t in planned if (t.kind, t.step, t.due) not in have]
+    if new:
+        connection.execute(
+            insert(table),
+            [
+                {"case_id": case_id, "kind": t.kind, "step": t.step, "due_at": t.due}
+                | {"revision": revision}
+                for t in new
+            ],
+        )
+
+
+def mark_fired(
+    connection: Connection, case_id: str, made: list[Record], timer_id: int, now: dt.datetime
+) -> None:
+    """Timer ``timer_id`` fired at ``now``, and with it every timer of the case not fired yet
+    whose event the firing recorded too (one poll records every event come by then)."""
+    recorded = [
+        and_(
+            table.c.kind == record.kind.value,
+            table.c.step.is_(None) if record.step is None else table.c.step == record.step,
+        )
+        for record in made
+        if record.kind in _POLLED
+    ]
+    which = table.c.id == timer_id
+    if recorded:
+        others = and_(table.c.case_id == case_id, table.c.fired_at.is_(None), or_(*recorded))
+        which = or_(which, others)
+    connection.execute(update(table).where(which).values(fired_at=now))
+
+
+def timer_of(payload: Mapping[str, Any]) -> Timer:
+    """The timer a stored ``fire`` command names."""
+    return Timer(payload["kind"], payload["step"], dt.datetime.fromisoformat(payload["due"]))
+
+
+def fire_move(payload: Mapping[str, Any]) -> Move:
+    """The move a stored ``fire`` command makes (the worker's, and a replay's):
+    :func:`reglament.runtime.timers.fire` of its timer on a clock reading its ``at``."""
+    at = dt.datetime.fromisoformat(payload["at"])
+    return lambda engine, case: list(fire(engine, case, timer_of(payload), at).records)
