@@ -139,13 +139,15 @@ HOSTILE = [
 def test_a_hostile_template_ends_quickly_with_the_limit_it_went_over(
     source: str, reason: str
 ) -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(TemplateFailed) as failed:
         _compose(source)
     assert failed.value.reason == reason
     assert failed.value.part == "body"
     assert str(failed.value) == f"template 'refused' (en, email) of every-event fails: {reason}"
-    assert time.perf_counter() - started < 5  # one message's budget is well under a second
+    # one message's budget is well under a second of CPU (process time: on a loaded machine
+    # the wall clock also counts the waits for a core, 5.4 s of it once in CI)
+    assert time.process_time() - started < 5
 
 
 def test_the_count_is_of_steps_the_same_every_time() -> None:
@@ -281,14 +283,14 @@ def test_all_the_sample_renders_of_a_file_share_an_allowance() -> None:
             "templates": {"heavy": Template(body=Text(en=heavy, kk=heavy, ru=heavy))},
         }
     )
-    started = time.perf_counter()
+    started = time.process_time()  # CPU: the wall clock counts a loaded machine's waits too
     checked = notifications.check_templates(reglament)
     assert [p.message for p in checked.problems] == [
         f"template 'heavy' ({checked.problems[0].path.split('.')[-1]}): its sample renders "
         "(each step, channel and variant an SMS may name) take more than "
         f"{notifications.MAX_CHECK_STEPS:,} steps in all"
     ]
-    assert time.perf_counter() - started < 8
+    assert time.process_time() - started < 8
 
 
 DOC = (Path(__file__).resolve().parent.parent.parent / "docs" / "notifications.md").read_text(
