@@ -3,7 +3,9 @@
 The term runs from acceptance on the channel's clock (:func:`base_due`). It stands still while
 the case is suspended and while a step runs that the act does not count in it
 (``counts_toward_term: false``, :func:`counted`); each such *stretch* pushes the due instant back
-(:func:`due`), in the term's own unit, stretches that overlap once (:func:`joined`):
+(:func:`due`), in the term's own unit, stretches that overlap once (:func:`joined`), and only
+a stretch that begins by the due as the ones before it left it (one begun after the term fell
+due finds its time run out and moves nothing):
 
 * minutes and hours: by the office time of the stretch;
 * working days: by the working days after the stretch's first day up to its last;
@@ -103,12 +105,19 @@ def joined(stretches: Iterable[Stretch]) -> list[Stretch]:
 
 
 def due(clock: Clock, unit: Unit, base: dt.datetime, stretches: Sequence[Stretch]) -> dt.datetime:
-    """The term's due instant: ``base`` pushed back by every stretch that stood still. The
-    stretches must not overlap (:func:`joined` makes them so): each one is counted."""
-    standing = [(a, b) for a, b in stretches if b > a]
-    if not standing:
-        return base
-    return shifted(clock, unit, base, sum(shift(clock, unit, a, b) for a, b in standing))
+    """The term's due instant: ``base`` pushed back by the stretches that stood still, in
+    order and not overlapping (:func:`joined` makes them so). Only a stretch that begins by the
+    due it pushes (the due as the stretches before it left it) stops the term: one that begins
+    later finds its time already run out, so a term once overdue stays so from the instant it
+    became so (and so does a step, ``reglament.procedure.timing.pushed_back``)."""
+    pushed, by = base, 0
+    for start, end in stretches:
+        if start > pushed:  # the term was late when this stretch began, and so at every later
+            break
+        if end > start:
+            by += shift(clock, unit, start, end)
+            pushed = shifted(clock, unit, base, by)
+    return pushed
 
 
 def at_risk(clock: Clock, at: dt.datetime, due_at: dt.datetime, days: int) -> bool:
@@ -236,16 +245,21 @@ def due_batch(
 ) -> I64:
     """:func:`due` for many cases: ``base`` (one due position per case) pushed back by the
     stretches, each given as ``(members, start, end)``: the cases it belongs to (indices into
-    ``base``; ``None``: every case) and its start and end positions for each of them."""
+    ``base``; ``None``: every case) and its start and end positions for each of them; a case's
+    stretches come in order and do not overlap (:func:`joined_batch` makes them so)."""
     import numpy as np
 
     if not stretches:
         return base
     by = np.zeros(len(base), dtype=np.int64)
-    has = np.zeros(len(base), dtype=np.bool_)
+    pushed = base.copy()
     for members, start, end in stretches:
-        standing = end > start
-        where = np.flatnonzero(standing) if members is None else members[standing]
-        has[where] = True
+        where = np.arange(len(base)) if members is None else members
+        # only a stretch that begins by the due so far stops the term (:func:`due`); once one
+        # begins later, every later one of the case does too, and the due stays
+        standing = (end > start) & (start <= pushed[where])
+        where = where[standing]
         by[where] += shift_batch(clock, unit, start[standing], end[standing])
-    return shifted_batch(clock, unit, base, by, has)
+        every = np.ones(len(where), dtype=np.bool_)
+        pushed[where] = shifted_batch(clock, unit, base[where], by[where], every)
+    return pushed

@@ -47,7 +47,7 @@ def _cases(
             a = start + dt.timedelta(minutes=rng.randrange(60 * 24 * 40))
             b = a + dt.timedelta(minutes=rng.choice((0, -30, 45, 600, 60 * 24 * 3, 60 * 24 * 9)))
             stretches.append((a, b))
-        found.append((start, stretches))
+        found.append((start, term.joined(stretches)))  # in order, not overlapping, as due takes
     return found
 
 
