@@ -63,10 +63,11 @@ def base_due(clock: Clock, accepted: dt.datetime, value: int, unit: Unit) -> dt.
 
 
 def shift(clock: Clock, unit: Unit, start: dt.datetime, end: dt.datetime) -> int:
-    """How far one stretch pushes the term back, in the term's unit (seconds of office time
-    for minutes and hours, else days); the stretch's days are the clock's local days."""
+    """How far one stretch pushes the term back, in the term's unit (microseconds of office
+    time for minutes and hours: office time runs to the microsecond, else days); the stretch's
+    days are the clock's local days."""
     if unit in (Unit.minutes, Unit.hours):
-        return clock.office_seconds_between(start, end)
+        return clock.office_microseconds_between(start, end)
     a, b = start.astimezone(clock.zone).date(), end.astimezone(clock.zone).date()
     if unit is Unit.working_days:
         return clock.calendar.working_days_between(a, b)
@@ -75,8 +76,8 @@ def shift(clock: Clock, unit: Unit, start: dt.datetime, end: dt.datetime) -> int
 
 def shifted(clock: Clock, unit: Unit, base: dt.datetime, by: int) -> dt.datetime:
     """``base`` pushed back by ``by`` (summed :func:`shift`), after some stretch stood still."""
-    if unit in (Unit.minutes, Unit.hours):
-        return clock.add_office_minutes(base, by // 60).due
+    if unit in (Unit.minutes, Unit.hours):  # by all of it, to the microsecond (none: base)
+        return clock.add_office_microseconds(base, by)
     if not by:
         return base
     calendar = clock.calendar
@@ -179,12 +180,14 @@ def base_due_batch(clock: Clock, accepted: I64, value: int, unit: Unit) -> I64:
 
 
 def shift_batch(clock: Clock, unit: Unit, start: I64, end: I64) -> I64:
-    """:func:`shift` for many stretches ``[start, end)`` (positions, ``end >= start``)."""
+    """:func:`shift` for many stretches ``[start, end)`` (positions, ``end >= start``; whole
+    seconds, so their office time is whole seconds too, given in microseconds as :func:`shift`
+    gives it)."""
     import numpy as np
 
     if unit in (Unit.minutes, Unit.hours):
         gap: I64 = clock.office_seconds_batch(end) - clock.office_seconds_batch(start)
-        return np.maximum(gap, 0)
+        return np.maximum(gap, 0) * 1_000_000
     a, b = clock.ordinals(start), clock.ordinals(end)
     if unit is Unit.working_days:
         counted_days: I64 = clock.calendar.working_days_between_batch(a, b)
@@ -198,8 +201,8 @@ def shifted_batch(clock: Clock, unit: Unit, base: I64, by: I64, has: Flags) -> I
     stretch stood still), ``base`` elsewhere."""
     import numpy as np
 
-    if unit in (Unit.minutes, Unit.hours):
-        moved: I64 = np.where(has, clock.add_office_minutes_batch(base, by // 60), base)
+    if unit in (Unit.minutes, Unit.hours):  # by: whole seconds in µs (:func:`shift_batch`)
+        moved: I64 = np.where(has, clock.add_office_seconds_batch(base, by // 1_000_000), base)
         return moved
     calendar = clock.calendar
     day = clock.ordinals(base)

@@ -159,10 +159,10 @@ SUSPENSIONS = [
     # Fri 17:59 → Mon 09:00: Monday is given back in a term in days; 31 minutes of office time
     ("2025-03-14 17:59", "2025-03-17 09:00", Unit.working_days, 1),
     ("2025-03-14 17:59", "2025-03-17 09:00", Unit.calendar_days, 3),
-    ("2025-03-14 17:59", "2025-03-17 09:00", Unit.minutes, 31 * 60),
+    ("2025-03-14 17:59", "2025-03-17 09:00", Unit.minutes, 31 * 60 * 10**6),  # in µs
     # a seven-hour stop within one day: no day moves; 5 h 30 min of office time (lunch left out)
     ("2025-03-18 10:00", "2025-03-18 17:00", Unit.working_days, 0),
-    ("2025-03-18 10:00", "2025-03-18 17:00", Unit.hours, 330 * 60),
+    ("2025-03-18 10:00", "2025-03-18 17:00", Unit.hours, 330 * 60 * 10**6),
     # a stop over Nauryz (21-25 Mar 2025 off): Thu → Wed is one working day given back
     ("2025-03-20 12:00", "2025-03-26 12:00", Unit.working_days, 1),
 ]
