@@ -13,7 +13,14 @@ due finds its time run out and moves nothing):
   it is a day off and the clock's ``TermRules.roll_calendar_days`` says so (as
   ``Clock.add_calendar_days`` does).
 
-A due day is closed at the clock's closing time of that day (``TermRules.due_at``). The
+A due day is closed at the clock's closing time of that day (``TermRules.due_at``).
+
+A term is *at risk* on a day after which at most N working days remain up to its due day
+(:func:`at_risk`: the day is judged, not the hour), so from the start (local midnight) of the
+first such day, no earlier than the acceptance: :func:`at_risk_since`, the one instant
+``Engine.status``, ``poll``, the runtime's ``term_at_risk`` timer and the store's list columns
+follow. :func:`at_risk_from` is not another such instant but the first opening of the office
+from then, when a watcher polls (``engine/watch.py``). The
 ``_batch`` functions are the same rules for many cases at once, on ``Clock.positions``; a parity
 test holds them equal to the one-case forms.
 """
@@ -156,10 +163,11 @@ def _first_day_at_risk(
 def at_risk_from(
     clock: Clock, accepted: dt.datetime, due_at: dt.datetime, days: int
 ) -> dt.datetime:
-    """The first instant a term due at ``due_at`` is at risk (:func:`at_risk`) with the office
-    open: the first opening of the office on the first day it is, no earlier than
-    ``accepted``."""
-    return max(accepted, clock.next_opening(_first_day_at_risk(clock, accepted, due_at, days)))
+    """The first instant the office is open while a term due at ``due_at`` is at risk: the
+    office's next opening from :func:`at_risk_since` (the term became at risk at that instant,
+    perhaps hours or days before, on a day the office opens late or not at all), where a
+    watcher polls. Not when the term became at risk: that is :func:`at_risk_since`."""
+    return clock.next_opening(at_risk_since(clock, accepted, due_at, days))
 
 
 def at_risk_since(

@@ -666,7 +666,7 @@ def _columns(engine: Engine, case: Case, at: dt.datetime) -> tuple[dict[str, Any
     the earliest due instant of the steps under way, the term's due instant, from when the case
     is overdue (a step or the term), from when and until when its term is at risk. Each instant
     is the engine's (``Engine.step_due``, ``term_due``; at risk from ``procedure.term``'s
-    ``at_risk_from``), and counts only if ``Engine.status`` just after it says so: a suspended
+    ``at_risk_since``, the rule ``Engine.status`` judges by), and counts only if ``Engine.status`` just after it says so: a suspended
     case, or a term standing still, is overdue only if it already was when its clock stopped.
     Until the next write changes the case, they answer "overdue at T" and "at risk at T" as
     ``status`` at T does (tests/store/test_list.py holds the two equal).
@@ -693,10 +693,7 @@ def _columns(engine: Engine, case: Case, at: dt.datetime) -> tuple[dict[str, Any
         status = _status(engine, case, term_due, at)
         term_late = term_due if status is not None and status.term == "overdue" else None
         clock = engine.compiled.channel_clock[case.channel]
-        first = _day_start(
-            term.at_risk_from(clock, case.accepted_at, term_due, engine.at_risk_days()),
-            case.accepted_at,
-        )
+        first = term.at_risk_since(clock, case.accepted_at, term_due, engine.at_risk_days())
         status = _status(engine, case, first - TICK, at)
         risk = first if status is not None and status.term in ("at_risk", "overdue") else None
     columns = {
@@ -744,14 +741,6 @@ def _recorded(case: Case, timer: Timer) -> bool:
         r.kind.value == kind and r.step == step and (step is None or r.at >= since)
         for r in case.history
     )
-
-
-def _day_start(instant: dt.datetime, not_before: dt.datetime) -> dt.datetime:
-    """The start of ``instant``'s day in its zone (no earlier than ``not_before``): a term is at
-    risk the whole of its first day at risk (``term.at_risk`` is of days, as ``Engine.status``
-    and ``poll`` ask it), where ``term.at_risk_from`` gives that day's office opening."""
-    start = instant.replace(hour=0, minute=0, second=0, microsecond=0)
-    return max(start, not_before)
 
 
 def _status(engine: Engine, case: Case, due: dt.datetime, at: dt.datetime) -> Status | None:
