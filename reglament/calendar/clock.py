@@ -57,6 +57,7 @@ __all__ = [
 ]
 
 _DAY = 86400
+_MICROS = 1_000_000  # microseconds in a second: office time runs to the microsecond
 
 # Kazakhstan's regions and cities of republican significance -> IANA zones. Since tzdata 2024a all
 # of Kazakhstan is UTC+5 (Asia/Almaty moved from UTC+6 on 2024-03-01); the zones still differ
@@ -472,8 +473,20 @@ class Clock:
         return office.cum_end[j]
 
     def office_seconds_between(self, a: dt.datetime, b: dt.datetime) -> int:
-        """Seconds of office time from ``a`` to ``b`` (0 if ``b`` is not after ``a``)."""
-        return max(0, self._open_before(self._pos(b)) - self._open_before(self._pos(a)))
+        """Whole seconds of office time from ``a`` to ``b`` (0 if ``b`` is not after ``a``):
+        :meth:`office_microseconds_between`, its sub-second rest left out."""
+        return self.office_microseconds_between(a, b) // _MICROS
+
+    def office_microseconds_between(self, a: dt.datetime, b: dt.datetime) -> int:
+        """Microseconds of office time from ``a`` to ``b`` (0 if ``b`` is not after ``a``).
+        Office time runs to the microsecond: an instant in an opening counts its sub-second
+        part, one outside the office's hours counts as the opening it waits for."""
+        return max(0, self._office_micros(b) - self._office_micros(a))
+
+    def _office_micros(self, t: dt.datetime) -> int:
+        """Open microseconds from the calendar's first day up to ``t``."""
+        pos = self._pos(t)
+        return self._open_before(pos) * _MICROS + (t.microsecond if self._open(pos) else 0)
 
     # -- queries ---------------------------------------------------------------------------------
 
@@ -546,6 +559,28 @@ class Clock:
         _SET_ESTIMATED(result, est[due // _DAY + 1] > est[day])
         _SET_BASIS(result, bases.get(minutes) or self._basis(minutes))
         return result
+
+    def add_office_microseconds(self, t: dt.datetime, micros: int) -> dt.datetime:
+        """``micros`` microseconds of office time after ``t`` (``t`` itself for none), as
+        :meth:`add_office_minutes` counts: a ``t`` in an opening carries its sub-second part, a
+        result exactly at closing stays at closing, one with a part of a second still to run
+        there goes on at the next opening. What a stretch that stood still pushes a term in
+        minutes or hours back by (``procedure/term.py: shifted``)."""
+        if micros < 0:
+            raise UsageError(f"microseconds must be 0 or more, got {micros}")
+        if not micros:
+            return t
+        office = self._office
+        seconds, micro = divmod(self._office_micros(t) + micros, _MICROS)
+        k = _BEFORE(office.cum_end, seconds)
+        if micro and k < len(office.cum_end) and office.cum_end[k] == seconds:
+            k += 1  # on a closing with a part of a second to run: the next opening
+        if k >= len(office.cum_end):
+            raise CalendarRangeError(
+                f"{t.isoformat()} + {micros} µs of office time falls after the calendar's "
+                f"covered range ({self.calendar.first_year}–{self.calendar.last_year})"
+            )
+        return self._at(office.shift[k] + seconds) + dt.timedelta(microseconds=micro)
 
     def _basis(self, minutes: int) -> _Basis:
         """The basis of ``minutes`` of office time on this clock, shared by the deadlines that
@@ -931,6 +966,23 @@ class Clock:
         if not m.all():
             due = np.where(m == 0, self.accept_batch(positions), due)
         return due if carried is None else (due, carried)
+
+    def add_office_seconds_batch(self, positions: Positions, seconds: Positions) -> Positions:
+        """Vectorised :meth:`add_office_microseconds` on whole seconds (positions hold no
+        sub-second part): each position pushed on by its ``seconds`` of office time (0: the
+        position itself), a result exactly at closing staying at closing."""
+        import numpy as np
+
+        self._check_batch(positions)
+        if seconds.size and seconds.min() < 0:
+            raise UsageError(f"seconds must be 0 or more, got {int(seconds.min())}")
+        a = self._arrays()
+        target = self.office_seconds_batch(positions) + seconds
+        k = np.searchsorted(a.cum_end, target, side="left")
+        if k.size and k.max() >= len(a.cum_end):
+            raise CalendarRangeError("an office second falls after the calendar's covered range")
+        moved: Positions = np.where(seconds > 0, a.ends[k] - a.cum_end[k] + target, positions)
+        return moved
 
     def _carried(self, positions: Positions, micros: Positions) -> Positions:
         """The sub-second part an office-time count carries: ``micros`` where the office is

@@ -3,7 +3,9 @@
 The term runs from acceptance on the channel's clock (:func:`base_due`). It stands still while
 the case is suspended and while a step runs that the act does not count in it
 (``counts_toward_term: false``, :func:`counted`); each such *stretch* pushes the due instant back
-(:func:`due`), in the term's own unit, stretches that overlap once (:func:`joined`):
+(:func:`due`), in the term's own unit, stretches that overlap once (:func:`joined`), and only
+a stretch that begins by the due as the ones before it left it (one begun after the term fell
+due finds its time run out and moves nothing):
 
 * minutes and hours: by the office time of the stretch;
 * working days: by the working days after the stretch's first day up to its last;
@@ -11,7 +13,14 @@ the case is suspended and while a step runs that the act does not count in it
   it is a day off and the clock's ``TermRules.roll_calendar_days`` says so (as
   ``Clock.add_calendar_days`` does).
 
-A due day is closed at the clock's closing time of that day (``TermRules.due_at``). The
+A due day is closed at the clock's closing time of that day (``TermRules.due_at``).
+
+A term is *at risk* on a day after which at most N working days remain up to its due day
+(:func:`at_risk`: the day is judged, not the hour), so from the start (local midnight) of the
+first such day, no earlier than the acceptance: :func:`at_risk_since`, the one instant
+``Engine.status``, ``poll``, the runtime's ``term_at_risk`` timer and the store's list columns
+follow. :func:`at_risk_from` is not another such instant but the first opening of the office
+from then, when a watcher polls (``engine/watch.py``). The
 ``_batch`` functions are the same rules for many cases at once, on ``Clock.positions``; a parity
 test holds them equal to the one-case forms.
 """
@@ -61,10 +70,11 @@ def base_due(clock: Clock, accepted: dt.datetime, value: int, unit: Unit) -> dt.
 
 
 def shift(clock: Clock, unit: Unit, start: dt.datetime, end: dt.datetime) -> int:
-    """How far one stretch pushes the term back, in the term's unit (seconds of office time
-    for minutes and hours, else days); the stretch's days are the clock's local days."""
+    """How far one stretch pushes the term back, in the term's unit (microseconds of office
+    time for minutes and hours: office time runs to the microsecond, else days); the stretch's
+    days are the clock's local days."""
     if unit in (Unit.minutes, Unit.hours):
-        return clock.office_seconds_between(start, end)
+        return clock.office_microseconds_between(start, end)
     a, b = start.astimezone(clock.zone).date(), end.astimezone(clock.zone).date()
     if unit is Unit.working_days:
         return clock.calendar.working_days_between(a, b)
@@ -73,8 +83,8 @@ def shift(clock: Clock, unit: Unit, start: dt.datetime, end: dt.datetime) -> int
 
 def shifted(clock: Clock, unit: Unit, base: dt.datetime, by: int) -> dt.datetime:
     """``base`` pushed back by ``by`` (summed :func:`shift`), after some stretch stood still."""
-    if unit in (Unit.minutes, Unit.hours):
-        return clock.add_office_minutes(base, by // 60).due
+    if unit in (Unit.minutes, Unit.hours):  # by all of it, to the microsecond (none: base)
+        return clock.add_office_microseconds(base, by)
     if not by:
         return base
     calendar = clock.calendar
@@ -103,12 +113,19 @@ def joined(stretches: Iterable[Stretch]) -> list[Stretch]:
 
 
 def due(clock: Clock, unit: Unit, base: dt.datetime, stretches: Sequence[Stretch]) -> dt.datetime:
-    """The term's due instant: ``base`` pushed back by every stretch that stood still. The
-    stretches must not overlap (:func:`joined` makes them so): each one is counted."""
-    standing = [(a, b) for a, b in stretches if b > a]
-    if not standing:
-        return base
-    return shifted(clock, unit, base, sum(shift(clock, unit, a, b) for a, b in standing))
+    """The term's due instant: ``base`` pushed back by the stretches that stood still, in
+    order and not overlapping (:func:`joined` makes them so). Only a stretch that begins by the
+    due it pushes (the due as the stretches before it left it) stops the term: one that begins
+    later finds its time already run out, so a term once overdue stays so from the instant it
+    became so (and so does a step, ``reglament.procedure.timing.pushed_back``)."""
+    pushed, by = base, 0
+    for start, end in stretches:
+        if start > pushed:  # the term was late when this stretch began, and so at every later
+            break
+        if end > start:
+            by += shift(clock, unit, start, end)
+            pushed = shifted(clock, unit, base, by)
+    return pushed
 
 
 def at_risk(clock: Clock, at: dt.datetime, due_at: dt.datetime, days: int) -> bool:
@@ -146,10 +163,11 @@ def _first_day_at_risk(
 def at_risk_from(
     clock: Clock, accepted: dt.datetime, due_at: dt.datetime, days: int
 ) -> dt.datetime:
-    """The first instant a term due at ``due_at`` is at risk (:func:`at_risk`) with the office
-    open: the first opening of the office on the first day it is, no earlier than
-    ``accepted``."""
-    return max(accepted, clock.next_opening(_first_day_at_risk(clock, accepted, due_at, days)))
+    """The first instant the office is open while a term due at ``due_at`` is at risk: the
+    office's next opening from :func:`at_risk_since` (the term became at risk at that instant,
+    perhaps hours or days before, on a day the office opens late or not at all), where a
+    watcher polls. Not when the term became at risk: that is :func:`at_risk_since`."""
+    return clock.next_opening(at_risk_since(clock, accepted, due_at, days))
 
 
 def at_risk_since(
@@ -170,12 +188,14 @@ def base_due_batch(clock: Clock, accepted: I64, value: int, unit: Unit) -> I64:
 
 
 def shift_batch(clock: Clock, unit: Unit, start: I64, end: I64) -> I64:
-    """:func:`shift` for many stretches ``[start, end)`` (positions, ``end >= start``)."""
+    """:func:`shift` for many stretches ``[start, end)`` (positions, ``end >= start``; whole
+    seconds, so their office time is whole seconds too, given in microseconds as :func:`shift`
+    gives it)."""
     import numpy as np
 
     if unit in (Unit.minutes, Unit.hours):
         gap: I64 = clock.office_seconds_batch(end) - clock.office_seconds_batch(start)
-        return np.maximum(gap, 0)
+        return np.maximum(gap, 0) * 1_000_000
     a, b = clock.ordinals(start), clock.ordinals(end)
     if unit is Unit.working_days:
         counted_days: I64 = clock.calendar.working_days_between_batch(a, b)
@@ -189,8 +209,8 @@ def shifted_batch(clock: Clock, unit: Unit, base: I64, by: I64, has: Flags) -> I
     stretch stood still), ``base`` elsewhere."""
     import numpy as np
 
-    if unit in (Unit.minutes, Unit.hours):
-        moved: I64 = np.where(has, clock.add_office_minutes_batch(base, by // 60), base)
+    if unit in (Unit.minutes, Unit.hours):  # by: whole seconds in µs (:func:`shift_batch`)
+        moved: I64 = np.where(has, clock.add_office_seconds_batch(base, by // 1_000_000), base)
         return moved
     calendar = clock.calendar
     day = clock.ordinals(base)
@@ -236,16 +256,21 @@ def due_batch(
 ) -> I64:
     """:func:`due` for many cases: ``base`` (one due position per case) pushed back by the
     stretches, each given as ``(members, start, end)``: the cases it belongs to (indices into
-    ``base``; ``None``: every case) and its start and end positions for each of them."""
+    ``base``; ``None``: every case) and its start and end positions for each of them; a case's
+    stretches come in order and do not overlap (:func:`joined_batch` makes them so)."""
     import numpy as np
 
     if not stretches:
         return base
     by = np.zeros(len(base), dtype=np.int64)
-    has = np.zeros(len(base), dtype=np.bool_)
+    pushed = base.copy()
     for members, start, end in stretches:
-        standing = end > start
-        where = np.flatnonzero(standing) if members is None else members[standing]
-        has[where] = True
+        where = np.arange(len(base)) if members is None else members
+        # only a stretch that begins by the due so far stops the term (:func:`due`); once one
+        # begins later, every later one of the case does too, and the due stays
+        standing = (end > start) & (start <= pushed[where])
+        where = where[standing]
         by[where] += shift_batch(clock, unit, start[standing], end[standing])
-    return shifted_batch(clock, unit, base, by, has)
+        every = np.ones(len(where), dtype=np.bool_)
+        pushed[where] = shifted_batch(clock, unit, base[where], by[where], every)
+    return pushed

@@ -111,21 +111,14 @@ def pushed_back(
 ) -> dt.datetime:
     """A step's ``due`` instant after its clock stood still for ``stretches`` (the case
     suspended while it ran; in order, not overlapping: :func:`reglament.procedure.term.joined`):
-    in the duration's unit, as a suspension pushes the term back. Only a stretch that begins by
+    in the duration's unit, by the term's own rule (:func:`reglament.procedure.term.due`). Only a stretch that begins by
     the due it pushes (the due as the stretches before it left it) stops the clock: one that
     begins later finds the step's time already run out, so the step stays overdue from the
     instant it became so. A ``by_schedule`` step keeps its date: the schedule's day does not
     move."""
-    if duration is None or not is_timed(duration) or not stretches:
+    if duration is None or not is_timed(duration):
         return due
-    unit, pushed, by = duration.unit, due, 0
-    for start, end in stretches:
-        if start > pushed:  # the step was late when this stretch began, and so at every later
-            break
-        if end > start:
-            by += term.shift(clock, unit, start, end)
-            pushed = term.shifted(clock, unit, due, by)  # term.due over the stretches so far
-    return pushed
+    return term.due(clock, duration.unit, due, stretches)
 
 
 def step_due(

@@ -271,3 +271,46 @@ def test_schedule_constructors_agree() -> None:
     assert parsed == built
     assert parsed.days[0] == ((dt.time(9), dt.time(13)), (dt.time(14), dt.time(18)))
     assert parsed.describe() == "Mon–Fri 09:00–13:00, 14:00–18:00; Sat 09:00–13:00"
+
+
+# office time runs to the microsecond: an instant in an opening counts its sub-second part, one
+# outside the office's hours counts as the opening it waits for (standard: 09–13, 14:30–18:30)
+OFFICE_BETWEEN = [
+    ("2025-03-04 10:00:00.900000", "2025-03-04 10:00:01.100000", 200_000),
+    ("2025-03-04 10:00:00", "2025-03-04 10:00:59", 59_000_000),
+    ("2025-03-04 12:59:59.500000", "2025-03-04 14:30:00.250000", 750_000),  # lunch between
+    ("2025-03-04 18:29:59.750000", "2025-03-05 08:00:00.500000", 250_000),  # closed at night
+    ("2025-03-04 20:00:00.500000", "2025-03-04 21:00:00.900000", 0),
+    ("2025-03-04 10:00:01", "2025-03-04 10:00:00.500000", 0),  # b before a
+]
+
+
+@pytest.mark.parametrize(("a", "b", "micros"), OFFICE_BETWEEN)
+def test_office_time_between_to_the_microsecond(a: str, b: str, micros: int) -> None:
+    clock = CLOCKS["standard"]
+    assert clock.office_microseconds_between(at(a), at(b)) == micros
+    assert clock.office_seconds_between(at(a), at(b)) == micros // 1_000_000
+
+
+ADD_MICROS = [
+    ("2025-03-04 10:00:00", 59_000_000, "2025-03-04 10:00:59"),
+    ("2025-03-04 10:00:00.250000", 90_500_000, "2025-03-04 10:01:30.750000"),
+    ("2025-03-04 12:59:59.500000", 1_000_000, "2025-03-04 14:30:00.500000"),  # lunch between
+    ("2025-03-04 18:29:59.500000", 500_000, "2025-03-04 18:30:00"),  # exactly at closing: stays
+    ("2025-03-04 18:30:00", 1, "2025-03-05 09:00:00.000001"),  # from closing: the next opening
+    ("2025-03-04 20:00:00.250000", 1_500_000, "2025-03-05 09:00:01.500000"),  # from 09:00 sharp
+    ("2025-03-04 20:00:00.250000", 0, "2025-03-04 20:00:00.250000"),  # none: the instant itself
+]
+
+
+@pytest.mark.parametrize(("start", "micros", "due"), ADD_MICROS)
+def test_add_office_microseconds(start: str, micros: int, due: str) -> None:
+    clock = CLOCKS["standard"]
+    assert clock.add_office_microseconds(at(start), micros) == at(due)
+    if micros % 60_000_000 == 0 and micros:
+        assert clock.add_office_minutes(at(start), micros // 60_000_000).due == at(due)
+
+
+def test_add_office_microseconds_refuses_a_negative_count() -> None:
+    with pytest.raises(UsageError, match="microseconds must be 0 or more"):
+        CLOCKS["standard"].add_office_microseconds(at("2025-03-04 10:00"), -1)

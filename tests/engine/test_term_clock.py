@@ -159,10 +159,10 @@ SUSPENSIONS = [
     # Fri 17:59 → Mon 09:00: Monday is given back in a term in days; 31 minutes of office time
     ("2025-03-14 17:59", "2025-03-17 09:00", Unit.working_days, 1),
     ("2025-03-14 17:59", "2025-03-17 09:00", Unit.calendar_days, 3),
-    ("2025-03-14 17:59", "2025-03-17 09:00", Unit.minutes, 31 * 60),
+    ("2025-03-14 17:59", "2025-03-17 09:00", Unit.minutes, 31 * 60 * 10**6),  # in µs
     # a seven-hour stop within one day: no day moves; 5 h 30 min of office time (lunch left out)
     ("2025-03-18 10:00", "2025-03-18 17:00", Unit.working_days, 0),
-    ("2025-03-18 10:00", "2025-03-18 17:00", Unit.hours, 330 * 60),
+    ("2025-03-18 10:00", "2025-03-18 17:00", Unit.hours, 330 * 60 * 10**6),
     # a stop over Nauryz (21-25 Mar 2025 off): Thu → Wed is one working day given back
     ("2025-03-20 12:00", "2025-03-26 12:00", Unit.working_days, 1),
 ]
@@ -299,3 +299,38 @@ def test_only_the_suspensions_before_a_step_falls_due_push_it_back() -> None:
     SYNTHETIC.suspend(case, at("2024-04-01 10:30"), "documents requested")
     SYNTHETIC.resume(case, at("2024-04-01 10:40"))
     assert SYNTHETIC.step_due(case, "register", at("2024-04-01 10:45")) == at("2024-04-01 10:40")
+
+
+def test_a_suspension_after_the_term_is_overdue_does_not_push_it_back() -> None:
+    """The reported case: term_overdue recorded at Mon 8 Apr 18:00, then the case suspended
+    Tue 9 Apr 11:00 – Fri 12 Apr 11:00. The term had run out before it stopped: status,
+    term_due and poll keep the due the overdue record names (docs/calendar.md, "Suspensions")."""
+    case = SYNTHETIC.start(at("2024-04-01 10:00"), "office", data={"eligible": True})
+    SYNTHETIC.complete(case, "register", at("2024-04-01 10:20"))
+    recorded = SYNTHETIC.poll(case, at("2024-04-09 10:00"))
+    assert _kinds(recorded)[-1] == (Kind.term_overdue, None, at("2024-04-08 18:00"))
+    SYNTHETIC.suspend(case, at("2024-04-09 11:00"), "documents requested")
+    for when in (at("2024-04-10 12:00"), at("2024-04-12 11:00")):
+        if when == at("2024-04-12 11:00"):
+            SYNTHETIC.resume(case, when)
+        status = SYNTHETIC.status(case, when)
+        assert (status.term_due, status.term) == (at("2024-04-08 18:00"), "overdue")
+        assert SYNTHETIC.term_due(case, when) == at("2024-04-08 18:00")
+    assert SYNTHETIC.term_due(case) == at("2024-04-08 18:00")
+    assert SYNTHETIC.poll(case, at("2024-04-12 12:00")) == []
+
+
+def test_only_the_suspensions_before_the_term_falls_due_push_it_back() -> None:
+    # due Mon 8 Apr 18:00 (5 working days); Tue 2 – Wed 3 Apr stands one working day still
+    # (due Tue 9 Apr), a suspension from Wed 10 Apr begins after that and moves nothing
+    case = SYNTHETIC.start(at("2024-04-01 10:00"), "office", data={"eligible": True})
+    SYNTHETIC.suspend(case, at("2024-04-02 10:00"), "documents requested")
+    SYNTHETIC.resume(case, at("2024-04-03 10:00"))
+    SYNTHETIC.suspend(case, at("2024-04-10 10:00"), "documents requested")
+    SYNTHETIC.resume(case, at("2024-04-12 10:00"))
+    assert SYNTHETIC.term_due(case, at("2024-04-12 11:00")) == at("2024-04-09 18:00")
+    # one that begins at the due instant itself stops a term that has not run out
+    case = SYNTHETIC.start(at("2024-04-01 10:00"), "office", data={"eligible": True})
+    SYNTHETIC.suspend(case, at("2024-04-08 18:00"), "documents requested")
+    SYNTHETIC.resume(case, at("2024-04-09 10:00"))
+    assert SYNTHETIC.term_due(case, at("2024-04-09 11:00")) == at("2024-04-09 18:00")

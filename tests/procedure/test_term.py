@@ -47,7 +47,7 @@ def _cases(
             a = start + dt.timedelta(minutes=rng.randrange(60 * 24 * 40))
             b = a + dt.timedelta(minutes=rng.choice((0, -30, 45, 600, 60 * 24 * 3, 60 * 24 * 9)))
             stretches.append((a, b))
-        found.append((start, stretches))
+        found.append((start, term.joined(stretches)))  # in order, not overlapping, as due takes
     return found
 
 
@@ -274,3 +274,39 @@ def test_at_risk_since_is_the_first_instant_the_term_is_at_risk(clock: Clock, da
         assert term.at_risk_from(clock, accepted, due, days) == max(
             accepted, clock.next_opening(since)
         )
+
+
+def _tuesday(hhmm: str) -> dt.datetime:
+    """Tue 4 Mar 2025 at ``hhmm`` (seconds and microseconds allowed), in Almaty."""
+    return dt.datetime.fromisoformat(f"2025-03-04 {hhmm}").replace(tzinfo=ALMATY)
+
+
+# a term (or step) in minutes due at ``due`` on the standard clock, stood still for one stretch:
+# pushed back by the stretch's office time to the microsecond (docs/calendar.md, "Suspensions")
+SHORT_STRETCHES = [
+    ("10:30", ("10:00", "10:00:59"), "10:30:59"),  # 59 seconds: no longer nothing
+    ("10:30", ("10:00", "10:01:30"), "10:31:30"),  # 90 seconds: no longer one minute
+    ("10:30", ("10:00:00.250000", "10:00:00.750000"), "10:30:00.500000"),  # half a second
+    ("10:30:00.500000", ("10:00", "10:00:30"), "10:30:30.500000"),  # a due with its own part
+    ("12:59:59.500000", ("10:00", "10:00:01"), "14:30:00.500000"),  # on over lunch
+    ("18:30", ("10:00", "10:00:00.500000"), "2025-03-05 09:00:00.500000"),  # past closing
+    ("18:30", ("18:29:59.500000", "18:31"), "2025-03-05 09:00:00.500000"),  # open half only
+    ("18:30", ("18:30", "20:00"), "18:30"),  # no office time stood still: the due stays
+]
+
+
+@pytest.mark.parametrize(("due", "stretch", "pushed"), SHORT_STRETCHES)
+@pytest.mark.parametrize("unit", [Unit.minutes, Unit.hours])
+def test_a_short_stretch_pushes_back_by_its_office_time(
+    due: str, stretch: tuple[str, str], pushed: str, unit: Unit
+) -> None:
+    clock = Clock(schedule="standard", zone="Asia/Almaty")
+    stood = [(_tuesday(stretch[0]), _tuesday(stretch[1]))]
+    want = _tuesday(pushed) if " " not in pushed else dt.datetime.fromisoformat(pushed)
+    assert term.due(clock, unit, _tuesday(due), stood) == want.replace(tzinfo=ALMATY)
+    # the batch form, on whole-second positions (what it holds), gives the same
+    if not any(t.microsecond for t in (*stood[0], _tuesday(due), want)):
+        pos = clock.positions([_tuesday(due)])
+        spans = [(None, clock.positions([stood[0][0]]), clock.positions([stood[0][1]]))]
+        got = clock.instants(term.due_batch(clock, unit, pos, spans))
+        assert got == [want.replace(tzinfo=ALMATY)]

@@ -286,3 +286,11 @@ def test_at_a_loop_an_instant_names_the_visit_under_way_and_a_record_its_own_vis
         engine.visit_due(case, replace(left, at=first))
     with pytest.raises(UsageError, match="names no step"):
         engine.visit_due(case, case.history[0])  # accepted
+
+
+def test_a_step_in_minutes_is_pushed_back_by_seconds() -> None:
+    clock = Clock(schedule="standard", zone="Asia/Almaty")
+    minutes = Duration(value=30, unit=Unit.minutes)
+    stood = [(_monday("10:00"), _monday("10:00") + dt.timedelta(seconds=59, microseconds=5))]
+    got = timing.pushed_back(clock, minutes, _monday("10:30"), stood)
+    assert got == _monday("10:30") + dt.timedelta(seconds=59, microseconds=5)

@@ -210,3 +210,17 @@ def test_a_suspension_after_a_step_is_overdue_moves_no_timer() -> None:
     fired = fire(SYNTHETIC, case, late, at("2024-04-01 12:30"))
     assert [(r.kind, r.at) for r in fired.records] == [(Kind.step_overdue, at("2024-04-01 10:30"))]
     assert all(t.step != "register" for t in timers(SYNTHETIC, case, at("2024-04-01 12:30")))
+
+
+def test_a_suspension_after_the_term_is_overdue_moves_no_timer() -> None:
+    # not polled before: the term's overdue timer stays at its due, Mon 8 Apr 18:00, and fires
+    # with the record there (not at the 11 Apr 18:00 a pushed-back term would give)
+    case = SYNTHETIC.start(at("2024-04-01 10:00"), "office", data={"eligible": True})
+    SYNTHETIC.complete(case, "register", at("2024-04-01 10:20"))
+    SYNTHETIC.suspend(case, at("2024-04-09 11:00"), "documents requested")
+    SYNTHETIC.resume(case, at("2024-04-12 11:00"))
+    late = Timer("term_overdue", None, at("2024-04-08 18:00") + TICK)
+    assert late in timers(SYNTHETIC, case, at("2024-04-12 11:00"))
+    fired = fire(SYNTHETIC, case, late, at("2024-04-12 11:00"))
+    assert (Kind.term_overdue, at("2024-04-08 18:00")) in [(r.kind, r.at) for r in fired.records]
+    assert all(t.kind != "term_overdue" for t in timers(SYNTHETIC, case, at("2024-04-12 11:00")))
