@@ -1,8 +1,10 @@
 """The words of every bundled notification, in Kazakh and Russian, by every medium, to every
-recipient (the occurrences of tests/renderers/test_notifications_corpus.py):
+recipient, on every channel and variant whose paths send it (the cases of
+tests/renderers/test_notifications_corpus.py):
 
 - a name or a place taken from an act (the service, the provider, the channel, the place of
-  collection, the sub-service, the result, the actor) is in the nominative: a Kazakh value does
+  collection, the letterhead, the sub-service, the result, the actor, the step's name, the
+  outcome) is in the nominative: a Kazakh value does
   not end, a Russian one does not begin, with a word in an oblique case (:data:`KK_OBLIQUE`,
   :data:`RU_OBLIQUE`, each with its exceptions);
 - Kazakh is written with the Cyrillic і, never the Latin i the acts often type for it, both in
@@ -24,9 +26,21 @@ from reglament.loader import BUNDLED
 from reglament.renderers import context, notifications
 from reglament.schemas import Language, Medium, Reglament, Text
 from reglament.schemas.letters import cyrillic_i, latin_i
-from tests.renderers.test_notifications_corpus import CASES, FILES, _occurrences, _reglament
+from tests.renderers.test_notifications_corpus import CASES, FILES, _reached, _reglament
 
-NAMES = ("service", "provider", "channel", "collect_at", "variant", "result", "actor", "head")
+NAMES = (
+    "service",
+    "provider",
+    "channel",
+    "collect_at",
+    "letterhead",
+    "variant",
+    "result",
+    "actor",
+    "head",
+    "step",
+    "outcome",
+)
 """The variables that name something the act names: they must be in the nominative."""
 
 KK_OBLIQUE = re.compile(
@@ -69,16 +83,22 @@ def _messages(path: Path, index: int) -> Iterator[tuple[str, dict[str, object], 
     """Each Kazakh and Russian message of one declared notification: where, its variables, its
     text."""
     reglament = _reglament(path)
-    engine, case, timeline, notice = _occurrences(path)[index]
-    fact = context.facts(engine, case, notice, timeline=timeline)
-    name = notifications.template_name(notice.notification)
-    for language in (Language.kk, Language.ru):
-        for medium in Medium:
-            for recipient in notice.notification.to:
-                values, _ = context.variables(reglament, fact, language, medium, recipient)
-                message = notifications.compose(reglament, name, fact, language, medium, recipient)
-                where = f"{path.relative_to(BUNDLED)} {notice.notification.on.value} {language.value} {medium.value} to {recipient.value}"
-                yield where, values, message.text
+    for engine, case, timeline, notice in _reached(path)[index]:
+        fact = context.facts(engine, case, notice, timeline=timeline)
+        name = notifications.template_name(notice.notification)
+        for language in (Language.kk, Language.ru):
+            for medium in Medium:
+                for recipient in notice.notification.to:
+                    values, _ = context.variables(reglament, fact, language, medium, recipient)
+                    message = notifications.compose(
+                        reglament, name, fact, language, medium, recipient
+                    )
+                    where = (
+                        f"{path.relative_to(BUNDLED)} {notice.notification.on.value}"
+                        f" ({case.channel}, {case.variant}) {language.value} {medium.value}"
+                        f" to {recipient.value}"
+                    )
+                    yield where, values, message.text
 
 
 def oblique(value: str, language: Language) -> str | None:
