@@ -15,7 +15,7 @@ from reglament.renderers import context, notifications
 from reglament.renderers.context import Letter
 from reglament.schemas import Event, Medium
 from tests.engine.test_corpus import _submitted
-from tests.renderers.test_notifications_corpus import FILES, _occurrences, _reglament
+from tests.renderers.test_notifications_corpus import FILES, _reached, _reglament
 
 # the acts' words for a role or its office: what the act calls the provider, not a body's name
 ROLE_WORDS = frozenset(
@@ -37,17 +37,18 @@ LETTERS = [
 @pytest.mark.parametrize("path", LETTERS)
 def test_no_bundled_letter_is_headed_by_a_role_word(path: Path) -> None:
     reglament = _reglament(path)
-    for index, (engine, case, timeline, notice) in _occurrences(path).items():
+    for index, reached in _reached(path).items():
         if Medium.letter not in reglament.notifications[index].via:
             continue
-        for language in notifications.languages_of(reglament, notice.notification):
-            message = notifications.render(
-                engine, case, notice, language, Medium.letter, timeline=timeline
-            )
-            head = message.body.splitlines()[0]
-            where = f"{path.name}: notification {index} ({language.value}): {head!r}"
-            assert head.strip(), where
-            assert head.casefold() not in ROLE_WORDS, where
+        for engine, case, timeline, notice in reached:
+            for language in notifications.languages_of(reglament, notice.notification):
+                message = notifications.render(
+                    engine, case, notice, language, Medium.letter, timeline=timeline
+                )
+                head = message.body.splitlines()[0]
+                where = f"{path.name}: notification {index} via {case.channel} ({language.value}): {head!r}"
+                assert head.strip(), where
+                assert head.casefold() not in ROLE_WORDS, where
 
 
 def _accepted_letter(channel: str, letter: Letter | None = None) -> str:

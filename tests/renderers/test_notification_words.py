@@ -1,8 +1,10 @@
 """The words of every bundled notification, in Kazakh and Russian, by every medium, to every
-recipient (the occurrences of tests/renderers/test_notifications_corpus.py):
+recipient, on every channel and variant whose paths send it (the cases of
+tests/renderers/test_notifications_corpus.py):
 
 - a name or a place taken from an act (the service, the provider, the channel, the place of
-  collection, the sub-service, the result, the actor) is in the nominative: a Kazakh value does
+  collection, the letterhead, the sub-service, the result, the actor, the step's name, the
+  outcome) is in the nominative: a Kazakh value does
   not end, a Russian one does not begin, with a word in an oblique case (:data:`KK_OBLIQUE`,
   :data:`RU_OBLIQUE`, each with its exceptions);
 - Kazakh is written with the Cyrillic і, never the Latin i the acts often type for it, both in
@@ -24,9 +26,21 @@ from reglament.loader import BUNDLED
 from reglament.renderers import context, notifications
 from reglament.schemas import Language, Medium, Reglament, Text
 from reglament.schemas.letters import cyrillic_i, latin_i
-from tests.renderers.test_notifications_corpus import CASES, FILES, _occurrences, _reglament
+from tests.renderers.test_notifications_corpus import CASES, FILES, _reached, _reglament
 
-NAMES = ("service", "provider", "channel", "collect_at", "variant", "result", "actor", "head")
+NAMES = (
+    "service",
+    "provider",
+    "channel",
+    "collect_at",
+    "letterhead",
+    "variant",
+    "result",
+    "actor",
+    "head",
+    "step",
+    "outcome",
+)
 """The variables that name something the act names: they must be in the nominative."""
 
 KK_OBLIQUE = re.compile(
@@ -69,16 +83,22 @@ def _messages(path: Path, index: int) -> Iterator[tuple[str, dict[str, object], 
     """Each Kazakh and Russian message of one declared notification: where, its variables, its
     text."""
     reglament = _reglament(path)
-    engine, case, timeline, notice = _occurrences(path)[index]
-    fact = context.facts(engine, case, notice, timeline=timeline)
-    name = notifications.template_name(notice.notification)
-    for language in (Language.kk, Language.ru):
-        for medium in Medium:
-            for recipient in notice.notification.to:
-                values, _ = context.variables(reglament, fact, language, medium, recipient)
-                message = notifications.compose(reglament, name, fact, language, medium, recipient)
-                where = f"{path.relative_to(BUNDLED)} {notice.notification.on.value} {language.value} {medium.value} to {recipient.value}"
-                yield where, values, message.text
+    for engine, case, timeline, notice in _reached(path)[index]:
+        fact = context.facts(engine, case, notice, timeline=timeline)
+        name = notifications.template_name(notice.notification)
+        for language in (Language.kk, Language.ru):
+            for medium in Medium:
+                for recipient in notice.notification.to:
+                    values, _ = context.variables(reglament, fact, language, medium, recipient)
+                    message = notifications.compose(
+                        reglament, name, fact, language, medium, recipient
+                    )
+                    where = (
+                        f"{path.relative_to(BUNDLED)} {notice.notification.on.value}"
+                        f" ({case.channel}, {case.variant}) {language.value} {medium.value}"
+                        f" to {recipient.value}"
+                    )
+                    yield where, values, message.text
 
 
 def oblique(value: str, language: Language) -> str | None:
@@ -170,3 +190,86 @@ def test_a_text_the_other_language_lends_is_named_as_such() -> None:
     ours = context._Texts(Language.ru)
     assert ours(Text(kk="Көмек", ru="Помощь", translated=("ru",)), "provider") == "Помощь"
     assert ours.notes == ["the ru text of the provider is our translation, not the act's"]
+
+
+KK_PRONOUNS = frozenset({"ол", "оны", "оған", "одан", "онда", "олар", "оларды", "оларға"})
+"""Kazakh personal pronouns a result's name cut out of its sentence may begin with («оны
+беруден … бас тарту», the notification named before it): the name must name the thing."""
+
+RU_PRONOUN = re.compile(r"\b(?:в|о|об|на|с|к|от|для)\s+(?:ее|её|его|их|ней|нем|них|нее|неё)\b")
+"""A Russian pronoun after a preposition («отказ в ее выдаче»): its noun is outside the name."""
+
+
+def pronoun(value: str, language: Language) -> str | None:
+    """The pronoun a name leans on for its thing, or None."""
+    if language is Language.kk:
+        words = re.findall(r"\w+", value.lower())
+        return words[0] if words and words[0] in KK_PRONOUNS else None
+    found = RU_PRONOUN.search(value.lower())
+    return found.group(0) if found else None
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(BUNDLED)))
+def test_a_result_names_its_thing_not_a_pronoun(path: Path) -> None:
+    for result_id, result in _reglament(path).results.items():
+        for language in (Language.kk, Language.ru):
+            value = result.text.get(language)
+            word = pronoun(value, language) if value else None
+            assert word is None, f"{path.name}: results.{result_id} {value!r}: {word!r}"
+
+
+def test_the_pronoun_check() -> None:
+    kk, ru = Language.kk, Language.ru
+    assert pronoun("оны беруден қағаз жеткізгіште дәлелді бас тарту", kk) == "оны"
+    assert pronoun("хабарламаны беруден қағаз жеткізгіште дәлелді бас тарту", kk) is None
+    assert pronoun("куәлік немесе оның телнұсқасын беру", kk) is None  # its noun is before it
+    assert pronoun("мотивированный отказ в ее выдаче на бумажном носителе", ru) == "в ее"
+    assert pronoun("выдача удостоверения или его дубликата", ru) is None
+
+
+ABBREVIATION = re.compile(
+    r"(?:[a-z]*[A-Z][a-z]*[A-Z][A-Za-z]*)(?:(?: | / )[a-z]*[A-Z][a-z]*[A-Z][A-Za-z]*)*|www\.[\w.]+"
+)
+"""What an English name may carry in parentheses: the abbreviation, words of two capitals or
+more (PSC, ZTMO / GTsVP, ARM RShEP), or the web address of the thing it names."""
+
+
+def _names(reglament: Reglament) -> Iterator[tuple[str, Text]]:
+    """The names a message may print: the provider, the channels, their letterheads, the
+    actors."""
+    yield "provider", reglament.provider
+    for key, channel in reglament.channels.items():
+        yield f"channels.{key}.name", channel.name
+        if channel.letterhead is not None:
+            yield f"channels.{key}.letterhead.name", channel.letterhead.name
+    for key, actor in reglament.actors.items():
+        yield f"actors.{key}.name", actor.name
+
+
+def remarks(name: Text) -> list[str]:
+    """The parentheses of a name's English that are our remarks, not a part of the name: not an
+    abbreviation, and not the act's own (a Kazakh or Russian text with parentheses too)."""
+    if name.en is None or "(" in (name.kk or "") + (name.ru or ""):
+        return []
+    return [p for p in re.findall(r"\(([^()]*)\)", name.en) if not ABBREVIATION.fullmatch(p)]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(BUNDLED)))
+def test_an_english_name_carries_no_remark(path: Path) -> None:
+    for where, name in _names(_reglament(path)):
+        assert not remarks(name), (
+            f"{path.name}: {where} {name.en!r}: move {remarks(name)} to a note"
+        )
+
+
+def test_the_remark_check() -> None:
+    assert remarks(Text(en="Population Service Centre (10 offices, appendix 2)")) == [
+        "10 offices, appendix 2"
+    ]
+    assert remarks(Text(en="the provider (no official named)")) == ["no official named"]
+    assert remarks(Text(kk="орталығы (ХҚО)", en="Population Service Center (PSC)")) == []
+    assert remarks(Text(en="State Centre for Pension Payment (ZTMO / GTsVP)")) == []
+    assert remarks(Text(en="the e-government portal (www.egov.kz)")) == []
+    assert remarks(Text(en="workstation of the gateway (ARM RShEP)")) == []
+    assert remarks(Text(en="guardianship (Trusteeship) council")) == ["Trusteeship"]
+    assert remarks(Text(ru="района (города)", en="the district (the city)")) == []  # the act's

@@ -2,9 +2,10 @@
 provides, by every medium (the declared ones and the rest), to every recipient, with no
 undefined variable: one generated test per declared notification.
 
-Each notification is found on a simulated path where its event occurs: every channel, variant,
-data combination and decision outcome is walked (as in the engine's corpus test), and each
-path once more with every step taking longer than allowed, so that steps come overdue.
+Each notification is rendered on every channel and variant whose simulated paths send it (one
+case for each): every channel, variant, data combination and decision outcome is walked (as in
+the engine's corpus test), and each path once more with every step taking longer than allowed,
+so that steps come overdue.
 """
 
 from __future__ import annotations
@@ -61,23 +62,38 @@ def _late(reglament: Reglament) -> dict[str, Actual]:
     return found
 
 
+Occurrence = tuple[Engine, Case, Timeline, Notice]
+"""A simulated case on which a notification is sent, with its timeline and the notice."""
+
+
 @functools.cache
-def _occurrences(path: Path) -> dict[int, tuple[Engine, Case, Timeline, Notice]]:
-    """For each declared notification (by index), a simulated case on which it is sent."""
+def _reached(path: Path) -> dict[int, tuple[Occurrence, ...]]:
+    """For each declared notification (by index), one simulated case per (channel, variant)
+    whose paths send it: every path is walked, so that each channel's words (its name, its
+    letterhead, its grounds, its places) are rendered, not only those of the first channel the
+    notification occurs on."""
     reglament = _reglament(path)
     engine = Engine(reglament)
     at = _submitted(reglament)
     index = {id(n): i for i, n in enumerate(reglament.notifications)}
-    found: dict[int, tuple[Engine, Case, Timeline, Notice]] = {}
+    found: dict[tuple[int, str, str | None], Occurrence] = {}
     for channel, variant, data, answers in _runs(reglament):
         for actuals in ({}, _late(reglament)):
             timeline = simulate(engine, at, channel, variant, data, answers, actuals)
             case = watch(engine, timeline)
             for notice in engine.notices(case):
-                found.setdefault(index[id(notice.notification)], (engine, case, timeline, notice))
-        if len(found) == len(reglament.notifications):
-            break
-    return found
+                key = (index[id(notice.notification)], channel, variant)
+                found.setdefault(key, (engine, case, timeline, notice))
+    reached: dict[int, list[Occurrence]] = {}
+    for (i, _channel, _variant), occurrence in found.items():
+        reached.setdefault(i, []).append(occurrence)
+    return {i: tuple(occurrences) for i, occurrences in sorted(reached.items())}
+
+
+def _occurrences(path: Path) -> dict[int, Occurrence]:
+    """For each declared notification (by index), the first simulated case on which it is
+    sent (for the tests that need one case, not every channel's)."""
+    return {i: occurrences[0] for i, occurrences in _reached(path).items()}
 
 
 CASES = [
@@ -91,18 +107,26 @@ CASES = [
 def test_every_declared_notification_renders(path: Path, index: int) -> None:
     reglament = _reglament(path)
     notification = reglament.notifications[index]
-    occurrences = _occurrences(path)
-    assert index in occurrences, f"notification {index} ({notification.on}) is never sent"
-    engine, case, timeline, notice = occurrences[index]
+    reached = _reached(path)
+    assert index in reached, f"notification {index} ({notification.on}) is never sent"
     languages = notifications.languages_of(reglament, notification)
     assert set(languages) <= set(reglament.title.languages())
+    for occurrence in reached[index]:
+        _renders_in_every_language_and_medium(reglament, occurrence, languages)
+
+
+def _renders_in_every_language_and_medium(
+    reglament: Reglament, occurrence: Occurrence, languages: tuple[Language, ...]
+) -> None:
+    engine, case, timeline, notice = occurrence
+    notification = notice.notification
     for language in languages:
         for medium in Medium:
             for recipient in notification.to:
                 message = notifications.render(
                     engine, case, notice, language, medium, recipient, timeline=timeline
                 )
-                where = f"{language.value} {medium.value} to {recipient.value}"
+                where = f"{case.channel} {case.variant}: {language.value} {medium.value} to {recipient.value}"
                 assert message.body.strip(), where
                 assert "None" not in message.text and "{" not in message.text, where
                 assert not any("has no" in note for note in message.notes), where
@@ -128,3 +152,15 @@ def test_every_bundled_file_passes_the_template_check() -> None:
 
 def test_the_built_in_templates_are_clean() -> None:
     assert notifications.builtin_problems() == ()
+
+
+def test_a_notification_is_rendered_on_every_channel_that_sends_it() -> None:
+    """Not only on the first channel it occurs on: the Atyrau child benefit's «result ready» is
+    sent at the authorised body, at the rural akim's office and at the PSC, each case with its
+    own channel's name and letterhead."""
+    path = BUNDLED / "atyrau-2012" / "child-benefit-under-18.yaml"
+    reglament = _reglament(path)
+    ready = next(i for i, n in enumerate(reglament.notifications) if n.on.value == "result_ready")
+    channels = [case.channel for _engine, case, _timeline, _notice in _reached(path)[ready]]
+    assert channels == ["office", "akim", "con"]
+    assert _occurrences(path)[ready][1].channel == "office"
