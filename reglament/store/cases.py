@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, delete, func, insert, or_, select, update
+from sqlalchemy import Row, Select, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as Database
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +37,25 @@ from reglament.store.tables import cases, events, idempotency, timers
 Move = Callable[[Engine, Case], list[Record]]
 DATA_SET = "data_set"  # the store's own event kind: case data recorded (Engine.set_data)
 TICK = dt.timedelta(microseconds=1)
+
+
+# The statements of every write, built once: a statement built per call costs more Python than
+# the database's own work on it (construction and SQLAlchemy's cache key; docs/runtime.md).
+_SELECT_CASE = select(cases).where(
+    or_(cases.c.id == bindparam("ref"), cases.c.receipt == bindparam("ref"))
+)
+_UPDATE_CASE = update(cases).where(
+    cases.c.id == bindparam("row_id"), cases.c.revision == bindparam("read_revision")
+)
+_LAST_SEQ = select(func.coalesce(func.max(events.c.seq), 0)).where(
+    events.c.case_id == bindparam("case_id")
+)
+_INSERT_EVENTS = insert(events)
+_TIMERS_OF = select(
+    timers.c.id, timers.c.kind, timers.c.step, timers.c.due_at, timers.c.fired_at
+).where(timers.c.case_id == bindparam("case_id"))
+_DELETE_TIMERS = delete(timers).where(timers.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT_TIMERS = insert(timers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,26 +270,17 @@ class Store:
         """The cases that match every filter given, as of ``at``: overdue (a step or the term),
         their term at risk, of a region (case aside), a reglament id, a receipt number. Ordered
         by when they became overdue (``overdue``), else at risk (``at_risk``), else their id."""
-        query = select(*(c for c in cases.c if c.name not in ("snapshot", "contact")))
-        order = [cases.c.id]
-        if overdue:
-            query = query.where(_open(), cases.c.overdue_at < at)
-            order = [cases.c.overdue_at, cases.c.id]
-        if at_risk:
-            query = query.where(
-                _open(),
-                cases.c.at_risk_at <= at,
-                or_(cases.c.at_risk_until.is_(None), cases.c.at_risk_until >= at),
-            )
-            order = order if overdue else [cases.c.at_risk_at, cases.c.id]
-        if region is not None:
-            query = query.where(cases.c.region == region.casefold())
-        if reglament is not None:
-            query = query.where(cases.c.reglament == reglament)
-        if receipt is not None:
-            query = query.where(cases.c.receipt == receipt)
+        query = list_query(
+            at,
+            overdue=overdue,
+            at_risk=at_risk,
+            region=region,
+            reglament=reglament,
+            receipt=receipt,
+            limit=limit,
+        )
         with database.transaction(self.db, write=False) as connection:
-            rows = connection.execute(query.order_by(*order).limit(limit)).all()
+            rows = connection.execute(query).all()
         return [_summary(row) for row in rows]
 
     def replay(self, ref: str) -> Case:
@@ -341,21 +351,20 @@ class Store:
         last = max(command.at, row.updated_at)
         columns, planned = _columns(engine, case, last)
         changed = connection.execute(
-            update(cases)
-            .where(cases.c.id == row.id, cases.c.revision == row.revision)
-            .values(
-                revision=revision,
-                snapshot=json.dumps(case.to_dict(), ensure_ascii=False),
-                updated_at=last,
+            _UPDATE_CASE,
+            {
+                "row_id": row.id,
+                "read_revision": row.revision,
+                "revision": revision,
+                "snapshot": json.dumps(case.to_dict(), ensure_ascii=False),
+                "updated_at": last,
                 **columns,
-            )
+            },
         ).rowcount
         if changed != 1:  # another writer committed in between (PostgreSQL's READ COMMITTED)
             raise _stale(row.id, row.revision, row.revision + 1)
         _plan_timers(connection, case.id, revision, planned)
-        first = connection.execute(
-            select(func.coalesce(func.max(events.c.seq), 0)).where(events.c.case_id == row.id)
-        ).scalar_one()
+        first = connection.execute(_LAST_SEQ, {"case_id": row.id}).scalar_one()
         response = self._log(
             connection, case, revision, first, command.name, command.payload, logged, request
         )
@@ -435,7 +444,7 @@ class Store:
             }
             for number, entry in enumerate(logged, start=1)
         ]
-        connection.execute(insert(events), rows)
+        connection.execute(_INSERT_EVENTS, rows)
         return {
             "case": case.id,
             "receipt": case.receipt,
@@ -492,12 +501,42 @@ class Store:
 
     def _row(self, connection: Connection, ref: str) -> Row[Any]:
         """The row of case ``ref``, by its id or its receipt number."""
-        row = connection.execute(
-            select(cases).where(or_(cases.c.id == ref, cases.c.receipt == ref))
-        ).first()
+        row = connection.execute(_SELECT_CASE, {"ref": ref}).first()
         if row is None:
             raise UsageError(f"no stored case {ref!r} (give a case id or a receipt number)")
         return row
+
+
+def list_query(
+    at: dt.datetime,
+    *,
+    overdue: bool = False,
+    at_risk: bool = False,
+    region: str | None = None,
+    reglament: str | None = None,
+    receipt: str | None = None,
+    limit: int = 100,
+) -> Select[Any]:
+    """The statement ``Store.cases`` runs (the bench EXPLAINs the same one)."""
+    query = select(*(c for c in cases.c if c.name not in ("snapshot", "contact")))
+    order = [cases.c.id]
+    if overdue:
+        query = query.where(_open(), cases.c.overdue_at < at)
+        order = [cases.c.overdue_at, cases.c.id]
+    if at_risk:
+        query = query.where(
+            _open(),
+            cases.c.at_risk_at <= at,
+            or_(cases.c.at_risk_until.is_(None), cases.c.at_risk_until >= at),
+        )
+        order = order if overdue else [cases.c.at_risk_at, cases.c.id]
+    if region is not None:
+        query = query.where(cases.c.region == region.casefold())
+    if reglament is not None:
+        query = query.where(cases.c.reglament == reglament)
+    if receipt is not None:
+        query = query.where(cases.c.receipt == receipt)
+    return query.order_by(*order).limit(limit)
 
 
 # -- the moves, from their stored arguments (what a write runs and a replay runs again) -------------
@@ -715,20 +754,16 @@ def _columns(engine: Engine, case: Case, at: dt.datetime) -> tuple[dict[str, Any
 def _plan_timers(connection: Connection, case_id: str, revision: int, planned: list[Timer]) -> None:
     """The case's timers not fired yet become ``planned``: those no longer planned go, new ones
     come with the revision that planned them; fired ones stay, and none is planned twice."""
-    kept = connection.execute(
-        select(timers.c.id, timers.c.kind, timers.c.step, timers.c.due_at, timers.c.fired_at).where(
-            timers.c.case_id == case_id
-        )
-    ).all()
+    kept = connection.execute(_TIMERS_OF, {"case_id": case_id}).all()
     wanted = set(planned)
     gone = [t.id for t in kept if t.fired_at is None and (t.kind, t.step, t.due_at) not in wanted]
     if gone:
-        connection.execute(delete(timers).where(timers.c.id.in_(gone)))
+        connection.execute(_DELETE_TIMERS, {"ids": gone})
     have = {(t.kind, t.step, t.due_at) for t in kept}
     new = [t for t in planned if t not in have]
     if new:
         connection.execute(
-            insert(timers),
+            _INSERT_TIMERS,
             [
                 {"case_id": case_id, "kind": k, "step": s, "due_at": d, "revision": revision}
                 for k, s, d in new

@@ -44,14 +44,16 @@ class Instant(TypeDecorator[dt.datetime]):
         if value.tzinfo is None:
             raise ValueError(f"an instant needs its time zone: {value.isoformat()}")
         utc = value.astimezone(dt.UTC)
-        return utc if dialect.name == "postgresql" else utc.strftime(_TEXT_FORMAT)
+        if dialect.name == "postgresql":
+            return utc
+        return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"  # _TEXT_FORMAT
 
     def process_result_value(self, value: object, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
         if isinstance(value, dt.datetime):
             return value.astimezone(dt.UTC)
-        return dt.datetime.strptime(str(value), _TEXT_FORMAT).replace(tzinfo=dt.UTC)
+        return dt.datetime.fromisoformat(str(value))  # _TEXT_FORMAT, its Z read as UTC
 
 
 metadata = MetaData()
