@@ -50,7 +50,7 @@ from reglament.store.tables import cases as cases_table
 
 START, END = "<!-- store:start -->", "<!-- store:end -->"
 PG_ENV = "REGLAMENT_TEST_PG_URL"
-CASES_PER_RUN = 150  # cases per writer and run: ten completions each
+CASES_PER_RUN = 100  # cases per writer and run: ten completions each
 RUNS = 5
 SPIFF_CASES = 100
 LIST_SIZES = (100_000, 1_000_000)
@@ -281,7 +281,7 @@ def bulk_rows(count: int, seed: int) -> Iterator[dict[str, Any]]:
         term_due = created + dt.timedelta(days=21)
         overdue = step_due if rng.random() < 0.5 else term_due + dt.timedelta(microseconds=1)
         yield {
-            "id": f"case-{seed}-{i:07d}",
+            "id": _case_id(i),
             "reglament": "bench-ten-steps",
             "version": "2015-01-01",
             "region": "almaty",
@@ -301,29 +301,43 @@ def bulk_rows(count: int, seed: int) -> Iterator[dict[str, Any]]:
             "at_risk_until": term_due,
             "created_at": created,
             "updated_at": created + dt.timedelta(minutes=30),
-            "recorded": None,
         }
+
+
+def _case_id(i: int) -> str:
+    return f"case-{i:07d}"
 
 
 LIST_AT = dt.datetime(2016, 7, 1, 12, 0, tzinfo=dt.UTC)  # the listing instant: mid-year
 
 
+BASE = 100_000  # rows made in Python; a larger table is copies of them under other ids
+
+
 def fill(db: Database, count: int) -> None:
-    """``count`` rows into the ``cases`` table, in batches of executemany."""
+    """``count`` rows into the ``cases`` table: :data:`BASE` of :func:`bulk_rows` by
+    executemany, then copies of them (``INSERT ... SELECT``) under other ids and receipts,
+    until there are ``count``."""
     batch: list[dict[str, Any]] = []
     with db.begin() as connection:
-        for row in bulk_rows(count, count):
-            row.pop("recorded")
+        for row in bulk_rows(min(count, BASE), SEED):
             batch.append(row)
             if len(batch) == 20_000:
                 connection.execute(cases_table.insert(), batch)
                 batch = []
         if batch:
             connection.execute(cases_table.insert(), batch)
-        if db.dialect.name == "postgresql":
-            connection.exec_driver_sql("ANALYZE cases")
-        else:
-            connection.exec_driver_sql("ANALYZE")
+        names = [c.name for c in cases_table.c]
+        copied = [f"{n} || '.{{k}}'" if n in ("id", "receipt") else n for n in names]
+        statement = (
+            f"INSERT INTO cases ({', '.join(names)}) SELECT {', '.join(copied)} "
+            f"FROM cases WHERE length(id) = {len(_case_id(0))}"
+        )
+        for k in range(1, count // BASE):
+            connection.exec_driver_sql(statement.replace("{k}", str(k)))
+        connection.exec_driver_sql(
+            "ANALYZE cases" if db.dialect.name == "postgresql" else "ANALYZE"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,7 +81,7 @@ cases = Table(
     Column("at_risk_until", Instant),  # until when (its term overdue); None: while it stands
     Column("created_at", Instant, nullable=False),  # the submission instant
     Column("updated_at", Instant, nullable=False),  # the instant of its last event
-    Index("ix_cases_status_overdue", "status", "overdue_at"),
+    Index("ix_cases_overdue", "overdue_at", "id"),  # a finished case has none (0002)
     Index("ix_cases_status_at_risk", "status", "at_risk_at"),
     Index("ix_cases_region", "region"),
     Index("ix_cases_reglament", "reglament"),
