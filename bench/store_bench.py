@@ -52,6 +52,7 @@ START, END = "<!-- store:start -->", "<!-- store:end -->"
 PG_ENV = "REGLAMENT_TEST_PG_URL"
 CASES_PER_RUN = 100  # cases per writer and run: ten completions each
 RUNS = 5
+PG_RUNS = 3  # each run of 4 writers is 4,000 completions
 SPIFF_CASES = 100
 LIST_SIZES = (100_000, 1_000_000)
 LIST_RUNS = 25
@@ -218,7 +219,7 @@ def sqlite_rate(query: str = "") -> Rate:
 
 def pg_rate(base: str, count: int) -> Rate:
     runs = []
-    for run in range(RUNS):
+    for run in range(PG_RUNS):
         with pg_db(base) as url:
             runs.append(writers(url, count, run))
     return Rate.of(runs)
@@ -474,7 +475,7 @@ def _section(
         "`Store.complete`, the writes going round the cases; every completion is one committed "
         "transaction (the case row at its next revision with its snapshot and indexed "
         "instants, its events, its timers planned again). "
-        f"{RUNS} runs, each on a fresh database; best and median of wall time, and the best "
+        f"{RUNS} runs ({PG_RUNS} on PostgreSQL), each on a fresh database; best and median of wall time, and the best "
         "in the writers' CPU time (per CPU second: what one free core would do). SQLite's rows "
         "run in one process pinned to one core, on a file on disk; PostgreSQL's writers are "
         "separate processes, each with its own cases, against a local cluster on the same two "
