@@ -41,14 +41,17 @@ TICK = dt.timedelta(microseconds=1)
 
 # The statements of every write, built once: a statement built per call costs more Python than
 # the database's own work on it (construction and SQLAlchemy's cache key; docs/runtime.md).
-_SELECT_CASE = select(cases).where(
+_LAST_SEQ = (  # the number of the case's last event, read with its row
+    select(func.coalesce(func.max(events.c.seq), 0))
+    .where(events.c.case_id == cases.c.id)
+    .scalar_subquery()
+    .label("last_seq")
+)
+_SELECT_CASE = select(cases, _LAST_SEQ).where(
     or_(cases.c.id == bindparam("ref"), cases.c.receipt == bindparam("ref"))
 )
 _UPDATE_CASE = update(cases).where(
     cases.c.id == bindparam("row_id"), cases.c.revision == bindparam("read_revision")
-)
-_LAST_SEQ = select(func.coalesce(func.max(events.c.seq), 0)).where(
-    events.c.case_id == bindparam("case_id")
 )
 _INSERT_EVENTS = insert(events)
 _TIMERS_OF = select(
@@ -364,7 +367,7 @@ class Store:
         if changed != 1:  # another writer committed in between (PostgreSQL's READ COMMITTED)
             raise _stale(row.id, row.revision, row.revision + 1)
         _plan_timers(connection, case.id, revision, planned)
-        first = connection.execute(_LAST_SEQ, {"case_id": row.id}).scalar_one()
+        first = row.last_seq
         response = self._log(
             connection, case, revision, first, command.name, command.payload, logged, request
         )
