@@ -437,6 +437,39 @@ def _met(value: float, target: float, higher: bool = True) -> str:
     return f"missed ({by:.1f}× short)" if higher else f"missed ({by:.1f}× over)"
 
 
+def _notes(
+    spiff: Rate, sqlite_default: Rate, sqlite_full: Rate, pg1: Rate | None, pg4: Rate | None
+) -> list[str]:
+    """What the completion figures say, each target met or missed by how much."""
+    per_write = 1e3 / sqlite_default.cpu
+    notes = [
+        f"- SQLite, the default: **{sqlite_default.best:,.0f}/s** best, "
+        f"{sqlite_default.median:,.0f}/s median, against the target of {TARGET_SQLITE:,}/s on "
+        f"one core: {_met(sqlite_default.best, TARGET_SQLITE)} in wall time; in the process's "
+        f"CPU time {sqlite_default.cpu:,.0f}/s ({per_write:.2f} ms of CPU per committed "
+        f"completion: {_met(sqlite_default.cpu, TARGET_SQLITE)}), which is what one core of "
+        "this machine gives when no other work shares it.",
+        f"- SQLite with `?synchronous=full`: {sqlite_full.best:,.0f}/s, one flush to the disk "
+        f"per commit; {sqlite_full.best / sqlite_default.best:.0%} of the default's rate.",
+        f"- SpiffWorkflow's round trip alone, with no database: {spiff.best:,.0f}/s "
+        f"({spiff.cpu:,.0f}/s per CPU second); ours with the database's commit: "
+        f"{sqlite_default.cpu / spiff.cpu:.1f}× of it in CPU time.",
+    ]
+    if pg1 is not None and pg4 is not None:
+        notes.append(
+            f"- PostgreSQL: 1 writer **{pg1.best:,.0f}/s**, 4 writers **{pg4.best:,.0f}/s** "
+            f"best ({pg4.median:,.0f}/s median) against the target of {TARGET_PG4:,}/s: "
+            f"{_met(pg4.best, TARGET_PG4)}. Each writer spends {1e3 / pg4.cpu:.1f} ms of CPU "
+            "per completion and waits for eight round trips to the server (BEGIN, the case "
+            "row read, its update, the timers read, deleted and inserted, the events, COMMIT) "
+            "and the commit's flush; four writers and the server share the machine's two cores with other "
+            f"work, so the four-writer figure is bound by CPU here: {TARGET_PG4:,}/s needs "
+            f"about {TARGET_PG4 / pg4.cpu:.1f} cores for the writers alone at "
+            "this cost, plus the server's."
+        )
+    return notes
+
+
 def _section(
     elapsed: float,
     load_before: str,
@@ -503,6 +536,7 @@ def _section(
     ]
     if pg4 is None:
         lines += ["", f"PostgreSQL rows skipped: {PG_ENV} is not set (`tools/pg-test start`)."]
+    lines += ["", *_notes(spiff, sqlite_default, sqlite_full, pg1, pg4)]
     lines += [
         "",
         f"`cases list --overdue` (`Store.cases(at, overdue=True)`: the first page of 100, in "
