@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): run every benchmark section and update BENCHMARKS.md.
 
-``python -m bench --only engine`` (or ``calendar``, ``validation``, ``render``, ``startup``) runs one section; each section
+``python -m bench --only engine`` (or ``calendar``, ``validation``, ``render``, ``startup``, ``store``) runs one section; each section
 rewrites only its own part of BENCHMARKS.md.
 """
 
@@ -9,7 +9,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from bench import calendar_bench, engine_bench, render_bench, startup_bench, validation_bench
+from bench import (
+    calendar_bench,
+    engine_bench,
+    render_bench,
+    startup_bench,
+    store_bench,
+    validation_bench,
+)
 
 SECTIONS: dict[str, Callable[[], None]] = {
     "calendar": calendar_bench.main,
@@ -17,6 +24,7 @@ SECTIONS: dict[str, Callable[[], None]] = {
     "engine": engine_bench.main,
     "render": render_bench.main,
     "startup": startup_bench.main,
+    "store": store_bench.main,
 }
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, func, insert, or_, select, update
+from sqlalchemy import Row, Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as Database
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +38,23 @@ from reglament.store.tables import cases, events, fit, idempotency
 
 Move = Callable[[Engine, Case], list[Record]]
 DATA_SET = "data_set"  # the store's own event kind: case data recorded (Engine.set_data)
+
+
+# The statements of every write, built once: a statement built per call costs more Python than
+# the database's own work on it (construction and SQLAlchemy's cache key; docs/runtime.md).
+_LAST_SEQ = (  # the number of the case's last event, read with its row
+    select(func.coalesce(func.max(events.c.seq), 0))
+    .where(events.c.case_id == cases.c.id)
+    .scalar_subquery()
+    .label("last_seq")
+)
+_SELECT_CASE = select(cases, _LAST_SEQ).where(
+    or_(cases.c.id == bindparam("ref"), cases.c.receipt == bindparam("ref"))
+)
+_UPDATE_CASE = update(cases).where(
+    cases.c.id == bindparam("row_id"), cases.c.revision == bindparam("read_revision")
+)
+_INSERT_EVENTS = insert(events)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,26 +277,17 @@ class Store:
         """The cases that match every filter given, as of ``at``: overdue (a step or the term),
         their term at risk, of a region (case aside), a reglament id, a receipt number. Ordered
         by when they became overdue (``overdue``), else at risk (``at_risk``), else their id."""
-        query = select(*(c for c in cases.c if c.name not in ("snapshot", "contact")))
-        order = [cases.c.id]
-        if overdue:
-            query = query.where(_open(), cases.c.overdue_at < at)
-            order = [cases.c.overdue_at, cases.c.id]
-        if at_risk:
-            query = query.where(
-                _open(),
-                cases.c.at_risk_at <= at,
-                or_(cases.c.at_risk_until.is_(None), cases.c.at_risk_until >= at),
-            )
-            order = order if overdue else [cases.c.at_risk_at, cases.c.id]
-        if region is not None:
-            query = query.where(cases.c.region == region.casefold())
-        if reglament is not None:
-            query = query.where(cases.c.reglament == reglament)
-        if receipt is not None:
-            query = query.where(cases.c.receipt == receipt)
+        query = list_query(
+            at,
+            overdue=overdue,
+            at_risk=at_risk,
+            region=region,
+            reglament=reglament,
+            receipt=receipt,
+            limit=limit,
+        )
         with database.transaction(self.db, write=False) as connection:
-            rows = connection.execute(query.order_by(*order).limit(limit)).all()
+            rows = connection.execute(query).all()
         return [_summary(row) for row in rows]
 
     def replay(self, ref: str) -> Case:
@@ -350,21 +358,20 @@ class Store:
         last = max(command.at, row.updated_at)
         columns, planned = planning.plan(engine, case, last)
         changed = connection.execute(
-            update(cases)
-            .where(cases.c.id == row.id, cases.c.revision == row.revision)
-            .values(
-                revision=revision,
-                snapshot=json.dumps(case.to_dict(), ensure_ascii=False),
-                updated_at=last,
+            _UPDATE_CASE,
+            {
+                "row_id": row.id,
+                "read_revision": row.revision,
+                "revision": revision,
+                "snapshot": json.dumps(case.to_dict(), ensure_ascii=False),
+                "updated_at": last,
                 **columns,
-            )
+            },
         ).rowcount
         if changed != 1:  # another writer committed in between (PostgreSQL's READ COMMITTED)
             raise _stale(row.id, row.revision, row.revision + 1)
         planning.replan(connection, case.id, revision, planned)
-        first = connection.execute(
-            select(func.coalesce(func.max(events.c.seq), 0)).where(events.c.case_id == row.id)
-        ).scalar_one()
+        first = row.last_seq
         response = self._log(
             connection, case, revision, first, command.name, command.payload, logged, request
         )
@@ -458,7 +465,7 @@ class Store:
             for number, entry in enumerate(logged, start=1)
         ]
         fit(events, rows)
-        connection.execute(insert(events), rows)
+        connection.execute(_INSERT_EVENTS, rows)
         return {
             "case": case.id,
             "receipt": case.receipt,
@@ -515,12 +522,42 @@ class Store:
 
     def _row(self, connection: Connection, ref: str) -> Row[Any]:
         """The row of case ``ref``, by its id or its receipt number."""
-        row = connection.execute(
-            select(cases).where(or_(cases.c.id == ref, cases.c.receipt == ref))
-        ).first()
+        row = connection.execute(_SELECT_CASE, {"ref": ref}).first()
         if row is None:
             raise UsageError(f"no stored case {ref!r} (give a case id or a receipt number)")
         return row
+
+
+def list_query(
+    at: dt.datetime,
+    *,
+    overdue: bool = False,
+    at_risk: bool = False,
+    region: str | None = None,
+    reglament: str | None = None,
+    receipt: str | None = None,
+    limit: int = 100,
+) -> Select[Any]:
+    """The statement ``Store.cases`` runs (the bench EXPLAINs the same one)."""
+    query = select(*(c for c in cases.c if c.name not in ("snapshot", "contact")))
+    order = [cases.c.id]
+    if overdue:
+        query = query.where(_open(), cases.c.overdue_at < at)
+        order = [cases.c.overdue_at, cases.c.id]
+    if at_risk:
+        query = query.where(
+            _open(),
+            cases.c.at_risk_at <= at,
+            or_(cases.c.at_risk_until.is_(None), cases.c.at_risk_until >= at),
+        )
+        order = order if overdue else [cases.c.at_risk_at, cases.c.id]
+    if region is not None:
+        query = query.where(cases.c.region == region.casefold())
+    if reglament is not None:
+        query = query.where(cases.c.reglament == reglament)
+    if receipt is not None:
+        query = query.where(cases.c.receipt == receipt)
+    return query.order_by(*order).limit(limit)
 
 
 # -- the moves, from their stored arguments (what a write runs and a replay runs again) -------------

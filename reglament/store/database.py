@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from reglament.errors import StoreError
+from reglament.errors import StoreError, UsageError
 from reglament.store.url import shown
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -27,23 +27,33 @@ BUSY_MS = 30_000  # how long a SQLite writer waits for the write lock
 CONNECT_TIMEOUT_S = 10  # how long a PostgreSQL connection may take
 
 
+SYNCHRONOUS = ("normal", "full")  # SQLite's ?synchronous=: NORMAL (the default) or FULL
+
+
 def connect(url: URL) -> Engine:
-    """A SQLAlchemy engine for ``url``, set up for the store (not yet connected)."""
+    """A SQLAlchemy engine for ``url``, set up for the store (not yet connected). A SQLite
+    URL may say ``?synchronous=full`` (docs/runtime.md, "Durability"); any other value is a
+    :class:`UsageError`."""
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url)
-        event.listen(engine, "connect", _sqlite_connect)
+        synchronous = str(url.query.get("synchronous", "normal")).casefold()
+        if synchronous not in SYNCHRONOUS:
+            raise UsageError(
+                f"bad synchronous={synchronous!r} in {shown(url)}: expected normal or full"
+            )
+        engine = create_engine(url.difference_update_query(["synchronous"]))
+        event.listen(engine, "connect", partial(_sqlite_connect, synchronous.upper()))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
+def _sqlite_connect(synchronous: str, dbapi_connection: Any, _record: object) -> None:
     # The driver's own transaction handling off: the "begin" listener says BEGIN itself.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
     cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA synchronous = FULL")  # a committed write survives a power cut too
+    cursor.execute(f"PRAGMA synchronous = {synchronous}")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
 

@@ -47,14 +47,16 @@ class Instant(TypeDecorator[dt.datetime]):
         if value.tzinfo is None:
             raise ValueError(f"an instant needs its time zone: {value.isoformat()}")
         utc = value.astimezone(dt.UTC)
-        return utc if dialect.name == "postgresql" else utc.strftime(_TEXT_FORMAT)
+        if dialect.name == "postgresql":
+            return utc
+        return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"  # _TEXT_FORMAT
 
     def process_result_value(self, value: object, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
         if isinstance(value, dt.datetime):
             return value.astimezone(dt.UTC)
-        return dt.datetime.strptime(str(value), _TEXT_FORMAT).replace(tzinfo=dt.UTC)
+        return dt.datetime.fromisoformat(str(value))  # _TEXT_FORMAT, its Z read as UTC
 
 
 metadata = MetaData()
@@ -82,7 +84,7 @@ cases = Table(
     Column("at_risk_until", Instant),  # until when (its term overdue); None: while it stands
     Column("created_at", Instant, nullable=False),  # the submission instant
     Column("updated_at", Instant, nullable=False),  # the instant of its last event
-    Index("ix_cases_status_overdue", "status", "overdue_at"),
+    Index("ix_cases_overdue", "overdue_at", "id"),  # a finished case has none (0002)
     Index("ix_cases_status_at_risk", "status", "at_risk_at"),
     Index("ix_cases_region", "region"),
     Index("ix_cases_reglament", "reglament"),

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from reglament.engine import Engine
 from reglament.loader import load
 from reglament.procedure import term
+from reglament.runtime.timers import Timer
 from reglament.store.timers import plan
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -39,7 +40,7 @@ def test_at_risk_from_a_working_day_the_office_is_closed(tmp_path: Path) -> None
     assert columns["at_risk_at"] == term.at_risk_since(
         clock, case.accepted_at, at("2024-04-09 18:00"), days
     )
-    assert ("term_at_risk", None, at("2024-04-05 00:00")) in planned
+    assert Timer("term_at_risk", None, at("2024-04-05 00:00")) in planned
     # a watcher polls at the first opening from then
     assert term.at_risk_from(clock, case.accepted_at, at("2024-04-09 18:00"), days) == at(
         "2024-04-08 09:00"

@@ -17,7 +17,7 @@ from reglament.store.tables import metadata
 
 INDEXES = {
     "cases": {
-        "ix_cases_status_overdue": ["status", "overdue_at"],
+        "ix_cases_overdue": ["overdue_at", "id"],
         "ix_cases_status_at_risk": ["status", "at_risk_at"],
         "ix_cases_region": ["region"],
         "ix_cases_reglament": ["reglament"],
