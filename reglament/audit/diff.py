@@ -324,11 +324,11 @@ def _step_text(step: Step) -> str:
 # -- cases in flight ------------------------------------------------------------------------------
 
 
-def replay(engine: Engine, saved: Case) -> Case:
-    """The saved case's history run again on ``engine``'s version (raises ReglamentError); a
-    case in flight was submitted before the new version came in force, and is run under it on
-    purpose."""
-    case = engine.start(
+def started_again(engine: Engine, saved: Case) -> Case:
+    """The saved case started anew on ``engine``: its submission, channel, variant, data, id
+    and receipt, whether or not ``engine``'s version was in force then (a replay's first move;
+    ``runtime/audit.py`` replays from it too)."""
+    return engine.start(
         saved.submitted_at,
         saved.channel,
         saved.variant,
@@ -337,6 +337,13 @@ def replay(engine: Engine, saved: Case) -> Case:
         receipt=saved.receipt,
         outside_period=True,
     )
+
+
+def replay(engine: Engine, saved: Case) -> Case:
+    """The saved case's history run again on ``engine``'s version (raises ReglamentError); a
+    case in flight was submitted before the new version came in force, and is run under it on
+    purpose."""
+    case = started_again(engine, saved)
     steps = engine.reglament.steps
     for record in saved.history:
         if record.kind is Kind.step_completed:

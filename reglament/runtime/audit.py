@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from reglament.audit.diff import started_again
 from reglament.calendar import Clock
 from reglament.calendar.days import fmt_instant
 from reglament.engine import Case, Engine, Kind, Record
@@ -213,15 +214,7 @@ def replay(engine: Engine, case: Case) -> Case:
 def _replay(engine: Engine, case: Case, judge: Judge | None) -> Case:
     """:func:`replay`, calling ``judge`` with the replayed case and each recorded completion
     just before it is applied (the case then stands as it did when the step was done)."""
-    fresh = engine.start(
-        case.submitted_at,
-        case.channel,
-        case.variant,
-        dict(case.data),
-        case_id=case.id,
-        receipt=case.receipt,
-        outside_period=True,
-    )
+    fresh = started_again(engine, case)
     for index, record in enumerate(case.history):
         if not _is_move(engine, record):
             continue

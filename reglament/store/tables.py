@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -174,11 +175,20 @@ def fit(table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
     """Refuse, before anything is written, a text longer than its column keeps (PostgreSQL
     would refuse it mid-transaction with a ``DataError``; SQLite would keep it whole): one
     line naming what was given and the limit."""
+    lengths = _lengths(table)
     for row in rows:
         for name, value in row.items():
-            length = getattr(table.c[name].type, "length", None)
-            if isinstance(value, str) and length is not None and len(value) > length:
+            length = lengths.get(name)
+            if length is not None and isinstance(value, str) and len(value) > length:
                 what = _GIVEN.get(name, f"{table.name}.{name}")
                 raise UsageError(
                     f"{what} is {len(value):,} characters long; at most {length:,} are kept"
                 )
+
+
+@cache
+def _lengths(table: Table) -> dict[str, int]:
+    """The length each of ``table``'s text columns keeps, read once (``fit`` runs in every
+    write)."""
+    found = {c.name: getattr(c.type, "length", None) for c in table.c}
+    return {name: length for name, length in found.items() if isinstance(length, int)}
