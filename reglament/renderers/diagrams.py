@@ -1,6 +1,7 @@
 """Diagrams: a reglament's flow as a Mermaid flowchart or Graphviz DOT (actors as swimlanes,
 each step's time on it), a simulated case as a Mermaid Gantt chart, and DOT drawn to SVG or PNG
-by Graphviz's ``dot`` program.
+by Graphviz's ``dot`` program, or laid out by it for the BPMN export (:func:`layout`): this
+module is where Graphviz is called.
 
 Every text that comes from a definition is escaped for the syntax it goes into; the tests feed
 the output of every bundled reglament to Mermaid's own parser and to Graphviz.
@@ -16,6 +17,7 @@ import shutil
 import subprocess
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from reglament.calendar import DayInfo, WorkCalendar, default_calendar
@@ -221,13 +223,14 @@ class GraphvizMissing(UsageError):
     """``dot`` is not on PATH: SVG and PNG cannot be drawn (exit 2, like other usage errors)."""
 
 
-def graphviz(source: str, output_format: str) -> bytes:
-    """DOT drawn by Graphviz's ``dot`` program as ``svg`` or ``png``."""
+def graphviz(source: str, output_format: str, wanted: str | None = None) -> bytes:
+    """DOT drawn by Graphviz's ``dot`` program as ``svg``, ``png`` or ``json`` (its layout);
+    ``wanted`` is the ``--format`` the caller was asked for, named when ``dot`` is missing."""
     program = shutil.which("dot")
     if program is None:
         raise GraphvizMissing(
-            f"--format {output_format} needs Graphviz's 'dot' program, which is not on PATH; "
-            "install Graphviz (e.g. apt-get install graphviz) or use --format dot or mermaid"
+            f"--format {wanted or output_format} needs Graphviz's 'dot' program, which is not on "
+            "PATH; install Graphviz (e.g. apt-get install graphviz) or use --format dot or mermaid"
         )
     done = subprocess.run(
         [program, f"-T{output_format}"], input=source.encode("utf-8"), capture_output=True
@@ -236,6 +239,13 @@ def graphviz(source: str, output_format: str) -> bytes:
         message = done.stderr.decode("utf-8", "replace").strip()
         raise ReglamentError(f"Graphviz 'dot' failed (exit {done.returncode}): {message}")
     return done.stdout
+
+
+def layout(source: str, wanted: str) -> dict[str, Any]:
+    """Where Graphviz's ``dot`` puts the nodes and clusters of ``source`` (its ``-Tjson``
+    output: points, the origin at the lower left), for a writer that draws them itself."""
+    found: dict[str, Any] = json.loads(graphviz(source, "json", wanted))
+    return found
 
 
 def inline_svgs(warn: Callable[[str], None]) -> Callable[[Reglament], str | None]:
