@@ -102,7 +102,8 @@ def _reglament(mapper: Mapper, reglament_id: str, region: str) -> dict[str, Any]
     )
     if top.get("terms"):
         data["terms"] = top["terms"]
-    data["steps"] = order(steps, starts) or Fill("the procedure's steps")
+    # an export keeps the reglament's own order of steps; a drawing's is the reader's
+    data["steps"] = (steps if top else order(steps, starts)) or Fill("the procedure's steps")
     return data
 
 

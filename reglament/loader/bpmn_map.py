@@ -196,7 +196,16 @@ class Mapper:
                     code="not-mapped",
                 )
             )
-        return self.target(out[0])
+        return self.way(out[0])
+
+    def way(self, flow: Flow) -> Any:
+        """Where a step's own flow leads, as its ``next``: a flow that carries an ``rg:route``
+        (the export's one route left, with its mark or note) is a list of that one route."""
+        found = self.target(flow)
+        ext = _ext(flow, "route")
+        if ext is None or not isinstance(found, str):
+            return found
+        return [{**bpmn_rg.mapping(ext), "to": found}]
 
     def _ordered(self, gateway: Node) -> list[Flow]:
         """A gateway's flows, its default last (a list of routes ends with the one without

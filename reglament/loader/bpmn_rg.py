@@ -1,6 +1,7 @@
 """The ``rg`` extension elements of a BPMN file read back as the reglament's YAML mapping.
 
-The inverse of the export's one encoding rule (docs/bpmn.md, "The rg extension elements"):
+The inverse of the export's one encoding rule (docs/bpmn.md, "The rg extension elements";
+its namespace and key sets are the export's, ``renderers/bpmn_ext.py``):
 attributes are scalars (the keys in ``LIST_KEYS`` a space-separated list), the free-text keys
 (``TEXT_KEYS``) child elements with their text, an element holding ``rg:item`` children and no
 attributes a list of mappings, any other child element a mapping. Attribute values are text;
@@ -18,13 +19,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from reglament.renderers.bpmn_ext import ITEM, LIST_KEYS, NAMESPACE, TEXT_KEYS
 from reglament.schemas import Reglament
 from reglament.source.xml_reader import XNode
-
-NAMESPACE = "https://github.com/reglament/reglament/bpmn/1"
-TEXT_KEYS = frozenset({"kk", "ru", "en", "note", "text", "why"})
-LIST_KEYS = frozenset({"translated", "branches", "variants", "channels"})
-ITEM = "item"
 
 
 class RgProblem(ValueError):

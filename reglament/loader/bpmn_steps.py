@@ -184,7 +184,7 @@ def _outcomes(mapper: Mapper, gateway: Node) -> dict[str, Any]:
             if flow.name:
                 outcome["label"] = mapper.text(flow.name)
             _drawn_condition(mapper, flow, gateway, outcome)
-        outcome["next"] = mapper.target(flow)
+        outcome["next"] = mapper.way(flow)
         found[ident] = outcome
     return found
 
