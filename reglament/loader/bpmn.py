@@ -10,13 +10,15 @@ validates, and until then ``reglament validate`` names each place at its line an
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from reglament.errors import DefinitionError, Problem, UsageError
 from reglament.loader import bpmn_rg, bpmn_steps
 from reglament.loader.bpmn_map import Mapper, Skeleton, order
-from reglament.loader.bpmn_read import BpmnRefused, read
+from reglament.loader.bpmn_read import BpmnRefused, extension, name_of, read
+from reglament.renderers.bpmn_ext import NAMESPACE
 from reglament.source import xml_reader
 from reglament.source.xml_reader import XmlProblem
 from reglament.source.yaml_writer import Fill, dump
@@ -60,8 +62,6 @@ def text(skeleton: Skeleton, source: str) -> str:
 
 
 def _check_id(value: str, what: str) -> None:
-    import re
-
     if not re.match(_ID, value) or len(value) > 80:
         raise UsageError(
             f"{what} {value!r} is not a valid id (lower-case letters a-z, digits and '-')"
@@ -108,19 +108,12 @@ def _reglament(mapper: Mapper, reglament_id: str, region: str) -> dict[str, Any]
 
 
 def _top(mapper: Mapper) -> dict[str, Any]:
-    ext = bpmn_rg_extension(mapper)
+    """The export's ``rg:reglament``: title, first day, terms (empty for a drawing)."""
+    ext = extension(mapper.graph.process, NAMESPACE, "reglament")
     return bpmn_rg.mapping(ext) if ext is not None else {}
 
 
-def bpmn_rg_extension(mapper: Mapper) -> Any:
-    from reglament.loader.bpmn_read import extension
-
-    return extension(mapper.graph.process, bpmn_rg.NAMESPACE, "reglament")
-
-
 def _title(mapper: Mapper) -> Any:
-    from reglament.loader.bpmn_read import name_of
-
     for element in (mapper.graph.participant, mapper.graph.process):
         if element is not None and name_of(element):
             return mapper.text(name_of(element))

@@ -21,6 +21,7 @@ from typing import Any
 from reglament.errors import Problem
 from reglament.loader import bpmn_rg
 from reglament.loader.bpmn_read import ACTIVITIES, Flow, Graph, Node, extension
+from reglament.renderers.bpmn_ext import NAMESPACE
 from reglament.schemas.steps import EndKind
 from reglament.source.xml_reader import XNode
 from reglament.source.yaml_writer import Fill
@@ -107,7 +108,7 @@ class Mapper:
     def _name_ids(self) -> None:
         actors, steps = _Ids(), _Ids()
         for lane in self.graph.lanes:
-            ext = extension(lane.element, bpmn_rg.NAMESPACE, "actor")
+            ext = extension(lane.element, NAMESPACE, "actor")
             self.actor_ids[lane.id] = actors.make(
                 str(ext.attrib["id"]) if ext is not None and "id" in ext.attrib else slug(lane.id),
                 "actor",
@@ -116,7 +117,7 @@ class Mapper:
             self._absorb(node)
         for node in self.graph.nodes.values():
             if self._is_step(node):
-                ext = node.extension(bpmn_rg.NAMESPACE, "step")
+                ext = node.extension(NAMESPACE, "step")
                 wanted = str(ext.attrib.get("id", "")) if ext is not None else slug(node.id)
                 self.step_ids[node.id] = steps.make(wanted, "step")
 
@@ -141,7 +142,7 @@ class Mapper:
         return node.kind == "exclusiveGateway" and not _has_rg(node) and len(node.outgoing) > 1
 
     def _role(self, node: Node) -> str | None:
-        ext = node.extension(bpmn_rg.NAMESPACE, "gateway")
+        ext = node.extension(NAMESPACE, "gateway")
         if ext is not None:
             return ext.attrib.get("role")
         if node.kind == "exclusiveGateway" and not _has_rg(node) and len(node.outgoing) == 1:
@@ -246,11 +247,11 @@ class Mapper:
 
 
 def _has_rg(node: Node) -> bool:
-    return node.extension(bpmn_rg.NAMESPACE, "step") is not None
+    return node.extension(NAMESPACE, "step") is not None
 
 
 def _ext(flow: Flow, local: str) -> XNode | None:
-    return extension(flow.element, bpmn_rg.NAMESPACE, local)
+    return extension(flow.element, NAMESPACE, local)
 
 
 def duration(text: str, language_uri: str | None) -> dict[str, Any] | None:

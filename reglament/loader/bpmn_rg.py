@@ -23,6 +23,8 @@ from reglament.renderers.bpmn_ext import ITEM, LIST_KEYS, NAMESPACE, TEXT_KEYS
 from reglament.schemas import Reglament
 from reglament.source.xml_reader import XNode
 
+__all__ = ["RgProblem", "mapping", "typed_keys", "value"]
+
 
 class RgProblem(ValueError):
     """An ``rg`` value that is not what its key holds (``value="ten"``)."""

@@ -16,6 +16,7 @@ from reglament.loader.bpmn_map import (
     duration,
 )
 from reglament.loader.bpmn_read import ACTIVITIES, Flow, Node, extension
+from reglament.renderers.bpmn_ext import NAMESPACE
 from reglament.source.yaml_writer import Fill
 
 _ACTOR_HINT = "who does it: an id under actors"
@@ -26,7 +27,7 @@ def actors(mapper: Mapper) -> dict[str, Any]:
     used = {node.lane for node in mapper.graph.nodes.values() if node.id in mapper.step_ids}
     found: dict[str, Any] = {}
     for lane in mapper.graph.lanes:
-        ext = extension(lane.element, bpmn_rg.NAMESPACE, "actor")
+        ext = extension(lane.element, NAMESPACE, "actor")
         if ext is None and lane.id not in used:
             continue
         actor = bpmn_rg.mapping(ext) if ext is not None else {}
@@ -47,7 +48,7 @@ def channels(mapper: Mapper) -> dict[str, Any]:
     for node in mapper.graph.nodes.values():
         if node.kind != "startEvent":
             continue
-        ext = node.extension(bpmn_rg.NAMESPACE, "channel")
+        ext = node.extension(NAMESPACE, "channel")
         channel = bpmn_rg.mapping(ext) if ext is not None else {}
         ident = str(channel.pop("id", "")) or _free(_slug(node.id), taken)
         taken.add(ident)
@@ -76,7 +77,7 @@ def steps(mapper: Mapper) -> dict[str, dict[str, Any]]:
 
 
 def step(mapper: Mapper, node: Node) -> dict[str, Any]:
-    ext = node.extension(bpmn_rg.NAMESPACE, "step")
+    ext = node.extension(NAMESPACE, "step")
     if ext is not None:
         return _from_rg(mapper, node, bpmn_rg.mapping(ext))
     if node.id in mapper.absorbed:
@@ -177,7 +178,7 @@ def _decision(mapper: Mapper, node: Node, gateway: Node, task: Node | None) -> d
 def _outcomes(mapper: Mapper, gateway: Node) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for flow in gateway.outgoing:
-        ext = extension(flow.element, bpmn_rg.NAMESPACE, "outcome")
+        ext = extension(flow.element, NAMESPACE, "outcome")
         outcome = bpmn_rg.mapping(ext) if ext is not None else {}
         ident = str(outcome.pop("id", "")) or _free(_slug(flow.name) or _slug(flow.id), set(found))
         if ext is None:

@@ -68,6 +68,7 @@ def test_export_import_export(name: str, tmp_path: Path) -> None:
     assert skeleton.left_out == [], [str(p) for p in skeleton.left_out]
     imported = to_document(yaml_reader.parse(text(skeleton, "drawn.bpmn"), "skeleton.yaml")).data
     assert isinstance(imported, dict)
+    assert isinstance(imported["actors"], dict) and isinstance(imported["channels"], dict)
     assert set(imported["actors"]) == _exported_actors(original, export.xml)
     assert set(imported["channels"]) == {c for c, spec in original.channels.items() if spec.start}
     assert imported["timezone"] in (original.timezone, None)
