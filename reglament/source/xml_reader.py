@@ -112,7 +112,7 @@ def parse(text: str, display: str) -> XNode:
         line, column = error.position
         raise _problem(display, line, column, _syntax_message(error), "xml-syntax") from None
     docinfo = root.getroottree().docinfo
-    if docinfo.internalDTD is not None or docinfo.doctype:  # pragma: no cover - refused above
+    if docinfo.internalDTD is not None or docinfo.doctype:  # refused above, unless that check fails
         raise _problem(display, 1, 1, _DOCTYPE, "doctype")
     return _Builder(text, display).node(root)
 
