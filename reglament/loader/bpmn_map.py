@@ -75,7 +75,7 @@ def _fills(value: object) -> Iterator[Fill]:
             yield from _fills(item)
 
 
-class _Ids:
+class Ids:
     """Unique ids in one namespace (steps, actors, channels): a clash gets -2, -3 ..."""
 
     def __init__(self) -> None:
@@ -106,7 +106,7 @@ class Mapper:
     # -- ids ------------------------------------------------------------------------------------
 
     def _name_ids(self) -> None:
-        actors, steps = _Ids(), _Ids()
+        actors, steps = Ids(), Ids()
         for lane in self.graph.lanes:
             ext = extension(lane.element, NAMESPACE, "actor")
             self.actor_ids[lane.id] = actors.make(

@@ -12,8 +12,10 @@ from reglament.loader.bpmn_map import (
     DURATION_HINT,
     END_HINT,
     END_KINDS,
+    Ids,
     Mapper,
     duration,
+    slug,
 )
 from reglament.loader.bpmn_read import ACTIVITIES, Flow, Node, extension
 from reglament.renderers.bpmn_ext import NAMESPACE
@@ -50,7 +52,7 @@ def channels(mapper: Mapper) -> dict[str, Any]:
             continue
         ext = node.extension(NAMESPACE, "channel")
         channel = bpmn_rg.mapping(ext) if ext is not None else {}
-        ident = str(channel.pop("id", "")) or _free(_slug(node.id), taken)
+        ident = str(channel.pop("id", "")) or _free(slug(node.id), taken, "channel")
         taken.add(ident)
         if ext is None:
             channel = {
@@ -180,7 +182,9 @@ def _outcomes(mapper: Mapper, gateway: Node) -> dict[str, Any]:
     for flow in gateway.outgoing:
         ext = extension(flow.element, NAMESPACE, "outcome")
         outcome = bpmn_rg.mapping(ext) if ext is not None else {}
-        ident = str(outcome.pop("id", "")) or _free(_slug(flow.name) or _slug(flow.id), set(found))
+        ident = str(outcome.pop("id", "")) or _free(
+            slug(flow.name) or slug(flow.id), set(found), "outcome"
+        )
         if ext is None:
             if flow.name:
                 outcome["label"] = mapper.text(flow.name)
@@ -341,18 +345,10 @@ def _timer(timer: Any) -> dict[str, Any] | None:
     return None
 
 
-def _slug(text: str) -> str:
-    from reglament.loader.bpmn_map import slug
-
-    return slug(text)
-
-
-def _free(wanted: str, taken: set[str]) -> str:
-    base = wanted or "outcome"
-    ident, n = base, 2
-    while ident in taken:
-        ident, n = f"{base}-{n}", n + 1
-    return ident
+def _free(wanted: str, taken: set[str], fallback: str) -> str:
+    ids = Ids()
+    ids.taken = taken
+    return ids.make(wanted, fallback)
 
 
 __all__ = ["actors", "channels", "step", "steps"]
