@@ -193,13 +193,11 @@ def _label(points: list[Point], name: str, before: int) -> Box:
     """Where a flow's name goes: above its last horizontal stretch, from the bend on; the name
     of a second flow between the same two nodes (``before``: how many came first) below it."""
     (x1, y1), (x2, y2) = points[-2], points[-1]
-    lines = max(1, -(-len(name) // 22)) + name.count("\n")
-    height = 14 * lines
+    height = 14 * (-(-len(name) // 20))  # bpmn-js wraps a name of 130 pixels at ~20 characters
     if abs(y1 - y2) < 1 and x2 > x1:
-        width = min(130, max(40, x2 - x1 - 12))
         top = y2 - height - 4 if before % 2 == 0 else y2 + 4
         return Box(
-            x1 + 6, top + (before // 2) * (-height if before % 2 == 0 else height), width, height
+            x1 + 6, top + (before // 2) * (-height if before % 2 == 0 else height), 130, height
         )
     return Box(x2 + 6, (y1 + y2) / 2 - height / 2 + before * height, 130, height)
 

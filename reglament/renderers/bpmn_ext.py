@@ -48,7 +48,11 @@ def _scalar(value: object) -> str:
 def fill(element: Element, mapping: Mapping[str, Any]) -> Element:
     """Write ``mapping`` into ``element`` by the rule: attributes first, then child elements."""
     for key, value in mapping.items():
-        if value is None or key in TEXT_KEYS or isinstance(value, dict):
+        if (
+            value is None
+            or isinstance(value, dict)
+            or (key in TEXT_KEYS and isinstance(value, str))
+        ):
             continue
         if isinstance(value, list):
             if value and not isinstance(value[0], dict):
@@ -58,8 +62,8 @@ def fill(element: Element, mapping: Mapping[str, Any]) -> Element:
     for key, value in mapping.items():
         if value is None:
             continue
-        if key in TEXT_KEYS:
-            SubElement(element, tag(key)).text = str(value)
+        if key in TEXT_KEYS and isinstance(value, str):
+            SubElement(element, tag(key)).text = value
         elif isinstance(value, dict):
             fill(SubElement(element, tag(key)), value)
         elif isinstance(value, list) and value and isinstance(value[0], dict):

@@ -92,7 +92,8 @@ def test_each_part_of_the_reglament_becomes_its_bpmn_element(name: str) -> None:
     assert list(lanes) == [lane.id for lane in flow.lanes]
     for lane in flow.lanes:
         assert lanes[lane.id].get("name") == lane.lines[0]
-        assert decoded(lanes[lane.id].find(f"{B}extensionElements/{RG}actor"))["id"] == lane.actor
+        actor = decoded(lanes[lane.id].find(f"{B}extensionElements/{RG}actor"))
+        assert actor == {"id": lane.actor, **bpmn_ext.dumped(reglament.actors[lane.actor])}
     lane_of = {
         ref.text: lane_id for lane_id, lane in lanes.items() for ref in lane.iter(f"{B}flowNodeRef")
     }
@@ -100,10 +101,11 @@ def test_each_part_of_the_reglament_becomes_its_bpmn_element(name: str) -> None:
     for node in flow.nodes:
         if node.step in reglament.channels and node.id.startswith("c_"):
             start = by_id[node.id]
-            assert (
-                start.tag == f"{B}startEvent"
-                and start.find(f"{B}messageEventDefinition") is not None
-            )
+            assert start.tag == f"{B}startEvent"
+            assert start.find(f"{B}messageEventDefinition") is not None
+            spec = reglament.channels[node.step]
+            rg_channel = decoded(start.find(f"{B}extensionElements/{RG}channel"))
+            assert rg_channel == {"id": node.step, **bpmn_ext.dumped(spec, ("start",))}
             continue
         step = reglament.steps[node.step]
         element = by_id[node.id]
@@ -144,6 +146,8 @@ def test_each_part_of_the_reglament_becomes_its_bpmn_element(name: str) -> None:
                     for f in outgoing
                     if f.find(f"{B}extensionElements/{RG}outcome").get("id") == way.trigger
                 )
+                rg_outcome = decoded(made.find(f"{B}extensionElements/{RG}outcome"))
+                assert rg_outcome == {"id": way.trigger, **bpmn_ext.dumped(way.outcome, ("next",))}
                 condition = made.find(f"{B}conditionExpression").text
                 assert condition == (way.outcome.when or f"outcome == '{way.trigger}'")
                 if isinstance(way.next, list) and len(live(way.next, channel)) > 1:
@@ -155,6 +159,11 @@ def test_each_part_of_the_reglament_becomes_its_bpmn_element(name: str) -> None:
         if isinstance(step, Wait) and any(w.trigger == TIMEOUT for w in exits(step)):
             assert step.limit is not None
     assert not [e for e in process.iter(f"{B}timeDuration") if (e.text or "").startswith("P")]
+    head = decoded(process.find(f"{B}extensionElements/{RG}reglament"))
+    assert head["id"] == reglament.id and head["region"] == reglament.region
+    assert head["title"] == bpmn_ext.dumped(reglament.title)
+    terms = [t for t in reglament.terms if channel is None or t.channel in (None, channel)]
+    assert head.get("terms", []) == [bpmn_ext.dumped(term) for term in terms]
     _check_drawing(root, lanes, lane_of, flows)
 
 
@@ -231,6 +240,13 @@ def test_an_unknown_channel_is_one_line(tmp_path: Path) -> None:
         == "error: unknown channel 'nope' for semey-compensation; channels: office, con, ztmo\n"
     )
     assert not target.exists()
+
+
+def test_the_readme_shows_the_export_as_bpmn_js_draws_it() -> None:
+    readme = (Path(__file__).parent.parent.parent / "README.md").read_text("utf-8")
+    picture = "docs/img/zhambyl-unemployed-registration-bpmn.png"
+    assert f"]({picture})" in readme
+    assert (Path(__file__).parent.parent.parent / picture).read_bytes().startswith(b"\x89PNG")
 
 
 def test_hostile_texts_are_escaped_and_kept() -> None:
