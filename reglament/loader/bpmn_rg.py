@@ -3,8 +3,9 @@
 The inverse of the export's one encoding rule (docs/bpmn.md, "The rg extension elements";
 its namespace and key sets are the export's, ``renderers/bpmn_ext.py``):
 attributes are scalars (the keys in ``LIST_KEYS`` a space-separated list), the free-text keys
-(``TEXT_KEYS``) child elements with their text, an element holding ``rg:item`` children and no
-attributes a list of mappings, any other child element a mapping. Attribute values are text;
+(``TEXT_KEYS``) holding a string child elements with only their text, an element holding
+``rg:item`` children and no attributes a list of mappings, any other child element a mapping
+(``text`` of a result or a ground is a text: ``rg:text`` with ``rg:kk`` ... inside). Attribute values are text;
 each key gets its field's type from the reglament's models (:func:`typed_keys`): ``value`` a
 whole number, ``inferred`` a boolean ...
 """
@@ -51,9 +52,10 @@ def mapping(element: XNode) -> dict[str, Any]:
 
 def value(element: XNode) -> Any:
     """An ``rg:`` child element's value: its text, a list of mappings, or a mapping."""
-    if element.local in TEXT_KEYS:
-        return element.text
-    items = [c for c in element.children if c.namespace == NAMESPACE and c.local == ITEM]
+    ours = [c for c in element.children if c.namespace == NAMESPACE]
+    if element.local in TEXT_KEYS and not ours and not element.attrib:
+        return element.text  # a free-text key holding a string: exactly its content
+    items = [c for c in ours if c.local == ITEM]
     if items and not element.attrib:
         return [mapping(item) for item in items]
     return mapping(element)

@@ -260,3 +260,55 @@ def test_ids_from_bpmn_ids() -> None:
     assert slug("Activity_0x1abc") == "activity-0x1abc"
     assert slug("s_office_accept") == "s-office-accept"
     assert slug("Құжат") == ""
+
+
+RG = 'xmlns:rg="https://github.com/reglament/reglament/bpmn/1"'
+
+
+def test_rg_elements_decode_by_the_one_rule() -> None:
+    from reglament.loader import bpmn_rg
+    from reglament.source.xml_reader import parse
+
+    step = parse(
+        f"""<rg:step {RG} id="check" kind="task" actor="clerk">
+          <rg:duration unit="working_days" value="17" counts_toward_term="false">
+            <rg:raw><rg:kk>17 (он жеті) жұмыс күні</rg:kk></rg:raw>
+          </rg:duration>
+          <rg:notes><rg:item kind="unclear"><rg:text>The act says 17 and 15.</rg:text></rg:item></rg:notes>
+          <rg:text translated="ru"><rg:kk>мәтін</rg:kk><rg:ru>текст</rg:ru></rg:text>
+        </rg:step>""",
+        "step.xml",
+    )
+    assert bpmn_rg.mapping(step) == {
+        "id": "check",
+        "kind": "task",
+        "actor": "clerk",
+        "duration": {
+            "unit": "working_days",
+            "value": 17,
+            "counts_toward_term": False,
+            "raw": {"kk": "17 (он жеті) жұмыс күні"},
+        },
+        "notes": [{"kind": "unclear", "text": "The act says 17 and 15."}],
+        "text": {"translated": ["ru"], "kk": "мәтін", "ru": "текст"},  # a text, not a string
+    }
+
+
+def test_an_rg_value_of_the_wrong_type_is_refused_at_its_element(tmp_path: Path) -> None:
+    drawn = tmp_path / "drawn.bpmn"
+    drawn.write_text(
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        f'{RG} id="d">\n'
+        '  <bpmn:process id="p">\n'
+        '    <bpmn:task id="s_check"><bpmn:extensionElements>\n'
+        '      <rg:step id="check" kind="task"><rg:duration unit="hours" value="ten"/></rg:step>\n'
+        "    </bpmn:extensionElements></bpmn:task>\n"
+        "  </bpmn:process>\n"
+        "</bpmn:definitions>\n",
+        encoding="utf-8",
+    )
+    result = _run(str(drawn), "--id", "x", "--region", "karaganda")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"error: {drawn}:4:39: rg attribute value='ten' must be a whole number"
+    ]
