@@ -54,3 +54,16 @@ def test_refused_in_one_line_per_problem(case: str, tmp_path: Path) -> None:
         head, _, _ = line.partition(": ")
         file, line_no, column = head.rsplit(":", 2)
         assert file == f"{BAD}/{case}" and int(line_no) >= 1 and int(column) >= 1
+
+
+def test_the_lines_quoted_in_the_docs_are_the_real_ones() -> None:
+    hostile = yaml.safe_load((ROOT / "tests/hostile/bpmn/cases.yaml").read_text("utf-8"))
+    real = {line for lines in EXPECTED.values() for line in lines}
+    real |= {line.removeprefix("error: ") for case in hostile for line in case["stderr"]}
+    quoted = [
+        line
+        for line in (ROOT / "docs" / "bpmn.md").read_text("utf-8").splitlines()
+        if line.startswith(("tests/bad/bpmn/", "tests/hostile/bpmn/"))
+    ]
+    assert len(quoted) >= 2
+    assert [line for line in quoted if line not in real] == []

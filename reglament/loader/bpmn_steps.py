@@ -257,6 +257,16 @@ def _wait(mapper: Mapper, node: Node, event: str, flows: list[Flow]) -> dict[str
         mapper.text(event) if event else Fill("what the case waits for, in the act's words")
     )
     timers = [b for b in node.boundaries if "timer" in b.events]
+    for other in [b for b in node.boundaries if b not in timers[:1]]:
+        mapper.left_out.append(
+            Problem(
+                other.position,
+                f"boundary {' and '.join(other.events) or 'none'} event {other.id!r} on "
+                f"{node.described()} is not imported with its path: a reglament's wait has one "
+                "time limit and no other way out",
+                code="not-mapped",
+            )
+        )
     made["next"] = mapper.next_of(node, flows)
     if timers:
         timer = timers[0].definition("timer")

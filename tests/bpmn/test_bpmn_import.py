@@ -312,3 +312,35 @@ def test_an_rg_value_of_the_wrong_type_is_refused_at_its_element(tmp_path: Path)
     assert result.stderr.splitlines() == [
         f"error: {drawn}:4:39: rg attribute value='ten' must be a whole number"
     ]
+
+
+def test_a_wait_keeps_one_timer_and_lists_its_other_boundary_events(tmp_path: Path) -> None:
+    drawn = tmp_path / "drawn.bpmn"
+    drawn.write_text(
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">\n'
+        '  <bpmn:process id="p">\n'
+        '    <bpmn:startEvent id="start"/>\n'
+        '    <bpmn:receiveTask id="answer" name="the answer comes"/>\n'
+        '    <bpmn:boundaryEvent id="late" attachedToRef="answer">'
+        "<bpmn:timerEventDefinition><bpmn:timeDuration>PT4H</bpmn:timeDuration>"
+        "</bpmn:timerEventDefinition></bpmn:boundaryEvent>\n"
+        '    <bpmn:boundaryEvent id="cancelled" attachedToRef="answer">'
+        "<bpmn:messageEventDefinition/></bpmn:boundaryEvent>\n"
+        '    <bpmn:endEvent id="done"/>\n'
+        '    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="answer"/>\n'
+        '    <bpmn:sequenceFlow id="f2" sourceRef="answer" targetRef="done"/>\n'
+        '    <bpmn:sequenceFlow id="f3" sourceRef="late" targetRef="done"/>\n'
+        '    <bpmn:sequenceFlow id="f4" sourceRef="cancelled" targetRef="done"/>\n'
+        "  </bpmn:process>\n"
+        "</bpmn:definitions>\n",
+        encoding="utf-8",
+    )
+    skeleton = import_bpmn(drawn, "x", "karaganda")
+    wait = skeleton.data["steps"]["answer"]
+    assert wait["limit"] == {"unit": "hours", "value": 4, "note": "BPMN timer PT4H"}
+    assert (wait["next"], wait["on_timeout"]) == ("done", "done")
+    assert [str(p) for p in skeleton.left_out] == [
+        f"{drawn}:6:5: boundary message event 'cancelled' on receiveTask 'the answer comes' "
+        "(answer) is not imported with its path: a reglament's wait has one time limit and no "
+        "other way out"
+    ]
