@@ -23,7 +23,8 @@ BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
 DI = "http://www.omg.org/spec/DD/20100524/DI"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-_PREFIXES = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI}
+COLOR = "http://www.omg.org/spec/BPMN/non-normative/color/1.0"  # BPMN in Color (bpmn-js reads it)
+_PREFIXES = {"bpmn": BPMN, "bpmndi": BPMNDI, "dc": DC, "di": DI, "xsi": XSI, "color": COLOR}
 for _prefix, _uri in {**_PREFIXES, bpmn_ext.PREFIX: bpmn_ext.NAMESPACE}.items():
     register_namespace(_prefix, _uri)
 
@@ -294,19 +295,24 @@ def _diagram(root: Element, graph: Process, drawing: Drawing) -> None:
         diagram, _q(BPMNDI, "BPMNPlane"), {"id": "plane", "bpmnElement": "collaboration"}
     )
 
-    def shape(element_id: str, box: Box, horizontal: bool = False) -> None:
+    def shape(element_id: str, box: Box, colours: tuple[str, str] | None = None) -> None:
         made = SubElement(
             plane, _q(BPMNDI, "BPMNShape"), {"id": f"{element_id}_di", "bpmnElement": element_id}
         )
-        if horizontal:
+        if element_id in drawing.lanes or element_id == "participant":
             made.set("isHorizontal", "true")
+        if colours is not None:
+            made.set(_q(COLOR, "background-color"), colours[0])
+            made.set(_q(COLOR, "border-color"), colours[1])
         _bounds_element(made, box)
 
-    shape("participant", drawing.pool, horizontal=True)
-    for lane_id, _, _ in graph.lanes:
-        shape(lane_id, drawing.lanes[lane_id], horizontal=True)
+    shape("participant", drawing.pool)
+    for index, (lane_id, _, _) in enumerate(graph.lanes):
+        fill = diagrams.LANE_COLOURS[index % len(diagrams.LANE_COLOURS)]
+        shape(lane_id, drawing.lanes[lane_id], (fill, "#6c757d"))  # the border names it too
     for node in graph.nodes.values():
-        shape(node.id, drawing.shapes[node.id])
+        colours = diagrams.COLOURS[node.colour] if node.colour else None
+        shape(node.id, drawing.shapes[node.id], colours)
     named: Counter[tuple[str, str]] = Counter()  # names of flows between two nodes so far
     for made in graph.flows:
         edge = SubElement(

@@ -55,6 +55,7 @@ class Node:
     attached_to: str | None = None  # a boundary event's activity
     timer: str | None = None  # a timer's duration, in our own language
     default: str | None = None  # a gateway's default flow
+    colour: str | None = None  # its class in the diagrams' colours (renderers/diagrams.py)
 
 
 @dataclass
@@ -147,9 +148,11 @@ class _Builder:
         if isinstance(step, Task | Decision):
             node.documentation = _act_words(step.action, self.language) + lines
             node.tag = "task" if isinstance(step, Task) else "exclusiveGateway"
+            node.colour = "task" if isinstance(step, Task) else "decision"
         elif isinstance(step, Wait):
             node.documentation = _act_words(step.event, self.language) + lines
             node.tag, node.event, node.ref = "receiveTask", "message", f"msg_{nid}"
+            node.colour = "wait"
             self.messages[node.ref] = f"{step_id}: {step.event.best(self.language)}"
             if step.limit is not None:
                 limit = step.limit
@@ -171,6 +174,9 @@ class _Builder:
         else:
             assert isinstance(step, End)
             node.tag = "endEvent"
+            node.colour = {EndKind.result: "result", EndKind.refusal: "refusal"}.get(
+                step.outcome, "otherend"
+            )
             if step.outcome in ERRORS:
                 node.event, node.ref = "error", f"error_{step.outcome.value}"
                 self.errors[node.ref] = step.outcome.value

@@ -46,8 +46,8 @@ _MERMAID_SHAPES: dict[Shape, tuple[str, str]] = {
 
 _MERMAID_ARROWS = {EdgeKind.normal: "-->", EdgeKind.inferred: "-.->", EdgeKind.timeout: "==>"}
 
-# Fill and stroke per class; the same colours are used in DOT.
-_COLOURS = {
+# Fill and stroke per class; the same colours are used in DOT and in the BPMN export.
+COLOURS = {
     "entry": ("#e2e3e5", "#6c757d"),
     "task": ("#ffffff", "#495057"),
     "decision": ("#fff3cd", "#b58900"),
@@ -57,7 +57,7 @@ _COLOURS = {
     "refusal": ("#f8d7da", "#b02a37"),
     "otherend": ("#eeeeee", "#6c757d"),
 }
-_LANE_COLOURS = ("#f8f9fa", "#f6f2ea", "#eef5ee", "#eef1f8", "#f7eef3", "#f1f1e6")
+LANE_COLOURS = ("#f8f9fa", "#f6f2ea", "#eef5ee", "#eef1f8", "#f7eef3", "#f1f1e6")
 
 
 def mermaid_text(text: str) -> str:
@@ -118,17 +118,17 @@ def _mermaid(flow: Flow) -> str:
     for node in flow.nodes:
         members[_css_class(node)].append(node.id)
     members["untimed"] = [node.id for node in flow.nodes if node.untimed]
-    for name, (fill, stroke) in _COLOURS.items():
+    for name, (fill, stroke) in COLOURS.items():
         if members[name]:
             text = ",color:#ffffff" if name == "gate" else ""
             lines.append(f"  classDef {name} fill:{fill},stroke:{stroke}{text}")
     if members["untimed"]:  # after the fills, so that its dashes win
         lines.append("  classDef untimed stroke-dasharray:5 4")
-    for name in (*_COLOURS, "untimed"):
+    for name in (*COLOURS, "untimed"):
         if members[name]:
             lines.append(f"  class {','.join(members[name])} {name}")
     for index, lane in enumerate(flow.lanes):
-        fill = _LANE_COLOURS[index % len(_LANE_COLOURS)]
+        fill = LANE_COLOURS[index % len(LANE_COLOURS)]
         lines.append(f"  style {lane.id} fill:{fill},stroke:#adb5bd")
     return "\n".join(lines) + "\n"
 
@@ -159,7 +159,7 @@ def _dot_label(lines: Sequence[str], bold_first: bool = False) -> str:
 
 
 def _dot_node(node: Node) -> str:
-    fill, stroke = _COLOURS[_css_class(node)]
+    fill, stroke = COLOURS[_css_class(node)]
     attributes = _DOT_SHAPES[node.shape]
     if node.untimed:
         attributes = attributes.replace('style="', 'style="dashed,')
@@ -203,7 +203,7 @@ def dot(reglament: Reglament, channel: str | None = None, language: Language = L
     ]
     laned: set[str] = set()
     for index, lane in enumerate(flow.lanes):
-        fill = _LANE_COLOURS[index % len(_LANE_COLOURS)]
+        fill = LANE_COLOURS[index % len(LANE_COLOURS)]
         lines.append(f"  subgraph cluster_{lane.id} {{")
         lines.append(
             f'    graph [label={_dot_label(wrap(" ".join(lane.lines), 48))}, style="rounded,filled", '
