@@ -31,6 +31,7 @@ def import_bpmn(path: Path, reglament_id: str, region: str, words: str | None = 
     names (kk, ru or en; default: told by their letters). An unreadable path is a
     :class:`UsageError`; a file that is not XML, not BPMN or refers to elements it lacks a
     :class:`DefinitionError` with every problem."""
+    region = region.lower()  # a region, case aside, as in every command
     _check_id(reglament_id, "id")
     _check_id(region, "region")
     try:

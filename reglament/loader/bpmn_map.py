@@ -30,7 +30,6 @@ _KAZAKH = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
 _CYRILLIC = re.compile("[а-яёА-ЯЁ]")
 _ISO = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
 _OURS = re.compile(r"^(\d+) (minutes|hours|working_days|calendar_days)$")
-_TIMER_DEFAULT = "the act's limit of this wait: {unit: working_days, value: N} (minutes, hours, working_days, calendar_days)"
 
 DURATION_HINT = (
     "the act's time for this step: {unit: working_days, value: N, raw: {kk: ...}, lines: ...} "
@@ -218,13 +217,13 @@ class Mapper:
         route: dict[str, Any] = {"to": None}
         if ext is not None:
             route.update(bpmn_rg.mapping(ext))
-        elif flow.id != gateway.default and (when := self._condition(flow)) is not None:
+        elif flow.id != gateway.default and (when := self.condition(flow)) is not None:
             route["when"] = when
         found = self.target(flow, seen)
         route["to"] = found if not isinstance(found, list) else Fill("one step id")
         return route
 
-    def _condition(self, flow: Flow) -> str | None:
+    def condition(self, flow: Flow) -> str | None:
         """A drawn condition that is one of ours (our expression language parses it)."""
         from reglament.schemas import expr
 

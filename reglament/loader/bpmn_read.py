@@ -77,6 +77,7 @@ _DEFINITIONS = {
     "linkEventDefinition": "link",
     "cancelEventDefinition": "cancel",
 }
+_MAPPED_EVENTS = frozenset({"message", "timer", "error", "terminate"})
 _ACTIVITY_PARTS = {
     "multiInstanceLoopCharacteristics": "a multi-instance marker",
     "standardLoopCharacteristics": "a loop marker",
@@ -331,22 +332,21 @@ def _node(element: XNode, left_out: list[Problem]) -> Node | None:
         attached_to=element.attrib.get("attachedToRef"),
         default=element.attrib.get("default"),
     )
-    unmapped = [
-        e
-        for e in events
-        if e in ("signal", "escalation", "compensation", "conditional", "link", "cancel")
-    ]
+    unmapped = [e for e in events if e not in _MAPPED_EVENTS]
     if unmapped or len(events) > 1:
-        what = " and ".join(unmapped) if unmapped else "several event definitions"
+        what = " and ".join(unmapped) if unmapped else "second event definition"
+        kept = "; its path is not followed" if element.local == "boundaryEvent" else ""
         left_out.append(
             _problem(
                 element,
-                f"{element.local} {_label(element)} with {what} is not imported: a reglament's events are messages awaited, time limits and ends",
+                f"{element.local} {_label(element)}: its {what} is not imported{kept}: a "
+                "reglament's events are messages awaited, time limits and ends",
                 "not-mapped",
             )
         )
-        if element.local in ("boundaryEvent", "startEvent") or unmapped:
-            return None if element.local == "boundaryEvent" else node
+    if unmapped and element.local == "boundaryEvent":
+        return None
+    node.events = tuple(e for e in events if e in _MAPPED_EVENTS)
     return node
 
 

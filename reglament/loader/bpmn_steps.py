@@ -159,15 +159,15 @@ def _boundary_on_task(mapper: Mapper, node: Node, boundary: Node, made: dict[str
 
 
 def _decision(mapper: Mapper, node: Node, gateway: Node, task: Node | None) -> dict[str, Any]:
-    action = mapper.named(task or node, "what is decided, in the act's words")
-    made = _work(mapper, node, "decision", action)
+    """A decision: a drawn gateway alone, or a task with the gateway after it (the task's name
+    its action, the gateway's name, the question, its title)."""
+    made = _work(
+        mapper, node, "decision", mapper.named(task or node, "what is decided, in the act's words")
+    )
     if task is not None:
         made.pop("title", None)
-        made = {
-            "kind": "decision",
-            **({"title": mapper.text(gateway.name)} if gateway.name else {}),
-            **{k: v for k, v in made.items() if k != "kind"},
-        }
+        if gateway.name:
+            made = {"kind": "decision", "title": mapper.text(gateway.name), **made}
     if len(gateway.outgoing) < 2:
         made["outcomes"] = Fill(
             "the decision's outcomes: {id: {label: ..., next: STEP}} (at least two)"
@@ -197,7 +197,7 @@ def _outcomes(mapper: Mapper, gateway: Node) -> dict[str, Any]:
 def _drawn_condition(mapper: Mapper, flow: Flow, gateway: Node, outcome: dict[str, Any]) -> None:
     if flow.condition is None or not flow.condition.text.strip() or flow.id == gateway.default:
         return
-    ours = mapper._condition(flow)
+    ours = mapper.condition(flow)
     if ours is not None:
         outcome["when"] = ours
         return

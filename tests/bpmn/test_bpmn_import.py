@@ -173,7 +173,7 @@ def test_what_cannot_be_mapped_is_listed_and_the_rest_still_written(tmp_path: Pa
         "a reglament's step runs once and its data are declared under data",
         f"{f}:50:5: a sub-process 'Бағалау' (Activity_0assess) is not imported: a reglament's "
         "steps are one flat procedure; draw its steps in the process",
-        f"{f}:55:5: intermediateThrowEvent 'Хабар тарату' (Event_0signal) with signal is not "
+        f"{f}:55:5: intermediateThrowEvent 'Хабар тарату' (Event_0signal): its signal is not "
         "imported: a reglament's events are messages awaited, time limits and ends",
         f"{f}:66:5: a data object 'Іс' (DataObjectReference_0file) is not imported: the case's "
         "data are declared under data",
@@ -193,6 +193,10 @@ def test_what_cannot_be_mapped_is_listed_and_the_rest_still_written(tmp_path: Pa
         "    next: null  # TO FILL: where the case goes: the drawing leads to subProcess "
         "'Activity_0assess', which is not imported\n"
     ) in text
+
+
+def test_the_region_is_taken_case_aside() -> None:
+    assert import_bpmn(CAMUNDA, "x", "Karaganda").data["region"] == "karaganda"
 
 
 def test_the_language_of_the_names_can_be_given() -> None:
@@ -224,8 +228,8 @@ def test_stdout_without_output_and_a_failed_write_leaves_nothing(tmp_path: Path)
             "error: id 'Bad Id' is not a valid id (lower-case letters a-z, digits and '-')",
         ),
         (
-            ["--id", "x", "--region", "Karaganda"],
-            "error: region 'Karaganda' is not a valid id (lower-case letters a-z, digits and '-')",
+            ["--id", "x", "--region", "North Kazakhstan"],
+            "error: region 'north kazakhstan' is not a valid id (lower-case letters a-z, digits and '-')",
         ),
     ],
 )
