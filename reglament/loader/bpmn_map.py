@@ -20,7 +20,7 @@ from typing import Any
 
 from reglament.errors import Problem
 from reglament.loader import bpmn_rg
-from reglament.loader.bpmn_read import ACTIVITIES, Flow, Graph, Node, extension
+from reglament.loader.bpmn_read import ACTIVITIES, Flow, Graph, Node, extension, one_line
 from reglament.renderers.bpmn_ext import NAMESPACE
 from reglament.schemas.steps import EndKind
 from reglament.source.xml_reader import XNode
@@ -229,7 +229,7 @@ class Mapper:
 
         if flow.condition is None or not flow.condition.text.strip():
             return None
-        text = " ".join(flow.condition.text.split())
+        text = one_line(flow.condition.text)
         try:
             expr.parse(text)
         except expr.ExprError:

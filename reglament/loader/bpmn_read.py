@@ -11,6 +11,7 @@ activity) is refused whole: :class:`BpmnRefused`, every such problem at its line
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from reglament.errors import Position, Problem
@@ -170,9 +171,18 @@ def extension(element: XNode, namespace: str, local: str) -> XNode | None:
     return None
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def one_line(text: str) -> str:
+    """Drawn text on one line, as a reglament holds it: line breaks (modelers break names) and
+    runs of spaces made one space, control characters (which no reglament file may hold) gone."""
+    return _CONTROL.sub("", " ".join(text.split()))
+
+
 def name_of(element: XNode) -> str:
-    """An element's name on one line (modelers break names with newlines)."""
-    return " ".join(element.attrib.get("name", "").split())
+    """An element's name on one line."""
+    return one_line(element.attrib.get("name", ""))
 
 
 def read(root: XNode) -> Graph:

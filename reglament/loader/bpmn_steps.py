@@ -17,7 +17,7 @@ from reglament.loader.bpmn_map import (
     duration,
     slug,
 )
-from reglament.loader.bpmn_read import ACTIVITIES, Flow, Node, extension
+from reglament.loader.bpmn_read import ACTIVITIES, Flow, Node, extension, one_line
 from reglament.renderers.bpmn_ext import NAMESPACE
 from reglament.source.yaml_writer import Fill
 
@@ -201,7 +201,7 @@ def _drawn_condition(mapper: Mapper, flow: Flow, gateway: Node, outcome: dict[st
     if ours is not None:
         outcome["when"] = ours
         return
-    shown = " ".join(flow.condition.text.split())
+    shown = one_line(flow.condition.text)
     outcome["note"] = f"the drawing's condition: {shown}"
 
 

@@ -348,3 +348,22 @@ def test_a_wait_keeps_one_timer_and_lists_its_other_boundary_events(tmp_path: Pa
         "(answer) is not imported with its path: a reglament's wait has one time limit and no "
         "other way out"
     ]
+
+
+def test_drawn_names_come_on_one_line_without_control_characters(tmp_path: Path) -> None:
+    drawn = tmp_path / "drawn.bpmn"
+    drawn.write_text(
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">\n'
+        '  <bpmn:process id="p"><bpmn:startEvent id="s"/>\n'
+        '    <bpmn:task id="t" name="Приём&#10;документов\u0085 \u0090(1)\u2028"/>\n'
+        '    <bpmn:sequenceFlow id="f" sourceRef="s" targetRef="t"/></bpmn:process>\n'
+        "</bpmn:definitions>\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "drawn.yaml"
+    assert _run(str(drawn), "--id", "x", "--region", "karaganda", "-o", str(out)).exit_code == 0
+    assert import_bpmn(drawn, "x", "karaganda").data["steps"]["t"]["title"] == {
+        "ru": "Приём документов (1)"
+    }
+    problems = CliRunner().invoke(app, ["validate", str(out)]).stdout
+    assert "control character" not in problems and "TO FILL" not in problems
