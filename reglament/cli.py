@@ -890,6 +890,7 @@ class DiagramFormat(StrEnum):
     dot = "dot"
     svg = "svg"
     png = "png"
+    bpmn = "bpmn"
 
 
 DiagramFormatOption = Annotated[
@@ -897,7 +898,8 @@ DiagramFormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="mermaid (flowchart), dot (Graphviz), or svg/png drawn by Graphviz's dot program.",
+        help="mermaid (flowchart), dot (Graphviz), svg/png drawn by Graphviz's dot program, or "
+        "bpmn (BPMN 2.0 XML for bpmn.io and Camunda Modeler, laid out by dot; docs/bpmn.md).",
     ),
 ]
 
@@ -926,8 +928,8 @@ def diagram(
     their outcomes, waits with their limit, routes with their conditions (dashed: routes the
     act only implies).
 
-    SVG and PNG need Graphviz's 'dot' program on PATH (exit 2 with a message if it is missing).
-    PNG goes to stdout only when stdout is not a terminal; otherwise use --output.
+    SVG, PNG and BPMN need Graphviz's 'dot' program on PATH (exit 2 with a message if it is
+    missing). PNG goes to stdout only when stdout is not a terminal; otherwise use --output.
 
     Examples:
 
@@ -936,6 +938,8 @@ def diagram(
       reglament diagram child-benefit-under-18 -r atyrau --channel con -l ru -f svg -o cb.svg
 
       reglament diagram unemployed-registration@zhambyl -f dot | dot -Tpdf > flow.pdf
+
+      reglament diagram semey-compensation -f bpmn -o semey.bpmn
     """
     from reglament.renderers import diagrams
 
@@ -943,6 +947,11 @@ def diagram(
     words = _alias(lang, language, "--lang", "--language") or Language.en
     if output_format is DiagramFormat.mermaid:
         _emit(diagrams.mermaid_flowchart(chosen.reglament, channel, words).encode(), output)
+        return
+    if output_format is DiagramFormat.bpmn:
+        from reglament.renderers.bpmn import bpmn
+
+        _emit(bpmn(chosen.reglament, channel, words).encode("utf-8"), output)
         return
     text = diagrams.dot(chosen.reglament, channel, words)
     if output_format is DiagramFormat.dot:

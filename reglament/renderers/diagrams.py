@@ -1,6 +1,7 @@
 """Diagrams: a reglament's flow as a Mermaid flowchart or Graphviz DOT (actors as swimlanes,
 each step's time on it), a simulated case as a Mermaid Gantt chart, and DOT drawn to SVG or PNG
-by Graphviz's ``dot`` program.
+by Graphviz's ``dot`` program, or laid out by it for the BPMN export (:func:`layout`): this
+module is where Graphviz is called.
 
 Every text that comes from a definition is escaped for the syntax it goes into; the tests feed
 the output of every bundled reglament to Mermaid's own parser and to Graphviz.
@@ -16,6 +17,7 @@ import shutil
 import subprocess
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from reglament.calendar import DayInfo, WorkCalendar, default_calendar
@@ -44,8 +46,8 @@ _MERMAID_SHAPES: dict[Shape, tuple[str, str]] = {
 
 _MERMAID_ARROWS = {EdgeKind.normal: "-->", EdgeKind.inferred: "-.->", EdgeKind.timeout: "==>"}
 
-# Fill and stroke per class; the same colours are used in DOT.
-_COLOURS = {
+# Fill and stroke per class; the same colours are used in DOT and in the BPMN export.
+COLOURS = {
     "entry": ("#e2e3e5", "#6c757d"),
     "task": ("#ffffff", "#495057"),
     "decision": ("#fff3cd", "#b58900"),
@@ -55,7 +57,7 @@ _COLOURS = {
     "refusal": ("#f8d7da", "#b02a37"),
     "otherend": ("#eeeeee", "#6c757d"),
 }
-_LANE_COLOURS = ("#f8f9fa", "#f6f2ea", "#eef5ee", "#eef1f8", "#f7eef3", "#f1f1e6")
+LANE_COLOURS = ("#f8f9fa", "#f6f2ea", "#eef5ee", "#eef1f8", "#f7eef3", "#f1f1e6")
 
 
 def mermaid_text(text: str) -> str:
@@ -116,17 +118,17 @@ def _mermaid(flow: Flow) -> str:
     for node in flow.nodes:
         members[_css_class(node)].append(node.id)
     members["untimed"] = [node.id for node in flow.nodes if node.untimed]
-    for name, (fill, stroke) in _COLOURS.items():
+    for name, (fill, stroke) in COLOURS.items():
         if members[name]:
             text = ",color:#ffffff" if name == "gate" else ""
             lines.append(f"  classDef {name} fill:{fill},stroke:{stroke}{text}")
     if members["untimed"]:  # after the fills, so that its dashes win
         lines.append("  classDef untimed stroke-dasharray:5 4")
-    for name in (*_COLOURS, "untimed"):
+    for name in (*COLOURS, "untimed"):
         if members[name]:
             lines.append(f"  class {','.join(members[name])} {name}")
     for index, lane in enumerate(flow.lanes):
-        fill = _LANE_COLOURS[index % len(_LANE_COLOURS)]
+        fill = LANE_COLOURS[index % len(LANE_COLOURS)]
         lines.append(f"  style {lane.id} fill:{fill},stroke:#adb5bd")
     return "\n".join(lines) + "\n"
 
@@ -157,7 +159,7 @@ def _dot_label(lines: Sequence[str], bold_first: bool = False) -> str:
 
 
 def _dot_node(node: Node) -> str:
-    fill, stroke = _COLOURS[_css_class(node)]
+    fill, stroke = COLOURS[_css_class(node)]
     attributes = _DOT_SHAPES[node.shape]
     if node.untimed:
         attributes = attributes.replace('style="', 'style="dashed,')
@@ -201,7 +203,7 @@ def dot(reglament: Reglament, channel: str | None = None, language: Language = L
     ]
     laned: set[str] = set()
     for index, lane in enumerate(flow.lanes):
-        fill = _LANE_COLOURS[index % len(_LANE_COLOURS)]
+        fill = LANE_COLOURS[index % len(LANE_COLOURS)]
         lines.append(f"  subgraph cluster_{lane.id} {{")
         lines.append(
             f'    graph [label={_dot_label(wrap(" ".join(lane.lines), 48))}, style="rounded,filled", '
@@ -221,13 +223,14 @@ class GraphvizMissing(UsageError):
     """``dot`` is not on PATH: SVG and PNG cannot be drawn (exit 2, like other usage errors)."""
 
 
-def graphviz(source: str, output_format: str) -> bytes:
-    """DOT drawn by Graphviz's ``dot`` program as ``svg`` or ``png``."""
+def graphviz(source: str, output_format: str, wanted: str | None = None) -> bytes:
+    """DOT drawn by Graphviz's ``dot`` program as ``svg``, ``png`` or ``json`` (its layout);
+    ``wanted`` is the ``--format`` the caller was asked for, named when ``dot`` is missing."""
     program = shutil.which("dot")
     if program is None:
         raise GraphvizMissing(
-            f"--format {output_format} needs Graphviz's 'dot' program, which is not on PATH; "
-            "install Graphviz (e.g. apt-get install graphviz) or use --format dot or mermaid"
+            f"--format {wanted or output_format} needs Graphviz's 'dot' program, which is not on "
+            "PATH; install Graphviz (e.g. apt-get install graphviz) or use --format dot or mermaid"
         )
     done = subprocess.run(
         [program, f"-T{output_format}"], input=source.encode("utf-8"), capture_output=True
@@ -236,6 +239,13 @@ def graphviz(source: str, output_format: str) -> bytes:
         message = done.stderr.decode("utf-8", "replace").strip()
         raise ReglamentError(f"Graphviz 'dot' failed (exit {done.returncode}): {message}")
     return done.stdout
+
+
+def layout(source: str, wanted: str) -> dict[str, Any]:
+    """Where Graphviz's ``dot`` puts the nodes and clusters of ``source`` (its ``-Tjson``
+    output: points, the origin at the lower left), for a writer that draws them itself."""
+    found: dict[str, Any] = json.loads(graphviz(source, "json", wanted))
+    return found
 
 
 def inline_svgs(warn: Callable[[str], None]) -> Callable[[Reglament], str | None]:

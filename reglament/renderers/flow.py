@@ -163,7 +163,7 @@ def reachable(reglament: Reglament, start: str, channel: str | None = None) -> l
     return [step_id for step_id in reglament.steps if step_id in seen]
 
 
-def _settled(condition: str | None, channel: str | None) -> bool | None:
+def settled(condition: str | None, channel: str | None) -> bool | None:
     """Whether a condition holds when only the channel is known: None when it reads more."""
     if condition is None:
         return True
@@ -175,18 +175,18 @@ def _settled(condition: str | None, channel: str | None) -> bool | None:
     return parsed({"channel": channel})
 
 
-def _live(routes: list[Route], channel: str | None) -> list[Route]:
+def live(routes: list[Route], channel: str | None) -> list[Route]:
     """The routes a case on ``channel`` can take: first match wins, so a route that surely
     holds ends the list and one that surely fails is left out."""
-    live: list[Route] = []
+    found: list[Route] = []
     for route in routes:
-        holds = _settled(route.when, channel)
+        holds = settled(route.when, channel)
         if holds is False:
             continue
-        live.append(route)
+        found.append(route)
         if holds:
             break
-    return live
+    return found
 
 
 def _node(step_id: str, step: Step) -> Node:
@@ -232,9 +232,9 @@ def _route_edges(
         edge_kind = EdgeKind.inferred if inferred and kind is EdgeKind.normal else kind
         return [Edge(source, node_id(next_), head, edge_kind)]
     edges = []
-    live = _live(next_, channel)
-    for route in live:
-        if len(live) == 1:  # the channel left one way, or one was written: no choice to label
+    taken = live(next_, channel)
+    for route in taken:
+        if len(taken) == 1:  # the channel left one way, or one was written: no choice to label
             condition: tuple[str, ...] = ()
         else:
             condition = wrap(f"if {route.when}") if route.when else ("otherwise",)
@@ -256,7 +256,7 @@ def _edges(step_id: str, step: Step, channel: str | None = None) -> list[Edge]:
             continue
         outcome = way.outcome
         if outcome is not None:
-            if _settled(outcome.when, channel) is False:
+            if settled(outcome.when, channel) is False:
                 continue
             label = f"{way.trigger} (if {outcome.when})" if outcome.when else way.trigger
             edges += _route_edges(
