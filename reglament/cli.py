@@ -962,6 +962,50 @@ def diagram(
     _emit(diagrams.graphviz(text, output_format.value), output)
 
 
+@_command(app, "import-bpmn")
+def import_bpmn(
+    file: Annotated[Path, typer.Argument(metavar="FILE.bpmn", help="A BPMN 2.0 XML file.")],
+    reglament_id: Annotated[str, typer.Option("--id", help="The new reglament's id.")],
+    region: Annotated[str, typer.Option("--region", "-r", help="Its region's id.")],
+    lang: Annotated[
+        Language | None,
+        typer.Option(
+            "--lang", "-l", help="Language of the drawn names (default: by their letters)."
+        ),
+    ] = None,
+    output: OutputOption = None,
+) -> None:
+    """Make a reglament skeleton from a process drawn in a BPMN modeler (or exported by
+    'diagram --format bpmn'): lanes become actors, tasks steps, gateways decisions, timers
+    waits. The places the act must fill (the act, the provider, results, each step's time)
+    are written as null with a TO FILL comment; 'reglament validate' lists each.
+
+    What cannot be mapped (message flows, sub-processes, signal events ...) is listed on
+    stderr as FILE:LINE:COLUMN: message, and the skeleton is still written. Exit 0 when
+    everything was mapped, 1 when something was left out (the skeleton written) or the file
+    cannot be imported (not XML, not BPMN, a DOCTYPE, a reference to a missing element:
+    nothing written), 2 for usage errors. Details: docs/bpmn.md.
+
+    Examples:
+
+      reglament import-bpmn drawn.bpmn --id my-service --region karaganda -o my-service.yaml
+    """
+    from reglament.loader import bpmn
+
+    skeleton = bpmn.import_bpmn(file, reglament_id, region, lang.value if lang else None)
+    _emit(bpmn.text(skeleton, str(file)).encode("utf-8"), output)
+    for problem in skeleton.left_out:
+        typer.echo(str(problem), err=True)
+    where = str(output) if output is not None else "stdout"
+    lost = f"; {len(skeleton.left_out)} element(s) not imported" if skeleton.left_out else ""
+    typer.echo(
+        f"{file}: skeleton written to {where}: {skeleton.fills()} place(s) to fill{lost}",
+        err=True,
+    )
+    if skeleton.left_out:
+        raise typer.Exit(1)
+
+
 @_command(app)
 def schema(
     output: OutputOption = None,

@@ -33,6 +33,7 @@ def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_corpus_is_complete() -> None:
     on_disk = {p.name for p in (ROOT / BAD).iterdir() if p.is_dir() or p.name != "expected.yaml"}
+    on_disk.discard("bpmn")  # the BPMN files import-bpmn refuses: tests/test_bad_bpmn.py
     assert on_disk == set(EXPECTED), "every file in tests/bad has an entry in expected.yaml"
     assert len(CASES) >= 35
     assert all(EXPECTED[case] for case in CASES), "every case expects at least one problem"

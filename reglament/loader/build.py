@@ -99,6 +99,8 @@ def _problem(document: Document, details: ErrorDetails) -> Problem:
         else:
             message = f"key {path[-1]!r}{under}: {details['msg'][0].lower()}{details['msg'][1:]}"
         return Problem(document.key_position(path), message, where, "schema")
+    if labels and loc[-1] in ("one", "list") and labels[-1] == loc[-1]:
+        loc = loc[:-1]  # a union's shape tag names no key: the value's own key does
     position = document.position(path)
     error = ctx.get("error")
     if isinstance(error, FieldError) and (*path, error.key) in document.values:
