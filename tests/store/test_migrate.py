@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -309,6 +310,34 @@ def test_a_case_on_a_version_not_in_the_library_is_refused_before_any_write(
     with pytest.raises(UsageError, match="no version of 'semey-compensation' is in force on 2015"):
         migrate(only_new, SEMEY, TO, FROM, MOVE_AT, request=LEAD)
     assert _state(db) == before
+
+
+def test_a_case_written_meanwhile_is_a_conflict_and_left_as_it_is(
+    semey: Store, new_store: Callable[[], Store], db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clerk's write commits between the migration's read of a case and its update: that
+    case is left as the clerk made it (exit 3), the others move. (PostgreSQL: on SQLite the
+    migration's transaction holds the one write lock from its start.)"""
+    if db.dialect.name == "sqlite":
+        pytest.skip("SQLite's writers are serialised by BEGIN IMMEDIATE")
+    ids = _cases(semey)
+    migrated = Store.migrated
+
+    def clerk_first(self: Store, *args: Any, **kwargs: Any) -> Any:
+        found = migrated(self, *args, **kwargs)
+        if args[1].id == ids["review"]:
+            clerk = Store(db, self.library, lambda: RECORDED, check=False)
+            clerk.set_data(ids["review"], {}, at("2016-05-29T12:00"))
+        return found
+
+    monkeypatch.setattr(Store, "migrated", clerk_first)
+    done = migrate(semey, SEMEY, TO, FROM, MOVE_AT, request=LEAD)
+    outcomes = {m.case: m.outcome for m in done.cases}
+    assert outcomes[ids["review"]] is Outcome.conflict and done.exit_code == 3
+    assert outcomes[ids["process"]] is Outcome.moved
+    row = _row(db, ids["review"])
+    assert (row.version, row.revision) == ("2015-10-26", 3)  # the clerk's write, not the move
+    assert semey.replay(ids["review"]).to_dict() == json.loads(row.snapshot)
 
 
 # -- the command line -----------------------------------------------------------------------------
