@@ -40,7 +40,7 @@ from sqlalchemy.engine import Connection
 
 from reglament.engine import Engine
 from reglament.engine.case import label
-from reglament.errors import ConflictError, ReglamentError, UsageError
+from reglament.errors import ConflictError, MoveError, ReglamentError, UsageError
 from reglament.limits import parse_day
 from reglament.runtime import amend
 from reglament.runtime.amend import Plan, Policy
@@ -129,7 +129,7 @@ class Migrated(ToDict):
         found = {m.outcome for m in self.cases}
         if Outcome.conflict in found:
             return ConflictError.exit_code
-        return 4 if Outcome.blocked in found else 0
+        return MoveError.exit_code if Outcome.blocked in found else 0
 
     def to_dict(self) -> dict[str, Any]:
         return {**ToDict.to_dict(self), "counts": self.counts}
