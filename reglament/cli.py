@@ -1418,7 +1418,7 @@ db_app = typer.Typer(
 app.add_typer(db_app, name="db")
 cases_app = typer.Typer(
     help="Cases kept in the store with their full history: start, complete, suspend, resume, "
-    "data, show, list (docs/runtime.md).",
+    "data, show, list, audit, migrate (docs/runtime.md).",
     no_args_is_help=True,
     context_settings=HELP,
 )
@@ -1820,6 +1820,64 @@ def cases_audit(
     with _store_of(db, paths) as cases:
         found = cases.audit(case, _at(at, cases.zone(case)) if at else None)
         typer.echo(_json(found.to_dict()) if output is TextOrJson.json else found.text)
+
+
+@_command(cases_app, "migrate")
+def cases_migrate(
+    reglament_id: IdArgument,
+    to: Annotated[
+        str,
+        typer.Option("--to", help="The version to move to: YYYY-MM-DD, the day it comes in force."),
+    ],
+    policy: Annotated[
+        str,
+        typer.Option(
+            "--policy",
+            help="keep: each case stays on the version it was submitted under (nothing moves); "
+            "from:YYYY-MM-DD: the open cases move, from that day on.",
+        ),
+    ] = "keep",
+    region: RegionOption = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="The instant of the move (default: now; without an offset: in the reglament's "
+            "time zone).",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="List every due instant that would move; write nothing."),
+    ] = False,
+    by: ByOption = None,
+    role: RoleOption = None,
+    comment: CommentOption = None,
+    key: KeyOption = None,
+    db: DbOption = None,
+    paths: LibraryPathOption = None,
+    output: FormatOption = TextOrJson.text,
+) -> None:
+    """Move the open cases of a reglament to another version of it (--policy from:DATE), or keep
+    them on theirs (keep, the default). Exit 4 if a case cannot move (it is left as it is).
+
+    Example: reglament cases migrate semey-compensation -r karaganda --to 2016-05-30 --policy from:2016-05-30 --dry-run
+    """
+    from reglament.runtime.amend import Policy
+    from reglament.store import amend
+
+    chosen = Policy.parse(policy)
+    with _store_of(db, paths) as cases:
+        zone = amend.target(cases, reglament_id, region, to).compiled.zone
+        when = _at(at, zone) if at else _now().astimezone(zone)
+        request = _request(by, role, key, comment=comment)
+        done = amend.migrate(
+            cases, reglament_id, to, chosen, when, region=region, dry_run=dry_run, request=request
+        )
+    typer.echo(_json(done.to_dict()) if output is TextOrJson.json else done.text, nl=False)
+    if done.exit_code:
+        raise typer.Exit(done.exit_code)
 
 
 @_command(app, "worker")

@@ -199,7 +199,6 @@ def _same_service(old_engine: Engine, new_engine: Engine) -> None:
 def _refused(new_engine: Engine, case: Case, since: dt.date, at: dt.datetime) -> list[Blocker]:
     """What stops the whole case from moving: it is finished, the move comes before its last
     record or before the policy's date, or the new version is not in force on that date."""
-    new = new_engine.reglament
     if case.finished:
         return [Blocker(None, f"the case is finished (at {case.end}): only an open case moves")]
     last = _last(case)
@@ -211,6 +210,17 @@ def _refused(new_engine: Engine, case: Case, since: dt.date, at: dt.datetime) ->
                 f"{last.isoformat()}); move it at or after that",
             )
         ]
+    return refusals(new_engine, Policy(since), at)
+
+
+def refusals(new_engine: Engine, policy: Policy, at: dt.datetime) -> list[Blocker]:
+    """What stops every case from moving to ``new_engine``'s version under ``policy`` at
+    ``at``, whatever the case: the new version not in force on the policy's date, or the move
+    before that day (from 00:00 in the reglament's time zone). None under ``keep``."""
+    since = policy.since
+    if since is None:
+        return []
+    new = new_engine.reglament
     found: list[Blocker] = []
     if not new.effective.contains(since):
         until = f" until {new.effective.until.isoformat()}" if new.effective.until else ""

@@ -28,6 +28,8 @@ from reglament.engine import Case, Engine
 from reglament.engine.case import Record
 from reglament.errors import CaseError, ConflictError, MoveError, UsageError
 from reglament.loader import Library
+from reglament.runtime import amend
+from reglament.runtime.amend import Migration
 from reglament.runtime.audit import Reaudit
 from reglament.runtime.audit import audit as reaudit
 from reglament.schemas import Reglament
@@ -38,6 +40,7 @@ from reglament.store.tables import cases, events, fit, idempotency
 
 Move = Callable[[Engine, Case], list[Record]]
 DATA_SET = "data_set"  # the store's own event kind: case data recorded (Engine.set_data)
+MIGRATE = "migrate"  # the command that moves a case to another version (store/amend.py)
 
 
 # The statements of every write, built once: a statement built per call costs more Python than
@@ -307,15 +310,30 @@ class Store:
         for revision, group in sorted(groups.items()):
             first = group[0]
             payload = json.loads(first.payload)
-            if first.command == "start":
+            if first.command == "start":  # on the version it was started on
+                engine = self.engine(row.reglament, row.region, payload["version"])
                 case = _start(engine, payload)
                 made = list(case.history)
+            elif first.command == MIGRATE:  # then on the version it moved to
+                assert case is not None, "a case's log begins with its start"
+                engine, moved = self.migrated(engine, case, payload)
+                case, made = moved.case, [r for r in (moved.record,) if r is not None]
             else:
                 assert case is not None, "a case's log begins with its start"
                 made = _moves[first.command](payload)(engine, case)
             _same(revision, [_record_row(r) for r in made] or [_data_row(payload)], group)
         assert case is not None
         return case
+
+    def migrated(
+        self, engine: Engine, case: Case, payload: Mapping[str, Any]
+    ) -> tuple[Engine, Migration]:
+        """A stored ``migrate`` command (the write's, and a replay's): ``case`` of ``engine``'s
+        version moved by ``runtime.amend.migrate`` to the version ``payload["to"]`` under its
+        policy at its instant, with that version's engine."""
+        new = self.engine(case.reglament, case.region, payload["to"])
+        at = dt.datetime.fromisoformat(payload["at"])
+        return new, amend.migrate(engine, new, case, amend.Policy.parse(payload["policy"]), at=at)
 
     # -- the writes -------------------------------------------------------------------------------
 
