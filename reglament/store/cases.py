@@ -32,8 +32,9 @@ from reglament.runtime.audit import Reaudit
 from reglament.runtime.audit import audit as reaudit
 from reglament.schemas import Reglament
 from reglament.schemas.jsonready import json_ready
-from reglament.store import database, outbox
+from reglament.store import database, outbox, reproject
 from reglament.store import timers as planning
+from reglament.store.calendars import Calendar, Calendars
 from reglament.store.tables import cases, events, fit, idempotency
 
 Move = Callable[[Engine, Case], list[Record]]
@@ -99,7 +100,13 @@ class Store:
     (the CLI's); the cases' own instants are always the caller's."""
 
     def __init__(
-        self, db: Database, library: Library, now: Callable[[], dt.datetime], *, check: bool = True
+        self,
+        db: Database,
+        library: Library,
+        now: Callable[[], dt.datetime],
+        *,
+        check: bool = True,
+        calendar: Calendar | None = None,
     ) -> None:
         if check:
             try:
@@ -108,6 +115,8 @@ class Store:
                 db.dispose()
                 raise
         self.db, self.library, self.now = db, library, now
+        # the calendar due instants are planned on (store/calendars.py; default: the default)
+        self.calendars = Calendars(calendar) if calendar is not None else Calendars()
         self._engines: dict[tuple[str, str, str], Engine] = {}
 
     def close(self) -> None:
@@ -132,7 +141,8 @@ class Store:
                     f"version {version} of {reglament}@{region} is not in the library: "
                     "give its file with --path"
                 )
-            found = self._engines[(reglament, region, version)] = Engine(chosen.reglament)
+            work = self.calendars.running.work
+            found = self._engines[(reglament, region, version)] = Engine(chosen.reglament, work)
         return found
 
     def engine_of(self, ref: str) -> Engine:
@@ -187,6 +197,7 @@ class Store:
             done = self._done(connection, "start", payload, request)
             if done is not None:
                 return done
+            reproject.ensure(connection, self)
             try:
                 case = _start(engine, payload)
             except CaseError as error:
@@ -299,7 +310,10 @@ class Store:
             logged = connection.execute(
                 select(events).where(events.c.case_id == row.id).order_by(events.c.seq)
             ).all()
-        engine = self.engine(row.reglament, row.region, row.version)
+            calendars = {e.calendar for e in logged} | {
+                json.loads(e.payload)["from"] for e in logged if e.command == reproject.COMMAND
+            }
+            engines = {c: self._engine_on(connection, row, c) for c in calendars}
         groups: dict[int, list[Row[Any]]] = {}
         for event in logged:
             groups.setdefault(event.revision, []).append(event)
@@ -307,12 +321,16 @@ class Store:
         for revision, group in sorted(groups.items()):
             first = group[0]
             payload = json.loads(first.payload)
+            engine = engines[first.calendar]  # each write again on the calendar it ran on
             if first.command == "start":
                 case = _start(engine, payload)
                 made = list(case.history)
             else:
                 assert case is not None, "a case's log begins with its start"
-                made = _moves[first.command](payload)(engine, case)
+                if first.command == reproject.COMMAND:  # from the calendar it was planned on
+                    made = reproject.again(engines[payload["from"]], payload)(engine, case)
+                else:
+                    made = _moves[first.command](payload)(engine, case)
             _same(revision, [_record_row(r) for r in made] or [_data_row(payload)], group)
         assert case is not None
         return case
@@ -329,6 +347,7 @@ class Store:
             row = self._row(connection, ref)
             if request.revision is not None and request.revision != row.revision:
                 raise _stale(row.id, request.revision, row.revision)
+            row = reproject.catch_up(connection, self, row, request.who)
             engine = self.engine(row.reglament, row.region, row.version)
             case = engine.restore(json.loads(row.snapshot))
             if command.at < row.updated_at:
@@ -417,6 +436,7 @@ class Store:
             snapshot=json.dumps(case.to_dict(), ensure_ascii=False),
             created_at=case.submitted_at,
             updated_at=last,
+            calendar=self.calendars.running.fingerprint,
             **columns,
         )
         fit(cases, [row])
@@ -461,6 +481,7 @@ class Store:
                 "comment": request.comment,
                 "idempotency_key": request.key,
                 "recorded_at": recorded,
+                "calendar": self.calendars.running.fingerprint,
             }
             for number, entry in enumerate(logged, start=1)
         ]
@@ -519,6 +540,11 @@ class Store:
                 f"{kept.case_id}): give a new key for a new request"
             )
         return Written(json.loads(kept.response), repeated=True)
+
+    def _engine_on(self, connection: Connection, row: Row[Any], calendar: str | None) -> Engine:
+        """The engine of ``row``'s version on the store's calendar ``calendar`` (``None``: its
+        first)."""
+        return reproject.engine_on(self, row, self.calendars.of(connection, calendar))
 
     def _row(self, connection: Connection, ref: str) -> Row[Any]:
         """The row of case ``ref``, by its id or its receipt number."""
