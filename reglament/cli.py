@@ -1410,22 +1410,22 @@ LIST_ZONE = "Asia/Almaty"
 
 
 def _store_of(
-    db: str | None, paths: list[Path] | None, calendar: list[Path] | None = None
+    db: str | None, paths: list[Path] | None, overrides: list[Path] | None = None
 ) -> store.Store:
     from reglament import store
     from reglament.store.calendars import configured
 
-    running = configured(calendar)  # --calendar, else REGLAMENT_CALENDAR, else the default
+    running = configured(overrides)  # --overrides, else REGLAMENT_CALENDAR, else the default
     return store.Store(store.connect(store.store_url(db)), _load(paths), _now, calendar=running)
 
 
-CalendarOption = Annotated[
+StoreOverridesOption = Annotated[
     list[Path] | None,
     typer.Option(
-        "--calendar",
+        "--overrides",
         metavar="FILE",
-        help="A calendar override file (repeatable; default: REGLAMENT_CALENDAR's files, "
-        "separated by ':'). Due instants are planned on the default calendar with them.",
+        help="A calendar override file (YAML; may be repeated; default: REGLAMENT_CALENDAR's "
+        "files, separated by ':'): due instants are planned on the calendar with them.",
     ),
 ]
 
@@ -1787,7 +1787,7 @@ def cases_audit(
 
 @_command(cases_app, "reproject")
 def cases_reproject(
-    calendar: CalendarOption = None,
+    overrides: StoreOverridesOption = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="List every change; write nothing.")
     ] = False,
@@ -1801,12 +1801,12 @@ def cases_reproject(
     the store takes this calendar, and each case whose due instants move gets one event
     listing them old → new. Run again, it changes nothing.
 
-    Example: reglament cases reproject --calendar /etc/reglament/2026.yaml --dry-run
+    Example: reglament cases reproject --overrides /etc/reglament/2026.yaml --dry-run
     """
     from reglament import store
     from reglament.store import reproject
 
-    with _store_of(db, paths, calendar) as cases:
+    with _store_of(db, paths, overrides) as cases:
         done = reproject.run(cases, store.Who(by, role), dry_run=dry_run)
     typer.echo(_json(done.to_dict()) if output is TextOrJson.json else done.text, nl=False)
 
@@ -1826,7 +1826,7 @@ def worker(
     interval: Annotated[
         float, typer.Option("--interval", min=0.01, help="Seconds between polls, at most.")
     ] = 5.0,
-    calendar: CalendarOption = None,
+    overrides: StoreOverridesOption = None,
     db: DbOption = None,
     paths: LibraryPathOption = None,
     output: FormatOption = TextOrJson.text,
@@ -1841,7 +1841,7 @@ def worker(
     from reglament.store.worker import Worker
 
     clock = _clock(None if now is None else _at(now, zoneinfo.ZoneInfo(LIST_ZONE), "--now"))
-    with _store_of(db, paths, calendar) as cases:
+    with _store_of(db, paths, overrides) as cases:
         fires = Worker(cases)
         if once:
             done = fires.run_once(clock())

@@ -2,7 +2,7 @@
 
 A process plans due instants on its calendar: the default one (the ``holidays`` package and the
 bundled override file of the installed reglament) and the office's override files
-(``REGLAMENT_CALENDAR``, or ``--calendar``). Which days are working days is its
+(``REGLAMENT_CALENDAR``, or ``--overrides``). Which days are working days is its
 :attr:`~reglament.calendar.WorkCalendar.fingerprint`. The store keeps, in the ``calendars``
 table, each calendar it has run on (its fingerprint, a label naming its override files, and its
 days, :meth:`~reglament.calendar.WorkCalendar.to_json`), in the order installed: the last one is
@@ -34,7 +34,7 @@ from reglament.store.tables import calendars, cases
 DEFAULT = "default"
 """The label of the default calendar (the override files follow it, ``default + FILE``)."""
 ENVIRONMENT = "REGLAMENT_CALENDAR"
-"""The override files a process runs on, separated by ``os.pathsep`` (``--calendar`` wins)."""
+"""The override files a process runs on, separated by ``os.pathsep`` (``--overrides`` wins)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +132,7 @@ class Calendars:
             raise CalendarMismatch(
                 f"this process plans on the calendar {self.running}, and the store's cases are "
                 f"planned on {found.label} ({found.fingerprint[:12]}): run it on the same override "
-                "files (--calendar or REGLAMENT_CALENDAR), or move the store to this calendar "
+                "files (--overrides or REGLAMENT_CALENDAR), or move the store to this calendar "
                 "with `reglament cases reproject`"
             )
         self.checked = True

@@ -171,14 +171,14 @@ def _cli(url: URL, *args: str, env: dict[str, str] | None = None) -> tuple[int, 
 
 def test_the_command_line(store: Store, db: Engine, db_url: URL, override: Path) -> None:
     ref = _at_review(store)
-    code, dry, _ = _cli(db_url, "cases", "reproject", "--calendar", str(override), "--dry-run")
+    code, dry, _ = _cli(db_url, "cases", "reproject", "--overrides", str(override), "--dry-run")
     assert (code, dry["dry_run"], [m["case"] for m in dry["moved"]]) == (0, True, [ref])
     assert dry["moved"][0]["revision"] is None
     moved = {(c["kind"], c["step"]): c["new"] for c in dry["moved"][0]["changes"]}
     assert moved[("step_overdue", "review")] == "2013-01-21T18:00:00.000001+05:00"
-    code, _, stderr = _cli(db_url, "worker", "--once", "--calendar", str(override))
+    code, _, stderr = _cli(db_url, "worker", "--once", "--overrides", str(override))
     assert code == 6 and "`reglament cases reproject`" in stderr
-    code, done, _ = _cli(db_url, "cases", "reproject", "--calendar", str(override))
+    code, done, _ = _cli(db_url, "cases", "reproject", "--overrides", str(override))
     assert (code, done["dry_run"], done["moved"][0]["revision"]) == (0, False, 4)
     code, _, stderr = _cli(db_url, "worker", "--once", "--now", "2013-01-18T19:00")
     assert code == 6, stderr  # the default calendar is not the store's any more
