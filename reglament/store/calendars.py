@@ -28,6 +28,7 @@ from sqlalchemy import Row, func, insert, select
 from sqlalchemy.engine import Connection
 
 from reglament.calendar import WorkCalendar, default_calendar
+from reglament.engine import Engine
 from reglament.errors import CalendarMismatch, StoreError
 from reglament.store.tables import calendars, cases
 
@@ -73,6 +74,8 @@ class Calendars:
 
     running: Calendar = field(default_factory=lambda: Calendar(default_calendar()))
     _known: dict[str, Calendar] = field(default_factory=dict)
+    engines: dict[tuple[str, str, str, str], Engine] = field(default_factory=dict)
+    """The engines of versions on calendars other than the running one (``reproject.engine_on``)."""
     _first: str | None = None
     checked: bool = False
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -101,21 +101,20 @@ def run(store: Store, who: Who, *, dry_run: bool = False) -> Run:
             if current.fingerprint != running.fingerprint:
                 calendars.install(connection, running, store.now())
         first = calendars.first(connection)
-        query = _OPEN.where(
-            or_(cases.c.calendar.is_(None), cases.c.calendar != running.fingerprint)
-        )
-        rows = connection.execute(query).all()
-        moved = []
-        for row in rows:
+        other = or_(cases.c.calendar.is_(None), cases.c.calendar != running.fingerprint)
+        ids = list(connection.execute(_OPEN.where(other)).scalars())
+        moved, checked = [], 0
+        for row in _rows(connection, ids):
             if (row.calendar or first) == running.fingerprint:
                 if not dry_run:  # planned on it before 0003: only named now
                     _name(connection, store, row, running)
                 continue
+            checked += 1
             found = _case(connection, store, row, who, write=not dry_run)
             if found is not None:
                 moved.append(found)
         old = None if current is None else f"{current.label} ({current.fingerprint[:12]})"
-        return Run(old, str(running), dry_run, len(rows), tuple(moved))
+        return Run(old, str(running), dry_run, checked, tuple(moved))
 
 
 def catch_up(connection: Connection, store: Store, row: Row[Any], who: Who) -> Row[Any]:
@@ -145,9 +144,9 @@ def engine_on(store: Store, row: Row[Any], calendar: Calendar) -> Engine:
     if calendar.fingerprint == store.calendars.running.fingerprint:
         return engine
     key = (row.reglament, row.region, row.version, calendar.fingerprint)
-    found = _ENGINES.get(key)
+    found = store.calendars.engines.get(key)
     if found is None:
-        found = _ENGINES[key] = Engine(engine.reglament, calendar.work)
+        found = store.calendars.engines[key] = Engine(engine.reglament, calendar.work)
     return found
 
 
@@ -167,8 +166,16 @@ def again(old: Engine, payload: dict[str, Any]) -> Move:
 
 # -- one case -----------------------------------------------------------------------------------
 
-_OPEN = select(cases).where(cases.c.status.in_(("open", "suspended"))).order_by(cases.c.id)
-_ENGINES: dict[tuple[str, str, str, str], Engine] = {}
+_OPEN = select(cases.c.id).where(cases.c.status.in_(("open", "suspended"))).order_by(cases.c.id)
+_BATCH = 500  # cases read at a time: a store of a million open cases is never read whole
+
+
+def _rows(connection: Connection, ids: list[str]) -> Iterator[Row[Any]]:
+    """The rows of cases ``ids``, a batch at a time, in their order."""
+    for first in range(0, len(ids), _BATCH):
+        batch = ids[first : first + _BATCH]
+        query = select(cases).where(cases.c.id.in_(batch)).order_by(cases.c.id)
+        yield from connection.execute(query).all()
 
 
 def _case(
