@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import URL, Engine
 from typer.testing import CliRunner
 
@@ -22,7 +22,7 @@ from reglament.runtime.timers import TICK
 from reglament.store import Request, Store, Who
 from reglament.store.calendars import Calendar
 from reglament.store.reproject import run
-from reglament.store.tables import cases, events, timers
+from reglament.store.tables import calendars, cases, events, timers
 from reglament.store.worker import Worker
 from tests.store.conftest import RECORDED
 from tests.store.helpers import CLERK, at, start
@@ -187,3 +187,21 @@ def test_the_command_line(store: Store, db: Engine, db_url: URL, override: Path)
     assert code == 0 and "review" not in {f["step"] for f in fired}
     code, again, _ = _cli(db_url, "cases", "reproject", env=env)
     assert (code, again["checked"], again["moved"]) == (0, 0, [])
+
+
+def test_cases_from_before_migration_0003_are_on_the_default_calendar(
+    store: Store, db: Engine, library: Library, override: Path
+) -> None:
+    """A store migrated from 0002 names no calendar: its cases were planned on the default."""
+    ref = _at_review(store)
+    with db.begin() as connection:  # as 0003 leaves a store of 0002
+        connection.execute(update(cases).values(calendar=None))
+        connection.execute(update(events).values(calendar=None))
+        connection.execute(delete(calendars))
+    _same_as_replayed(Store(db, library, lambda: RECORDED), db, ref)
+    new = Store(db, library, lambda: RECORDED, calendar=Calendar.of_files([override]))
+    moved = run(new, OFFICE)
+    assert [m.case for m in moved.moved] == [ref]  # the store takes the default first
+    assert str(moved.old).startswith("default (")
+    assert moved.moved[0].old.startswith("default (")
+    _same_as_replayed(new, db, ref)
