@@ -205,3 +205,21 @@ def test_cases_from_before_migration_0003_are_on_the_default_calendar(
     assert str(moved.old).startswith("default (")
     assert moved.moved[0].old.startswith("default (")
     _same_as_replayed(new, db, ref)
+
+
+def test_a_suspended_case_moves_and_replays_after_its_resumption(
+    store: Store, db: Engine, library: Library, override: Path
+) -> None:
+    """While a case stands still no timer runs: the event lists its steps' and term's due as
+    the status gives them; resumed on the new calendar, it replays to its snapshot."""
+    ref = _at_review(store)
+    store.suspend(ref, at(10), "documents asked")
+    new = Store(db, library, lambda: RECORDED, calendar=Calendar.of_files([override]))
+    moved = run(new, OFFICE).moved
+    assert {(c.kind, c.step) for c in moved[0].changes} == {
+        ("step_due", "review"),
+        ("term_due", None),
+    }
+    new.resume(ref, at(11))
+    new.complete(ref, "review", at(11, 12), "granted")
+    _same_as_replayed(new, db, ref)
