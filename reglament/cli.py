@@ -2,7 +2,8 @@
 
 Exit codes: 0 success, 1 an invalid definition (or a failed check), 2 a usage error; the case
 store's (``db``, ``cases``, ``outbox``): 3 a conflict (a stale revision), 4 an impossible move, 5 a database
-that cannot be reached or whose schema is too old or too new. Every error goes through one place
+that cannot be reached or whose schema is too old or too new, 6 a calendar that is not the one the
+store's cases are planned on (``cases reproject``). Every error goes through one place
 (:func:`_report`): the commands only raise the package's own errors.
 
 One vocabulary, the same in every command:
@@ -1461,10 +1462,25 @@ KeyOption = Annotated[
 LIST_ZONE = "Asia/Almaty"
 
 
-def _store_of(db: str | None, paths: list[Path] | None) -> store.Store:
+def _store_of(
+    db: str | None, paths: list[Path] | None, overrides: list[Path] | None = None
+) -> store.Store:
     from reglament import store
+    from reglament.store.calendars import configured
 
-    return store.Store(store.connect(store.store_url(db)), _load(paths), _now)
+    running = configured(overrides)  # --overrides, else REGLAMENT_CALENDAR, else the default
+    return store.Store(store.connect(store.store_url(db)), _load(paths), _now, calendar=running)
+
+
+StoreOverridesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--overrides",
+        metavar="FILE",
+        help="A calendar override file (YAML; may be repeated; default: REGLAMENT_CALENDAR's "
+        "files, separated by ':'): due instants are planned on the calendar with them.",
+    ),
+]
 
 
 def _now() -> dt.datetime:
@@ -1880,6 +1896,32 @@ def cases_migrate(
         raise typer.Exit(done.exit_code)
 
 
+@_command(cases_app, "reproject")
+def cases_reproject(
+    overrides: StoreOverridesOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List every change; write nothing.")
+    ] = False,
+    by: ByOption = None,
+    role: Annotated[str, typer.Option("--role", help="The user's role.")] = "system",
+    db: DbOption = None,
+    paths: LibraryPathOption = None,
+    output: FormatOption = TextOrJson.text,
+) -> None:
+    """Plan the open cases' due instants again on a new calendar (after a new override file):
+    the store takes this calendar, and each case whose due instants move gets one event
+    listing them old → new. Run again, it changes nothing.
+
+    Example: reglament cases reproject --overrides /etc/reglament/2026.yaml --dry-run
+    """
+    from reglament import store
+    from reglament.store import reproject
+
+    with _store_of(db, paths, overrides) as cases:
+        done = reproject.run(cases, store.Who(by, role), dry_run=dry_run)
+    typer.echo(_json(done.to_dict()) if output is TextOrJson.json else done.text, nl=False)
+
+
 @_command(app, "worker")
 def worker(
     once: Annotated[bool, typer.Option("--once", help="Fire what is due, then exit.")] = False,
@@ -1895,6 +1937,7 @@ def worker(
     interval: Annotated[
         float, typer.Option("--interval", min=0.01, help="Seconds between polls, at most.")
     ] = 5.0,
+    overrides: StoreOverridesOption = None,
     db: DbOption = None,
     paths: LibraryPathOption = None,
     output: FormatOption = TextOrJson.text,
@@ -1909,7 +1952,7 @@ def worker(
     from reglament.store.worker import Worker
 
     clock = _clock(None if now is None else _at(now, zoneinfo.ZoneInfo(LIST_ZONE), "--now"))
-    with _store_of(db, paths) as cases:
+    with _store_of(db, paths, overrides) as cases:
         fires = Worker(cases)
         if once:
             done = fires.run_once(clock())

@@ -154,6 +154,14 @@ class StoreError(ReglamentError):
     exit_code = 5
 
 
+class CalendarMismatch(StoreError):
+    """A process whose calendar (its override files) is not the one the store's cases are
+    planned on: it writes nothing until it runs on the store's calendar, or ``reglament cases
+    reproject`` moves the store to its calendar."""
+
+    exit_code = 6
+
+
 def closest(value: str, choices: Iterable[str]) -> str | None:
     """The choice nearest to ``value`` (difflib's ratio, case aside), or ``None`` when none is
     close: the one did-you-mean of the package, for ids, regions, steps, events, channels,

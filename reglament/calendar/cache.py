@@ -40,7 +40,7 @@ from reglament.calendar.overrides import Override, OverrideKind, OverrideSet
 if TYPE_CHECKING:
     from reglament.calendar.days import _Special
 
-__all__ = ["cache_dir", "cache_key", "cached_tables"]
+__all__ = ["cache_dir", "cache_key", "cached_tables", "decode_tables", "encode_tables"]
 
 FORMAT = 1
 _HERE = Path(__file__).resolve().parent
@@ -105,6 +105,9 @@ def _checksum(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+encode_tables = _encode  # the case store keeps a calendar in this form too (days.py: to_json)
+
+
 def _strings(values: list[Any]) -> bool:
     return all(isinstance(v, str) for v in values)
 
@@ -132,6 +135,9 @@ def _decode(payload: dict[str, Any]) -> Tables:
     if not isinstance(sources, dict) or not _strings(list(sources.values())):
         raise ValueError("bad transfer_sources")
     return specials, OverrideSet(entries, {int(year): text for year, text in sources.items()})
+
+
+decode_tables = _decode
 
 
 def _read(path: Path, key: str) -> Tables | None:

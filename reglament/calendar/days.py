@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -212,6 +213,7 @@ class WorkCalendar:
         "_after",
         "_before",
         "_cum_est",
+        "_fingerprint",
         "_n",
         "_np",
         "_origin",
@@ -273,6 +275,7 @@ class WorkCalendar:
         self._before = {first + dt.timedelta(days=i): count - 1 for i, count in enumerate(after)}
         self._cum_est = cum_est
         self._np: tuple[Any, ...] | None = None
+        self._fingerprint: str | None = None
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -282,6 +285,42 @@ class WorkCalendar:
         if not user_overrides:
             return default_calendar()
         return _build(tuple(user_overrides))
+
+    @classmethod
+    def from_json(cls, payload: dict[str, Any]) -> WorkCalendar:
+        """The calendar :meth:`to_json` wrote, whatever ``holidays`` is installed now (the case
+        store keeps each calendar its cases were planned on this way); ``ValueError`` (or
+        ``TypeError``, ``KeyError``) for a payload of the wrong shape."""
+        from reglament.calendar.cache import decode_tables
+
+        specials, overrides = decode_tables(payload["tables"])
+        first, last = payload["first_year"], payload["last_year"]
+        if not isinstance(first, int) or not isinstance(last, int):
+            raise ValueError("bad calendar span")
+        return cls(specials, first, last, overrides, str(payload["name"]))
+
+    def to_json(self) -> dict[str, Any]:
+        """Every day this calendar departs from Mon–Fri (with why) and its overrides, as JSON."""
+        from reglament.calendar.cache import encode_tables
+
+        return {
+            "name": self.name,
+            "first_year": self.first_year,
+            "last_year": self.last_year,
+            "tables": encode_tables(self._specials, self._overrides),
+        }
+
+    @property
+    def fingerprint(self) -> str:
+        """A SHA-256 of which days are working days, over the calendar's span: two calendars
+        with the same fingerprint give every deadline alike (names and reasons aside)."""
+        if self._fingerprint is None:
+            digest = hashlib.sha256(f"days off {self.first_year} {self.last_year}\n".encode())
+            for day, special in sorted(self._specials.items()):
+                if self.covers(day) and special.working != (day.weekday() < 5):
+                    digest.update(f"{day.isoformat()} {int(special.working)}\n".encode())
+            self._fingerprint = digest.hexdigest()
+        return self._fingerprint
 
     # -- queries ---------------------------------------------------------------------------------
 

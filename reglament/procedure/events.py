@@ -1,9 +1,10 @@
 """What can happen to a case, and which notifications it sends: one vocabulary.
 
 A reglament declares its notifications on an :class:`~reglament.schemas.Event`. A case's history
-records a :class:`Kind`: every event, under the same name, and three more that no notification is
+records a :class:`Kind`: every event, under the same name, and four more that no notification is
 declared on (``term_overdue``; ``ended``, an end that is neither a result, a refusal nor missing
-data; ``migrated``, the case moved to another version of its reglament, ``runtime/amend.py``). A
+data; ``migrated``, the case moved to another version of its reglament, ``runtime/amend.py``;
+``reprojected``, its due instants planned again on a new calendar, ``runtime/timers.py``). A
 kind is turned into its event by :func:`event_of`, never through its ``.value``.
 
 Here too: which events name a step and which an end (:data:`STEP_EVENTS`, :data:`END_EVENTS`),
@@ -20,7 +21,7 @@ from reglament.schemas import Decision, EndKind, Event, Notification, Reglament,
 
 
 class Kind(StrEnum):
-    """What happened to a case (the events notifications are attached to, and three more)."""
+    """What happened to a case (the events notifications are attached to, and four more)."""
 
     accepted = Event.accepted.value
     step_started = Event.step_started.value
@@ -37,13 +38,17 @@ class Kind(StrEnum):
     migrated = "migrated"
     """The case moved to another version of its reglament (an amendment): the detail names
     both versions; recorded by ``runtime/amend.py: migrate``, never by a move of the engine."""
+    reprojected = "reprojected"
+    """The case's due instants planned again on a new calendar (a new override file): the
+    detail names both calendars and each due instant old → new; recorded by
+    ``runtime/timers.py: reprojection``, never by a move of the engine."""
 
 
 _EVENT_OF: dict[Kind, Event] = {Kind[event.name]: event for event in Event}
 
 
 def event_of(kind: Kind) -> Event | None:
-    """The event a notification may be declared on for ``kind`` (``None`` for the three kinds
+    """The event a notification may be declared on for ``kind`` (``None`` for the four kinds
     that have none)."""
     return _EVENT_OF.get(kind)
 

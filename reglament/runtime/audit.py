@@ -38,7 +38,7 @@ from reglament.schemas.words import allowed_text, amount_text, elapsed_text
 
 TIME_DRIVEN = frozenset({Kind.step_overdue, Kind.term_at_risk, Kind.term_overdue})
 """What :meth:`Engine.poll` records (and a late completion): computed afresh, not replayed."""
-NOT_REPLAYED = TIME_DRIVEN | {Kind.migrated}
+NOT_REPLAYED = TIME_DRIVEN | {Kind.migrated, Kind.reprojected}
 """The records a replay does not give again: the time-driven ones, and a move to another
 version (``runtime/amend.py``), after which the case replays on the version it moved to."""
 

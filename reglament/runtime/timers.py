@@ -45,6 +45,9 @@ from reglament.schemas import Unit, Wait
 from reglament.schemas.jsonready import ToDict
 
 TimerKind = Literal["step_overdue", "term_at_risk", "term_overdue", "wait_timeout"]
+DueKind = TimerKind | Literal["step_due", "term_due"]
+"""A due instant that a new calendar may move: a timer's, or (with no timer while the case
+stands still) a step's or the term's due as :meth:`Engine.status` gives it."""
 KINDS: tuple[TimerKind, ...] = ("step_overdue", "term_at_risk", "term_overdue", "wait_timeout")
 TICK = dt.timedelta(microseconds=1)
 """The smallest step of an instant: a step or a term is late from one tick after its due."""
@@ -85,7 +88,7 @@ class Change(ToDict):
     """A timer whose due moved when the case was planned again: ``old`` ``None`` for a timer
     that is new, ``new`` ``None`` for one that is gone."""
 
-    kind: TimerKind
+    kind: DueKind
     step: str | None
     old: dt.datetime | None
     new: dt.datetime | None
@@ -229,3 +232,71 @@ def reproject(engine_old: Engine, engine_new: Engine, case: Case, at: dt.datetim
     ]
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     return sorted(changes, key=lambda c: (c.old or far, c.new or far, c.kind, c.step or ""))
+
+
+_SHOWN: dict[DueKind, tuple[str, dt.timedelta]] = {  # how a change reads, and its shift
+    "step_overdue": ("due", TICK),
+    "wait_timeout": ("wait limit", dt.timedelta(0)),
+    "term_overdue": ("due", TICK),
+    "term_at_risk": ("at risk from", dt.timedelta(0)),
+    "step_due": ("due", dt.timedelta(0)),
+    "term_due": ("due", dt.timedelta(0)),
+}
+
+
+def change_text(change: Change, zone: dt.tzinfo) -> str:
+    """``check-b: due 2024-04-02T18:00:00+05:00 → 2024-04-03T18:00:00+05:00``: a change as the
+    office reads it (a step's or the term's due, not the tick after it at which it is late)."""
+    what, shift = _SHOWN[change.kind]
+
+    def instant(value: dt.datetime | None) -> str:
+        return "none" if value is None else (value - shift).astimezone(zone).isoformat()
+
+    return f"{change.step or 'term'}: {what} {instant(change.old)} → {instant(change.new)}"
+
+
+def _planned(case: Case) -> tuple[object, ...]:
+    return case.term_base_due, tuple((t.step, t.due) for t in case.tokens)
+
+
+def _status_changes(
+    engine_old: Engine, engine_new: Engine, case: Case, before: Status, at: dt.datetime
+) -> list[Change]:
+    """The steps' and the term's due (:meth:`Engine.status`) that moved, for a case whose
+    clocks stand still (no timer runs, so none moved)."""
+    after = engine_new.status(case, at)
+    old = {s.step: s.due for s in before.active}
+    found = [
+        Change("step_due", s.step, old.get(s.step), s.due)
+        for s in after.active
+        if old.get(s.step) != s.due
+    ]
+    if before.term_due != after.term_due:
+        found.append(Change("term_due", None, before.term_due, after.term_due))
+    return found
+
+
+def reprojection(
+    engine_old: Engine, engine_new: Engine, case: Case, at: dt.datetime, calendars: str
+) -> tuple[list[Change], Record | None]:
+    """:func:`reproject` of ``case`` as of its last record ``at``, and the ``reprojected``
+    record appended to its history when a due instant or its plan moved (``None``, and the case
+    unchanged, when none did). ``calendars`` names the old and the new calendar in the record
+    (e.g. ``default (1a2b…) → default + 2026.yaml (3c4d…)``). Each due instant is listed once:
+    a timer's, or, for a step or term without a timer (the case suspended), its due."""
+    before, planned = engine_old.status(case, at), _planned(case)
+    changes = reproject(engine_old, engine_new, case, at)
+    if not changes and _planned(case) == planned:
+        return [], None
+    timed = {c.step for c in changes if c.kind in ("step_overdue", "wait_timeout")}
+    term = any(c.kind == "term_overdue" for c in changes)
+    changes += [
+        c
+        for c in _status_changes(engine_old, engine_new, case, before, at)
+        if c.step not in timed and not (c.kind == "term_due" and term)
+    ]
+    zone = engine_new.compiled.zone
+    listed = "; ".join(change_text(c, zone) for c in changes) or "the plan of the steps moved"
+    record = Record(Kind.reprojected, at, detail=f"calendar {calendars}: {listed}")
+    case.history.append(record)
+    return changes, record

@@ -66,6 +66,7 @@ KindName = Literal[
     "result_ready",
     "ended",
     "migrated",
+    "reprojected",
 ]
 TermUnit = Literal["minutes", "hours", "working_days", "calendar_days"]
 DurationUnit = Literal[

@@ -45,7 +45,7 @@ from reglament.limits import parse_day
 from reglament.runtime import amend
 from reglament.runtime.amend import Plan, Policy
 from reglament.schemas.jsonready import ToDict
-from reglament.store import database
+from reglament.store import database, reproject
 from reglament.store.cases import (
     MIGRATE,
     Request,
@@ -341,6 +341,7 @@ class _Run:
         row = store._row(connection, case_id)
         if row.version == self.new.compiled.version:
             return None
+        row = reproject.catch_up(connection, store, row, request.who)
         if _behind(row, self.at) is not None:
             return self._planned(row)
         engine = store.engine(row.reglament, row.region, row.version)

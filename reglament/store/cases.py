@@ -34,8 +34,9 @@ from reglament.runtime.audit import Reaudit
 from reglament.runtime.audit import audit as reaudit
 from reglament.schemas import Reglament
 from reglament.schemas.jsonready import json_ready
-from reglament.store import database, outbox
+from reglament.store import database, outbox, reproject
 from reglament.store import timers as planning
+from reglament.store.calendars import Calendar, Calendars
 from reglament.store.tables import cases, events, fit, idempotency
 
 Move = Callable[[Engine, Case], list[Record]]
@@ -102,7 +103,13 @@ class Store:
     (the CLI's); the cases' own instants are always the caller's."""
 
     def __init__(
-        self, db: Database, library: Library, now: Callable[[], dt.datetime], *, check: bool = True
+        self,
+        db: Database,
+        library: Library,
+        now: Callable[[], dt.datetime],
+        *,
+        check: bool = True,
+        calendar: Calendar | None = None,
     ) -> None:
         if check:
             try:
@@ -111,6 +118,8 @@ class Store:
                 db.dispose()
                 raise
         self.db, self.library, self.now = db, library, now
+        # the calendar due instants are planned on (store/calendars.py; default: the default)
+        self.calendars = Calendars(calendar) if calendar is not None else Calendars()
         self._engines: dict[tuple[str, str, str], Engine] = {}
 
     def close(self) -> None:
@@ -135,7 +144,8 @@ class Store:
                     f"version {version} of {reglament}@{region} is not in the library: "
                     "give its file with --path"
                 )
-            found = self._engines[(reglament, region, version)] = Engine(chosen.reglament)
+            work = self.calendars.running.work
+            found = self._engines[(reglament, region, version)] = Engine(chosen.reglament, work)
         return found
 
     def engine_of(self, ref: str) -> Engine:
@@ -190,6 +200,7 @@ class Store:
             done = self._done(connection, "start", payload, request)
             if done is not None:
                 return done
+            reproject.ensure(connection, self)
             try:
                 case = _start(engine, payload)
             except CaseError as error:
@@ -302,36 +313,50 @@ class Store:
             logged = connection.execute(
                 select(events).where(events.c.case_id == row.id).order_by(events.c.seq)
             ).all()
-        engine = self.engine(row.reglament, row.region, row.version)
+            calendars = {e.calendar for e in logged} | {
+                json.loads(e.payload)["from"] for e in logged if e.command == reproject.COMMAND
+            }
+            on = {c: self.calendars.of(connection, c) for c in calendars}
         groups: dict[int, list[Row[Any]]] = {}
         for event in logged:
             groups.setdefault(event.revision, []).append(event)
         case: Case | None = None
+        version = row.version
         for revision, group in sorted(groups.items()):
             first = group[0]
             payload = json.loads(first.payload)
             if first.command == "start":  # on the version it was started on
-                engine = self.engine(row.reglament, row.region, payload["version"])
+                version = payload["version"]
+            # each write again on the version the case was on, on the calendar it ran on
+            engine = reproject.engine_on(self, row, on[first.calendar], version)
+            if first.command == "start":
                 case = _start(engine, payload)
                 made = list(case.history)
             elif first.command == MIGRATE:  # then on the version it moved to
                 assert case is not None, "a case's log begins with its start"
-                engine, moved = self.migrated(engine, case, payload)
+                to = reproject.engine_on(self, row, on[first.calendar], payload["to"])
+                moved = self.migrated(engine, case, payload, to)[1]
                 case, made = moved.case, [r for r in (moved.record,) if r is not None]
+                version = payload["to"]
             else:
                 assert case is not None, "a case's log begins with its start"
-                made = _moves[first.command](payload)(engine, case)
+                if first.command == reproject.COMMAND:  # from the calendar it was planned on
+                    old = reproject.engine_on(self, row, on[payload["from"]], version)
+                    made = reproject.again(old, payload)(engine, case)
+                else:
+                    made = _moves[first.command](payload)(engine, case)
             _same(revision, [_record_row(r) for r in made] or [_data_row(payload)], group)
         assert case is not None
         return case
 
     def migrated(
-        self, engine: Engine, case: Case, payload: Mapping[str, Any]
+        self, engine: Engine, case: Case, payload: Mapping[str, Any], new: Engine | None = None
     ) -> tuple[Engine, Migration]:
         """A stored ``migrate`` command (the write's, and a replay's): ``case`` of ``engine``'s
         version moved by ``runtime.amend.migrate`` to the version ``payload["to"]`` under its
-        policy at its instant, with that version's engine."""
-        new = self.engine(case.reglament, case.region, payload["to"])
+        policy at its instant, with that version's engine (``new``, a replay's on the calendar
+        the write ran on; else the store's)."""
+        new = new or self.engine(case.reglament, case.region, payload["to"])
         at = dt.datetime.fromisoformat(payload["at"])
         return new, amend.migrate(engine, new, case, amend.Policy.parse(payload["policy"]), at=at)
 
@@ -347,6 +372,7 @@ class Store:
             row = self._row(connection, ref)
             if request.revision is not None and request.revision != row.revision:
                 raise _stale(row.id, request.revision, row.revision)
+            row = reproject.catch_up(connection, self, row, request.who)
             engine = self.engine(row.reglament, row.region, row.version)
             case = engine.restore(json.loads(row.snapshot))
             if command.at < row.updated_at:
@@ -435,6 +461,7 @@ class Store:
             snapshot=json.dumps(case.to_dict(), ensure_ascii=False),
             created_at=case.submitted_at,
             updated_at=last,
+            calendar=self.calendars.running.fingerprint,
             **columns,
         )
         fit(cases, [row])
@@ -479,6 +506,7 @@ class Store:
                 "comment": request.comment,
                 "idempotency_key": request.key,
                 "recorded_at": recorded,
+                "calendar": self.calendars.running.fingerprint,
             }
             for number, entry in enumerate(logged, start=1)
         ]
@@ -537,6 +565,11 @@ class Store:
                 f"{kept.case_id}): give a new key for a new request"
             )
         return Written(json.loads(kept.response), repeated=True)
+
+    def _engine_on(self, connection: Connection, row: Row[Any], calendar: str | None) -> Engine:
+        """The engine of ``row``'s version on the store's calendar ``calendar`` (``None``: its
+        first)."""
+        return reproject.engine_on(self, row, self.calendars.of(connection, calendar))
 
     def _row(self, connection: Connection, ref: str) -> Row[Any]:
         """The row of case ``ref``, by its id or its receipt number."""

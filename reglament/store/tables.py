@@ -85,6 +85,7 @@ cases = Table(
     Column("at_risk_until", Instant),  # until when (its term overdue); None: while it stands
     Column("created_at", Instant, nullable=False),  # the submission instant
     Column("updated_at", Instant, nullable=False),  # the instant of its last event
+    Column("calendar", String(64)),  # the calendar its due instants are planned on (0003)
     Index("ix_cases_overdue", "overdue_at", "id"),  # a finished case has none (0002)
     Index("ix_cases_status_at_risk", "status", "at_risk_at"),
     Index("ix_cases_region", "region"),
@@ -110,6 +111,7 @@ events = Table(
     Column("comment", Text),
     Column("idempotency_key", String(200)),
     Column("recorded_at", Instant, nullable=False),  # the wall clock of the write
+    Column("calendar", String(64)),  # the calendar the write ran on, on its first event (0003)
 )
 
 timers = Table(
@@ -146,6 +148,17 @@ outbox = Table(
     Column("delivered_at", Instant),
     Index("ux_outbox_key", "key", unique=True),
     Index("ix_outbox_next_attempt", "next_attempt_at"),
+)
+
+calendars = Table(  # each calendar the store's cases were planned on, in order (0003)
+    "calendars",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),  # the last is the store's
+    Column("fingerprint", String(64), nullable=False),  # WorkCalendar.fingerprint
+    Column("label", Text, nullable=False),  # the default calendar, and the override files
+    Column("days", Text, nullable=False),  # JSON: WorkCalendar.to_json()
+    Column("installed_at", Instant, nullable=False),  # the wall clock
+    Index("ix_calendars_fingerprint", "fingerprint"),  # not unique: one may come back
 )
 
 idempotency = Table(

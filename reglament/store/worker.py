@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection
 from reglament.errors import CaseError, MoveError
 from reglament.runtime.timers import Timer, fire
 from reglament.schemas.jsonready import ToDict
-from reglament.store import database
+from reglament.store import database, reproject
 from reglament.store import timers as planning
 from reglament.store.cases import Request, Store, Who, _Command, _record_row
 from reglament.store.tables import cases, timers
@@ -85,7 +85,11 @@ class Worker:
     def run_once(self, now: dt.datetime) -> list[Firing]:
         """Fire every timer due by ``now`` (``due_at <= now``, not fired), one transaction
         each, until none is left; a timer that cannot fire (the engine refuses its move) is
-        reported and left for the next run."""
+        reported and left for the next run. A worker whose calendar is not the store's fires
+        nothing (:class:`~reglament.errors.CalendarMismatch`); a case planned on an older
+        calendar of the store is re-projected before its timer fires (``store/reproject.py``)."""
+        with database.transaction(self.store.db, write=True) as connection:
+            self.store.calendars.check(connection, self.store.now)  # each poll: not on an old one
         done: list[Firing] = []
         while (firing := self.fire_next(now)) is not None:
             done.append(firing)
@@ -144,7 +148,9 @@ class Worker:
 
     def _fire(self, connection: Connection, claimed: Row[Any], now: dt.datetime) -> Firing:
         store = self.store
-        row = store._row(connection, claimed.case_id)
+        row = reproject.catch_up(
+            connection, store, store._row(connection, claimed.case_id), self.who
+        )
         engine = store.engine(row.reglament, row.region, row.version)
         case = engine.restore(json.loads(row.snapshot))
         zone = ZoneInfo(row.timezone)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,29 @@ def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError) as caught:
         WorkCalendar.kazakhstan([tmp_path / "nope.yaml"])
     assert str(caught.value) == f"{tmp_path / 'nope.yaml'}: no such file"
+
+
+def test_the_fingerprint_is_which_days_are_working_and_the_days_round_trip(
+    tmp_path: Path,
+) -> None:
+    """WorkCalendar.fingerprint changes with a day off, not with a name; to_json/from_json
+    give the very calendar back (the case store keeps its calendars so)."""
+    base = default_calendar()
+    holiday = tmp_path / "holiday.yaml"
+    holiday.write_text(
+        "overrides:\n  - {date: 2013-01-14, kind: holiday, name: A, source: decree 1}\n",
+        encoding="utf-8",
+    )
+    renamed = tmp_path / "renamed.yaml"  # 1 May stays a day off, under another name
+    renamed.write_text(
+        "overrides:\n  - {date: 2013-05-01, kind: holiday, name: B, source: decree 2}\n",
+        encoding="utf-8",
+    )
+    moved = WorkCalendar.kazakhstan([holiday])
+    assert moved.fingerprint != base.fingerprint
+    assert WorkCalendar.kazakhstan([renamed]).fingerprint == base.fingerprint
+    back = WorkCalendar.from_json(json.loads(json.dumps(moved.to_json())))
+    assert back.fingerprint == moved.fingerprint
+    first, last = dt.date(2012, 12, 1), dt.date(2013, 2, 28)
+    assert list(back.days(first, last)) == list(moved.days(first, last))
+    assert back.overridden(dt.date(2013, 1, 14)) == moved.overridden(dt.date(2013, 1, 14))

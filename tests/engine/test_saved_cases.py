@@ -167,7 +167,8 @@ DOCUMENT_ERRORS = [
         "born",
         "case.history[0].kind: expected 'accepted', 'step_started', 'step_completed', "
         "'step_overdue', 'term_at_risk', 'term_overdue', 'suspended', 'resumed', "
-        "'data_unavailable', 'refused', 'result_ready', 'ended' or 'migrated', got 'born'",
+        "'data_unavailable', 'refused', 'result_ready', 'ended', 'migrated' or 'reprojected', "
+        "got 'born'",
     ),
     (("history",), [], "case.history: expected at least 1 item, got none"),
     (

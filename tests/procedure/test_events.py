@@ -13,13 +13,13 @@ from reglament.schemas import EndKind, Event, Medium, Notification, Recipient
 from tests.procedure.test_timing import MINIMAL
 
 
-def test_every_event_is_a_kind_and_three_kinds_are_not_events() -> None:
+def test_every_event_is_a_kind_and_four_kinds_are_not_events() -> None:
     for event in Event:
         kind = events.kind_of(event)
         assert (kind.name, kind.value) == (event.name, event.value)
         assert events.event_of(kind) is event
     others = [kind for kind in Kind if events.event_of(kind) is None]
-    assert others == [Kind.term_overdue, Kind.ended, Kind.migrated]
+    assert others == [Kind.term_overdue, Kind.ended, Kind.migrated, Kind.reprojected]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 from reglament.calendar import WorkCalendar
 from reglament.engine import Case, Engine, Kind
-from reglament.runtime.timers import TICK, Change, reproject, timers
+from reglament.runtime.timers import TICK, Change, reproject, reprojection, timers
 from tests.engine.saved_cases import SYNTHETIC, at
 from tests.runtime.histories import Live, live_cases
 
@@ -105,3 +105,24 @@ def test_the_same_calendar_plans_every_case_as_it_was(live: Live) -> None:
     same = Engine(live.engine.reglament)
     assert reproject(live.engine, same, live.case, live.now) == []
     assert live.case.to_dict() == before
+
+
+def test_the_record_lists_each_due_once(tmp_path: Path) -> None:
+    """reprojection appends one record naming the calendars and each due old → new (the due,
+    not the tick after it); a suspended case, with no timer running, lists its steps' and
+    term's due as the status gives them."""
+    new = _with_holiday(tmp_path)
+    case = _at_check_b()
+    changes, record = reprojection(SYNTHETIC, new, case, at("2024-04-01 11:00"), "A → B")
+    assert record is not None and case.history[-1] == record
+    assert (record.kind, record.at) == (Kind.reprojected, at("2024-04-01 11:00"))
+    assert record.detail.startswith("calendar A → B: check-b: due 2024-04-02T18:00:00+05:00")
+    assert [c.kind for c in changes] == ["step_overdue", "term_at_risk", "term_overdue"]
+    again = reprojection(new, new, case, at("2024-04-01 11:00"), "B → B")
+    assert again == ([], None)
+
+    stopped = _at_check_b()
+    SYNTHETIC.suspend(stopped, at("2024-04-01 12:00"), "documents requested")
+    changes, record = reprojection(SYNTHETIC, new, stopped, at("2024-04-01 12:00"), "A → B")
+    assert record is not None
+    assert {(c.kind, c.step) for c in changes} == {("step_due", "check-b"), ("term_due", None)}

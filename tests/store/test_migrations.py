@@ -25,6 +25,7 @@ INDEXES = {
     },
     "timers": {"ix_timers_due": ["due_at"]},
     "outbox": {"ux_outbox_key": ["key"], "ix_outbox_next_attempt": ["next_attempt_at"]},
+    "calendars": {"ix_calendars_fingerprint": ["fingerprint"]},
 }
 
 
@@ -46,6 +47,7 @@ def test_upgrade_from_empty_then_nothing_more(db_url: URL) -> None:
         "timers",
         "outbox",
         "idempotency",
+        "calendars",
     }
 
 
