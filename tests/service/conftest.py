@@ -15,9 +15,10 @@ from sqlalchemy.engine import Engine
 from reglament.loader import Library
 from reglament.service import create_app
 from reglament.store import tokens
+from tests.service.live import served
 from tests.store.conftest import db, db_url, library
 
-__all__ = ["db", "db_url", "library"]
+__all__ = ["db", "db_url", "library", "served"]
 
 NOW = dt.datetime(2013, 1, 10, 9, 0, tzinfo=dt.UTC)  # the service's clock in these tests
 OWN, OTHER = "atyrau", "karaganda"

@@ -43,7 +43,6 @@ _EXTRA = {
     409: "The move is not possible now, or the case or idempotency key is taken.",
     412: "If-Match names a revision the case is no longer at.",
     413: "The body is larger than the cap.",
-    428: "A change without If-Match, where the rule asks for one.",
     503: "The case store cannot be used.",
 }
 
