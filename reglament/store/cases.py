@@ -26,7 +26,14 @@ from sqlalchemy.exc import IntegrityError
 
 from reglament.engine import Case, Engine
 from reglament.engine.case import Record
-from reglament.errors import CaseError, ConflictError, MoveError, UsageError
+from reglament.errors import (
+    CaseError,
+    ConflictError,
+    MoveError,
+    NotFoundError,
+    StaleError,
+    UsageError,
+)
 from reglament.loader import Library
 from reglament.runtime import amend
 from reglament.runtime.amend import Migration
@@ -72,12 +79,14 @@ class Who:
 @dataclass(frozen=True, slots=True)
 class Request:
     """A write's common arguments: who, their comment, the idempotency key, the revision the
-    caller read (``None``: whatever revision the case is at)."""
+    caller read (``None``: whatever revision the case is at), and the id of the HTTP request
+    that asked for it (kept on its events; not part of the idempotency fingerprint)."""
 
     who: Who = field(default_factory=Who)
     comment: str | None = None
     key: str | None = None
     revision: int | None = None
+    request_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -507,6 +516,7 @@ class Store:
                 "idempotency_key": request.key,
                 "recorded_at": recorded,
                 "calendar": self.calendars.running.fingerprint,
+                "request_id": request.request_id,
             }
             for number, entry in enumerate(logged, start=1)
         ]
@@ -575,7 +585,7 @@ class Store:
         """The row of case ``ref``, by its id or its receipt number."""
         row = connection.execute(_SELECT_CASE, {"ref": ref}).first()
         if row is None:
-            raise UsageError(f"no stored case {ref!r} (give a case id or a receipt number)")
+            raise NotFoundError(f"no stored case {ref!r} (give a case id or a receipt number)")
         return row
 
 
@@ -712,6 +722,7 @@ def _event_json(event: Any, zone: ZoneInfo) -> dict[str, Any]:
         "comment": event.comment,
         "key": event.idempotency_key,
         "recorded_at": event.recorded_at.isoformat(),
+        "request": event.request_id,
     }
 
 
@@ -751,8 +762,8 @@ def _open() -> Any:
     return cases.c.status.in_(("open", "suspended"))
 
 
-def _stale(case_id: str, given: int, found: int) -> ConflictError:
-    return ConflictError(
+def _stale(case_id: str, given: int, found: int) -> StaleError:
+    return StaleError(
         f"case {case_id} is at revision {found}, not {given}: someone else changed it; "
         "show it again and repeat your move on what it is now"
     )

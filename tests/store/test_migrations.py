@@ -48,6 +48,7 @@ def test_upgrade_from_empty_then_nothing_more(db_url: URL) -> None:
         "outbox",
         "idempotency",
         "calendars",
+        "tokens",
     }
 
 
