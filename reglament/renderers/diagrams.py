@@ -264,15 +264,27 @@ def inline_svgs(warn: Callable[[str], None]) -> Callable[[Reglament], str | None
 
     def draw(reglament: Reglament) -> str | None:
         try:
-            svg = graphviz(dot(reglament), "svg").decode("utf-8")
+            return inline_svg(reglament)
         except GraphvizMissing as error:
             if not warned:
                 warn(f"diagrams left out of the report: {error}")
                 warned.append(True)
             return None
-        return re.sub(r'\sxmlns(:xlink)?="[^"]*"', "", svg[svg.index("<svg") :])
 
     return draw
+
+
+def inline_svg(
+    reglament: Reglament,
+    current: Collection[str] = (),
+    channel: str | None = None,
+    language: Language = Language.en,
+) -> str:
+    """The flow of ``reglament`` (of ``channel``, the steps in ``current`` marked) as SVG to
+    inline in HTML5: no XML prolog, doctype or namespace declarations. :class:`GraphvizMissing`
+    without ``dot``."""
+    svg = graphviz(dot(reglament, channel, language, current), "svg").decode("utf-8")
+    return re.sub(r'\sxmlns(:xlink)?="[^"]*"', "", svg[svg.index("<svg") :])
 
 
 # -- Mermaid Gantt of a simulated case ------------------------------------------------------------
