@@ -255,6 +255,13 @@ class Store:
             "events": [_event_json(event, ZoneInfo(row.timezone)) for event in logged],
         }
 
+    def allowed(self, ref: str) -> dict[str, list[str]]:
+        """The moves case ``ref`` may take now (``Engine.allowed``): each step under way and
+        the ways out of it."""
+        row = self._read(ref)
+        engine = self.engine(row.reglament, row.region, row.version)
+        return engine.allowed(engine.restore(json.loads(row.snapshot)))
+
     def audit(self, ref: str, at: dt.datetime | None = None) -> Reaudit:
         """Case ``ref`` re-audited against its own version (``runtime.audit.audit``): each step
         done late and the term met or broken, by how much, as of ``at`` (default: its end, or
