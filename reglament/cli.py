@@ -1813,6 +1813,92 @@ def worker(
         fires.serve(clock, time.sleep, interval, lambda firing: _report_firing(firing, output))
 
 
+# -- the HTTP service: reglament serve, reglament tokens ---------------------------------------------
+
+tokens_app = typer.Typer(
+    help="The HTTP service's bearer tokens: create, list, revoke (docs/service.md).",
+    no_args_is_help=True,
+    context_settings=HELP,
+)
+app.add_typer(tokens_app, name="tokens")
+
+
+@_command(app, "serve")
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=1, max=65535, help="The port to listen on.")
+    ] = 8000,
+    paths: LibraryPathOption = None,
+) -> None:
+    """Serve the HTTP API (/v1, OpenAPI at /openapi.json) over the case store until
+    interrupted.
+
+    Example: reglament serve --db postgresql://reglament@localhost/cases --port 8000
+    """
+    from reglament.service.serve import serve as run
+
+    run(db, _load(paths), host, port)
+
+
+@_command(tokens_app, "create")
+def tokens_create(
+    role: Annotated[str, typer.Option("--role", help="clerk, head, auditor or admin.")],
+    region: Annotated[str, typer.Option("--region", "-r", help="The token's region.")],
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="The actor whose steps a clerk records.")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Who holds it (the log's).")] = None,
+    db: DbOption = None,
+    paths: LibraryPathOption = None,
+    output: FormatOption = TextOrJson.text,
+) -> None:
+    """Make a token and print its secret, this once: the store keeps only its hash.
+
+    Example: reglament tokens create --role clerk --region karaganda --actor registrar
+    """
+    from reglament.store import outbox, tokens
+
+    regions = {r.region for r in _load(paths).reglaments}
+    with outbox.opened(db) as database:
+        made, secret = tokens.create(database, role, region, actor, name, _now(), regions=regions)
+    if output is TextOrJson.json:
+        typer.echo(_json({**made.to_dict(), "secret": secret}))
+    else:
+        typer.echo(f"token {made.id} ({made.name}, {made.role}@{made.region}): {secret}")
+
+
+@_command(tokens_app, "list")
+def tokens_list(db: DbOption = None, output: FormatOption = TextOrJson.text) -> None:
+    """List the tokens, revoked ones too (never their secrets)."""
+    from reglament.store import outbox, tokens
+
+    with outbox.opened(db) as database:
+        found = tokens.listed(database)
+    if output is TextOrJson.json:
+        typer.echo(_json([token.to_dict() for token in found]))
+    for token in found if output is TextOrJson.text else ():
+        revoked = f" revoked {token.revoked.isoformat()}" if token.revoked else ""
+        actor = f" actor {token.actor}" if token.actor else ""
+        typer.echo(f"{token.id}\t{token.name}\t{token.role}@{token.region}{actor}{revoked}")
+
+
+@_command(tokens_app, "revoke")
+def tokens_revoke(
+    token_id: Annotated[
+        int, typer.Argument(metavar="ID", min=1, max=2**31 - 1, help="The token's id.")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Revoke token ID from now on: it is refused (401) from its next request."""
+    from reglament.store import outbox, tokens
+
+    with outbox.opened(db) as database:
+        token = tokens.revoke(database, token_id, _now())
+    typer.echo(f"token {token.id} ({token.name}) revoked")
+
+
 def _clock(start: dt.datetime | None) -> Callable[[], dt.datetime]:
     """The worker's clock: the wall clock, or a virtual one from ``start`` on."""
     if start is None:

@@ -101,6 +101,11 @@ class CalendarRangeError(UsageError):
     """A date outside the years the calendar covers."""
 
 
+class NotFoundError(UsageError):
+    """Something the caller named by id is not there (a stored case, a token): a usage error
+    on the command line (exit 2), 404 in the HTTP service."""
+
+
 class CaseError(ReglamentError):
     """An impossible move on a case (wrong step, wrong outcome, finished case)."""
 
@@ -145,6 +150,11 @@ class ConflictError(ReglamentError):
     exists already: nothing was written; read the case again and retry."""
 
     exit_code = 3
+
+
+class StaleError(ConflictError):
+    """A write on a stale revision of a stored case: the revision the caller read (``--revision``,
+    HTTP's ``If-Match``) is no longer the case's (exit 3; HTTP 412)."""
 
 
 class StoreError(ReglamentError):

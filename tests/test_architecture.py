@@ -69,6 +69,8 @@ def test_the_package_keeps_every_contract(tmp_path: Path) -> None:
         ("runtime/timers.py", "import reglament.cli", LAYERS, "reglament.runtime.timers -> "),
         # the case store is above everything but the command line
         ("store/cases.py", "import reglament.cli", LAYERS, "reglament.store.cases -> "),
+        ("store/cases.py", "import reglament.service", LAYERS, "reglament.store.cases -> "),
+        ("service/auth.py", "import reglament.cli", LAYERS, "reglament.service.auth -> "),
         ("engine/runtime.py", "import reglament.store", LAYERS, "reglament.engine.runtime -> "),
         ("reports/audit.py", "import reglament.store", LAYERS, "reglament.reports.audit -> "),
         # the reader is below the calendar that reads its override files with it, and knows
@@ -106,12 +108,12 @@ def test_an_import_against_the_order_fails(
 
 def test_a_package_without_a_place_fails(tmp_path: Path) -> None:
     where = _copy(tmp_path)
-    (where / "reglament" / "service").mkdir()
-    (where / "reglament" / "service" / "__init__.py").write_text("", encoding="utf-8")
+    (where / "reglament" / "gateway").mkdir()
+    (where / "reglament" / "gateway" / "__init__.py").write_text("", encoding="utf-8")
     result = _lint(where)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "not listed as layers" in result.stdout
-    assert "- reglament.service" in result.stdout
+    assert "- reglament.gateway" in result.stdout
 
 
 def test_no_import_is_excused() -> None:

@@ -26,7 +26,14 @@ from sqlalchemy.exc import IntegrityError
 
 from reglament.engine import Case, Engine
 from reglament.engine.case import Record
-from reglament.errors import CaseError, ConflictError, MoveError, UsageError
+from reglament.errors import (
+    CaseError,
+    ConflictError,
+    MoveError,
+    NotFoundError,
+    StaleError,
+    UsageError,
+)
 from reglament.loader import Library
 from reglament.runtime.audit import Reaudit
 from reglament.runtime.audit import audit as reaudit
@@ -68,12 +75,14 @@ class Who:
 @dataclass(frozen=True, slots=True)
 class Request:
     """A write's common arguments: who, their comment, the idempotency key, the revision the
-    caller read (``None``: whatever revision the case is at)."""
+    caller read (``None``: whatever revision the case is at), and the id of the HTTP request
+    that asked for it (kept on its events; not part of the idempotency fingerprint)."""
 
     who: Who = field(default_factory=Who)
     comment: str | None = None
     key: str | None = None
     revision: int | None = None
+    request_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,6 +480,7 @@ class Store:
                 "comment": request.comment,
                 "idempotency_key": request.key,
                 "recorded_at": recorded,
+                "request_id": request.request_id,
             }
             for number, entry in enumerate(logged, start=1)
         ]
@@ -534,7 +544,7 @@ class Store:
         """The row of case ``ref``, by its id or its receipt number."""
         row = connection.execute(_SELECT_CASE, {"ref": ref}).first()
         if row is None:
-            raise UsageError(f"no stored case {ref!r} (give a case id or a receipt number)")
+            raise NotFoundError(f"no stored case {ref!r} (give a case id or a receipt number)")
         return row
 
 
@@ -674,6 +684,7 @@ def _event_json(event: Any, zone: ZoneInfo) -> dict[str, Any]:
         "comment": event.comment,
         "key": event.idempotency_key,
         "recorded_at": event.recorded_at.isoformat(),
+        "request": event.request_id,
     }
 
 
@@ -713,8 +724,8 @@ def _open() -> Any:
     return cases.c.status.in_(("open", "suspended"))
 
 
-def _stale(case_id: str, given: int, found: int) -> ConflictError:
-    return ConflictError(
+def _stale(case_id: str, given: int, found: int) -> StaleError:
+    return StaleError(
         f"case {case_id} is at revision {found}, not {given}: someone else changed it; "
         "show it again and repeat your move on what it is now"
     )

@@ -110,6 +110,7 @@ events = Table(
     Column("comment", Text),
     Column("idempotency_key", String(200)),
     Column("recorded_at", Instant, nullable=False),  # the wall clock of the write
+    Column("request_id", String(200)),  # the HTTP request's X-Request-Id (0004)
 )
 
 timers = Table(
@@ -158,6 +159,20 @@ idempotency = Table(
     Column("response", Text, nullable=False),  # JSON: what the command answered
 )
 
+tokens = Table(  # the service's bearer tokens (0004): only a hash of each secret is kept
+    "tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(10), nullable=False),  # clerk, head, auditor, admin
+    Column("region", String(100), nullable=False),
+    Column("actor", String(200)),  # the reglaments' actor whose steps a clerk records
+    Column("secret_sha256", String(64), nullable=False),
+    Column("created_at", Instant, nullable=False),
+    Column("revoked_at", Instant),
+    Index("ux_tokens_secret", "secret_sha256", unique=True),
+)
+
 
 # what the caller gave that a column keeps, as the command line names it
 _GIVEN = {
@@ -168,6 +183,9 @@ _GIVEN = {
     "id": "the case id (--case-id)",
     "case_id": "the case id (--case-id)",
     "receipt": "the receipt (--receipt)",
+    "request_id": "the request id (X-Request-Id)",
+    "name": "the token's name (--name)",
+    "actor": "the token's actor (--actor)",
 }
 
 

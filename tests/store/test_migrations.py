@@ -46,6 +46,7 @@ def test_upgrade_from_empty_then_nothing_more(db_url: URL) -> None:
         "timers",
         "outbox",
         "idempotency",
+        "tokens",
     }
 
 

@@ -242,7 +242,7 @@ def test_two_writers_that_read_the_same_revision_one_wins(
         thread.start()
     for thread in threads:
         thread.join(60)
-    assert sorted(type(r).__name__ for r in results) == ["ConflictError", "str"]
+    assert sorted(type(r).__name__ for r in results) == ["StaleError", "str"]
     assert _revision(db, ref) == 2
     assert store.replay(ref).to_dict() == _snapshot(db, ref)
 

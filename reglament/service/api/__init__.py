@@ -1,0 +1,11 @@
+"""The HTTP API under ``/v1``: its bodies are the JSON the command line prints with
+``--format json``, made by the same functions (docs/service.md)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from reglament.service.api import tokens
+
+router = APIRouter(prefix="/v1")
+router.include_router(tokens.router)

@@ -1,0 +1,42 @@
+"""What the API's operations share: the problem responses each may give, in OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reglament.service.auth import GRANTED, Action
+from reglament.service.problems import PROBLEM_CONTENT
+
+_ERRORS = {
+    401: "No bearer token, or one unknown or revoked.",
+    403: "The token's role may not do this, or the case is of another region (a write).",
+    422: "The request is invalid: its body, a parameter, or what it asks of a reglament.",
+}
+
+
+def described(action: Action, *extra: int) -> dict[str, Any]:
+    """The keywords of an operation's decorator: its problem responses (401, 403, 422 and
+    ``extra``) and the roles granted ``action`` (``x-reglament-action``, ``x-reglament-roles``),
+    which the authorisation matrix reads."""
+    errors = {**_ERRORS, **{status: _EXTRA[status] for status in extra}}
+    return {
+        "responses": {
+            status: {"description": text, "content": PROBLEM_CONTENT}
+            for status, text in sorted(errors.items())
+        },
+        "openapi_extra": {
+            "x-reglament-action": action.value,
+            "x-reglament-roles": sorted(GRANTED[action]),
+        },
+    }
+
+
+_EXTRA = {
+    400: "The body is not JSON.",
+    404: "Not there, or a case of another region (a read).",
+    409: "The move is not possible now, or the case or idempotency key is taken.",
+    412: "If-Match names a revision the case is no longer at.",
+    413: "The body is larger than the cap.",
+    428: "A change without If-Match, where the rule asks for one.",
+    503: "The case store cannot be used.",
+}

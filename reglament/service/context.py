@@ -1,0 +1,30 @@
+"""What every request of the service reads: the case store, the library, the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from reglament.loader import Library
+from reglament.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """The app's state: its store (and through it the library) and its clock, the one place
+    the service reads "now" (the wall clock unless ``create_app`` was given another)."""
+
+    store: Store
+    library: Library
+    now: Callable[[], dt.datetime]
+    max_body: int
+
+
+def service(request: Request) -> Service:
+    """The service of the app handling ``request`` (a FastAPI dependency)."""
+    found = request.app.state.service
+    assert isinstance(found, Service)
+    return found
