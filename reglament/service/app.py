@@ -33,7 +33,7 @@ def create_app(
     """The service over the store at ``db_url`` (``--db``, else ``REGLAMENT_DB``, else the
     default file; its schema must be this version's: ``reglament db upgrade``), running the
     reglaments of ``library`` (default: the bundled ones), reading "now" from ``now``."""
-    from reglament.service import api
+    from reglament.service import api, ui
 
     library = library if library is not None else load_library()
     cases = Store(connect(store_url(db_url)), library, now)
@@ -56,6 +56,6 @@ def create_app(
     app.state.service = Service(cases, library, now, max_body)
     problems.install(app)
     app.include_router(api.router)
-    # the office page (reglament/service/ui/) is mounted here: app.include_router(ui.router)
+    app.include_router(ui.router)  # the office page, /ui (reglament/service/ui/)
     app.add_middleware(Edge, max_body=max_body)
     return app
