@@ -116,6 +116,8 @@ _WORDS: dict[str, tuple[str, str, str]] = {
     "message": ("Мазмұны", "Содержание", "Message"),
     "back": ("Тізбеге оралу", "К перечню", "Back to the inbox"),
     "not_found": ("Табылмады", "Не найдено", "Not found"),
+    "forbidden": ("Рұқсат етілмеген", "Доступ запрещён", "Not allowed"),
+    "problem": ("Сұрау орындалмады", "Запрос не выполнен", "The request was not done"),
 }
 
 _INDEX = {Language.kk: 0, Language.ru: 1, Language.en: 2}

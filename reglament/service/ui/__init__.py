@@ -101,14 +101,20 @@ class _Page:
         return response
 
     def problem(self, error: ReglamentError | problems.ServiceError) -> HTMLResponse:
-        status, title = _status(error)
-        return self.render("problem", {"title": title, "detail": str(error)}, status)
+        """The page of an error: its status (the API's, ``problems.KINDS``), a heading in the
+        user's language, the error's own message."""
+        status, _ = _status(error)
+        key = {403: "forbidden", 404: "not_found"}.get(status, "problem")
+        view = {"title": _word(self.language, key), "detail": str(error)}
+        return self.render("problem", view, status)
 
     def refused(self) -> HTMLResponse:
-        """A form without its session's CSRF token."""
-        words = {"title": "403", "detail": _word(self.language, "form_refused")}
-        self.session = sessions.fresh(self.now)
-        return self.render("problem", words, 403)
+        """A form without its session's CSRF token (the session itself stays)."""
+        view = {
+            "title": _word(self.language, "forbidden"),
+            "detail": _word(self.language, "form_refused"),
+        }
+        return self.render("problem", view, 403)
 
     def redirect(self, to: str) -> Response:
         return self.keep(RedirectResponse(to, 303, _HEADERS))

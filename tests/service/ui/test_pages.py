@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from reglament.loader import Library
+from reglament.renderers.office_text import words
 from reglament.store import tokens
 from tests.service.conftest import NOW, Token
 from tests.service.ui.conftest import Cases, app_client, csrf, signed_in
@@ -79,7 +80,8 @@ def test_a_form_without_its_csrf_token_is_refused(
     assert 'data-step="ab-accept"' in page.text
     move = {"step": "ab-accept", "revision": "1"}
     refused = client.post(f"/ui/cases/{cases.overdue}/complete", data=move)
-    assert refused.status_code == 403
+    assert refused.status_code == 403 and words("kk")["form_refused"] in refused.text
+    assert client.get("/ui/inbox").status_code == 200  # still signed in
     after = client.get(f"/ui/cases/{cases.overdue}")
     assert "step_completed" not in after.text  # nothing was written
     assert client.post("/ui/sign-out", data={}).status_code == 403
@@ -151,7 +153,9 @@ def test_another_regions_case_is_not_found_and_not_written(
     listed = _sections(client.get("/ui/inbox").text)
     assert cases.overdue not in [case for rows in listed.values() for case in rows]
     assert cases.elsewhere in [case for rows in listed.values() for case in rows]
-    assert client.get(f"/ui/cases/{cases.overdue}").status_code == 404
+    hidden = client.get(f"/ui/cases/{cases.overdue}?lang=en")
+    assert hidden.status_code == 404 and "<h1>Not found</h1>" in hidden.text
+    assert "ATY-LATE" not in hidden.text
     form = client.get("/ui/inbox")
     move = {"step": "ab-accept", "revision": "1", "csrf": csrf(form)}
     assert client.post(f"/ui/cases/{cases.overdue}/complete", data=move).status_code == 403
