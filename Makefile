@@ -62,6 +62,8 @@ schema: install
 	$(BIN)/reglament schema --output reglament/schemas/reglament.schema.json
 	$(BIN)/reglament schema --timeline --output reglament/schemas/timeline.schema.json
 	$(BIN)/reglament schema --case --output reglament/schemas/case.schema.json
+	$(BIN)/python -c 'import pathlib; from reglament.service.app import openapi_text; \
+		pathlib.Path("docs/openapi.json").write_text(openapi_text(), encoding="utf-8")'
 
 # docs/api.md from the public API's signatures and docstrings (tests/test_api_docs.py checks it).
 api-docs: install

@@ -1,10 +1,13 @@
-"""``create_app``: the service's FastAPI application over one case store."""
+"""``create_app``: the service's FastAPI application over one case store; ``openapi``: its
+OpenAPI 3.1 document (the one ``/openapi.json`` serves, ``docs/openapi.json`` keeps)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -33,8 +36,6 @@ def create_app(
     """The service over the store at ``db_url`` (``--db``, else ``REGLAMENT_DB``, else the
     default file; its schema must be this version's: ``reglament db upgrade``), running the
     reglaments of ``library`` (default: the bundled ones), reading "now" from ``now``."""
-    from reglament.service import api, ui
-
     library = library if library is not None else load_library()
     cases = Store(connect(store_url(db_url)), library, now)
 
@@ -42,6 +43,16 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         cases.close()
+
+    app = _application(lifespan, max_body)
+    app.state.service = Service(cases, library, now, max_body)
+    return app
+
+
+def _application(
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None, max_body: int
+) -> FastAPI:
+    from reglament.service import api, ui
 
     app = FastAPI(
         title="reglament",
@@ -53,9 +64,19 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.service = Service(cases, library, now, max_body)
     problems.install(app)
     app.include_router(api.router)
     app.include_router(ui.router)  # the office page, /ui (reglament/service/ui/)
     app.add_middleware(Edge, max_body=max_body)
     return app
+
+
+def openapi() -> dict[str, Any]:
+    """The API's OpenAPI 3.1 document, without a store."""
+    document: dict[str, Any] = _application(None, MAX_BODY).openapi()
+    return document
+
+
+def openapi_text() -> str:
+    """The document as ``docs/openapi.json`` keeps it."""
+    return json.dumps(openapi(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"

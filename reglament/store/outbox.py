@@ -236,18 +236,23 @@ def _message(row: Row[Any]) -> Message:
 # -- listing -------------------------------------------------------------------------------------
 
 
-def listed(db: Database, status: str | None = None, limit: int = 100) -> dict[str, Any]:
-    """The outbox's messages (of one ``status``, or all), oldest first: ``count``, how many
-    there are in all, and ``messages``, at most ``limit`` of them, as JSON (instants in the
-    case's time zone)."""
+def listed(
+    db: Database, status: str | None = None, limit: int = 100, region: str | None = None
+) -> dict[str, Any]:
+    """The outbox's messages (of one ``status``, or all; of ``region``'s cases, or all),
+    oldest first: ``count``, how many there are in all, and ``messages``, at most ``limit`` of
+    them, as JSON (instants in the case's time zone)."""
     if status is not None and status not in STATUSES:
         raise unknown("message status", status, list(STATUSES))
     if limit < 1:
         raise UsageError(f"the limit must be 1 or more, not {limit}")
     where = [outbox.c.status == status] if status is not None else []
-    query = select(outbox, cases.c.timezone).join(cases, cases.c.id == outbox.c.case_id)
+    if region is not None:
+        where.append(cases.c.region == region.casefold())
+    joined = outbox.join(cases, cases.c.id == outbox.c.case_id)
+    query = select(outbox, cases.c.timezone).select_from(joined)
     with database.transaction(db, write=False) as connection:
-        count = connection.execute(select(func.count()).select_from(outbox).where(*where))
+        count = connection.execute(select(func.count()).select_from(joined).where(*where))
         total = count.scalar_one()
         rows = connection.execute(query.where(*where).order_by(outbox.c.id).limit(limit)).all()
     return {"count": total, "messages": [_listed(row) for row in rows]}

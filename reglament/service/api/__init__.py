@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from reglament.service.api import tokens
+from reglament.service.api import cases, outbox, reglaments, tokens
 
 router = APIRouter(prefix="/v1")
+router.include_router(reglaments.router)
+router.include_router(cases.router)
+router.include_router(outbox.router)
 router.include_router(tokens.router)

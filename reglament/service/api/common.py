@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from reglament import limits
+from reglament.errors import UsageError
 from reglament.service.auth import GRANTED, Action
 from reglament.service.problems import PROBLEM_CONTENT
 
@@ -14,16 +17,19 @@ _ERRORS = {
 }
 
 
-def described(action: Action, *extra: int) -> dict[str, Any]:
+def described(action: Action, *extra: int, ok: dict[str, Any] | None = None) -> dict[str, Any]:
     """The keywords of an operation's decorator: its problem responses (401, 403, 422 and
     ``extra``) and the roles granted ``action`` (``x-reglament-action``, ``x-reglament-roles``),
     which the authorisation matrix reads."""
     errors = {**_ERRORS, **{status: _EXTRA[status] for status in extra}}
+    responses: dict[int | str, Any] = {
+        status: {"description": text, "content": PROBLEM_CONTENT}
+        for status, text in sorted(errors.items())
+    }
+    if ok is not None:
+        responses[200] = ok
     return {
-        "responses": {
-            status: {"description": text, "content": PROBLEM_CONTENT}
-            for status, text in sorted(errors.items())
-        },
+        "responses": responses,
         "openapi_extra": {
             "x-reglament-action": action.value,
             "x-reglament-roles": sorted(GRANTED[action]),
@@ -40,3 +46,27 @@ _EXTRA = {
     428: "A change without If-Match, where the rule asks for one.",
     503: "The case store cannot be used.",
 }
+
+
+def instant(text: str, name: str) -> dt.datetime:
+    """An instant the caller gave (ISO 8601, e.g. ``2013-01-09T10:00+05:00``). Over HTTP it
+    must carry its offset: a caller's zone is not the server's business to guess."""
+    try:
+        value = limits.parse_instant(text)
+    except ValueError as error:
+        raise UsageError(f"{name} {error}") from None
+    if value.tzinfo is None:
+        raise UsageError(
+            f"{name} {text!r} has no time zone: give its offset, e.g. {text}+05:00 (or Z for UTC)"
+        )
+    if not limits.FIRST_DAY <= value.date() <= limits.LAST_DAY:
+        raise UsageError(f"{name} {text!r} is outside the calendar's range {limits.RANGE}")
+    return value
+
+
+def day(text: str, name: str) -> dt.date:
+    """A day the caller gave, ``YYYY-MM-DD``."""
+    try:
+        return limits.parse_day(text)
+    except ValueError as error:
+        raise UsageError(f"{name} {error}") from None

@@ -1,0 +1,102 @@
+"""schemathesis against the app: every operation of the OpenAPI document, a bounded number of
+generated requests each (``EXAMPLES``; CI's budget), each sent with a token of a role granted
+the operation, in the region of the cases already stored. No answer may be a 5xx, and every
+answer must match the document: its status, content type, headers and body schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from sqlalchemy.engine import Engine
+
+from reglament.loader import Library
+from reglament.service import create_app
+from reglament.service.app import openapi
+from reglament.store import Request, Store, Who, tokens
+from tests.service.conftest import NOW
+
+EXAMPLES = 12  # generated requests per operation and run
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+schema = schemathesis.openapi.from_dict(openapi())
+STATUSES: dict[str, dict[int, int]] = {}
+
+
+@pytest.fixture(scope="module")
+def served(
+    tmp_path_factory: pytest.TempPathFactory, library: Library
+) -> Iterator[tuple[FastAPI, dict[str, str]]]:
+    from reglament.store import connect, store_url, upgrade
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'cases.db'}"
+    db = connect(store_url(url))
+    upgrade(db)
+    _cases(db, library)
+    secrets = {
+        role: tokens.create(db, role, "atyrau", "executor" if role == "clerk" else None, role, NOW)[
+            1
+        ]
+        for role in tokens.ROLES
+    }
+    app = create_app(url, library, lambda: NOW)
+    yield app, secrets
+    db.dispose()
+
+
+def _cases(db: Engine, library: Library) -> None:
+    """A few stored cases, so that some generated requests find one."""
+    store = Store(db, library, lambda: NOW)
+    chosen = library.choose("targeted-social-assistance@atyrau", on=dt.date(2013, 1, 9))
+    at = dt.datetime(2013, 1, 9, 10, tzinfo=dt.timezone(dt.timedelta(hours=5)))
+    for number in range(3):
+        when = at + dt.timedelta(minutes=number)
+        store.start(chosen.reglament, when, "office", request=Request(Who("seed", "clerk")))
+
+
+def _role(operation: Any) -> str:
+    roles = operation.definition.raw.get("x-reglament-roles", ["head"])
+    return "head" if "head" in roles else roles[0]
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_api(case: schemathesis.Case[Any], served: tuple[FastAPI, dict[str, str]]) -> None:
+    app, secrets = served
+    headers = {"Authorization": f"Bearer {secrets[_role(case.operation)]}"}
+    response = case.call_and_validate(app=app, headers=headers, checks=CHECKS)
+    seen = STATUSES.setdefault(case.operation.label, {})
+    seen[response.status_code] = seen.get(response.status_code, 0) + 1
+
+
+def test_every_operation_was_tried() -> None:
+    """Runs after ``test_api``: every operation was called, and the figures are printed
+    (``pytest -s``): operations, requests, statuses."""
+    operations = {result.ok().label for result in schema.get_all_operations()}  # type: ignore[union-attr]
+    assert set(STATUSES) == operations
+    calls = sum(sum(seen.values()) for seen in STATUSES.values())
+    print(f"\nschemathesis: {len(operations)} operations, {calls} requests, 0 failures")
+    for label, seen in sorted(STATUSES.items()):
+        print(f"  {label}: {dict(sorted(seen.items()))}")
