@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -36,6 +38,17 @@ def find_chromium() -> str | None:
         if Path(candidate).is_file():
             return candidate
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def need_chromium() -> str:
+    """The Chromium to drive: without one the test is skipped, and under CI=true it fails."""
+    executable = find_chromium()
+    if executable is None:
+        reason = "chromium is not installed (apt-get install chromium; .ci/run installs it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}: the browser test must run in CI")
+        pytest.skip(reason)
+    return executable
 
 
 @dataclass

@@ -21,20 +21,14 @@ import uvicorn
 
 from reglament.loader import Library
 from reglament.service import create_app
-from tests.audit.browser import Browser, browser, find_chromium
+from tests.audit.browser import Browser, browser, need_chromium
 from tests.service.conftest import NOW, Token
 from tests.service.ui.conftest import Cases
 
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    executable = find_chromium()
-    if executable is None:
-        reason = "chromium is not installed (apt-get install chromium; .ci/run installs it)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}: the browser test must run in CI")
-        pytest.skip(reason)
-    return executable
+    return need_chromium()
 
 
 @pytest.fixture
