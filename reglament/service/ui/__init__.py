@@ -313,10 +313,16 @@ def _principal(running: Service, session: sessions.Session) -> Principal | None:
 
 
 def _key(request: Request) -> bytes:
+    """The app's session key, read once (a bad ``REGLAMENT_SESSION_KEY``: 500, saying so)."""
     state = request.app.state
     key = getattr(state, "ui_session_key", None)
     if key is None:
-        key = state.ui_session_key = sessions.key_from_environment()
+        try:
+            key = state.ui_session_key = sessions.key_from_environment()
+        except ReglamentError as error:
+            raise problems.ServiceError(
+                500, "configuration", "The service is misconfigured", str(error)
+            ) from None
     assert isinstance(key, bytes)
     return key
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from reglament.loader import Library
 from reglament.renderers.office_text import words
+from reglament.service import create_app
 from reglament.store import tokens
 from tests.service.conftest import NOW, Token
 from tests.service.ui.conftest import Cases, app_client, csrf, signed_in
@@ -223,3 +225,40 @@ def test_the_reglament_page_has_its_terms_worst_cases_and_findings(
     assert "RG101" in text and "<svg" in text
     missing = client.get("/ui/reglaments/no-such-thing")
     assert missing.status_code in (404, 422) and "no-such-thing" in missing.text
+
+
+def test_instances_with_one_session_key_share_sessions(
+    url: str, library: Library, token: Token, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REGLAMENT_SESSION_KEY", "ab" * 32)
+    with app_client(url, library) as first, app_client(url, library) as second:
+        signed_in(first, token("clerk"))
+        cookie = {"Cookie": f"reglament_session={first.cookies['reglament_session']}"}
+        assert second.get("/ui/inbox", headers=cookie).status_code == 200
+    monkeypatch.delenv("REGLAMENT_SESSION_KEY")
+    with app_client(url, library) as third:  # a key of its own: the session is not its
+        answer = third.get("/ui/inbox", headers=cookie, follow_redirects=False)
+        assert answer.headers["location"] == "/ui/sign-in"
+
+
+def test_a_short_session_key_is_named(
+    url: str, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REGLAMENT_SESSION_KEY", "short")
+    with app_client(url, library) as client:
+        answer = client.get("/ui/sign-in")
+    assert answer.status_code == 500
+    assert "REGLAMENT_SESSION_KEY is 5 bytes long; give at least 32" in answer.json()["detail"]
+
+
+def test_the_cookie_is_secure_over_https(url: str, library: Library, token: Token) -> None:
+    app = create_app(url, library, lambda: NOW)
+    with TestClient(app, base_url="https://testserver") as client:
+        form = client.get("/ui/sign-in")
+        assert "Secure" in form.headers["set-cookie"]
+        done = client.post(
+            "/ui/sign-in",
+            data={"token": token("clerk"), "csrf": csrf(form)},
+            follow_redirects=False,
+        )
+        assert "Secure" in done.headers["set-cookie"] and "HttpOnly" in done.headers["set-cookie"]
