@@ -1,7 +1,8 @@
 """The service's ASGI wrapper: each request's id (``X-Request-Id``, made when absent or
 unusable), the cap on a request body (413 past it, before the app reads more), and one log line
-per request: method, path (never its query), status, request id, token name, milliseconds.
-Nothing else of a request is logged: no header, no body, so no secret."""
+per request: method, path (never its query; anything shaped like a token's secret in it
+hidden), status, request id, token name, milliseconds. Nothing else of a request is logged: no
+header, no body, so no secret."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 log = logging.getLogger("reglament.service")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_SECRET = re.compile(r"rgl_[A-Za-z0-9_-]+")  # a token's secret put where it does not belong
 
 
 def _too_large(cap: int) -> str:
@@ -112,7 +114,7 @@ class Edge:
         log.info(
             "%s %s %s request=%s token=%s %.1fms",
             scope.get("method", ""),
-            scope.get("path", ""),
+            _SECRET.sub("rgl_(hidden)", scope.get("path", "")),
             status[0] if status else 0,
             request_id,
             getattr(who, "name", "-"),

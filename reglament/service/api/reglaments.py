@@ -161,7 +161,10 @@ def simulate(ref: Ref, given: Simulation, _: Reader, running: Running) -> Timeli
         actuals,
         outside_period=given.outside_period,
     )
-    note = f" (chosen as {chosen.why}; file {chosen.loaded.display})"
+    parts = [f"chosen as {chosen.why}", f"file {chosen.loaded.display}"]
+    if "variant" in case.defaulted and case.variant:
+        parts.append(f"variant {case.variant} by default")
+    note = f" ({'; '.join(parts)})"  # the header simulate's table and JSON give
     return timeline.as_dict(result, note)
 
 
