@@ -78,8 +78,18 @@ def signed_in(client: TestClient, secret: str) -> TestClient:
     return client
 
 
+def inbox_sections(page: str) -> dict[str, list[str]]:
+    """The cases listed in each section of the inbox, in order."""
+    found = {}
+    for key in ("overdue", "at_risk", "rest"):
+        start = page.index(f'<section class="{key}"')
+        end = page.index("</section>", start)
+        found[key] = re.findall(r'<tr data-case="([^"]+)"', page[start:end])
+    return found
+
+
 def app_client(url: str, library: Library) -> TestClient:
     return TestClient(create_app(url, library, lambda: NOW), raise_server_exceptions=False)
 
 
-__all__ = ["Cases", "Token", "app_client", "cases", "csrf", "local", "signed_in"]
+__all__ = ["Cases", "Token", "app_client", "cases", "csrf", "inbox_sections", "local", "signed_in"]

@@ -1,11 +1,10 @@
 """The office page over HTTP (starlette's TestClient on the app ``create_app`` makes): sign-in
 with a token and the session's cookie, CSRF on every form, the inbox's order, a case page with
 its moves, a completion in the case's audit trail, regions and roles as the API has them, and
-the user's language. On both databases."""
+the user's language. On SQLite: the page is the same over either database (the store's tests
+run both); the inbox's order and a completion run on both in test_databases.py."""
 
 from __future__ import annotations
-
-import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,17 +15,9 @@ from reglament.renderers.office_text import words
 from reglament.service import create_app
 from reglament.store import tokens
 from tests.service.conftest import NOW, Token
-from tests.service.ui.conftest import Cases, app_client, csrf, signed_in
+from tests.service.ui.conftest import Cases, app_client, csrf, inbox_sections, signed_in
 
-
-def _sections(page: str) -> dict[str, list[str]]:
-    """The cases listed in each section of the inbox, in order."""
-    found = {}
-    for key in ("overdue", "at_risk", "rest"):
-        start = page.index(f'<section class="{key}"')
-        end = page.index("</section>", start)
-        found[key] = re.findall(r'<tr data-case="([^"]+)"', page[start:end])
-    return found
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 def test_a_page_without_a_session_leads_to_the_sign_in(client: TestClient) -> None:
@@ -89,27 +80,6 @@ def test_a_form_without_its_csrf_token_is_refused(
     assert client.post("/ui/sign-out", data={}).status_code == 403
 
 
-def test_the_inbox_lists_overdue_then_at_risk_then_the_rest(
-    client: TestClient, token: Token, cases: Cases
-) -> None:
-    signed_in(client, token("clerk"))
-    page = client.get("/ui/inbox")
-    assert page.status_code == 200
-    assert _sections(page.text) == {
-        "overdue": [cases.overdue],
-        "at_risk": [cases.at_risk],
-        "rest": [cases.on_time],
-    }
-    text = page.text
-    row = text[text.index(f'data-case="{cases.overdue}"') :]
-    row = row[: row.index("</tr>")]
-    # receipt, service, step, its due as the notifications write dates, how late in working days
-    assert "ATY-LATE" in row and "ab-accept" in row
-    assert "2013 жылғы 9 қаңтар, 10:15" in row  # Kazakh by default, in the case's zone
-    assert "1 жұмыс күні" in row  # 15 minutes from 9 January 10:00, as of 10 January 14:00
-    assert "2013 жылғы 10 қаңтар, 14:00" in text  # as of now, in the region's time
-
-
 def test_a_case_page_has_its_timeline_diagram_history_and_moves(
     client: TestClient, token: Token, cases: Cases
 ) -> None:
@@ -122,37 +92,11 @@ def test_a_case_page_has_its_timeline_diagram_history_and_moves(
     assert "step_completed" in page and "resolution" in page  # the history
 
 
-def test_a_completion_is_in_the_audit_trail_and_leaves_the_overdue_list(
-    client: TestClient, token: Token, cases: Cases
-) -> None:
-    signed_in(client, token("clerk"))
-    page = client.get(f"/ui/cases/{cases.overdue}")
-    move = {"step": "ab-accept", "revision": "1", "csrf": csrf(page)}
-    done = client.post(
-        f"/ui/cases/{cases.overdue}/complete",
-        data=move,
-        headers={"X-Request-Id": "ui-test-1"},
-        follow_redirects=False,
-    )
-    assert done.status_code == 303, done.text
-    shown = client.get(done.headers["location"])
-    assert "ab-accept" in shown.text and 'class="notice ok"' in shown.text
-    sections = _sections(client.get("/ui/inbox").text)
-    assert cases.overdue not in sections["overdue"] and cases.overdue in sections["rest"]
-    answer = client.app.state.service.store.show(cases.overdue, NOW)  # type: ignore[attr-defined]
-    last = [e for e in answer["events"] if e["kind"] == "step_completed"][-1]
-    assert (last["step"], last["user"], last["role"]) == ("ab-accept", "clerk-atyrau", "clerk")
-    assert last["request"] == "ui-test-1"
-    again = client.post(f"/ui/cases/{cases.overdue}/complete", data=move)
-    assert again.status_code == 412  # the revision read is stale now
-    assert 'class="notice error"' in again.text
-
-
 def test_another_regions_case_is_not_found_and_not_written(
     client: TestClient, token: Token, cases: Cases
 ) -> None:
     signed_in(client, token("head", region="karaganda"))
-    listed = _sections(client.get("/ui/inbox").text)
+    listed = inbox_sections(client.get("/ui/inbox").text)
     assert cases.overdue not in [case for rows in listed.values() for case in rows]
     assert cases.elsewhere in [case for rows in listed.values() for case in rows]
     hidden = client.get(f"/ui/cases/{cases.overdue}?lang=en")
