@@ -16,7 +16,7 @@ import re
 import shutil
 import subprocess
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,6 +57,8 @@ COLOURS = {
     "refusal": ("#f8d7da", "#b02a37"),
     "otherend": ("#eeeeee", "#6c757d"),
 }
+# Where a case stands now: a thick stroke over the node's own fill (the office page's case page).
+_CURRENT = "#d63384"
 LANE_COLOURS = ("#f8f9fa", "#f6f2ea", "#eef5ee", "#eef1f8", "#f7eef3", "#f1f1e6")
 
 
@@ -80,13 +82,17 @@ def _css_class(node: Node) -> str:
 
 
 def mermaid_flowchart(
-    reglament: Reglament, channel: str | None = None, language: Language = Language.en
+    reglament: Reglament,
+    channel: str | None = None,
+    language: Language = Language.en,
+    current: Collection[str] = (),
 ) -> str:
     """A Mermaid flowchart: one subgraph per actor, steps with their time, labelled routes.
 
-    Dotted arrows are routes the act only implies; thick arrows are a wait's timeout.
+    Dotted arrows are routes the act only implies; thick arrows are a wait's timeout; the steps
+    in ``current`` (where a case stands now) have a thick stroke.
     """
-    return _mermaid(build(reglament, channel, language))
+    return _mermaid(build(reglament, channel, language, current))
 
 
 def _mermaid(flow: Flow) -> str:
@@ -122,9 +128,12 @@ def _mermaid(flow: Flow) -> str:
         if members[name]:
             text = ",color:#ffffff" if name == "gate" else ""
             lines.append(f"  classDef {name} fill:{fill},stroke:{stroke}{text}")
+    members["current"] = [node.id for node in flow.nodes if node.current]
     if members["untimed"]:  # after the fills, so that its dashes win
         lines.append("  classDef untimed stroke-dasharray:5 4")
-    for name in (*COLOURS, "untimed"):
+    if members["current"]:  # last, so that its stroke wins
+        lines.append(f"  classDef current stroke:{_CURRENT},stroke-width:4px")
+    for name in (*COLOURS, "untimed", "current"):
         if members[name]:
             lines.append(f"  class {','.join(members[name])} {name}")
     for index, lane in enumerate(flow.lanes):
@@ -163,6 +172,9 @@ def _dot_node(node: Node) -> str:
     attributes = _DOT_SHAPES[node.shape]
     if node.untimed:
         attributes = attributes.replace('style="', 'style="dashed,')
+    if node.current:
+        stroke = _CURRENT
+        attributes += ", penwidth=4"
     label = _dot_label(node.lines, bold_first=node.shape is not Shape.entry)
     return f'{node.id} [{attributes}, fillcolor="{fill}", color="{stroke}", label={label}];'
 
@@ -190,9 +202,15 @@ def _dot_edge(edge: Edge, index: int) -> list[str]:
     ]
 
 
-def dot(reglament: Reglament, channel: str | None = None, language: Language = Language.en) -> str:
-    """Graphviz DOT of the same flow: one ``cluster_`` per actor, the same shapes and labels."""
-    flow = build(reglament, channel, language)
+def dot(
+    reglament: Reglament,
+    channel: str | None = None,
+    language: Language = Language.en,
+    current: Collection[str] = (),
+) -> str:
+    """Graphviz DOT of the same flow: one ``cluster_`` per actor, the same shapes and labels,
+    the steps in ``current`` (where a case stands now) drawn with a thick stroke."""
+    flow = build(reglament, channel, language, current)
     by_id = {node.id: node for node in flow.nodes}
     lines = [
         f"digraph {json.dumps(flow.reglament)} {{",
@@ -256,15 +274,27 @@ def inline_svgs(warn: Callable[[str], None]) -> Callable[[Reglament], str | None
 
     def draw(reglament: Reglament) -> str | None:
         try:
-            svg = graphviz(dot(reglament), "svg").decode("utf-8")
+            return inline_svg(reglament)
         except GraphvizMissing as error:
             if not warned:
                 warn(f"diagrams left out of the report: {error}")
                 warned.append(True)
             return None
-        return re.sub(r'\sxmlns(:xlink)?="[^"]*"', "", svg[svg.index("<svg") :])
 
     return draw
+
+
+def inline_svg(
+    reglament: Reglament,
+    current: Collection[str] = (),
+    channel: str | None = None,
+    language: Language = Language.en,
+) -> str:
+    """The flow of ``reglament`` (of ``channel``, the steps in ``current`` marked) as SVG to
+    inline in HTML5: no XML prolog, doctype or namespace declarations. :class:`GraphvizMissing`
+    without ``dot``."""
+    svg = graphviz(dot(reglament, channel, language, current), "svg").decode("utf-8")
+    return re.sub(r'\sxmlns(:xlink)?="[^"]*"', "", svg[svg.index("<svg") :])
 
 
 # -- Mermaid Gantt of a simulated case ------------------------------------------------------------

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import textwrap
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from enum import Enum, StrEnum
 
 from reglament.errors import UsageError, unknown
@@ -62,6 +63,7 @@ class Node:
     lane: str | None = None  # the actor id: the swimlane it is drawn in
     untimed: bool = False  # the act gives (some case of) this step no time
     ending: EndKind | None = None
+    current: bool = False  # a case stands in this step now (the office page's case diagram)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,10 +273,14 @@ def _edges(step_id: str, step: Step, channel: str | None = None) -> list[Edge]:
 
 
 def build(
-    reglament: Reglament, channel: str | None = None, language: Language = Language.en
+    reglament: Reglament,
+    channel: str | None = None,
+    language: Language = Language.en,
+    current: Collection[str] = (),
 ) -> Flow:
     """The flow of the whole reglament, or of the steps reachable from ``channel``'s start;
-    actors and channels named in ``language`` where the act has it."""
+    actors and channels named in ``language`` where the act has it; the steps in ``current``
+    (where a case stands now) marked, for both writers to draw."""
     channels = reglament.channels
     if channel is not None:
         if channel not in channels:
@@ -292,7 +298,13 @@ def build(
         step_ids = list(reglament.steps)
         entries = {c: ch.start for c, ch in channels.items() if ch.start is not None}
 
-    step_nodes = [_node(step_id, reglament.steps[step_id]) for step_id in step_ids]
+    unknown_steps = [step for step in current if step not in reglament.steps]
+    if unknown_steps:
+        raise unknown("step", unknown_steps[0], reglament.steps, f"of {reglament.id}")
+    step_nodes = [
+        replace(node, current=True) if node.step in current else node
+        for node in (_node(step_id, reglament.steps[step_id]) for step_id in step_ids)
+    ]
     lanes: list[Lane] = []
     for actor_id in dict.fromkeys(n.lane for n in step_nodes if n.lane is not None):
         actor = reglament.actors[actor_id]

@@ -52,7 +52,7 @@ def create_app(
 def _application(
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None, max_body: int
 ) -> FastAPI:
-    from reglament.service import api
+    from reglament.service import api, ui
 
     app = FastAPI(
         title="reglament",
@@ -67,7 +67,7 @@ def _application(
     problems.install(app)
     app.include_router(api.router)
     app.openapi = lambda: _with_problems(app)  # type: ignore[method-assign]
-    # the office page (reglament/service/ui/) is mounted here: app.include_router(ui.router)
+    app.include_router(ui.router)  # the office page, /ui (reglament/service/ui/)
     app.add_middleware(Edge, max_body=max_body)
     return app
 

@@ -278,6 +278,13 @@ class Store:
             "events": [_event_json(event, ZoneInfo(row.timezone)) for event in logged],
         }
 
+    def allowed(self, ref: str) -> dict[str, list[str]]:
+        """The moves case ``ref`` may take now (``Engine.allowed``): each step under way and
+        the ways out of it."""
+        row = self._read(ref)
+        engine = self.engine(row.reglament, row.region, row.version)
+        return engine.allowed(engine.restore(json.loads(row.snapshot)))
+
     def audit(self, ref: str, at: dt.datetime | None = None) -> Reaudit:
         """Case ``ref`` re-audited against its own version (``runtime.audit.audit``): each step
         done late and the term met or broken, by how much, as of ``at`` (default: its end, or
@@ -296,10 +303,12 @@ class Store:
         reglament: str | None = None,
         receipt: str | None = None,
         limit: int = 100,
+        open_only: bool = False,
     ) -> list[dict[str, Any]]:
         """The cases that match every filter given, as of ``at``: overdue (a step or the term),
-        their term at risk, of a region (case aside), a reglament id, a receipt number. Ordered
-        by when they became overdue (``overdue``), else at risk (``at_risk``), else their id."""
+        their term at risk, of a region (case aside), a reglament id, a receipt number, not
+        finished (``open_only``). Ordered by when they became overdue (``overdue``), else at
+        risk (``at_risk``), else their id."""
         query = list_query(
             at,
             overdue=overdue,
@@ -308,6 +317,7 @@ class Store:
             reglament=reglament,
             receipt=receipt,
             limit=limit,
+            open_only=open_only,
         )
         with database.transaction(self.db, write=False) as connection:
             rows = connection.execute(query).all()
@@ -598,10 +608,13 @@ def list_query(
     reglament: str | None = None,
     receipt: str | None = None,
     limit: int = 100,
+    open_only: bool = False,
 ) -> Select[Any]:
     """The statement ``Store.cases`` runs (the bench EXPLAINs the same one)."""
     query = select(*(c for c in cases.c if c.name not in ("snapshot", "contact")))
     order = [cases.c.id]
+    if open_only:
+        query = query.where(_open())
     if overdue:
         query = query.where(_open(), cases.c.overdue_at < at)
         order = [cases.c.overdue_at, cases.c.id]

@@ -1,6 +1,7 @@
 """A small client of Chromium's DevTools protocol over ``--remote-debugging-pipe`` (no
-WebSocket library, no browser download): open pages, collect console errors, read links, take
-screenshots. Used by the HTML report's browser test."""
+WebSocket library, no browser download): open pages, collect console errors, read links, fill
+in and submit forms, take screenshots. Used by the HTML report's browser test and the office
+page's (tests/service/ui/test_browser.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 FLAGS = (
     "--headless",
@@ -35,6 +38,17 @@ def find_chromium() -> str | None:
         if Path(candidate).is_file():
             return candidate
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def need_chromium() -> str:
+    """The Chromium to drive: without one the test is skipped, and under CI=true it fails."""
+    executable = find_chromium()
+    if executable is None:
+        reason = "chromium is not installed (apt-get install chromium; .ci/run installs it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}: the browser test must run in CI")
+        pytest.skip(reason)
+    return executable
 
 
 @dataclass
@@ -126,11 +140,33 @@ class Browser:
         if result.get("errorText"):
             visit.error = str(result["errorText"])
             return visit
+        return self._loaded(visit)
+
+    def submit(self, selector: str, fields: dict[str, str] | None = None) -> Visit:
+        """Fill in ``fields`` (CSS selector → value) and click ``selector`` (a submit button),
+        as a person would; then wait for the page the form leads to (after any redirects)."""
+        for field_selector, value in (fields or {}).items():
+            found = self.evaluate(
+                f"(() => {{ const e = document.querySelector({json.dumps(field_selector)});"
+                f" if (!e) return false; e.value = {json.dumps(value)}; return true; }})()"
+            )
+            assert found, f"no field {field_selector} on the page"
+        self._events.clear()
+        clicked = self.evaluate(
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+            " if (!e) return false; e.click(); return true; })()"
+        )
+        assert clicked, f"nothing to click at {selector}"
+        return self._loaded(Visit(selector))
+
+    def _loaded(self, visit: Visit) -> Visit:
+        """``visit`` once the page has loaded: its final status and its console errors."""
         self._wait("Page.loadEventFired")
         for event in self._events:
             method, params = event.get("method"), event.get("params", {})
             if method == "Network.responseReceived" and params.get("type") == "Document":
                 visit.status = int(params["response"]["status"])
+                visit.url = str(params["response"]["url"])
             elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
                 visit.console_errors.append(json.dumps(params.get("args", []))[:300])
             elif method == "Runtime.exceptionThrown":
@@ -147,6 +183,15 @@ class Browser:
             "Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=True
         )
         return result["result"].get("value")
+
+    def texts(self, selector: str) -> list[str]:
+        """The text of each element ``selector`` matches, as shown."""
+        value = self.evaluate(
+            f"JSON.stringify(Array.from(document.querySelectorAll({json.dumps(selector)}),"
+            " e => e.innerText.trim()))"
+        )
+        found: list[str] = json.loads(value)
+        return found
 
     def links(self) -> list[str]:
         value = self.evaluate(

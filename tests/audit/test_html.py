@@ -18,7 +18,7 @@ from reglament.audit import audit_file
 from reglament.cli import app
 from reglament.loader import load_file
 from reglament.reports.audit_html import render_page
-from tests.audit.browser import browser, find_chromium
+from tests.audit.browser import browser, need_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 CLEAN = ROOT / "tests" / "fixtures" / "audit" / "clean.yaml"
@@ -78,13 +78,7 @@ def test_html_needs_an_output_folder() -> None:
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    executable = find_chromium()
-    if executable is None:
-        reason = "chromium is not installed (apt-get install chromium; .ci/run installs it)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}: the browser test must run in CI")
-        pytest.skip(reason)
-    return executable
+    return need_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -100,12 +100,23 @@ def parsed() -> dict[str, dict[str, Any]]:
     for name, reglament in GANTTS.items():
         engine_calendar = Engine(reglament).compiled.calendar
         texts[f"gantt:{name}"] = diagrams.mermaid_gantt(_default_case(reglament), engine_calendar)
+    texts["current:minimal"] = diagrams.mermaid_flowchart(load(MINIMAL), current={"check"})
     texts["broken:flow"] = 'flowchart TB\n  a["unclosed] --> b\n'
     texts["broken:gantt"] = (
         "gantt\n  dateFormat YYYY-MM-DD\n  section a\n  task :a1, 2020-01-01, 1d\n  )(\n"
     )
     texts["broken:type"] = "flowchartt TB\n  a --> b\n"
     return mermaid_parse(texts)
+
+
+def test_the_current_step_has_its_class(parsed: dict[str, dict[str, Any]]) -> None:
+    """The step where a case stands (the office page's case diagram) has the class 'current',
+    and no other step has it."""
+    result = parsed["current:minimal"]
+    assert result["ok"], result["error"]
+    classes = {v["id"]: v["classes"] for v in result["vertices"]}
+    assert "current" in classes["s_check"]
+    assert not any("current" in c for vid, c in classes.items() if vid != "s_check")
 
 
 def test_the_parser_refuses_broken_diagrams(parsed: dict[str, dict[str, Any]]) -> None:
