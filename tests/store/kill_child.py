@@ -44,7 +44,8 @@ def write(job: dict[str, Any]) -> int:
     """Do the writes ``job["ops"][job["first"]:]`` in order on the store at ``job["db"]``
     (cases of the reglament file ``job["library"]``), each with its idempotency key, and
     append ``INDEX REPEATED\\n`` to the ack file once its answer is seen: what a client knows
-    it got. A write refused as a conflict is sent again with its key."""
+    it got. A write refused as a conflict is sent again with its key. With ``linger`` it then
+    waits, as a service does for its next requests, until it is killed."""
     library = _READ.get(job["library"]) or load_library([job["library"]])
     store = Store(connect(store_url(job["db"])), library, lambda: dt.datetime.now(dt.UTC))
     acks = os.open(job["acks"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -59,6 +60,8 @@ def write(job: dict[str, Any]) -> int:
                     raise
                 time.sleep(0.05)
         os.write(acks, f"{index} {int(written.repeated)}\n".encode())
+    while job.get("linger"):  # a client that waits for its next requests, until it is killed
+        time.sleep(1)
     return 0
 
 
