@@ -3,7 +3,7 @@
 reads the reglaments once (:func:`warm`) and then, for each
 job read from stdin (one JSON object a line), forks a child that does the job, kills it with
 SIGKILL after the job's ``kill_after`` seconds if it is still running, and answers one JSON
-line: ``{"killed": bool, "code": int | null, "seconds": float}``.
+line: ``{"killed": bool, "code": int | null, "seconds": float, "ready": float | null}``.
 
 A child is a whole process of its own, with its own database connections (none is open in
 this one when it forks), killed as any process is; forking from here only saves it the
@@ -36,6 +36,8 @@ from reglament.runtime import delivery  # noqa: F401
 from reglament.store import Request, Store, Who, connect, database, store_url
 
 _READ: dict[str, Library] = {}  # the reglaments read once (warm), by path: a writer's library
+_READY: list[int] = []  # in a writer child: the pipe that tells the fork server it is ready
+HANG = 300.0  # seconds: a child meant to finish that runs longer is killed, and reported
 RETRIES = 20  # a writer repeats a write refused as a conflict (PostgreSQL: a killed
 # writer's transaction still ending on the server) this many times, with the same key
 
@@ -49,6 +51,8 @@ def write(job: dict[str, Any]) -> int:
     library = _READ.get(job["library"]) or load_library([job["library"]])
     store = Store(connect(store_url(job["db"])), library, lambda: dt.datetime.now(dt.UTC))
     acks = os.open(job["acks"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    if _READY:  # connected, the schema checked: the writes begin (the kill's delay runs from here)
+        os.write(_READY[0], b"r")
     for index in range(job["first"], len(job["ops"])):
         op = job["ops"][index]
         for attempt in range(RETRIES):
@@ -117,26 +121,39 @@ def _child(job: dict[str, Any]) -> None:
 
 def run(job: dict[str, Any]) -> dict[str, Any]:
     """Fork a child for ``job``, kill it after ``job["kill_after"]`` seconds (``None``: let it
-    finish) if it still runs, reap it, and say what became of it."""
+    finish) if it still runs, reap it, and say what became of it. A writer's delay runs from
+    when it says it is ready (``ready``: the seconds that took), a command's from the fork."""
     sys.stdout.flush()
     began = time.monotonic()
+    signal_r, signal_w = os.pipe()
     pid = os.fork()
     if pid == 0:
+        os.close(signal_r)
+        _READY.append(signal_w)
         _child(job)
+    os.close(signal_w)
     handle = os.pidfd_open(pid)
+    ready_at = None
     try:
         limit = job.get("kill_after")
-        ready, _, _ = select.select([handle], [], [], limit)
+        if "writer" in job:  # wait for its start-up first (or its end)
+            up, _, _ = select.select([handle, signal_r], [], [], HANG)
+            ready_at = time.monotonic() - began if signal_r in up else None
+        up, _, _ = select.select([handle], [], [], HANG if limit is None else limit)
         killed = False
-        if not ready:  # still running: kill it now (the pidfd names this very child)
+        if not up:  # still running: kill it now (the pidfd names this very child)
             signal.pidfd_send_signal(handle, signal.SIGKILL)
             killed = True
         _, status = os.waitpid(pid, 0)
     finally:
         os.close(handle)
+        os.close(signal_r)
+    seconds = time.monotonic() - began
+    if killed and limit is None:  # a child meant to finish that did not: it hung
+        return {"killed": False, "code": None, "seconds": seconds, "ready": ready_at}
     by_kill = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
-    return {"killed": killed and by_kill, "code": code, "seconds": time.monotonic() - began}
+    return {"killed": killed and by_kill, "code": code, "seconds": seconds, "ready": ready_at}
 
 
 def warm(paths: list[str]) -> None:

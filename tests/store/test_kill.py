@@ -278,8 +278,8 @@ class Run:
         return self.tmp / "outbox"
 
     def job(self, kind: str, quota: int, left: int, **given: Any) -> bool:
-        """Run one child of ``kind``; while ``quota`` allows, kill it after its start-up and a
-        random delay: whether it was killed. ``left`` is how much of the phase's work is left
+        """Run one child of ``kind``; while ``quota`` allows, kill it after its start-up (a
+        writer's: until it says it is ready) and a random delay: whether it was killed. ``left`` is how much of the phase's work is left
         (writes, timers, messages): the delay is uniform over a stretch in which the child,
         at the pace measured so far, would do about 1 / (kills left + 1) of it, so that the kills
         spread over the work. A child that ends by itself must end well."""
@@ -287,17 +287,20 @@ class Run:
         out = self.tmp / f"{kind}.out"
         out.write_text("")
         delay = None
+        startup = 0.0 if kind == "writer" else self.startup[kind]  # a writer's runs from ready
         if kills_left > 0:
             stretch = max(left, 1) * self.pace[kind] / (kills_left + 1)
-            delay = self.startup[kind] + self.rng.uniform(0, stretch)
+            delay = startup + self.rng.uniform(0, stretch)
         before = _progress(self, kind)
         done = self.children.run({**given, "out": str(out), "kill_after": delay})
         self.runs[kind] += 1
         self.seconds[kind] += done["seconds"]
         made = _progress(self, kind) - before
-        working = done["seconds"] - self.startup[kind]
+        working = done["seconds"] - (done["ready"] or self.startup[kind])
         if made > 0 and working > 0:  # the pace: seconds per unit of work, averaged
             self.pace[kind] = 0.7 * self.pace[kind] + 0.3 * working / made
+        elif done["killed"] and working > self.pace[kind]:  # a unit takes longer than that
+            self.pace[kind] = 0.7 * self.pace[kind] + 0.3 * 2 * working
         if not done["killed"]:
             assert done["code"] == 0, f"{HOW}: {kind} exited {done['code']}: {out.read_text()}"
             return False
@@ -305,7 +308,8 @@ class Run:
         self.mid_work[kind] += made > 0
         # the start-up measured with nothing to do is less than the time to the first commit:
         # a kill that found nothing done moves the kills after it later, one that did, earlier
-        self.startup[kind] *= 1.1 if made == 0 else 0.97
+        if kind != "writer":
+            self.startup[kind] *= 1.1 if made == 0 else 0.97
         return True
 
     def calibrate(self, jobs: dict[str, dict[str, Any]]) -> None:
