@@ -33,7 +33,6 @@ import email.utils
 import hashlib
 import http.client
 import json
-import mailbox
 import os
 import secrets
 import smtplib
@@ -234,7 +233,8 @@ class MaildirSink:
 
     def _mail(self, message: Message) -> None:
         folder = self.root / "email"
-        mailbox.Maildir(folder, create=True)  # tmp/, new/, cur/
+        for part in ("tmp", "new", "cur"):  # the Maildir's, and the folders above it
+            (folder / part).mkdir(mode=0o700, parents=True, exist_ok=True)
         if next((folder / "cur").glob(f"{message.key}:*"), None) is not None:
             return  # delivered, and read since (a reader moves it to cur/KEY:2,FLAGS)
         data = email_message(message, self.sender, self.clock()).as_bytes()

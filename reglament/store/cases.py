@@ -190,6 +190,7 @@ class Store:
         """Open a case of ``reglament`` submitted at ``at`` (``Engine.start``) and store it at
         revision 1 with its first events."""
         request = request or Request()
+        at = _zoned(at, ZoneInfo(reglament.timezone))
         payload = {
             "reglament": reglament.id,
             "region": reglament.region,
@@ -385,10 +386,11 @@ class Store:
         if command.at.tzinfo is None:
             raise UsageError(f"expected an aware datetime, got {command.at!r}")
         with database.transaction(self.db, write=True) as connection:
+            row = self._row(connection, ref)
+            command = _in_zone(command, ZoneInfo(row.timezone))
             done = self._done(connection, command.name, command.payload, request)
             if done is not None:
                 return done
-            row = self._row(connection, ref)
             if request.revision is not None and request.revision != row.revision:
                 raise _stale(row.id, request.revision, row.revision)
             row = reproject.catch_up(connection, self, row, request.who)
@@ -693,6 +695,23 @@ _moves: dict[str, Callable[[Mapping[str, Any]], Move]] = {
     "data": _set_data,
     "fire": planning.fire_move,
 }
+
+
+def _zoned(at: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """``at`` in the case's time zone (a naive one as given, for the engine to refuse)."""
+    return at.astimezone(zone) if at.tzinfo is not None else at
+
+
+def _in_zone(command: _Command, zone: ZoneInfo) -> _Command:
+    """``command`` with its instant in the case's time zone, the one form in which a move is
+    run, logged and replayed: ``Engine.restore`` reads a snapshot's instants in that zone, so
+    an instant kept in the caller's offset would make the replayed case differ from the
+    snapshot (and the same move given in two offsets is one request under its key)."""
+    at = _zoned(command.at, zone)
+    if at.isoformat() == command.payload["at"]:
+        return command
+    payload = {**command.payload, "at": at.isoformat()}
+    return _Command(command.name, payload, _moves[command.name](payload), at)
 
 
 # -- rows ---------------------------------------------------------------------------------------

@@ -129,6 +129,13 @@ def test_an_email_lands_in_the_maildir_under_its_key(tmp_path: Path) -> None:
     assert list((tmp_path / "email" / "tmp").iterdir()) == []
 
 
+def test_the_first_email_makes_the_sinks_folders(tmp_path: Path) -> None:
+    root = tmp_path / "data" / "reglament" / "outbox"  # none of them there yet
+    sent = message()
+    MaildirSink(root, clock).deliver(sent)
+    assert mailbox.Maildir(root / "email", create=False).keys() == [sent.key]
+
+
 def test_the_same_key_twice_is_one_mail_even_once_read(tmp_path: Path) -> None:
     sink = MaildirSink(tmp_path, clock)
     sent = message()
