@@ -22,6 +22,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from reglament.errors import NotFoundError
+from reglament.schemas import Decision, Step
 from reglament.service.context import Service, service
 from reglament.service.problems import forbidden, unauthorized
 from reglament.store.tokens import Principal, verify
@@ -98,3 +99,19 @@ def in_region(who: Principal, region: str, action: Action, what: str) -> None:
     if action in WRITES:
         raise forbidden(f"{what} is in region {region}; this token's region is {who.region}")
     raise NotFoundError(f"no stored case {what!r} (give a case id or a receipt number)")
+
+
+def refusal(who: Principal, step_id: str, step: Step) -> str | None:
+    """Why ``who`` may not complete step ``step_id`` (``None``: they may): the roles that may
+    decide (a head) any step; a clerk the steps of their own actor, never a decision; the other
+    roles none. The API's completion and the office page's buttons and forms both ask it."""
+    if who.role not in GRANTED[Action.write_cases]:
+        return f"a {who.role}'s token records no step"
+    if who.role in GRANTED[Action.decide]:
+        return None
+    if isinstance(step, Decision):
+        return f"step {step_id} is a decision: a head's, not a {who.role}'s"
+    actor = getattr(step, "actor", None)
+    if actor is None or actor != who.actor:
+        return f"step {step_id} is {actor}'s; this token records {who.actor}'s steps"
+    return None

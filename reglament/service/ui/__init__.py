@@ -21,9 +21,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from reglament.errors import NotFoundError, ReglamentError
 from reglament.renderers import diagrams, office
 from reglament.renderers.office_text import words
-from reglament.schemas import Decision, Language, Reglament, Step
+from reglament.schemas import Language, Reglament, Step
 from reglament.service import problems
-from reglament.service.auth import GRANTED, Action, in_region
+from reglament.service.auth import GRANTED, Action, in_region, refusal
 from reglament.service.context import Service, service
 from reglament.service.ui import session as sessions
 from reglament.service.ui import views
@@ -283,18 +283,8 @@ def _svg(
 
 
 def _may_record(who: Principal) -> Callable[[str, Step], bool]:
-    """Whether ``who`` may complete a step: a clerk their actor's steps but no decision, a head
-    any (auth.py's roles: ``cases:write`` and ``cases:decide``)."""
-
-    def may(step_id: str, step: Step) -> bool:
-        if who.role not in GRANTED[Action.write_cases]:
-            return False
-        if who.role in GRANTED[Action.decide]:
-            return True
-        actor = getattr(step, "actor", None)
-        return not isinstance(step, Decision) and actor is not None and actor == who.actor
-
-    return may
+    """Whether ``who`` may complete a step (``auth.refusal``, the API's rule too)."""
+    return lambda step_id, step: refusal(who, step_id, step) is None
 
 
 def _granted(who: Principal, action: Action) -> None:
