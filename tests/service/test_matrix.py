@@ -117,6 +117,11 @@ SAMPLES: dict[str, Make] = {
         f"/v1/cases/{w.case('certificate' if r == OWN else r)}/data",
         json={"values": {"tsa_this_quarter": "true"}, "at": _at(w, "certificate")},
     ),
+    "migrateCases": lambda w, r, t: Sample(
+        "POST",
+        "/v1/reglaments/targeted-social-assistance/migrate",
+        json={"to": "2012-11-09", "policy": "keep", "region": r, "at": _at(w, r)},
+    ),
     "listOutbox": lambda w, r, t: Sample("GET", "/v1/outbox", lists="messages"),
     "listTokens": lambda w, r, t: Sample("GET", "/v1/tokens", lists="region"),
     "createToken": lambda w, r, t: Sample(

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from reglament.service.api import cases, outbox, reglaments, tokens
+from reglament.service.api import cases, migrate, outbox, reglaments, tokens
 
 router = APIRouter(prefix="/v1")
 router.include_router(reglaments.router)
+router.include_router(migrate.router)
 router.include_router(cases.router)
 router.include_router(outbox.router)
 router.include_router(tokens.router)
