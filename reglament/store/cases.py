@@ -55,6 +55,11 @@ _UPDATE_CASE = update(cases).where(
     cases.c.id == bindparam("row_id"), cases.c.revision == bindparam("read_revision")
 )
 _INSERT_EVENTS = insert(events)
+_INSERT_CASE = insert(cases)
+_TAKEN = select(cases.c.id, cases.c.receipt).where(
+    or_(cases.c.id == bindparam("new_id"), cases.c.receipt == bindparam("new_receipt"))
+)
+_KEPT_ANSWER = select(idempotency).where(idempotency.c.key == bindparam("kept_key"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,11 +395,7 @@ class Store:
         payload: dict[str, Any],
         request: Request,
     ) -> Written:
-        taken = connection.execute(
-            select(cases.c.id, cases.c.receipt).where(
-                or_(cases.c.id == case.id, cases.c.receipt == case.receipt)
-            )
-        ).first()
+        taken = connection.execute(_TAKEN, {"new_id": case.id, "new_receipt": case.receipt}).first()
         if taken is not None:
             raise ConflictError(
                 f"case {taken.id} (receipt {taken.receipt}) is stored already: give another "
@@ -420,7 +421,7 @@ class Store:
             **columns,
         )
         fit(cases, [row])
-        connection.execute(insert(cases).values(**row))
+        connection.execute(_INSERT_CASE, row)
         planning.replan(connection, case.id, 1, planned)
         logged = [_record_row(r) for r in case.history]
         response = self._log(connection, case, 1, 0, "start", payload, logged, request)
@@ -508,9 +509,7 @@ class Store:
         """The first answer given under the request's idempotency key, if it was used."""
         if request.key is None:
             return None
-        kept = connection.execute(
-            select(idempotency).where(idempotency.c.key == request.key)
-        ).first()
+        kept = connection.execute(_KEPT_ANSWER, {"kept_key": request.key}).first()
         if kept is None:
             return None
         if kept.request != _fingerprint(command, payload, request):

@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from reglament.engine import Case, Engine
@@ -59,23 +59,28 @@ def plan(engine: Engine, case: Case, at: dt.datetime) -> tuple[dict[str, Any], l
     return columns, planned
 
 
+# replan's statements, built once (a statement built per call costs more Python than the
+# database's work on it: docs/runtime.md, "What a write costs")
+_KEPT = select(table.c.id, table.c.kind, table.c.step, table.c.due_at, table.c.fired_at).where(
+    table.c.case_id == bindparam("of_case")
+)
+_DELETE = delete(table).where(table.c.id == bindparam("gone"))
+_INSERT = insert(table)
+
+
 def replan(connection: Connection, case_id: str, revision: int, planned: list[Timer]) -> None:
     """The case's timers not fired yet become ``planned``: those no longer planned go, new ones
     come with the revision that planned them; fired ones stay, and none is planned twice."""
-    kept = connection.execute(
-        select(table.c.id, table.c.kind, table.c.step, table.c.due_at, table.c.fired_at).where(
-            table.c.case_id == case_id
-        )
-    ).all()
+    kept = connection.execute(_KEPT, {"of_case": case_id}).all()
     wanted = {(t.kind, t.step, t.due) for t in planned}
     gone = [t.id for t in kept if t.fired_at is None and (t.kind, t.step, t.due_at) not in wanted]
     if gone:
-        connection.execute(delete(table).where(table.c.id.in_(gone)))
+        connection.execute(_DELETE, [{"gone": g} for g in gone])
     have = {(t.kind, t.step, t.due_at) for t in kept}
     new = [t for t in planned if (t.kind, t.step, t.due) not in have]
     if new:
         connection.execute(
-            insert(table),
+            _INSERT,
             [
                 {"case_id": case_id, "kind": t.kind, "step": t.step, "due_at": t.due}
                 | {"revision": revision}
