@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
@@ -42,8 +43,9 @@ def plan(engine: Engine, case: Case, at: dt.datetime) -> tuple[dict[str, Any], l
     status = engine.status(case, at)
     whole = planned
     if any(record.kind in _POLLED for record in case.history):
-        bare = engine.restore(case.to_dict())
-        bare.history = [r for r in bare.history if r.kind not in _POLLED]
+        # the case without its time-driven records: a copy sharing all but its history
+        # (``timers`` only reads a case), not a restored one (to_dict and restore per write)
+        bare = replace(case, history=[r for r in case.history if r.kind not in _POLLED])
         whole = timers(engine, bare, at)
     late = [t.due - _LATE_AFTER[t.kind] for t in whole if t.kind in _LATE_AFTER]
     risk = next((t.due for t in whole if t.kind == "term_at_risk"), None)
