@@ -32,7 +32,7 @@ from reglament.runtime.audit import Reaudit
 from reglament.runtime.audit import audit as reaudit
 from reglament.schemas import Reglament
 from reglament.schemas.jsonready import json_ready
-from reglament.store import database, outbox
+from reglament.store import database, memo, outbox
 from reglament.store import timers as planning
 from reglament.store.tables import cases, events, fit, idempotency
 
@@ -114,6 +114,7 @@ class Store:
                 raise
         self.db, self.library, self.now = db, library, now
         self._engines: dict[tuple[str, str, str], Engine] = {}
+        self._kept = memo.Kept()  # the cases of the last writes, as they committed them
 
     def close(self) -> None:
         """Close the database's connections."""
@@ -188,7 +189,7 @@ class Store:
             "contact": dict(contact or {}),
         }
         engine = self.engine(reglament.id, reglament.region, payload["version"])
-        with database.transaction(self.db, write=True) as connection:
+        with self._kept.committing(), database.transaction(self.db, write=True) as connection:
             done = self._done(connection, "start", payload, request)
             if done is not None:
                 return done
@@ -327,7 +328,7 @@ class Store:
     def _write(self, ref: str, command: _Command, request: Request) -> Written:
         if command.at.tzinfo is None:
             raise UsageError(f"expected an aware datetime, got {command.at!r}")
-        with database.transaction(self.db, write=True) as connection:
+        with self._kept.committing(), database.transaction(self.db, write=True) as connection:
             done = self._done(connection, command.name, command.payload, request)
             if done is not None:
                 return done
@@ -335,7 +336,7 @@ class Store:
             if request.revision is not None and request.revision != row.revision:
                 raise _stale(row.id, request.revision, row.revision)
             engine = self.engine(row.reglament, row.region, row.version)
-            case = engine.restore(json.loads(row.snapshot))
+            case = self._case(engine, row)
             if command.at < row.updated_at:
                 raise MoveError(
                     f"case {row.id}: {command.name} at {command.at.isoformat()} is before its "
@@ -362,19 +363,21 @@ class Store:
         revision = row.revision + 1
         last = max(command.at, row.updated_at)
         columns, planned = planning.plan(engine, case, last)
+        snapshot = json.dumps(case.to_dict(), ensure_ascii=False)
         changed = connection.execute(
             _UPDATE_CASE,
             {
                 "row_id": row.id,
                 "read_revision": row.revision,
                 "revision": revision,
-                "snapshot": json.dumps(case.to_dict(), ensure_ascii=False),
+                "snapshot": snapshot,
                 "updated_at": last,
                 **columns,
             },
         ).rowcount
         if changed != 1:  # another writer committed in between (PostgreSQL's READ COMMITTED)
             raise _stale(row.id, row.revision, row.revision + 1)
+        self._kept.stage(case.id, snapshot, case)
         planning.replan(connection, case.id, revision, planned)
         first = row.last_seq
         response = self._log(
@@ -422,6 +425,7 @@ class Store:
         )
         fit(cases, [row])
         connection.execute(_INSERT_CASE, row)
+        self._kept.stage(case.id, row["snapshot"], case)
         planning.replan(connection, case.id, 1, planned)
         logged = [_record_row(r) for r in case.history]
         response = self._log(connection, case, 1, 0, "start", payload, logged, request)
@@ -518,6 +522,12 @@ class Store:
                 f"{kept.case_id}): give a new key for a new request"
             )
         return Written(json.loads(kept.response), repeated=True)
+
+    def _case(self, engine: Engine, row: Row[Any]) -> Case:
+        """The case ``row`` holds: the one this store's last write on it committed, if the row
+        still holds that write's snapshot (``memo``), else its snapshot restored."""
+        kept = self._kept.take(row.id, row.snapshot)
+        return kept if kept is not None else engine.restore(json.loads(row.snapshot))
 
     def _row(self, connection: Connection, ref: str) -> Row[Any]:
         """The row of case ``ref``, by its id or its receipt number."""

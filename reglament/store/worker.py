@@ -16,7 +16,6 @@ virtual clock of ``--now``)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -95,7 +94,10 @@ class Worker:
         """Claim one due timer and fire it, in one transaction; ``None`` when none is due."""
         claimed: Row[Any] | None = None
         try:
-            with database.transaction(self.store.db, write=True) as connection:
+            with (
+                self.store._kept.committing(),
+                database.transaction(self.store.db, write=True) as connection,
+            ):
                 claimed = self._claim(connection, now)
                 return None if claimed is None else self._fire(connection, claimed, now)
         except _Refused as refused:  # rolled back: nothing written
@@ -146,7 +148,7 @@ class Worker:
         store = self.store
         row = store._row(connection, claimed.case_id)
         engine = store.engine(row.reglament, row.region, row.version)
-        case = engine.restore(json.loads(row.snapshot))
+        case = store._case(engine, row)
         zone = ZoneInfo(row.timezone)
         timer = Timer(claimed.kind, claimed.step, claimed.due_at.astimezone(zone))
         at = max(timer.due, row.updated_at.astimezone(zone))
