@@ -91,24 +91,40 @@ def replan(connection: Connection, case_id: str, revision: int, planned: list[Ti
         )
 
 
+# the timer fired, and any other row of its case not fired yet whose event the firing recorded
+_MARK_FIRED = (
+    update(table)
+    .where(
+        or_(
+            table.c.id == bindparam("timer_id"),
+            and_(
+                table.c.case_id == bindparam("of_case"),
+                table.c.fired_at.is_(None),
+                table.c.kind == bindparam("recorded_kind"),
+                table.c.step.is_not_distinct_from(bindparam("recorded_step")),
+            ),
+        )
+    )
+    .values(fired_at=bindparam("now"))
+)
+
+
 def mark_fired(
     connection: Connection, case_id: str, made: list[Record], timer_id: int, now: dt.datetime
 ) -> None:
     """Timer ``timer_id`` fired at ``now``, and with it every timer of the case not fired yet
     whose event the firing recorded too (one poll records every event come by then)."""
-    recorded = [
-        and_(
-            table.c.kind == record.kind.value,
-            table.c.step.is_(None) if record.step is None else table.c.step == record.step,
-        )
-        for record in made
-        if record.kind in _POLLED
-    ]
-    which = table.c.id == timer_id
-    if recorded:
-        others = and_(table.c.case_id == case_id, table.c.fired_at.is_(None), or_(*recorded))
-        which = or_(which, others)
-    connection.execute(update(table).where(which).values(fired_at=now))
+    recorded: list[tuple[str | None, str | None]] = [
+        (r.kind.value, r.step) for r in made if r.kind in _POLLED
+    ] or [(None, None)]  # none: the timer's own row only (no kind is null)
+    connection.execute(
+        _MARK_FIRED,
+        [
+            {"timer_id": timer_id, "of_case": case_id, "now": now}
+            | {"recorded_kind": kind, "recorded_step": step}
+            for kind, step in recorded
+        ],
+    )
 
 
 def timer_of(payload: Mapping[str, Any]) -> Timer:

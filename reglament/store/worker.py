@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from reglament.errors import CaseError, MoveError
@@ -131,8 +131,8 @@ class Worker:
             sleep(min(max(wait, 0.0), interval))
 
     def _claim(self, connection: Connection, now: dt.datetime) -> Row[Any] | None:
-        query = claim_query(now, self._failed, connection.dialect.name)
-        return connection.execute(query).first()
+        query = claim_query(self._failed, connection.dialect.name)
+        return connection.execute(query, {"now": now}).first()
 
     def _fire(self, connection: Connection, claimed: Row[Any], now: dt.datetime) -> Firing:
         store = self.store
@@ -170,19 +170,21 @@ class Worker:
         return replace(firing, at=at, revision=written.response["revision"], events=kinds)
 
 
-def claim_query(now: dt.datetime, failed: set[int], dialect: str) -> Select[Any]:
-    """The statement that claims the earliest timer due by ``now`` not fired yet (nor in
+_CLAIM = (
+    select(timers.c.id, timers.c.case_id, timers.c.kind, timers.c.step, timers.c.due_at)
+    .join(cases, cases.c.id == timers.c.case_id)
+    .where(timers.c.fired_at.is_(None), timers.c.due_at <= bindparam("now"))
+    .order_by(timers.c.due_at, timers.c.id)
+    .limit(1)
+)
+_CLAIMS = {"postgresql": _CLAIM.with_for_update(skip_locked=True)}  # built once, not per claim
+
+
+def claim_query(failed: set[int], dialect: str) -> Select[Any]:
+    """The statement that claims the earliest timer due by its ``now`` not fired yet (nor in
     ``failed``): read on the index of the timers to come (``ix_timers_pending``, 0003), locked
     ``FOR UPDATE SKIP LOCKED`` with its case's row on PostgreSQL."""
-    query = (
-        select(timers.c.id, timers.c.case_id, timers.c.kind, timers.c.step, timers.c.due_at)
-        .join(cases, cases.c.id == timers.c.case_id)
-        .where(timers.c.fired_at.is_(None), timers.c.due_at <= now)
-        .order_by(timers.c.due_at, timers.c.id)
-        .limit(1)
-    )
+    query = _CLAIMS.get(dialect, _CLAIM)
     if failed:
         query = query.where(timers.c.id.not_in(failed))
-    if dialect == "postgresql":
-        query = query.with_for_update(skip_locked=True)
     return query

@@ -71,7 +71,7 @@ def test_indexes_exist(db: Engine) -> None:
 def test_the_worker_claims_on_the_index_of_the_timers_to_come(db: Engine) -> None:
     """The claim reads ``ix_timers_pending`` (only timers not fired yet, in the claim's order),
     whatever number of fired timers the table holds."""
-    query = claim_query(dt.datetime(2017, 3, 1, tzinfo=dt.UTC), set(), db.dialect.name)
+    query = claim_query(set(), db.dialect.name).params(now=dt.datetime(2017, 3, 1, tzinfo=dt.UTC))
     statement = query.compile(db, compile_kwargs={"literal_binds": True})
     with db.begin() as connection:
         if db.dialect.name == "postgresql":
