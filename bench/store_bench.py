@@ -7,6 +7,9 @@ large table, side by side in one run on the bench's ten-step process (``bench/te
 * the baseline: SpiffWorkflow's serializer round trip per step (deserialize the workflow,
   complete its task, serialize it again), what a store of SpiffWorkflow documents does per
   step before it even writes;
+* timers fired per second: ``Worker.run_once`` (``reglament worker``) firing every due timer of
+  many open cases, each firing one committed transaction, on SQLite (one process) and on
+  PostgreSQL with 1 and 4 worker processes claiming from the same table (``SKIP LOCKED``);
 * ``Store.cases(overdue=True)`` (``cases list --overdue``) with 100,000 and 1,000,000 in-flight
   cases bulk-inserted into the ``cases`` table, timed, with its plan (EXPLAIN) on both databases.
 
@@ -47,13 +50,17 @@ from reglament.loader import Library, load_library
 from reglament.store import Store, connect, store_url, upgrade
 from reglament.store.cases import list_query
 from reglament.store.tables import cases as cases_table
+from reglament.store.worker import Worker
 
 START, END = "<!-- store:start -->", "<!-- store:end -->"
 PG_ENV = "REGLAMENT_TEST_PG_URL"
 CASES_PER_RUN = 100  # cases per writer and run: ten completions each
-RUNS = 5
+RUNS = 3
 PG_RUNS = 3  # each run of 4 writers is 4,000 completions
 SPIFF_CASES = 100
+TIMER_CASES = 300  # open cases per worker process and run: three timers each
+TIMER_RUNS = 3
+FIRE_AT = dt.datetime(2017, 3, 1, tzinfo=dt.UTC)  # after every timer of a case begun in 2016
 LIST_SIZES = (100_000, 1_000_000)
 LIST_RUNS = 25
 RECORDED = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
@@ -225,6 +232,112 @@ def pg_rate(base: str, count: int) -> Rate:
     return Rate.of(runs)
 
 
+# -- timers fired per second -------------------------------------------------------------------
+
+
+def _open_cases(store: Store, count: int, offset: int) -> None:
+    """``count`` cases started at drawn instants of 2016 and left at their first step: each
+    has three timers (its step overdue, its term at risk, its term overdue)."""
+    engine = store.engine("bench-ten-steps", "almaty", "2015-01-01")
+    sample = simulate_many(engine, count, *PERIOD, "office", seed=SEED + offset)
+    reglament = store.library.choose("bench-ten-steps@almaty").reglament
+    for i in range(count):
+        at = sample.case(i).submitted_at
+        store.start(reglament, at, "office", case_id=f"t{offset}-{i}", receipt=f"T{offset}-{i}")
+
+
+def _fire(store: Store) -> tuple[int, float, float, float]:
+    """Fire every timer due by :data:`FIRE_AT`: (fired, start, end, CPU seconds)."""
+    gc.collect()
+    t0, c0 = time.perf_counter(), time.process_time()
+    done = Worker(store).run_once(FIRE_AT)
+    t1, c1 = time.perf_counter(), time.process_time()
+    errors = [f.text for f in done if f.error is not None]
+    if errors:
+        raise RuntimeError(f"a timer could not fire: {errors[0]}")
+    return sum(f.revision is not None for f in done), t0, t1, c1 - c0
+
+
+def _fired_once(url: str, fired: int) -> None:
+    """Every timer due was fired, each once: the fired rows are the firings counted, and no
+    event of a timer was recorded twice for one case."""
+    db = connect(store_url(url))
+    with db.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT count(*) FROM timers WHERE fired_at IS NOT NULL"
+        ).scalar_one()
+        left = connection.exec_driver_sql(
+            "SELECT count(*) FROM timers WHERE fired_at IS NULL"
+        ).scalar_one()
+        twice = connection.exec_driver_sql(
+            "SELECT count(*) FROM (SELECT case_id, kind, step FROM events WHERE kind IN "
+            "('step_overdue', 'term_at_risk', 'term_overdue') "
+            "GROUP BY case_id, kind, step HAVING count(*) > 1) AS t"
+        ).scalar_one()
+    db.dispose()
+    if rows != fired or left or twice:
+        raise RuntimeError(f"timers: {fired} fired, {rows} rows fired, {left} left, {twice} twice")
+
+
+def _timer_worker(url: str, offset: int, ready: Any, go: Any, out: Any) -> None:
+    """One worker process: its share of the open cases started, then (all together) every
+    due timer of the table fired."""
+    store = Store(connect(store_url(url)), _library(), lambda: RECORDED)
+    _open_cases(store, TIMER_CASES, offset)
+    ready.put(offset)
+    go.wait()
+    out.put(_fire(store))
+    store.close()
+
+
+def timer_workers(url: str, count: int, run: int) -> tuple[int, float, float]:
+    """``count`` worker processes firing the timers of ``count * TIMER_CASES`` cases: timers
+    fired, wall seconds from the first start to the last end, CPU seconds of the workers."""
+    context = multiprocessing.get_context("fork")
+    ready, out, go = context.Queue(), context.Queue(), context.Event()
+    processes = [
+        context.Process(target=_timer_worker, args=(url, 1000 * run + n, ready, go, out))
+        for n in range(count)
+    ]
+    for p in processes:
+        p.start()
+    for _ in processes:
+        ready.get(timeout=600)
+    go.set()
+    results = [out.get(timeout=600) for _ in processes]
+    for p in processes:
+        p.join()
+        if p.exitcode != 0:
+            raise RuntimeError(f"a timer worker exited with {p.exitcode}")
+    fired = sum(r[0] for r in results)
+    _fired_once(url, fired)
+    wall = max(r[2] for r in results) - min(r[1] for r in results)
+    return fired, wall, sum(r[3] for r in results)
+
+
+def sqlite_timer_rate() -> Rate:
+    """One process, pinned to one core: its cases started, then their timers fired."""
+    runs = []
+    library = _library()
+    for run in range(TIMER_RUNS):
+        with sqlite_db() as url:
+            store = Store(connect(store_url(url)), library, lambda: RECORDED)
+            _open_cases(store, TIMER_CASES, run)
+            fired, t0, t1, cpu = _fire(store)
+            store.close()
+            _fired_once(url, fired)
+            runs.append((fired, t1 - t0, cpu))
+    return Rate.of(runs)
+
+
+def pg_timer_rate(base: str, count: int) -> Rate:
+    runs = []
+    for run in range(TIMER_RUNS):
+        with pg_db(base) as url:
+            runs.append(timer_workers(url, count, run))
+    return Rate.of(runs)
+
+
 # -- the baseline: SpiffWorkflow's serializer round trip per step ------------------------------
 
 
@@ -315,26 +428,27 @@ LIST_AT = dt.datetime(2016, 7, 1, 12, 0, tzinfo=dt.UTC)  # the listing instant: 
 BASE = 100_000  # rows made in Python; a larger table is copies of them under other ids
 
 
-def fill(db: Database, count: int) -> None:
-    """``count`` rows into the ``cases`` table: :data:`BASE` of :func:`bulk_rows` by
-    executemany, then copies of them (``INSERT ... SELECT``) under other ids and receipts,
-    until there are ``count``."""
-    batch: list[dict[str, Any]] = []
+def fill(db: Database, have: int, count: int) -> None:
+    """Grow the ``cases`` table from ``have`` rows to ``count``: first :data:`BASE` of
+    :func:`bulk_rows` by executemany, then copies of them (``INSERT ... SELECT``) under other
+    ids and receipts, until there are ``count``."""
     with db.begin() as connection:
-        for row in bulk_rows(min(count, BASE), SEED):
-            batch.append(row)
-            if len(batch) == 20_000:
+        if have == 0:
+            batch: list[dict[str, Any]] = []
+            for row in bulk_rows(min(count, BASE), SEED):
+                batch.append(row)
+                if len(batch) == 20_000:
+                    connection.execute(cases_table.insert(), batch)
+                    batch = []
+            if batch:
                 connection.execute(cases_table.insert(), batch)
-                batch = []
-        if batch:
-            connection.execute(cases_table.insert(), batch)
         names = [c.name for c in cases_table.c]
         copied = [f"{n} || '.{{k}}'" if n in ("id", "receipt") else n for n in names]
         statement = (
             f"INSERT INTO cases ({', '.join(names)}) SELECT {', '.join(copied)} "
             f"FROM cases WHERE length(id) = {len(_case_id(0))}"
         )
-        for k in range(1, count // BASE):
+        for k in range(max(have // BASE, 1), count // BASE):
             connection.exec_driver_sql(statement.replace("{k}", str(k)))
         connection.exec_driver_sql(
             "ANALYZE cases" if db.dialect.name == "postgresql" else "ANALYZE"
@@ -350,13 +464,22 @@ class Listed:
     fill_s: float
 
 
-def listing(url: str, count: int) -> Listed:
-    """Fill a fresh database with ``count`` cases, then time ``Store.cases(overdue=True)``
-    (the first page, 100 cases) and read its plan."""
+def listings(url: str) -> dict[int, Listed]:
+    """For each of :data:`LIST_SIZES` in turn, the one table grown to that many cases, then
+    :func:`listing`."""
+    found, have = {}, 0
     db = connect(store_url(url))
-    t0 = time.perf_counter()
-    fill(db, count)
-    filled = time.perf_counter() - t0
+    for size in sorted(LIST_SIZES):
+        t0 = time.perf_counter()
+        fill(db, have, size)
+        found[size] = listing(db, time.perf_counter() - t0)
+        have = size
+    db.dispose()
+    return found
+
+
+def listing(db: Database, filled: float) -> Listed:
+    """Time ``Store.cases(overdue=True)`` (the first page, 100 cases) and read its plan."""
     store = Store(db, _library(), lambda: RECORDED)
     times, rows = [], 0
     for _ in range(LIST_RUNS):
@@ -373,7 +496,6 @@ def listing(url: str, count: int) -> Listed:
         else:
             found = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}").all()
             plan = [r[-1] for r in found]
-    store.close()
     return Listed(min(times), statistics.median(times), rows, plan, filled)
 
 
@@ -403,18 +525,22 @@ def main() -> None:
         spiff = spiff_round_trips()
         sqlite_full = sqlite_rate("?synchronous=full")
         sqlite_default = sqlite_rate()
+        sqlite_timers = sqlite_timer_rate()
     finally:
         if affinity:
             os.sched_setaffinity(0, affinity)
     pg1 = pg_rate(pg, 1) if pg else None
     pg4 = pg_rate(pg, 4) if pg else None
+    timers = {"SQLite, one process": sqlite_timers}
+    if pg:
+        timers["PostgreSQL, 1 worker process"] = pg_timer_rate(pg, 1)
+        timers["PostgreSQL, 4 worker processes"] = pg_timer_rate(pg, 4)
     lists: dict[tuple[str, int], Listed] = {}
-    for size in LIST_SIZES:
-        with sqlite_db() as url:
-            lists[("SQLite", size)] = listing(url, size)
-        if pg:
-            with pg_db(pg) as url:
-                lists[("PostgreSQL", size)] = listing(url, size)
+    with sqlite_db() as url:
+        lists.update({("SQLite", n): listed for n, listed in listings(url).items()})
+    if pg:
+        with pg_db(pg) as url:
+            lists.update({("PostgreSQL", n): listed for n, listed in listings(url).items()})
     section = _section(
         time.perf_counter() - t_all,
         load_before,
@@ -423,6 +549,7 @@ def main() -> None:
         sqlite_full,
         pg1,
         pg4,
+        timers,
         lists,
         _pg_version(pg) if pg else None,
     )
@@ -470,6 +597,27 @@ def _notes(
     return notes
 
 
+def _timer_lines(timers: dict[str, Rate]) -> list[str]:
+    """The table of timers fired per second, beside the completions above."""
+    lines = [
+        f"Timers fired per second (`reglament worker`: `Worker.run_once`): {TIMER_CASES} open "
+        "cases per worker process started through the store (not timed), each at its first "
+        "step with three timers (the step overdue, the term at risk, the term overdue), then "
+        "every timer fired at its due by the worker, each firing one committed transaction "
+        "(the timer claimed, the case's events, its next revision and its timers planned "
+        "again); with 4 workers the four processes claim from the one table of all their "
+        f"cases (`FOR UPDATE SKIP LOCKED`). {TIMER_RUNS} runs, each on a fresh database; "
+        "after each the table is checked: every timer fired, each once (fired rows = "
+        "firings counted, no event of a timer twice).",
+        "",
+        "| what | timers fired/s (best) | median | per CPU second |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, rate in timers.items():
+        lines.append(f"| {name} | {rate.best:,.0f} | {rate.median:,.0f} | {rate.cpu:,.0f} |")
+    return lines
+
+
 def _section(
     elapsed: float,
     load_before: str,
@@ -478,6 +626,7 @@ def _section(
     sqlite_full: Rate,
     pg1: Rate | None,
     pg4: Rate | None,
+    timers: dict[str, Rate],
     lists: dict[tuple[str, int], Listed],
     pg_version: str | None,
 ) -> str:
@@ -494,7 +643,7 @@ def _section(
 
     lines = [
         START,
-        "## Store: committed step completions per second, and `cases list --overdue`",
+        "## Store: committed step completions and timers fired per second, and `cases list --overdue`",
         "",
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by `python -m bench --only store` in "
         f"{elapsed:.0f} s on {cpu_model()} ({os.cpu_count()} cores shared with other work; load "
@@ -537,14 +686,16 @@ def _section(
     if pg4 is None:
         lines += ["", f"PostgreSQL rows skipped: {PG_ENV} is not set (`tools/pg-test start`)."]
     lines += ["", *_notes(spiff, sqlite_default, sqlite_full, pg1, pg4)]
+    lines += ["", *_timer_lines(timers)]
     lines += [
         "",
         f"`cases list --overdue` (`Store.cases(at, overdue=True)`: the first page of 100, in "
         f"order of when each became overdue), on a table of N in-flight cases bulk-inserted "
-        f"(about half overdue at the instant asked, a tenth suspended); best and median of "
+        f"(about half overdue at the instant asked, a tenth suspended; one table per database, "
+        f"grown from 100,000 to 1,000,000 cases); best and median of "
         f"{LIST_RUNS} calls, the Python that builds the answer included:",
         "",
-        "| what | best | median | rows | table filled in | target |",
+        "| what | best | median | rows | table grown in | target |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for (name, size), listed in lists.items():

@@ -41,7 +41,7 @@ from reglament.runtime.audit import Reaudit
 from reglament.runtime.audit import audit as reaudit
 from reglament.schemas import Reglament
 from reglament.schemas.jsonready import json_ready
-from reglament.store import database, outbox, reproject
+from reglament.store import database, memo, outbox, reproject
 from reglament.store import timers as planning
 from reglament.store.calendars import Calendar, Calendars
 from reglament.store.tables import cases, events, fit, idempotency
@@ -66,6 +66,11 @@ _UPDATE_CASE = update(cases).where(
     cases.c.id == bindparam("row_id"), cases.c.revision == bindparam("read_revision")
 )
 _INSERT_EVENTS = insert(events)
+_INSERT_CASE = insert(cases)
+_TAKEN = select(cases.c.id, cases.c.receipt).where(
+    or_(cases.c.id == bindparam("new_id"), cases.c.receipt == bindparam("new_receipt"))
+)
+_KEPT_ANSWER = select(idempotency).where(idempotency.c.key == bindparam("kept_key"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +135,7 @@ class Store:
         # the calendar due instants are planned on (store/calendars.py; default: the default)
         self.calendars = Calendars(calendar) if calendar is not None else Calendars()
         self._engines: dict[tuple[str, str, str], Engine] = {}
+        self._kept = memo.Kept()  # the cases of the last writes, as they committed them
 
     def close(self) -> None:
         """Close the database's connections."""
@@ -206,7 +212,7 @@ class Store:
             "contact": dict(contact or {}),
         }
         engine = self.engine(reglament.id, reglament.region, payload["version"])
-        with database.transaction(self.db, write=True) as connection:
+        with self._kept.committing(), database.transaction(self.db, write=True) as connection:
             done = self._done(connection, "start", payload, request)
             if done is not None:
                 return done
@@ -385,7 +391,7 @@ class Store:
     def _write(self, ref: str, command: _Command, request: Request) -> Written:
         if command.at.tzinfo is None:
             raise UsageError(f"expected an aware datetime, got {command.at!r}")
-        with database.transaction(self.db, write=True) as connection:
+        with self._kept.committing(), database.transaction(self.db, write=True) as connection:
             row = self._row(connection, ref)
             command = _in_zone(command, ZoneInfo(row.timezone))
             done = self._done(connection, command.name, command.payload, request)
@@ -395,7 +401,7 @@ class Store:
                 raise _stale(row.id, request.revision, row.revision)
             row = reproject.catch_up(connection, self, row, request.who)
             engine = self.engine(row.reglament, row.region, row.version)
-            case = engine.restore(json.loads(row.snapshot))
+            case = self._case(engine, row)
             if command.at < row.updated_at:
                 raise MoveError(
                     f"case {row.id}: {command.name} at {command.at.isoformat()} is before its "
@@ -422,19 +428,21 @@ class Store:
         revision = row.revision + 1
         last = max(command.at, row.updated_at)
         columns, planned = planning.plan(engine, case, last)
+        snapshot = json.dumps(case.to_dict(), ensure_ascii=False)
         changed = connection.execute(
             _UPDATE_CASE,
             {
                 "row_id": row.id,
                 "read_revision": row.revision,
                 "revision": revision,
-                "snapshot": json.dumps(case.to_dict(), ensure_ascii=False),
+                "snapshot": snapshot,
                 "updated_at": last,
                 **columns,
             },
         ).rowcount
         if changed != 1:  # another writer committed in between (PostgreSQL's READ COMMITTED)
             raise _stale(row.id, row.revision, row.revision + 1)
+        self._kept.stage(case.id, snapshot, case)
         planning.replan(connection, case.id, revision, planned)
         first = row.last_seq
         response = self._log(
@@ -455,11 +463,7 @@ class Store:
         payload: dict[str, Any],
         request: Request,
     ) -> Written:
-        taken = connection.execute(
-            select(cases.c.id, cases.c.receipt).where(
-                or_(cases.c.id == case.id, cases.c.receipt == case.receipt)
-            )
-        ).first()
+        taken = connection.execute(_TAKEN, {"new_id": case.id, "new_receipt": case.receipt}).first()
         if taken is not None:
             raise ConflictError(
                 f"case {taken.id} (receipt {taken.receipt}) is stored already: give another "
@@ -486,7 +490,8 @@ class Store:
             **columns,
         )
         fit(cases, [row])
-        connection.execute(insert(cases).values(**row))
+        connection.execute(_INSERT_CASE, row)
+        self._kept.stage(case.id, row["snapshot"], case)
         planning.replan(connection, case.id, 1, planned)
         logged = [_record_row(r) for r in case.history]
         response = self._log(connection, case, 1, 0, "start", payload, logged, request)
@@ -576,9 +581,7 @@ class Store:
         """The first answer given under the request's idempotency key, if it was used."""
         if request.key is None:
             return None
-        kept = connection.execute(
-            select(idempotency).where(idempotency.c.key == request.key)
-        ).first()
+        kept = connection.execute(_KEPT_ANSWER, {"kept_key": request.key}).first()
         if kept is None:
             return None
         if kept.request != _fingerprint(command, payload, request):
@@ -588,10 +591,11 @@ class Store:
             )
         return Written(json.loads(kept.response), repeated=True)
 
-    def _engine_on(self, connection: Connection, row: Row[Any], calendar: str | None) -> Engine:
-        """The engine of ``row``'s version on the store's calendar ``calendar`` (``None``: its
-        first)."""
-        return reproject.engine_on(self, row, self.calendars.of(connection, calendar))
+    def _case(self, engine: Engine, row: Row[Any]) -> Case:
+        """The case ``row`` holds: the one this store's last write on it committed, if the row
+        still holds that write's snapshot (``memo``), else its snapshot restored."""
+        kept = self._kept.take(row.id, row.snapshot)
+        return kept if kept is not None else engine.restore(json.loads(row.snapshot))
 
     def _row(self, connection: Connection, ref: str) -> Row[Any]:
         """The row of case ``ref``, by its id or its receipt number."""

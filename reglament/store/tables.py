@@ -126,7 +126,14 @@ timers = Table(
     Column("fired_at", Instant),
     Column("revision", Integer, nullable=False),  # the case revision it was planned at
     UniqueConstraint("case_id", "kind", "step", "due_at", name="ux_timers_case_kind_step_due"),
-    Index("ix_timers_due", "due_at"),
+)
+# the worker's claim, in its order: only the timers not fired yet (0003)
+Index(
+    "ix_timers_pending",
+    timers.c.due_at,
+    timers.c.id,
+    sqlite_where=timers.c.fired_at.is_(None),
+    postgresql_where=timers.c.fired_at.is_(None),
 )
 
 outbox = Table(

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from reglament.engine import Case, Engine
@@ -42,8 +43,9 @@ def plan(engine: Engine, case: Case, at: dt.datetime) -> tuple[dict[str, Any], l
     status = engine.status(case, at)
     whole = planned
     if any(record.kind in _POLLED for record in case.history):
-        bare = engine.restore(case.to_dict())
-        bare.history = [r for r in bare.history if r.kind not in _POLLED]
+        # the case without its time-driven records: a copy sharing all but its history
+        # (``timers`` only reads a case), not a restored one (to_dict and restore per write)
+        bare = replace(case, history=[r for r in case.history if r.kind not in _POLLED])
         whole = timers(engine, bare, at)
     late = [t.due - _LATE_AFTER[t.kind] for t in whole if t.kind in _LATE_AFTER]
     risk = next((t.due for t in whole if t.kind == "term_at_risk"), None)
@@ -59,23 +61,28 @@ def plan(engine: Engine, case: Case, at: dt.datetime) -> tuple[dict[str, Any], l
     return columns, planned
 
 
+# replan's statements, built once (a statement built per call costs more Python than the
+# database's work on it: docs/runtime.md, "What a write costs")
+_KEPT = select(table.c.id, table.c.kind, table.c.step, table.c.due_at, table.c.fired_at).where(
+    table.c.case_id == bindparam("of_case")
+)
+_DELETE = delete(table).where(table.c.id == bindparam("gone"))
+_INSERT = insert(table)
+
+
 def replan(connection: Connection, case_id: str, revision: int, planned: list[Timer]) -> None:
     """The case's timers not fired yet become ``planned``: those no longer planned go, new ones
     come with the revision that planned them; fired ones stay, and none is planned twice."""
-    kept = connection.execute(
-        select(table.c.id, table.c.kind, table.c.step, table.c.due_at, table.c.fired_at).where(
-            table.c.case_id == case_id
-        )
-    ).all()
+    kept = connection.execute(_KEPT, {"of_case": case_id}).all()
     wanted = {(t.kind, t.step, t.due) for t in planned}
     gone = [t.id for t in kept if t.fired_at is None and (t.kind, t.step, t.due_at) not in wanted]
     if gone:
-        connection.execute(delete(table).where(table.c.id.in_(gone)))
+        connection.execute(_DELETE, [{"gone": g} for g in gone])
     have = {(t.kind, t.step, t.due_at) for t in kept}
     new = [t for t in planned if (t.kind, t.step, t.due) not in have]
     if new:
         connection.execute(
-            insert(table),
+            _INSERT,
             [
                 {"case_id": case_id, "kind": t.kind, "step": t.step, "due_at": t.due}
                 | {"revision": revision}
@@ -84,24 +91,40 @@ def replan(connection: Connection, case_id: str, revision: int, planned: list[Ti
         )
 
 
+# the timer fired, and any other row of its case not fired yet whose event the firing recorded
+_MARK_FIRED = (
+    update(table)
+    .where(
+        or_(
+            table.c.id == bindparam("timer_id"),
+            and_(
+                table.c.case_id == bindparam("of_case"),
+                table.c.fired_at.is_(None),
+                table.c.kind == bindparam("recorded_kind"),
+                table.c.step.is_not_distinct_from(bindparam("recorded_step")),
+            ),
+        )
+    )
+    .values(fired_at=bindparam("now"))
+)
+
+
 def mark_fired(
     connection: Connection, case_id: str, made: list[Record], timer_id: int, now: dt.datetime
 ) -> None:
     """Timer ``timer_id`` fired at ``now``, and with it every timer of the case not fired yet
     whose event the firing recorded too (one poll records every event come by then)."""
-    recorded = [
-        and_(
-            table.c.kind == record.kind.value,
-            table.c.step.is_(None) if record.step is None else table.c.step == record.step,
-        )
-        for record in made
-        if record.kind in _POLLED
-    ]
-    which = table.c.id == timer_id
-    if recorded:
-        others = and_(table.c.case_id == case_id, table.c.fired_at.is_(None), or_(*recorded))
-        which = or_(which, others)
-    connection.execute(update(table).where(which).values(fired_at=now))
+    recorded: list[tuple[str | None, str | None]] = [
+        (r.kind.value, r.step) for r in made if r.kind in _POLLED
+    ] or [(None, None)]  # none: the timer's own row only (no kind is null)
+    connection.execute(
+        _MARK_FIRED,
+        [
+            {"timer_id": timer_id, "of_case": case_id, "now": now}
+            | {"recorded_kind": kind, "recorded_step": step}
+            for kind, step in recorded
+        ],
+    )
 
 
 def timer_of(payload: Mapping[str, Any]) -> Timer:

@@ -16,13 +16,12 @@ virtual clock of ``--now``)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from reglament.errors import CaseError, MoveError
@@ -99,7 +98,10 @@ class Worker:
         """Claim one due timer and fire it, in one transaction; ``None`` when none is due."""
         claimed: Row[Any] | None = None
         try:
-            with database.transaction(self.store.db, write=True) as connection:
+            with (
+                self.store._kept.committing(),
+                database.transaction(self.store.db, write=True) as connection,
+            ):
                 claimed = self._claim(connection, now)
                 return None if claimed is None else self._fire(connection, claimed, now)
         except _Refused as refused:  # rolled back: nothing written
@@ -133,18 +135,8 @@ class Worker:
             sleep(min(max(wait, 0.0), interval))
 
     def _claim(self, connection: Connection, now: dt.datetime) -> Row[Any] | None:
-        query = (
-            select(timers.c.id, timers.c.case_id, timers.c.kind, timers.c.step, timers.c.due_at)
-            .join(cases, cases.c.id == timers.c.case_id)
-            .where(timers.c.fired_at.is_(None), timers.c.due_at <= now)
-            .order_by(timers.c.due_at, timers.c.id)
-            .limit(1)
-        )
-        if self._failed:
-            query = query.where(timers.c.id.not_in(self._failed))
-        if connection.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        return connection.execute(query).first()
+        query = claim_query(self._failed, connection.dialect.name)
+        return connection.execute(query, {"now": now}).first()
 
     def _fire(self, connection: Connection, claimed: Row[Any], now: dt.datetime) -> Firing:
         store = self.store
@@ -152,7 +144,7 @@ class Worker:
             connection, store, store._row(connection, claimed.case_id), self.who
         )
         engine = store.engine(row.reglament, row.region, row.version)
-        case = engine.restore(json.loads(row.snapshot))
+        case = store._case(engine, row)
         zone = ZoneInfo(row.timezone)
         timer = Timer(claimed.kind, claimed.step, claimed.due_at.astimezone(zone))
         at = max(timer.due, row.updated_at.astimezone(zone))
@@ -182,3 +174,23 @@ class Worker:
         )
         kinds = tuple(f"{r.kind.value}{f' {r.step}' if r.step else ''}" for r in made)
         return replace(firing, at=at, revision=written.response["revision"], events=kinds)
+
+
+_CLAIM = (
+    select(timers.c.id, timers.c.case_id, timers.c.kind, timers.c.step, timers.c.due_at)
+    .join(cases, cases.c.id == timers.c.case_id)
+    .where(timers.c.fired_at.is_(None), timers.c.due_at <= bindparam("now"))
+    .order_by(timers.c.due_at, timers.c.id)
+    .limit(1)
+)
+_CLAIMS = {"postgresql": _CLAIM.with_for_update(skip_locked=True)}  # built once, not per claim
+
+
+def claim_query(failed: set[int], dialect: str) -> Select[Any]:
+    """The statement that claims the earliest timer due by its ``now`` not fired yet (nor in
+    ``failed``): read on the index of the timers to come (``ix_timers_pending``, 0003), locked
+    ``FOR UPDATE SKIP LOCKED`` with its case's row on PostgreSQL."""
+    query = _CLAIMS.get(dialect, _CLAIM)
+    if failed:
+        query = query.where(timers.c.id.not_in(failed))
+    return query

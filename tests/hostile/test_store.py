@@ -94,5 +94,5 @@ def test_no_schema_and_a_newer_one(tmp_path: Path) -> None:
         assert result.returncode == 5
         assert result.stderr.splitlines() == [
             f"error: the database {url} is at schema 0099, newer than this reglament knows "
-            "(0004): upgrade reglament"
+            "(0005): upgrade reglament"
         ]

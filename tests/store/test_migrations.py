@@ -4,6 +4,8 @@ schema too old or too new, or a database not there, is one clear line."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -14,6 +16,7 @@ from reglament.errors import StoreError
 from reglament.store import check, connect, store_url, upgrade
 from reglament.store.database import head
 from reglament.store.tables import metadata
+from reglament.store.worker import claim_query
 
 INDEXES = {
     "cases": {
@@ -23,7 +26,7 @@ INDEXES = {
         "ix_cases_reglament": ["reglament"],
         "ux_cases_receipt": ["receipt"],
     },
-    "timers": {"ix_timers_due": ["due_at"]},
+    "timers": {"ix_timers_pending": ["due_at", "id"]},
     "outbox": {"ux_outbox_key": ["key"], "ix_outbox_next_attempt": ["next_attempt_at"]},
     "calendars": {"ix_calendars_fingerprint": ["fingerprint"]},
 }
@@ -66,6 +69,20 @@ def test_indexes_exist(db: Engine) -> None:
             assert found.get(name) == columns, (table, name, found)
     unique = {i["name"] for i in inspector.get_indexes("cases") if i["unique"]}
     assert "ux_cases_receipt" in unique
+
+
+def test_the_worker_claims_on_the_index_of_the_timers_to_come(db: Engine) -> None:
+    """The claim reads ``ix_timers_pending`` (only timers not fired yet, in the claim's order),
+    whatever number of fired timers the table holds."""
+    query = claim_query(set(), db.dialect.name).params(now=dt.datetime(2017, 3, 1, tzinfo=dt.UTC))
+    statement = query.compile(db, compile_kwargs={"literal_binds": True})
+    with db.begin() as connection:
+        if db.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # an empty table
+            plan = connection.exec_driver_sql(f"EXPLAIN {statement}").scalars().all()
+        else:
+            plan = [r[-1] for r in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}")]
+    assert any("ix_timers_pending" in line for line in plan), plan
 
 
 def test_a_newer_schema_is_refused(db: Engine) -> None:
