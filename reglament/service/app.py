@@ -66,9 +66,31 @@ def _application(
     )
     problems.install(app)
     app.include_router(api.router)
+    app.openapi = lambda: _with_problems(app)  # type: ignore[method-assign]
     # the office page (reglament/service/ui/) is mounted here: app.include_router(ui.router)
     app.add_middleware(Edge, max_body=max_body)
     return app
+
+
+def _with_problems(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document for ``app``, with the problem document's schema that every error
+    response refers to (built once, as FastAPI does)."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        document = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            description=app.description,
+            routes=app.routes,
+        )
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        found = problems.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(found.pop("$defs", {}))
+        schemas["Problem"] = found
+        app.openapi_schema = document
+    return app.openapi_schema
 
 
 def openapi() -> dict[str, Any]:

@@ -28,6 +28,7 @@ from reglament.errors import (
     StoreError,
     UsageError,
 )
+from reglament.reports.validation import problem_dict
 
 MEDIA_TYPE = "application/problem+json"
 TYPE = "urn:reglament:problem:"
@@ -125,23 +126,12 @@ def of_error(request: Request, error: ReglamentError) -> JSONResponse:
         if isinstance(error, kind):
             problems = None
             if isinstance(error, DefinitionError):
-                problems = [_positioned(p) for p in error.problems]
+                problems = [problem_dict(p) for p in error.problems]
                 detail = f"{len(error.problems)} problem(s) found"
             else:
                 detail = str(error)
             return response(request, status, slug, title, detail, problems)
     return response(request, 422, "error", "Error", str(error))
-
-
-def _positioned(problem: Any) -> dict[str, Any]:
-    return {
-        "file": problem.position.file,
-        "line": problem.position.line,
-        "column": problem.position.column,
-        "message": problem.message,
-        "path": problem.path,
-        "code": problem.code,
-    }
 
 
 def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -36,7 +35,7 @@ class Served:
         return out
 
 
-def serve(url: str, tmp: Path) -> Served:
+def serve(url: str) -> Served:
     """``reglament serve`` on a free port, once it answers."""
     port = free_port()
     process = subprocess.Popen(
@@ -44,7 +43,6 @@ def serve(url: str, tmp: Path) -> Served:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "XDG_CACHE_HOME": str(tmp)},
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):  # up to 60 s for a loaded machine to start it
@@ -60,9 +58,9 @@ def serve(url: str, tmp: Path) -> Served:
 
 
 @pytest.fixture
-def served(url: str, tmp_path: Path) -> Iterator[Served]:
+def served(url: str) -> Iterator[Served]:
     """``reglament serve`` on the test's database, stopped after the test."""
-    running = serve(url, tmp_path)
+    running = serve(url)
     yield running
     if running.process.poll() is None:
         running.process.kill()
