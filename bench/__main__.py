@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): run every benchmark section and update BENCHMARKS.md.
 
-``python -m bench --only engine`` (or ``calendar``, ``validation``, ``render``, ``startup``, ``store``) runs one section; each section
+``python -m bench --only engine`` (or ``calendar``, ``validation``, ``render``, ``startup``, ``store``, ``service``) runs one section; each section
 rewrites only its own part of BENCHMARKS.md.
 """
 
@@ -13,6 +13,7 @@ from bench import (
     calendar_bench,
     engine_bench,
     render_bench,
+    service_bench,
     startup_bench,
     store_bench,
     validation_bench,
@@ -25,6 +26,7 @@ SECTIONS: dict[str, Callable[[], None]] = {
     "render": render_bench.main,
     "startup": startup_bench.main,
     "store": store_bench.main,
+    "service": service_bench.main,
 }
 
 

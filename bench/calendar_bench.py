@@ -13,7 +13,6 @@ import statistics
 import time
 from collections.abc import Callable
 from importlib.metadata import version
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +20,7 @@ import holidays
 import numpy as np
 from workalendar.core import SAT, SUN, CoreCalendar
 
-from bench.report import write_section
+from bench.report import cpu_model, write_section
 from reglament.calendar import Clock, WorkCalendar, default_calendar
 
 START, END = "<!-- calendar:start -->", "<!-- calendar:end -->"
@@ -66,16 +65,6 @@ class OurDaysOff(CoreCalendar):  # type: ignore[misc]
                     out.append((day, info.reasons[0]))
             day += dt.timedelta(days=1)
         return out
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main() -> None:

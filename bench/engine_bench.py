@@ -37,8 +37,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from transitions import Machine
 
-from bench.calendar_bench import cpu_model
-from bench.report import write_section
+from bench.report import cpu_model, write_section
 from reglament.engine import Case, Engine
 from reglament.engine.batch import simulate_many
 from reglament.engine.simulate import simulate

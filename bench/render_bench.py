@@ -26,8 +26,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from zoneinfo import ZoneInfo
 
-from bench.calendar_bench import cpu_model
-from bench.report import write_section
+from bench.report import cpu_model, write_section
 from reglament.engine import Engine, Record
 from reglament.engine.compiled import Compiled
 from reglament.engine.simulate import Timeline, simulate

@@ -4,6 +4,7 @@ slowdown over :data:`SLOWER` flagged. Timings never fail a test: this only says 
 
 from __future__ import annotations
 
+import platform
 import re
 import subprocess
 from pathlib import Path
@@ -12,6 +13,17 @@ OUT = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
 SLOWER = 0.20  # a figure this much worse than the last committed one is flagged
 _UNITS = {"ns": 1e-9, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 _NUMBER = re.compile(r"^\*{0,2}([\d,]+(?:\.\d+)?)\s*(ns|µs|us|ms|s)?\b")
+
+
+def cpu_model() -> str:
+    """The processor's model name (``/proc/cpuinfo``), else what ``platform`` says."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
 
 
 def write_section(start: str, end: str, section: str) -> None:

@@ -26,8 +26,7 @@ import time
 from importlib.metadata import version
 from typing import NamedTuple
 
-from bench.calendar_bench import cpu_model
-from bench.report import write_section
+from bench.report import cpu_model, write_section
 from reglament.calendar import default_calendar
 from reglament.calendar.clock import _office
 from reglament.engine import Engine

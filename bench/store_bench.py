@@ -26,28 +26,25 @@ import multiprocessing
 import os
 import platform
 import random
-import shutil
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine as Database
 
-from bench.calendar_bench import cpu_model
+from bench.databases import pg_db, sqlite_db
 from bench.engine_bench import PERIOD, SEED, YAML, spiff_spec
-from bench.report import write_section
+from bench.report import cpu_model, write_section
 from reglament.engine import Engine
 from reglament.engine.batch import simulate_many
 from reglament.loader import Library, load_library
-from reglament.store import Store, connect, store_url, upgrade
+from reglament.store import Store, connect, store_url
 from reglament.store.cases import list_query
 from reglament.store.tables import cases as cases_table
 from reglament.store.worker import Worker
@@ -168,41 +165,6 @@ def writers(url: str, count: int, run: int) -> tuple[int, float, float]:
 
 
 # -- the databases -------------------------------------------------------------------------------
-
-
-@contextmanager
-def sqlite_db(query: str = "") -> Iterator[str]:
-    folder = Path(tempfile.mkdtemp(prefix="reglament-store-bench-"))  # /tmp: on the disk here
-    try:
-        url = f"sqlite:///{folder / 'cases.db'}{query}"
-        engine = connect(store_url(url))
-        upgrade(engine)
-        engine.dispose()
-        yield url
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextmanager
-def pg_db(base: str) -> Iterator[str]:
-    """A fresh schema in the database ``base`` names, migrated; dropped afterwards."""
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(store_url(base))
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    url = store_url(base)
-    query = dict(url.query)
-    query["options"] = f"-csearch_path={schema}"
-    scoped = url.set(query=query)
-    try:
-        engine = connect(scoped)
-        upgrade(engine)
-        engine.dispose()
-        yield scoped.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def sqlite_rate(query: str = "") -> Rate:

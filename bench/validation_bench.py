@@ -20,8 +20,7 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
-from bench.calendar_bench import cpu_model
-from bench.report import write_section
+from bench.report import cpu_model, write_section
 from reglament.loader import BUNDLED, load_library
 
 START, END = "<!-- validation:start -->", "<!-- validation:end -->"
