@@ -34,7 +34,7 @@ CHECKS = $(1)/ruff check . && $(1)/ruff format --check . && $(1)/mypy && \
 	$(1)/pytest --cov --cov-report=term:skip-covered $(2)
 
 test: install
-	$(call CHECKS,$(BIN))
+	$(call CHECKS,$(BIN),-n auto --dist loadfile)
 
 # The same checks against the newest releases that pyproject's ranges allow (no lock), in their
 # own environment, so that a new release that breaks us is seen before it reaches a user.
@@ -45,7 +45,7 @@ test-latest:
 	$(LATEST)/bin/python -m pip install -q --upgrade pip
 	$(LATEST)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e '.[test]'
 	$(LATEST)/bin/python -m pip list --format=freeze > $(LATEST)/versions.txt
-	$(call CHECKS,$(LATEST)/bin,-p no:cacheprovider)
+	$(call CHECKS,$(LATEST)/bin,-p no:cacheprovider -n auto --dist loadfile)
 
 # Regenerate the locks from pyproject.toml (and requirements/tools.in): the newest versions that
 # the ranges allow, each with its hashes. Review the diff, then run make test.
