@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import schemathesis
 from fastapi import FastAPI
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -37,7 +38,6 @@ CHECKS = [
     response_schema_conformance,
 ]
 schema = schemathesis.openapi.from_dict(openapi())
-STATUSES: dict[str, dict[int, int]] = {}
 
 
 @pytest.fixture(scope="module")
@@ -76,27 +76,48 @@ def _role(operation: Any) -> str:
     return "head" if "head" in roles else roles[0]
 
 
-@schema.parametrize()
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    derandomize=True,
-)
-def test_api(case: schemathesis.Case[Any], served: tuple[FastAPI, dict[str, str]]) -> None:
+def test_every_operation_answers_as_documented(
+    served: tuple[FastAPI, dict[str, str]],
+) -> None:
+    """Each operation of the document, ``EXAMPLES`` generated requests (hypothesis through
+    ``operation.as_strategy()``, one operation after another in this one test, so that it runs
+    the same under pytest-xdist, whose workers cannot tell ``schema.parametrize()``'s items
+    apart); then every operation was called, and the figures are printed (``pytest -s``)."""
     app, secrets = served
-    headers = {"Authorization": f"Bearer {secrets[_role(case.operation)]}"}
-    response = case.call_and_validate(app=app, headers=headers, checks=CHECKS)
-    seen = STATUSES.setdefault(case.operation.label, {})
-    seen[response.status_code] = seen.get(response.status_code, 0) + 1
-
-
-def test_every_operation_was_tried() -> None:
-    """Runs after ``test_api``: every operation was called, and the figures are printed
-    (``pytest -s``): operations, requests, statuses."""
-    operations = {result.ok().label for result in schema.get_all_operations()}  # type: ignore[union-attr]
-    assert set(STATUSES) == operations
-    calls = sum(sum(seen.values()) for seen in STATUSES.values())
+    statuses: dict[str, dict[int, int]] = {}
+    operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
+    for operation in operations:
+        headers = {"Authorization": f"Bearer {secrets[_role(operation)]}"}
+        for mode in GenerationMode:  # valid requests, then requests the document forbids
+            _try(operation, mode, app, headers, statuses.setdefault(operation.label, {}))
+    assert set(statuses) == {operation.label for operation in operations}
+    assert all(statuses.values()), "every operation was called"
+    calls = sum(sum(seen.values()) for seen in statuses.values())
     print(f"\nschemathesis: {len(operations)} operations, {calls} requests, 0 failures")
-    for label, seen in sorted(STATUSES.items()):
+    for label, seen in sorted(statuses.items()):
         print(f"  {label}: {dict(sorted(seen.items()))}")
+
+
+def _try(
+    operation: Any,
+    mode: GenerationMode,
+    app: FastAPI,
+    headers: dict[str, str],
+    seen: dict[int, int],
+) -> None:
+    """``EXAMPLES`` requests of ``operation`` generated in ``mode``, each answer checked, its
+    status counted in ``seen``."""
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
+    def run(case: schemathesis.Case[Any]) -> None:
+        response = case.call_and_validate(app=app, headers=headers, checks=CHECKS)
+        seen[response.status_code] = seen.get(response.status_code, 0) + 1
+
+    run()
