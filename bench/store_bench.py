@@ -29,7 +29,7 @@ import random
 import statistics
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -143,10 +143,18 @@ def _worker(url: str, offset: int, ready: Any, go: Any, out: Any) -> None:
 def writers(url: str, count: int, run: int) -> tuple[int, float, float]:
     """``count`` writer processes at once: completions, wall seconds from the first start to
     the last end, CPU seconds of the writers."""
+    return _at_once(_worker, "a writer", url, count, run)
+
+
+def _at_once(
+    target: Callable[..., None], what: str, url: str, count: int, run: int
+) -> tuple[int, float, float]:
+    """``count`` processes of ``target`` started together: the sum of what each counted, wall
+    seconds from the first start to the last end, and their CPU seconds."""
     context = multiprocessing.get_context("fork")
     ready, out, go = context.Queue(), context.Queue(), context.Event()
     processes = [
-        context.Process(target=_worker, args=(url, 1000 * run + n, ready, go, out))
+        context.Process(target=target, args=(url, 1000 * run + n, ready, go, out))
         for n in range(count)
     ]
     for p in processes:
@@ -158,7 +166,7 @@ def writers(url: str, count: int, run: int) -> tuple[int, float, float]:
     for p in processes:
         p.join()
         if p.exitcode != 0:
-            raise RuntimeError(f"a writer exited with {p.exitcode}")
+            raise RuntimeError(f"{what} exited with {p.exitcode}")
     done = sum(r[0] for r in results)
     wall = max(r[2] for r in results) - min(r[1] for r in results)
     return done, wall, sum(r[3] for r in results)
@@ -255,26 +263,9 @@ def _timer_worker(url: str, offset: int, ready: Any, go: Any, out: Any) -> None:
 def timer_workers(url: str, count: int, run: int) -> tuple[int, float, float]:
     """``count`` worker processes firing the timers of ``count * TIMER_CASES`` cases: timers
     fired, wall seconds from the first start to the last end, CPU seconds of the workers."""
-    context = multiprocessing.get_context("fork")
-    ready, out, go = context.Queue(), context.Queue(), context.Event()
-    processes = [
-        context.Process(target=_timer_worker, args=(url, 1000 * run + n, ready, go, out))
-        for n in range(count)
-    ]
-    for p in processes:
-        p.start()
-    for _ in processes:
-        ready.get(timeout=600)
-    go.set()
-    results = [out.get(timeout=600) for _ in processes]
-    for p in processes:
-        p.join()
-        if p.exitcode != 0:
-            raise RuntimeError(f"a timer worker exited with {p.exitcode}")
-    fired = sum(r[0] for r in results)
+    fired, wall, cpu = _at_once(_timer_worker, "a timer worker", url, count, run)
     _fired_once(url, fired)
-    wall = max(r[2] for r in results) - min(r[1] for r in results)
-    return fired, wall, sum(r[3] for r in results)
+    return fired, wall, cpu
 
 
 def sqlite_timer_rate() -> Rate:
