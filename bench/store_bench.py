@@ -40,6 +40,7 @@ from sqlalchemy.engine import Engine as Database
 
 from bench.databases import pg_db, sqlite_db
 from bench.engine_bench import PERIOD, SEED, YAML, spiff_spec
+from bench.pgbench_peer import SECONDS, Peer, peers
 from bench.report import cpu_model, write_section
 from reglament.engine import Engine
 from reglament.engine.batch import simulate_many
@@ -484,6 +485,7 @@ def main() -> None:
             os.sched_setaffinity(0, affinity)
     pg1 = pg_rate(pg, 1) if pg else None
     pg4 = pg_rate(pg, 4) if pg else None
+    server = peers(pg, (1, 4), PG_RUNS) if pg else []
     timers = {"SQLite, one process": sqlite_timers}
     if pg:
         timers["PostgreSQL, 1 worker process"] = pg_timer_rate(pg, 1)
@@ -505,6 +507,7 @@ def main() -> None:
         timers,
         lists,
         _pg_version(pg) if pg else None,
+        server,
     )
     write_section(START, END, section)
 
@@ -550,6 +553,35 @@ def _notes(
     return notes
 
 
+def _server_lines(server: list[Peer]) -> list[str]:
+    """pgbench against the same cluster in the same run: the server's own ceiling here."""
+    if not server:
+        return []
+    lines = [
+        "",
+        "The server's own ceiling, in the same run on the same cluster: pgbench (Debian's, "
+        "`-M prepared`) with its built-in TPC-B-like transaction (BEGIN, three UPDATEs, a "
+        "SELECT, an INSERT, END: a transaction of about the size of one of our writes, from a "
+        f"C client with no application logic), {SECONDS} s per run, {PG_RUNS} runs:",
+        "",
+        "| what | transactions/s (best) | median |",
+        "|---|---:|---:|",
+    ]
+    for peer in server:
+        clients = "1 client" if peer.clients == 1 else f"{peer.clients} clients"
+        lines.append(f"| pgbench TPC-B-like, {clients} | {peer.best:,.0f} | {peer.median:,.0f} |")
+    four = [p for p in server if p.clients == 4]
+    if four:
+        lines += [
+            "",
+            f"With 4 clients the server commits {four[0].best:,.0f} of pgbench's transactions "
+            f"per second on these two cores: the target of {TARGET_PG4:,} of our writes per "
+            f"second with 4 writers is {TARGET_PG4 / four[0].best:.1f}× what PostgreSQL does "
+            "here for a C client that spends no time between its statements.",
+        ]
+    return lines
+
+
 def _timer_lines(timers: dict[str, Rate]) -> list[str]:
     """The table of timers fired per second, beside the completions above."""
     lines = [
@@ -582,6 +614,7 @@ def _section(
     timers: dict[str, Rate],
     lists: dict[tuple[str, int], Listed],
     pg_version: str | None,
+    server: list[Peer],
 ) -> str:
     from sqlite3 import sqlite_version
 
@@ -639,6 +672,7 @@ def _section(
     if pg4 is None:
         lines += ["", f"PostgreSQL rows skipped: {PG_ENV} is not set (`tools/pg-test start`)."]
     lines += ["", *_notes(spiff, sqlite_default, sqlite_full, pg1, pg4)]
+    lines += _server_lines(server)
     lines += ["", *_timer_lines(timers)]
     lines += [
         "",
