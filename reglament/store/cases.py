@@ -41,7 +41,7 @@ from reglament.runtime.audit import Reaudit
 from reglament.runtime.audit import audit as reaudit
 from reglament.schemas import Reglament
 from reglament.schemas.jsonready import json_ready
-from reglament.store import database, memo, outbox, reproject
+from reglament.store import database, direct, memo, outbox, reproject
 from reglament.store import timers as planning
 from reglament.store.calendars import Calendar, Calendars
 from reglament.store.tables import cases, events, fit, idempotency
@@ -59,13 +59,18 @@ _LAST_SEQ = (  # the number of the case's last event, read with its row
     .scalar_subquery()
     .label("last_seq")
 )
-_SELECT_CASE = select(cases, _LAST_SEQ).where(
-    or_(cases.c.id == bindparam("ref"), cases.c.receipt == bindparam("ref"))
+_SELECT_CASE = direct.Statement(
+    select(cases, _LAST_SEQ).where(
+        or_(cases.c.id == bindparam("ref"), cases.c.receipt == bindparam("ref"))
+    )
 )
-_UPDATE_CASE = update(cases).where(
-    cases.c.id == bindparam("row_id"), cases.c.revision == bindparam("read_revision")
+_UPDATE_CASE = direct.Statement(
+    update(cases).where(
+        cases.c.id == bindparam("row_id"), cases.c.revision == bindparam("read_revision")
+    ),
+    ["revision", "snapshot", "updated_at", *planning.COLUMNS],
 )
-_INSERT_EVENTS = insert(events)
+_INSERT_EVENTS = direct.Statement(insert(events), [c.name for c in events.c])
 _INSERT_CASE = insert(cases)
 _TAKEN = select(cases.c.id, cases.c.receipt).where(
     or_(cases.c.id == bindparam("new_id"), cases.c.receipt == bindparam("new_receipt"))
@@ -172,7 +177,7 @@ class Store:
         """The time zone of stored case ``ref`` (an instant without offset is read in it)."""
         return ZoneInfo(self._read(ref).timezone)
 
-    def _read(self, ref: str) -> Row[Any]:
+    def _read(self, ref: str) -> Any:
         with database.transaction(self.db, write=False) as connection:
             return self._row(connection, ref)
 
@@ -429,8 +434,8 @@ class Store:
         last = max(command.at, row.updated_at)
         columns, planned = planning.plan(engine, case, last)
         snapshot = json.dumps(case.to_dict(), ensure_ascii=False)
-        changed = connection.execute(
-            _UPDATE_CASE,
+        changed = _UPDATE_CASE.run(
+            connection,
             {
                 "row_id": row.id,
                 "read_revision": row.revision,
@@ -439,7 +444,7 @@ class Store:
                 "updated_at": last,
                 **columns,
             },
-        ).rowcount
+        )
         if changed != 1:  # another writer committed in between (PostgreSQL's READ COMMITTED)
             raise _stale(row.id, row.revision, row.revision + 1)
         self._kept.stage(case.id, snapshot, case)
@@ -538,7 +543,7 @@ class Store:
             for number, entry in enumerate(logged, start=1)
         ]
         fit(events, rows)
-        connection.execute(_INSERT_EVENTS, rows)
+        _INSERT_EVENTS.many(connection, rows)
         return {
             "case": case.id,
             "receipt": case.receipt,
@@ -597,9 +602,9 @@ class Store:
         kept = self._kept.take(row.id, row.snapshot)
         return kept if kept is not None else engine.restore(json.loads(row.snapshot))
 
-    def _row(self, connection: Connection, ref: str) -> Row[Any]:
-        """The row of case ``ref``, by its id or its receipt number."""
-        row = connection.execute(_SELECT_CASE, {"ref": ref}).first()
+    def _row(self, connection: Connection, ref: str) -> Any:
+        """The row of case ``ref``, by its id or its receipt number (its columns by name)."""
+        row = _SELECT_CASE.first(connection, {"ref": ref})
         if row is None:
             raise NotFoundError(f"no stored case {ref!r} (give a case id or a receipt number)")
         return row

@@ -60,7 +60,15 @@ def _sqlite_connect(synchronous: str, dbapi_connection: Any, _record: object) ->
 
 def _sqlite_begin(connection: Connection) -> None:
     write = connection.get_execution_options().get("write", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    # on the driver's connection: SQLAlchemy's execution of it costs more than SQLite's BEGIN
+    try:
+        connection.connection.dbapi_connection.execute(  # type: ignore[union-attr]
+            "BEGIN IMMEDIATE" if write else "BEGIN"
+        )
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(
+            "BEGIN", (), error, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
+        ) from error
 
 
 @contextmanager

@@ -117,7 +117,7 @@ def run(store: Store, who: Who, *, dry_run: bool = False) -> Run:
         return Run(old, str(running), dry_run, checked, tuple(moved))
 
 
-def catch_up(connection: Connection, store: Store, row: Row[Any], who: Who) -> Row[Any]:
+def catch_up(connection: Connection, store: Store, row: Any, who: Who) -> Any:
     """``row`` again after re-projecting its case onto the store's calendar, if it was planned
     on an older one (a process not on the store's calendar is refused first:
     :class:`~reglament.errors.CalendarMismatch`); ``row`` itself if it is planned on it."""

@@ -23,6 +23,7 @@ from reglament.engine import Case, Engine
 from reglament.engine.case import Record
 from reglament.procedure.events import Kind
 from reglament.runtime.timers import TICK, Timer, fire, timers
+from reglament.store import direct
 from reglament.store.tables import timers as table
 
 Move = Callable[[Engine, Case], list[Record]]
@@ -31,6 +32,10 @@ _POLLED = (Kind.step_overdue, Kind.term_at_risk, Kind.term_overdue)
 # instant the case is not yet late (``overdue_at < T``): a tick before, but for a wait, whose
 # timeout comes at its limit and which is late a tick after it
 _LATE_AFTER = {"step_overdue": TICK, "term_overdue": TICK, "wait_timeout": dt.timedelta(0)}
+
+
+# the case row's columns :func:`plan` gives
+COLUMNS = ("status", "step_due", "term_due", "overdue_at", "at_risk_at", "at_risk_until")
 
 
 def plan(engine: Engine, case: Case, at: dt.datetime) -> tuple[dict[str, Any], list[Timer]]:
@@ -61,28 +66,30 @@ def plan(engine: Engine, case: Case, at: dt.datetime) -> tuple[dict[str, Any], l
     return columns, planned
 
 
-# replan's statements, built once (a statement built per call costs more Python than the
-# database's work on it: docs/runtime.md, "What a write costs")
-_KEPT = select(table.c.id, table.c.kind, table.c.step, table.c.due_at, table.c.fired_at).where(
-    table.c.case_id == bindparam("of_case")
+# replan's statements, built once and run on the driver's cursor (store/direct.py: a statement
+# run through SQLAlchemy's execution costs more Python than the database's work on it)
+_KEPT = direct.Statement(
+    select(table.c.id, table.c.kind, table.c.step, table.c.due_at, table.c.fired_at).where(
+        table.c.case_id == bindparam("of_case")
+    )
 )
-_DELETE = delete(table).where(table.c.id == bindparam("gone"))
-_INSERT = insert(table)
+_DELETE = direct.Statement(delete(table).where(table.c.id == bindparam("gone")))
+_INSERT = direct.Statement(insert(table), ["case_id", "kind", "step", "due_at", "revision"])
 
 
 def replan(connection: Connection, case_id: str, revision: int, planned: list[Timer]) -> None:
     """The case's timers not fired yet become ``planned``: those no longer planned go, new ones
     come with the revision that planned them; fired ones stay, and none is planned twice."""
-    kept = connection.execute(_KEPT, {"of_case": case_id}).all()
+    kept = _KEPT.all(connection, {"of_case": case_id})
     wanted = {(t.kind, t.step, t.due) for t in planned}
     gone = [t.id for t in kept if t.fired_at is None and (t.kind, t.step, t.due_at) not in wanted]
     if gone:
-        connection.execute(_DELETE, [{"gone": g} for g in gone])
+        _DELETE.many(connection, [{"gone": g} for g in gone])
     have = {(t.kind, t.step, t.due_at) for t in kept}
     new = [t for t in planned if (t.kind, t.step, t.due) not in have]
     if new:
-        connection.execute(
-            _INSERT,
+        _INSERT.many(
+            connection,
             [
                 {"case_id": case_id, "kind": t.kind, "step": t.step, "due_at": t.due}
                 | {"revision": revision}
