@@ -15,6 +15,7 @@ from reglament.loader import Library, load_library
 from reglament.service import problems
 from reglament.service.context import Service
 from reglament.service.middleware import Edge
+from reglament.service.verified import TOKEN_TTL, Verified
 from reglament.store import Store, connect, store_url
 
 API_VERSION = "1.0.0"  # the HTTP API's, under /v1 (not the package's)
@@ -32,10 +33,12 @@ def create_app(
     now: Callable[[], dt.datetime] = wall_clock,
     *,
     max_body: int = MAX_BODY,
+    token_ttl: float = TOKEN_TTL,
 ) -> FastAPI:
     """The service over the store at ``db_url`` (``--db``, else ``REGLAMENT_DB``, else the
     default file; its schema must be this version's: ``reglament db upgrade``), running the
-    reglaments of ``library`` (default: the bundled ones), reading "now" from ``now``."""
+    reglaments of ``library`` (default: the bundled ones), reading "now" from ``now``; a
+    verified token is trusted for ``token_ttl`` seconds (``verified.py``: the revocation rule)."""
     library = library if library is not None else load_library()
     cases = Store(connect(store_url(db_url)), library, now)
 
@@ -45,7 +48,7 @@ def create_app(
         cases.close()
 
     app = _application(lifespan, max_body)
-    app.state.service = Service(cases, library, now, max_body)
+    app.state.service = Service(cases, library, now, max_body, Verified(token_ttl))
     return app
 
 

@@ -14,16 +14,17 @@ a write (403). A missing, unknown or revoked token is 401 (docs/service.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from reglament.errors import NotFoundError
 from reglament.schemas import Decision, Step
-from reglament.service.context import Service, service
+from reglament.service.context import Service, serving
 from reglament.service.problems import forbidden, unauthorized
 from reglament.store.tokens import Principal, verify
 
@@ -63,26 +64,31 @@ bearer = HTTPBearer(
 )
 
 
-def principal(
+async def principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    running: Annotated[Service, Depends(service)],
+    running: Annotated[Service, Depends(serving)],
 ) -> Principal:
     """The principal of the request's bearer token; 401 without one, or for one unknown or
-    revoked. The secret goes nowhere but into its hash."""
+    revoked. The secret goes nowhere but into its hash. A token verified lately is not read
+    again (``verified.py``: the revocation rule); else the tokens table is read in the thread
+    pool, off the event loop."""
     if credentials is None:
         raise unauthorized("this needs a bearer token: Authorization: Bearer <token>")
-    found = verify(running.store.db, credentials.credentials)
+    key, found = running.verified.get(credentials.credentials)
     if found is None:
-        raise unauthorized("the bearer token is unknown or revoked")
+        found = await run_in_threadpool(verify, running.store.db, credentials.credentials)
+        if found is None:
+            raise unauthorized("the bearer token is unknown or revoked")
+        running.verified.keep(key, found)
     request.state.principal = found
     return found
 
 
-def may(action: Action) -> Callable[..., Principal]:
+def may(action: Action) -> Callable[..., Awaitable[Principal]]:
     """A dependency: the request's principal, whose role is granted ``action`` (else 403)."""
 
-    def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
+    async def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
         if who.role not in GRANTED[action]:
             raise forbidden(f"a {who.role}'s token may not do this ({action.value})")
         return who

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 
 from reglament.loader import Library
+from reglament.service.verified import Verified
 from reglament.store import Store
 
 
@@ -21,6 +22,7 @@ class Service:
     library: Library
     now: Callable[[], dt.datetime]
     max_body: int
+    verified: Verified = field(default_factory=Verified)  # tokens seen valid lately
 
 
 def service(request: Request) -> Service:
@@ -28,3 +30,10 @@ def service(request: Request) -> Service:
     found = request.app.state.service
     assert isinstance(found, Service)
     return found
+
+
+async def serving(request: Request) -> Service:
+    """``service`` as the API's dependency: ``async``, since FastAPI runs a plain function
+    dependency in its thread pool, a hop that costs more than the function (docs/service.md,
+    "Speed")."""
+    return service(request)

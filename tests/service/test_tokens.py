@@ -1,12 +1,15 @@
 """Tokens: only the hash of a secret is kept, a revoked or unknown one verifies to nothing, a
 clerk's names its actor; ``reglament tokens create|list|revoke``; the service refuses a
-missing, unknown or revoked token with 401 and lets an admin manage their region's."""
+missing, unknown or revoked token with 401 (one revoked elsewhere once its verification is
+older than ``TOKEN_TTL``) and lets an admin manage their region's."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -14,6 +17,7 @@ from typer.testing import CliRunner
 
 from reglament.cli import app as cli
 from reglament.errors import NotFoundError, UsageError
+from reglament.service.verified import TOKEN_TTL, Verified
 from reglament.store import tokens
 from reglament.store.tables import tokens as table
 from tests.service.conftest import NOW, Token, bearer
@@ -84,7 +88,13 @@ def test_the_commands(url: str) -> None:
     assert (missing.exit_code, missing.stderr) == (2, "error: no token 7\n")
 
 
-def test_401_for_missing_unknown_revoked(client: TestClient, token: Token, db: Engine) -> None:
+def test_401_for_missing_unknown_revoked(
+    app: FastAPI, client: TestClient, token: Token, db: Engine
+) -> None:
+    ticks = [0.0]
+    app.state.service = dataclasses.replace(
+        app.state.service, verified=Verified(TOKEN_TTL, lambda: ticks[0])
+    )
     secret = token("admin")
     for headers, detail in [
         ({}, "this needs a bearer token: Authorization: Bearer <token>"),
@@ -101,11 +111,16 @@ def test_401_for_missing_unknown_revoked(client: TestClient, token: Token, db: E
         assert answer.json()["detail"] == detail
     assert client.get("/v1/tokens", headers=bearer(secret)).status_code == 200
     tokens.revoke(db, tokens.verify(db, secret).id, NOW)  # type: ignore[union-attr]
+    ticks[0] = TOKEN_TTL - 0.1  # revoked elsewhere (the CLI): trusted until its verification ages
+    assert client.get("/v1/tokens", headers=bearer(secret)).status_code == 200
+    ticks[0] = TOKEN_TTL + 0.1
     answer = client.get("/v1/tokens", headers=bearer(secret))
     assert (answer.status_code, answer.json()["detail"]) == (
         401,
         "the bearer token is unknown or revoked",
     )
+    ticks[0] = 0.0  # an unknown or revoked token is never kept
+    assert client.get("/v1/tokens", headers=bearer(secret)).status_code == 401
 
 
 def test_an_admin_manages_their_regions_tokens(client: TestClient, token: Token) -> None:

@@ -16,10 +16,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from reglament.service.api.answers import answer
 from reglament.service.api.bodies import History, Shown, Summary, Written
 from reglament.service.api.common import described, instant
 from reglament.service.auth import Action, in_region, may, refusal
-from reglament.service.context import Service, service
+from reglament.service.context import Service, serving
 from reglament.service.problems import forbidden
 from reglament.store import Request as StoreRequest
 from reglament.store import Who
@@ -27,7 +28,7 @@ from reglament.store import Written as Answer
 from reglament.store.tokens import Principal
 
 router = APIRouter(prefix="/cases", tags=["cases"])
-Running = Annotated[Service, Depends(service)]
+Running = Annotated[Service, Depends(serving)]
 CaseRef = Annotated[str, Path(max_length=200, description="A case id or receipt number.")]
 At = Annotated[
     str | None,
@@ -71,11 +72,13 @@ def _request(
     return StoreRequest(Who(who.name, who.role), comment, key, revision, request.state.request_id)
 
 
-def _answer(written: Answer, response: Response) -> dict[str, Any]:
-    response.headers["ETag"] = etag(written.response["revision"])
+def _answer(written: Answer, status: int = 200, **headers: str) -> Response:
+    """A write's answer: its body (``Written``), ``ETag`` its new revision, and
+    ``Idempotent-Replayed`` when it repeats a first answer."""
+    headers["ETag"] = etag(written.response["revision"])
     if written.repeated:
-        response.headers["Idempotent-Replayed"] = "true"
-    return written.response
+        headers["Idempotent-Replayed"] = "true"
+    return answer(Written, written.response, status, headers)
 
 
 def _region_of(running: Service, ref: str) -> str:
@@ -105,16 +108,16 @@ class Start(BaseModel):
     "",
     operation_id="startCase",
     status_code=201,
+    response_model=Written,
     **described(Action.write_cases, 400, 409, 413),
 )
 def start_case(
     given: Start,
     request: Request,
-    response: Response,
     running: Running,
     who: Annotated[Principal, Depends(may(Action.write_cases))],
     key: IdempotencyKey = None,
-) -> Written:
+) -> Response:
     """Start a case and store it at revision 1 (``reglament cases start``)."""
     from reglament.engine import choose_case, parse_data
 
@@ -144,14 +147,15 @@ def start_case(
         case_id=given.case_id,
         receipt=given.receipt,
     )
-    response.headers["Location"] = f"/v1/cases/{written.response['case']}"
-    return Written.model_validate(_answer(written, response))
+    return _answer(written, 201, Location=f"/v1/cases/{written.response['case']}")
 
 
 # -- reading --------------------------------------------------------------------------------------
 
 
-@router.get("", operation_id="listCases", **described(Action.read_cases))
+@router.get(
+    "", operation_id="listCases", response_model=list[Summary], **described(Action.read_cases)
+)
 def list_cases(
     running: Running,
     who: Annotated[Principal, Depends(may(Action.read_cases))],
@@ -166,7 +170,7 @@ def list_cases(
     reglament: Annotated[str | None, Query(max_length=200)] = None,
     receipt: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[Summary]:
+) -> Response:
     """The token's region's cases that match every filter (``reglament cases list``)."""
     if (overdue or at_risk) and who.role not in ("head", "auditor"):
         raise forbidden(f"a {who.role}'s token may not see the overdue and at-risk reports")
@@ -181,7 +185,7 @@ def list_cases(
         receipt=receipt,
         limit=limit,
     )
-    return [Summary.model_validate(row) for row in found]
+    return answer(list[Summary], found)
 
 
 def _shown(running: Service, who: Principal, case: str, at: str | None) -> dict[str, Any]:
@@ -190,32 +194,36 @@ def _shown(running: Service, who: Principal, case: str, at: str | None) -> dict[
     return shown
 
 
-@router.get("/{case}", operation_id="getCase", **described(Action.read_cases, 404))
+@router.get(
+    "/{case}", operation_id="getCase", response_model=Shown, **described(Action.read_cases, 404)
+)
 def get_case(
     case: CaseRef,
-    response: Response,
     running: Running,
     who: Annotated[Principal, Depends(may(Action.read_cases))],
     at: At = None,
-) -> Shown:
+) -> Response:
     """The case as of ``at``: its steps under way and their due instants, the term, and its
     history (``reglament cases show``); ``ETag`` is its revision."""
     shown = _shown(running, who, case, at)
-    response.headers["ETag"] = etag(shown["revision"])
-    return Shown.model_validate(shown)
+    return answer(Shown, shown, headers={"ETag": etag(shown["revision"])})
 
 
-@router.get("/{case}/history", operation_id="caseHistory", **described(Action.read_cases, 404))
+@router.get(
+    "/{case}/history",
+    operation_id="caseHistory",
+    response_model=History,
+    **described(Action.read_cases, 404),
+)
 def case_history(
     case: CaseRef,
-    response: Response,
     running: Running,
     who: Annotated[Principal, Depends(may(Action.read_cases))],
-) -> History:
+) -> Response:
     """Every event of the case, oldest first: who did what, when, by which request."""
     shown = _shown(running, who, case, None)
-    response.headers["ETag"] = etag(shown["revision"])
-    return History.model_validate({k: shown[k] for k in ("case", "receipt", "revision", "events")})
+    events = {k: shown[k] for k in ("case", "receipt", "revision", "events")}
+    return answer(History, events, headers={"ETag": etag(shown["revision"])})
 
 
 @router.get("/{case}/audit", operation_id="auditCase", **described(Action.audit_cases, 404))
@@ -265,7 +273,7 @@ class SetData(_Move):
     values: dict[str, str] = Field(min_length=1, max_length=100)
 
 
-WRITES = described(Action.write_cases, 400, 404, 409, 412, 413)
+WRITES = {"response_model": Written, **described(Action.write_cases, 400, 404, 409, 412, 413)}
 
 
 class _Write:
@@ -295,14 +303,14 @@ Write = Annotated[_Write, Depends()]
 
 
 @router.post("/{case}/complete", operation_id="completeStep", **WRITES)
-def complete_step(given: Complete, write: Write, response: Response) -> Written:
+def complete_step(given: Complete, write: Write) -> Response:
     """Record that a step of the case was done. A clerk records only steps of their actor,
     never a decision; a head any step."""
     _may_complete(write, given.step)
     written = write.running.store.complete(
         write.case, given.step, write.at(given), given.outcome, write.request(given)
     )
-    return Written.model_validate(_answer(written, response))
+    return _answer(written)
 
 
 def _may_complete(write: _Write, step: str) -> None:
@@ -315,23 +323,23 @@ def _may_complete(write: _Write, step: str) -> None:
 
 
 @router.post("/{case}/suspend", operation_id="suspendCase", **WRITES)
-def suspend_case(given: Suspend, write: Write, response: Response) -> Written:
+def suspend_case(given: Suspend, write: Write) -> Response:
     """Stop the case's legal term (e.g. documents asked of the applicant)."""
     written = write.running.store.suspend(
         write.case, write.at(given), given.reason, write.request(given)
     )
-    return Written.model_validate(_answer(written, response))
+    return _answer(written)
 
 
 @router.post("/{case}/resume", operation_id="resumeCase", **WRITES)
-def resume_case(given: Resume, write: Write, response: Response) -> Written:
+def resume_case(given: Resume, write: Write) -> Response:
     """Let the case's legal term run again."""
     written = write.running.store.resume(write.case, write.at(given), write.request(given))
-    return Written.model_validate(_answer(written, response))
+    return _answer(written)
 
 
 @router.post("/{case}/data", operation_id="setCaseData", **WRITES)
-def set_case_data(given: SetData, write: Write, response: Response) -> Written:
+def set_case_data(given: SetData, write: Write) -> Response:
     """Record case data learnt; conditions read it from then on."""
     from reglament.engine import parse_data
 
@@ -340,4 +348,4 @@ def set_case_data(given: SetData, write: Write, response: Response) -> Written:
     written = write.running.store.set_data(
         write.case, values, write.at(given), write.request(given)
     )
-    return Written.model_validate(_answer(written, response))
+    return _answer(written)

@@ -19,11 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from reglament.service.api.cases import IdempotencyKey, _request
 from reglament.service.api.common import described, instant
 from reglament.service.auth import Action, in_region, may
-from reglament.service.context import Service, service
+from reglament.service.context import Service, serving
 from reglament.store.tokens import Principal
 
 router = APIRouter(prefix="/reglaments", tags=["reglaments"])
-Running = Annotated[Service, Depends(service)]
+Running = Annotated[Service, Depends(serving)]
 Head = Annotated[Principal, Depends(may(Action.decide))]
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from reglament.service.api.bodies import Outbox
 from reglament.service.api.common import described
 from reglament.service.auth import Action, may
-from reglament.service.context import Service, service
+from reglament.service.context import Service, serving
 from reglament.store import outbox
 from reglament.store.tokens import Principal
 
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/outbox", tags=["outbox"])
 
 @router.get("", operation_id="listOutbox", **described(Action.read_outbox))
 def list_outbox(
-    running: Annotated[Service, Depends(service)],
+    running: Annotated[Service, Depends(serving)],
     who: Annotated[Principal, Depends(may(Action.read_outbox))],
     status: Literal["pending", "delivered", "failed"] | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

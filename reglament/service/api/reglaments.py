@@ -22,13 +22,13 @@ from reglament.schemas.timeline import TimelineJSON
 from reglament.service.api.bodies import Listed
 from reglament.service.api.common import day, described, instant
 from reglament.service.auth import Action, may
-from reglament.service.context import Service, service
+from reglament.service.context import Service, serving
 from reglament.store.tokens import Principal
 
 router = APIRouter(prefix="/reglaments", tags=["reglaments"])
 Reader = Annotated[Principal, Depends(may(Action.read_reglaments))]
 Auditor = Annotated[Principal, Depends(may(Action.audit_reglaments))]
-Running = Annotated[Service, Depends(service)]
+Running = Annotated[Service, Depends(serving)]
 Ref = Annotated[str, Field(max_length=300)]
 Region = Annotated[str | None, Query(max_length=100, description="The region, case aside.")]
 On = Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD: the version then.")]

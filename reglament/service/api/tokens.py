@@ -9,13 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reglament.service.api.common import described
 from reglament.service.auth import Action, may
-from reglament.service.context import Service, service
+from reglament.service.context import Service, serving
 from reglament.store import tokens
 from reglament.store.tokens import Principal
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
 Admin = Annotated[Principal, Depends(may(Action.manage_tokens))]
-Running = Annotated[Service, Depends(service)]
+Running = Annotated[Service, Depends(serving)]
 
 
 class TokenOut(BaseModel):
@@ -77,4 +77,5 @@ def revoke_token(
     found: dict[str, Any] = tokens.revoke(
         running.store.db, token_id, running.now(), who.region
     ).to_dict()
+    running.verified.forget(token_id)  # refused here at once (another instance: verified.py)
     return TokenOut(**found)
