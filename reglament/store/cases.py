@@ -108,6 +108,10 @@ class Written:
     repeated: bool = False
 
 
+class _Raced(Exception):
+    """A start's insert met a row another writer committed after this one's checks read."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Command:
     name: str  # start, complete, suspend, resume, data
@@ -217,6 +221,18 @@ class Store:
             "contact": dict(contact or {}),
         }
         engine = self.engine(reglament.id, reglament.region, payload["version"])
+        try:
+            return self._start_once(engine, payload, request)
+        except _Raced:  # read again: the kept answer of the key, or the case that was stored
+            try:
+                return self._start_once(engine, payload, request)
+            except _Raced:
+                raise ConflictError(
+                    f"case {payload['case_id'] or '(new)'} was stored by another writer at the "
+                    "same time: repeat the request to get its answer"
+                ) from None
+
+    def _start_once(self, engine: Engine, payload: dict[str, Any], request: Request) -> Written:
         with self._kept.committing(), database.transaction(self.db, write=True) as connection:
             done = self._done(connection, "start", payload, request)
             if done is not None:
@@ -495,7 +511,13 @@ class Store:
             **columns,
         )
         fit(cases, [row])
-        connection.execute(_INSERT_CASE, row)
+        try:
+            connection.execute(_INSERT_CASE, row)
+        except IntegrityError:
+            # PostgreSQL: another writer's start of this id or receipt committed after the
+            # check above read (READ COMMITTED); this transaction is spoiled, so it is rolled
+            # back and ``start`` reads again.
+            raise _Raced from None
         self._kept.stage(case.id, row["snapshot"], case)
         planning.replan(connection, case.id, 1, planned)
         logged = [_record_row(r) for r in case.history]

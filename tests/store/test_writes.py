@@ -247,6 +247,55 @@ def test_two_writers_that_read_the_same_revision_one_wins(
     assert store.replay(ref).to_dict() == _snapshot(db, ref)
 
 
+@pytest.mark.parametrize("key", ["start-1", None])
+def test_two_starts_of_one_case_that_read_before_either_wrote(
+    new_store: Callable[[], Store], db: Engine, monkeypatch: pytest.MonkeyPatch, key: str | None
+) -> None:
+    """Both starts have found neither the key nor the case before either inserts (PostgreSQL's
+    READ COMMITTED; a writer killed before its COMMIT landed is this case): the loser's insert
+    meets the winner's row, and it reads again: the winner's answer under the same key, or a
+    conflict without one. Never a database error, never two cases."""
+    if db.dialect.name == "sqlite":
+        pytest.skip("SQLite's writers are serialised by BEGIN IMMEDIATE")
+    both_read = threading.Barrier(2, timeout=30)
+    done = store_cases.Store._done
+    first_reads: list[str] = []
+
+    def done_then_wait(self: Store, *args: Any, **kwargs: Any) -> Written | None:
+        found = done(self, *args, **kwargs)
+        if len(first_reads) < 2:
+            first_reads.append(threading.current_thread().name)
+            both_read.wait()
+        return found
+
+    monkeypatch.setattr(store_cases.Store, "_done", done_then_wait)
+    results: list[Written | ConflictError] = []
+
+    def write() -> None:
+        writer = new_store()
+        try:
+            results.append(start(writer, key=key))
+        except ConflictError as error:
+            results.append(error)
+        finally:
+            writer.close()
+
+    threads = [threading.Thread(target=write) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(results) == 2 and _counts(db)[0] == 1
+    won = [r for r in results if isinstance(r, Written) and not r.repeated]
+    assert len(won) == 1
+    other = next(r for r in results if r is not won[0])
+    if key is None:
+        assert isinstance(other, ConflictError) and "is stored already" in str(other)
+    else:
+        assert isinstance(other, Written) and other.repeated
+        assert other.response == won[0].response
+
+
 def test_a_naive_instant_is_a_usage_error(store: Store) -> None:
     ref = start(store).response["case"]
     with pytest.raises(UsageError, match="expected an aware datetime"):
