@@ -297,7 +297,9 @@ class Run:
         self.seconds[kind] += done["seconds"]
         made = _progress(self, kind) - before
         working = done["seconds"] - (done["ready"] or self.startup[kind])
-        if made > 0 and working > 0:  # the pace: seconds per unit of work, averaged
+        if done["killed"] and made >= left:  # all done, then idle until the kill: too slow a
+            self.pace[kind] *= 0.7  # pace, and its seconds are no measure of one (idle time)
+        elif made > 0 and working > 0:  # the pace: seconds per unit of work, averaged
             self.pace[kind] = 0.7 * self.pace[kind] + 0.3 * working / made
         elif done["killed"] and working > self.pace[kind]:  # a unit takes longer than that
             self.pace[kind] = 0.7 * self.pace[kind] + 0.3 * 2 * working
