@@ -2,7 +2,9 @@
 ``python -m tests.store.kill_child [REGLAMENT.yaml ...]``, this process imports reglament and
 reads the reglaments once (:func:`warm`) and then, for each
 job read from stdin (one JSON object a line), forks a child that does the job, kills it with
-SIGKILL after the job's ``kill_after`` seconds if it is still running, and answers one JSON
+SIGKILL after the job's ``kill_after`` seconds if it is still running (with ``kill_when``:
+``{"root": FOLDER, "count": N}``, seconds counted from when the folder holds N delivered
+files), and answers one JSON
 line: ``{"killed": bool, "code": int | null, "seconds": float, "ready": float | null}``.
 
 A child is a whole process of its own, with its own database connections (none is open in
@@ -38,6 +40,7 @@ from reglament.store import Request, Store, Who, connect, database, store_url
 _READ: dict[str, Library] = {}  # the reglaments read once (warm), by path: a writer's library
 _READY: list[int] = []  # in a writer child: the pipe that tells the fork server it is ready
 HANG = 300.0  # seconds: a child meant to finish that runs longer is killed, and reported
+POLL = 0.002  # seconds between two looks at a deliverer's progress (kill_when)
 RETRIES = 20  # a writer repeats a write refused as a conflict (PostgreSQL: a killed
 # writer's transaction still ending on the server) this many times, with the same key
 
@@ -139,7 +142,9 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         if "writer" in job:  # wait for its start-up first (or its end)
             up, _, _ = select.select([handle, signal_r], [], [], HANG)
             ready_at = time.monotonic() - began if signal_r in up else None
-        up, _, _ = select.select([handle], [], [], HANG if limit is None else limit)
+        up = _wait_for_files(handle, job["kill_when"]) if "kill_when" in job else []
+        if not up:
+            up, _, _ = select.select([handle], [], [], HANG if limit is None else limit)
         killed = False
         if not up:  # still running: kill it now (the pidfd names this very child)
             signal.pidfd_send_signal(handle, signal.SIGKILL)
@@ -154,6 +159,32 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     by_kill = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
     return {"killed": killed and by_kill, "code": code, "seconds": seconds, "ready": ready_at}
+
+
+def _wait_for_files(handle: int, when: dict[str, Any]) -> list[int]:
+    """Wait until the folder ``when["root"]`` holds ``when["count"]`` delivered files (the
+    child's progress: its deliveries, whatever their medium) or the child ends (then: its
+    handle). ``kill_after`` then runs from that moment."""
+    root, count = when["root"], when["count"]
+    waited = 0.0
+    while waited < HANG:
+        up, _, _ = select.select([handle], [], [], POLL)
+        if up:
+            return up
+        if delivered_files(root) >= count:
+            return []
+        waited += POLL
+    return []
+
+
+def delivered_files(root: str) -> int:
+    """The files a sink has delivered under ``root``: every file but a Maildir's ``tmp/`` and
+    the sinks' hidden temporaries (``.NAME.tmp``)."""
+    found = 0
+    for _folder, subfolders, names in os.walk(root):
+        subfolders[:] = [name for name in subfolders if name != "tmp"]
+        found += sum(not name.startswith(".") for name in names)
+    return found
 
 
 def warm(paths: list[str]) -> None:

@@ -1,7 +1,8 @@
 """The kill test (issue 14, item 7; docs/runtime.md, "The kill test"): on each database, 100
 SIGKILLs of processes mid-work (50 of a writer driving cases through start, complete, data,
 suspend and resume with idempotency keys, 25 of ``reglament worker`` firing due timers, 25 of
-``reglament outbox deliver`` into a Maildir), each after its start-up and a random delay, each
+``reglament outbox deliver`` into a Maildir), each after its start-up and a random delay (a
+deliverer's: after a random number of its deliveries and a random part of the next), each
 followed by a restart as a real client makes it. Then: nothing lost, nothing twice, and the
 very cases, events, timers and messages that the same workload makes when nothing is killed.
 
@@ -38,7 +39,7 @@ from reglament.schemas import Language
 from reglament.store import Store, connect, store_url, upgrade
 from reglament.store.tables import cases, events, idempotency, outbox, timers
 from reglament.store.worker import Worker
-from tests.store.kill_child import _apply
+from tests.store.kill_child import _apply, delivered_files
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "store" / "kill-test.yaml"
@@ -288,11 +289,14 @@ class Run:
         out.write_text("")
         delay = None
         startup = 0.0 if kind == "writer" else self.startup[kind]  # a writer's runs from ready
-        if kills_left > 0:
+        before = _progress(self, kind)
+        if kills_left > 0 and kind == "deliver":  # after a few deliveries, or in the first
+            given |= self._after_deliveries(left, kills_left)
+        elif kills_left > 0:
             stretch = max(left, 1) * self.pace[kind] / (kills_left + 1)
             delay = startup + self.rng.uniform(0, stretch)
-        before = _progress(self, kind)
-        done = self.children.run({**given, "out": str(out), "kill_after": delay})
+        given.setdefault("kill_after", delay)
+        done = self.children.run({**given, "out": str(out)})
         self.runs[kind] += 1
         self.seconds[kind] += done["seconds"]
         made = _progress(self, kind) - before
@@ -313,6 +317,19 @@ class Run:
         if kind != "writer":
             self.startup[kind] *= 1.1 if made == 0 else 0.97
         return True
+
+    def _after_deliveries(self, left: int, kills_left: int) -> dict[str, Any]:
+        """A deliverer's kill: after N more delivered files, N uniform over the first
+        1 / (kills left + 1) of the ``left`` messages, then a random part of one delivery's
+        time (N = 0: after its start-up). A deliverer ends by itself once nothing is pending,
+        often sooner than its start-up varies: counting its deliveries, not seconds, keeps
+        the kills inside its work."""
+        target = self.rng.randint(0, max(left, 1) // (kills_left + 1))
+        then = self.rng.uniform(0, self.pace["deliver"])
+        if target == 0:
+            return {"kill_after": self.startup["deliver"] + then}
+        count = delivered_files(str(self.maildir)) + target
+        return {"kill_after": then, "kill_when": {"root": str(self.maildir), "count": count}}
 
     def calibrate(self, jobs: dict[str, dict[str, Any]]) -> None:
         """Each kind's start-up, first guessed: the shorter of two runs of a child with nothing
