@@ -221,16 +221,15 @@ class Store:
             "contact": dict(contact or {}),
         }
         engine = self.engine(reglament.id, reglament.region, payload["version"])
-        try:
-            return self._start_once(engine, payload, request)
-        except _Raced:  # read again: the kept answer of the key, or the case that was stored
+        for _attempt in range(2):  # a race: read again, the kept answer of the key or the case
             try:
                 return self._start_once(engine, payload, request)
             except _Raced:
-                raise ConflictError(
-                    f"case {payload['case_id'] or '(new)'} was stored by another writer at the "
-                    "same time: repeat the request to get its answer"
-                ) from None
+                continue
+        raise ConflictError(
+            f"case {payload['case_id'] or '(new)'} was stored by another writer at the "
+            "same time: repeat the request to get its answer"
+        )
 
     def _start_once(self, engine: Engine, payload: dict[str, Any], request: Request) -> Written:
         with self._kept.committing(), database.transaction(self.db, write=True) as connection:

@@ -335,3 +335,27 @@ def test_a_text_longer_than_its_column_is_one_line_and_writes_nothing(
     with db.connect() as connection:
         assert connection.execute(select(func.count()).select_from(cases)).scalar_one() == 0
         assert connection.execute(select(func.count()).select_from(events)).scalar_one() == 0
+
+
+@pytest.mark.parametrize("races", [1, 2])
+def test_a_start_that_meets_a_race_reads_again_once(
+    store: Store, monkeypatch: pytest.MonkeyPatch, races: int
+) -> None:
+    # A start whose insert meets another writer's row (store_cases._Raced) is tried once more:
+    # one race is answered by the second try, two are a ConflictError that says what to do.
+    once = store_cases.Store._start_once
+    tries: list[int] = []
+
+    def raced(self: Store, *args: Any) -> Written:
+        tries.append(1)
+        if len(tries) <= races:
+            raise store_cases._Raced
+        return once(self, *args)
+
+    monkeypatch.setattr(store_cases.Store, "_start_once", raced)
+    if races == 1:
+        assert start(store).response["revision"] == 1
+    else:
+        with pytest.raises(ConflictError, match="stored by another writer at the same time"):
+            start(store)
+    assert len(tries) == 2
