@@ -1984,16 +1984,22 @@ def serve(
     port: Annotated[
         int, typer.Option("--port", min=1, max=65535, help="The port to listen on.")
     ] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, max=64, help="Processes serving the port (docs/service.md)."
+        ),
+    ] = 1,
     paths: LibraryPathOption = None,
 ) -> None:
     """Serve the HTTP API (/v1, OpenAPI at /openapi.json) over the case store until
     interrupted.
 
-    Example: reglament serve --db postgresql://reglament@localhost/cases --port 8000
+    Example: reglament serve --db postgresql://reglament@localhost/cases --port 8000 --workers 2
     """
     from reglament.service.serve import serve as run
 
-    run(db, _load(paths), host, port)
+    run(db, _load(paths), host, port, workers, paths)
 
 
 @_command(tokens_app, "create")

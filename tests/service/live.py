@@ -35,11 +35,11 @@ class Served:
         return out
 
 
-def serve(url: str) -> Served:
-    """``reglament serve`` on a free port, once it answers."""
+def serve(url: str, *options: str) -> Served:
+    """``reglament serve`` on a free port, with ``options``, once it answers."""
     port = free_port()
     process = subprocess.Popen(
-        [str(REGLAMENT), "serve", "--db", url, "--port", str(port)],
+        [str(REGLAMENT), "serve", "--db", url, "--port", str(port), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
