@@ -75,13 +75,14 @@ OPEN_ZAAK_MS = 150.0  # Open Zaak's reported median for listing cases, one user
 @dataclass(frozen=True, slots=True)
 class Load:
     """One run's shape: clients, requests per client, the pace (requests/s per client; 0:
-    none), the time limit."""
+    none), the time limit, the server's processes."""
 
     clients: int
     requests: int
     pace: float
     seconds: int
     repeat: float = 0.2
+    workers: int = 1  # reglament serve --workers
 
     @property
     def completions(self) -> int:
@@ -180,18 +181,30 @@ def free_port() -> int:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system CPU seconds of process ``pid`` so far (``/proc/PID/stat``)."""
+    """User and system CPU seconds of process ``pid`` and of its running descendants so far
+    (``/proc/PID/stat``; uvicorn's workers are the supervisor's children)."""
     fields = Path(f"/proc/{pid}/stat").read_text("ascii").rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(child) for child in _children(pid))
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text("ascii").split()]
+    return found
 
 
 @contextmanager
-def serving(url: str, folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``reglament serve`` on the database at ``url``, on a free port, once it answers."""
+def serving(
+    url: str, folder: Path, workers: int = 1
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``reglament serve --workers N`` on the database at ``url``, on a free port, once each
+    worker answers."""
     port = free_port()
     log = (folder / "serve.log").open("wb")
     process = subprocess.Popen(
-        [str(REGLAMENT), "serve", "--db", url, "--port", str(port)],
+        [str(REGLAMENT), "serve", "--db", url, "--port", str(port), "--workers", str(workers)],
         stdout=log,
         stderr=subprocess.STDOUT,
         env={**os.environ, "XDG_CACHE_HOME": str(folder)},
@@ -208,6 +221,7 @@ def serving(url: str, folder: Path) -> Iterator[tuple[str, subprocess.Popen[byte
                 time.sleep(0.1)
         else:
             raise RuntimeError("reglament serve did not answer in 60 s")
+        _all_started(process, workers)
         yield base, process
     finally:
         process.terminate()
@@ -217,6 +231,19 @@ def serving(url: str, folder: Path) -> Iterator[tuple[str, subprocess.Popen[byte
             process.kill()
             process.wait()
         log.close()
+
+
+def _all_started(process: subprocess.Popen[bytes], workers: int) -> None:
+    """With several workers, the first answer came from one: wait until each has started (a
+    worker still importing would spend its start-up inside the measured run)."""
+    if workers == 1:
+        return
+    for _ in range(600):
+        if len(_children(process.pid)) >= workers:
+            time.sleep(3.0)  # each child's imports and app, then its first accept
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"reglament serve did not start {workers} workers in 60 s")
 
 
 def warm(base: str, plan: dict[str, Any]) -> None:
@@ -327,8 +354,9 @@ def run(url: str, load: Load, database: str) -> Result:
         plan = prepare(url, load, folder)
         plan_file = folder / "plan.json"
         plan_file.write_text(json.dumps(plan), "utf-8")
-        with serving(url, folder) as (base, server):
-            warm(base, plan)
+        with serving(url, folder, load.workers) as (base, server):
+            for _ in range(load.workers):  # each new connection may reach another worker
+                warm(base, plan)
             cpu0 = cpu_seconds(server.pid)
             client_cpu = swarm(base, plan_file, load)
             server_cpu = cpu_seconds(server.pid) - cpu0
@@ -350,6 +378,7 @@ LOADS = (
     Load(500, 12, 0, 90),
     Load(100, 60, 2.0, 90),  # 100 clients, each 2 requests/s: 200 requests/s offered
     Load(100, 20, 0.5, 90),  # 50 requests/s offered: below what the server gives here
+    Load(100, 60, 2.0, 90, workers=2),  # 200 requests/s offered to two server processes
 )
 
 
@@ -360,7 +389,9 @@ def _load() -> str:
 def _shape(load: Load) -> str:
     clients = f"{load.clients} client{'s' if load.clients > 1 else ''}"
     if load.pace:
-        return f"{clients} paced to {load.clients * load.pace:,.0f}/s"
+        clients = f"{clients} paced to {load.clients * load.pace:,.0f}/s"
+    if load.workers > 1:
+        clients = f"{clients}, {load.workers} workers"
     return clients
 
 
@@ -395,9 +426,8 @@ def _targets(results: list[Result]) -> list[str]:
                 f"- {r.database}: {TARGET_RATE}/s offered, **{got:,.0f}/s answered**; "
                 + "; ".join(misses)
                 + f". The server spent {cpu:.1f} ms of CPU a request: {TARGET_RATE}/s needs "
-                f"{cpu * TARGET_RATE / 1e3:.2f} cores of it, and one uvicorn process runs Python "
-                f"on one core at most (it had {r.server_cpu / r.seconds:.0%} of one here, the "
-                "machine shared); past that the requests queue, and the queue is the latency."
+                f"{cpu * TARGET_RATE / 1e3:.2f} cores of it; {_processes(r)}; past that the "
+                "requests queue, and the queue is the latency."
             )
         if r.load.clients == 1 and "case list" in r.groups:
             lines.append(
@@ -410,6 +440,16 @@ def _targets(results: list[Result]) -> list[str]:
                 "`cases list --overdue` over 1,000,000)."
             )
     return lines
+
+
+def _processes(r: Result) -> str:
+    used = f"{r.server_cpu / r.seconds:.0%} of one core"
+    if r.load.workers == 1:
+        return f"one uvicorn process runs Python on one core at most (it had {used} here)"
+    return (
+        f"its {r.load.workers} processes had {used} here, beside locust and the database on "
+        "the same two cores"
+    )
 
 
 def _rows(results: list[Result]) -> list[str]:
@@ -445,7 +485,8 @@ def _runs(results: list[Result]) -> list[str]:
             f"{r.total:,} answers in {r.seconds:.1f} s, **{r.total / r.seconds:,.0f}/s**; "
             f"{statuses}; the server's CPU {r.server_cpu * 1e3 / r.total:.1f} ms a request "
             f"({r.server_cpu / r.seconds:.0%} of one core), locust's process "
-            f"{r.client_cpu * 1e3 / r.total:.1f} ms (its start included); {r.applied:,} completions applied, "
+            f"{r.client_cpu * 1e3 / r.total:.1f} ms (its start included); "
+            f"{r.applied:,} completions applied, "
             f"{r.repeated:,} repeated keys: {held}."
         )
     return lines
@@ -460,7 +501,8 @@ def _section(results: list[Result], seconds: float, before: str, versions: str) 
         f"`python -m bench --only service` in {seconds:.0f} s on {cpu_model()} (2 cores shared "
         f"with other work; load average {before} before, {_load()} after), {versions}.",
         "",
-        "One `reglament serve` process (uvicorn, one worker) on a free port of 127.0.0.1, on a "
+        "One `reglament serve` process (uvicorn, one worker; in the rows marked so, "
+        "`--workers 2`: two processes on one socket) on a free port of 127.0.0.1, on a "
         "fresh database; locust (headless, one process, `FastHttpUser`) on the same two "
         "cores. Each client owns its cases of targeted social assistance (Atyrau), started in "
         "the store beforehand, and sends a bounded number of requests, drawn 4:2:2:2 from: a "
@@ -491,7 +533,8 @@ def _versions(pg: str) -> str:
     found = [
         f"Python {platform.python_version()}",
         f"FastAPI {version('fastapi')}",
-        f"uvicorn {version('uvicorn')}",
+        f"uvicorn {version('uvicorn')} (httptools {version('httptools')}, uvloop "
+        f"{version('uvloop')})",
         f"SQLAlchemy {version('sqlalchemy')}",
         f"SQLite {sqlite3.sqlite_version}",
         f"locust {version('locust')}",
