@@ -1,8 +1,8 @@
 """The load test's smoke run (``bench/service_bench.py``, ``python -m bench --only service``),
 small and bounded so that the tool cannot rot: 20 locust clients against a live
-``reglament serve`` on SQLite (one worker, then two), 15 requests each, mixed reads and step completions. No 5xx,
-every answer as expected, and every completion applied once (the store read back), the
-repeated keys among them. No figure is asserted: speed is the bench's, not the suite's."""
+``reglament serve`` on SQLite (one worker, then two), 15 requests each, mixed reads and step
+completions. No 5xx, every answer as expected, and every completion applied once (the store
+read back), the repeated keys among them. No figure is asserted: speed is the bench's, not the suite's."""
 
 from __future__ import annotations
 
