@@ -71,6 +71,9 @@ _UPDATE_CASE = direct.Statement(
     ["revision", "snapshot", "updated_at", *planning.COLUMNS],
 )
 _INSERT_EVENTS = direct.Statement(insert(events), [c.name for c in events.c])
+_CASE_EVENTS = direct.Statement(  # a case's history, oldest first (show)
+    select(events).where(events.c.case_id == bindparam("case_id")).order_by(events.c.seq)
+)
 _INSERT_CASE = insert(cases)
 _TAKEN = select(cases.c.id, cases.c.receipt).where(
     or_(cases.c.id == bindparam("new_id"), cases.c.receipt == bindparam("new_receipt"))
@@ -290,9 +293,7 @@ class Store:
         way and their due instants, the term), and its whole event log with who and when."""
         with database.transaction(self.db, write=False) as connection:
             row = self._row(connection, ref)
-            logged = connection.execute(
-                select(events).where(events.c.case_id == row.id).order_by(events.c.seq)
-            ).all()
+            logged = _CASE_EVENTS.all(connection, {"case_id": row.id})
         engine = self.engine(row.reglament, row.region, row.version)
         case = engine.restore(json.loads(row.snapshot))
         return {
