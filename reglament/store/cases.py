@@ -12,6 +12,7 @@ case (``Engine.restore``), makes the move, then in the same transaction updates 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -19,7 +20,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    Integer,
+    Row,
+    Select,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as Database
 from sqlalchemy.exc import IntegrityError
@@ -44,7 +56,7 @@ from reglament.schemas.jsonready import json_ready
 from reglament.store import database, direct, memo, outbox, reproject
 from reglament.store import timers as planning
 from reglament.store.calendars import Calendar, Calendars
-from reglament.store.tables import cases, events, fit, idempotency
+from reglament.store.tables import Instant, cases, events, fit, idempotency
 
 Move = Callable[[Engine, Case], list[Record]]
 DATA_SET = "data_set"  # the store's own event kind: case data recorded (Engine.set_data)
@@ -78,7 +90,10 @@ _INSERT_CASE = insert(cases)
 _TAKEN = select(cases.c.id, cases.c.receipt).where(
     or_(cases.c.id == bindparam("new_id"), cases.c.receipt == bindparam("new_receipt"))
 )
-_KEPT_ANSWER = select(idempotency).where(idempotency.c.key == bindparam("kept_key"))
+_KEPT_ANSWER = direct.Statement(
+    select(idempotency).where(idempotency.c.key == bindparam("kept_key"))
+)
+_KEEP_ANSWER = direct.Statement(insert(idempotency), [c.name for c in idempotency.c])
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,18 +352,14 @@ class Store:
         their term at risk, of a region (case aside), a reglament id, a receipt number, not
         finished (``open_only``). Ordered by when they became overdue (``overdue``), else at
         risk (``at_risk``), else their id."""
-        query = list_query(
-            at,
-            overdue=overdue,
-            at_risk=at_risk,
-            region=region,
-            reglament=reglament,
-            receipt=receipt,
-            limit=limit,
-            open_only=open_only,
-        )
+        shape = _ListShape(overdue, at_risk, region is not None, reglament is not None,
+                           receipt is not None, open_only)  # fmt: skip
+        query = _LISTS.get(shape)
+        if query is None:
+            query = _LISTS[shape] = direct.Statement(_list_statement(shape))
+        params = _list_params(at, region, reglament, receipt, limit)
         with database.transaction(self.db, write=False) as connection:
-            rows = connection.execute(query).all()
+            rows = query.all(connection, params)
         return [_summary(row) for row in rows]
 
     def replay(self, ref: str) -> Case:
@@ -586,14 +597,15 @@ class Store:
         if request.key is not None:
             try:
                 with connection.begin_nested():
-                    connection.execute(
-                        insert(idempotency).values(
-                            key=request.key,
-                            case_id=case_id,
-                            request=_fingerprint(command, payload, request),
-                            revision=revision,
-                            response=json.dumps(response, ensure_ascii=False),
-                        )
+                    _KEEP_ANSWER.run(
+                        connection,
+                        {
+                            "key": request.key,
+                            "case_id": case_id,
+                            "request": _fingerprint(command, payload, request),
+                            "revision": revision,
+                            "response": json.dumps(response, ensure_ascii=False),
+                        },
                     )
             except IntegrityError:  # the same key committed by another writer meanwhile
                 raise ConflictError(
@@ -608,7 +620,7 @@ class Store:
         """The first answer given under the request's idempotency key, if it was used."""
         if request.key is None:
             return None
-        kept = connection.execute(_KEPT_ANSWER, {"kept_key": request.key}).first()
+        kept = _KEPT_ANSWER.first(connection, {"kept_key": request.key})
         if kept is None:
             return None
         if kept.request != _fingerprint(command, payload, request):
@@ -643,28 +655,63 @@ def list_query(
     limit: int = 100,
     open_only: bool = False,
 ) -> Select[Any]:
-    """The statement ``Store.cases`` runs (the bench EXPLAINs the same one)."""
+    """The statement ``Store.cases`` runs, its values bound (the bench EXPLAINs it)."""
+    shape = _ListShape(overdue, at_risk, region is not None, reglament is not None,
+                       receipt is not None, open_only)  # fmt: skip
+    return _list_statement(shape).params(_list_params(at, region, reglament, receipt, limit))
+
+
+@dataclass(frozen=True, slots=True)
+class _ListShape:
+    """Which filters a list has: its statement is built once per shape (``_LISTS``)."""
+
+    overdue: bool
+    at_risk: bool
+    by_region: bool
+    by_reglament: bool
+    by_receipt: bool
+    open_only: bool
+
+
+def _list_params(
+    at: dt.datetime, region: str | None, reglament: str | None, receipt: str | None, limit: int
+) -> dict[str, Any]:
+    found: dict[str, Any] = {"at": at, "limit": limit}
+    for name, value in (("region", region), ("reglament", reglament), ("receipt", receipt)):
+        if value is not None:
+            found[name] = value.casefold() if name == "region" else value
+    return found
+
+
+@functools.cache
+def _list_statement(shape: _ListShape) -> Select[Any]:
+    """The list of cases of ``shape``, its values as parameters (``_list_params``)."""
+    at = bindparam("at", type_=Instant)
     query = select(*(c for c in cases.c if c.name not in ("snapshot", "contact")))
     order = [cases.c.id]
-    if open_only:
+    if shape.open_only:
         query = query.where(_open())
-    if overdue:
+    if shape.overdue:
         query = query.where(_open(), cases.c.overdue_at < at)
         order = [cases.c.overdue_at, cases.c.id]
-    if at_risk:
+    if shape.at_risk:
         query = query.where(
             _open(),
             cases.c.at_risk_at <= at,
             or_(cases.c.at_risk_until.is_(None), cases.c.at_risk_until >= at),
         )
-        order = order if overdue else [cases.c.at_risk_at, cases.c.id]
-    if region is not None:
-        query = query.where(cases.c.region == region.casefold())
-    if reglament is not None:
-        query = query.where(cases.c.reglament == reglament)
-    if receipt is not None:
-        query = query.where(cases.c.receipt == receipt)
-    return query.order_by(*order).limit(limit)
+        order = order if shape.overdue else [cases.c.at_risk_at, cases.c.id]
+    for given, column in (
+        (shape.by_region, cases.c.region),
+        (shape.by_reglament, cases.c.reglament),
+        (shape.by_receipt, cases.c.receipt),
+    ):
+        if given:
+            query = query.where(column == bindparam(column.name))
+    return query.order_by(*order).limit(bindparam("limit", type_=Integer))
+
+
+_LISTS: dict[_ListShape, direct.Statement] = {}  # each shape's, on the driver's cursor
 
 
 # -- the moves, from their stored arguments (what a write runs and a replay runs again) -------------
@@ -822,7 +869,10 @@ def _summary(row: Row[Any]) -> dict[str, Any]:
 
 
 def _open() -> Any:
-    return cases.c.status.in_(("open", "suspended"))
+    """A case not finished, its two statuses in the SQL text, ``status IN ('open',
+    'suspended')``: a statement on the driver's cursor (``direct``) has no expanding
+    parameter, which ``in_()`` of values makes."""
+    return cases.c.status.op("IN")(literal_column("('open', 'suspended')"))
 
 
 def _stale(case_id: str, given: int, found: int) -> StaleError:

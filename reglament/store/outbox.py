@@ -39,7 +39,7 @@ from reglament.runtime import delivery
 from reglament.runtime.delivery import Outcome, Pending, Sink, Status
 from reglament.runtime.messages import Contact, Message, messages
 from reglament.schemas import Language, Medium
-from reglament.store import database
+from reglament.store import database, direct
 from reglament.store.tables import cases, outbox
 from reglament.store.url import store_url
 
@@ -48,6 +48,13 @@ Clock = Callable[[], dt.datetime]
 LEASE = dt.timedelta(minutes=5)  # how long a claimed message is kept from other deliverers
 ADDRESS_LIMIT = 400  # the outbox's recipient column: String(400)
 STATUSES = tuple(status.value for status in Status)
+_COLUMNS = [c.name for c in outbox.c if c.name != "id"]  # what a new message sets (``_row``)
+_INSERT = {  # by dialect, on the driver's cursor (store/direct.py); a key already there: skipped
+    name: direct.Statement(
+        dialect.insert(outbox).on_conflict_do_nothing(index_elements=["key"]), _COLUMNS
+    )
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
 def language_of(given: str) -> Language:
@@ -95,11 +102,8 @@ def enqueue(
         if id(record) in sending  # (most records send nothing: no rendering for them)
         for message in messages(engine, case, [record], reached, lang)
     ]
-    if not rows:
-        return 0
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    query = dialect.insert(outbox).on_conflict_do_nothing(index_elements=["key"])
-    return len(connection.execute(query.returning(outbox.c.id), rows).all())
+    adding = _INSERT[connection.dialect.name]
+    return sum(adding.run(connection, row) for row in rows)  # a message or two a move
 
 
 def _row(
