@@ -1,4 +1,5 @@
-"""The write path's statements, run on the database driver's own cursor.
+"""The hot statements (a write's, a case's history, the list of cases), run on the database
+driver's own cursor.
 
 SQLAlchemy Core stays the owner of every statement: each is a Core statement (on the tables of
 ``tables.py``), compiled once per dialect by SQLAlchemy's own compiler, its parameters and
