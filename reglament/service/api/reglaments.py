@@ -10,8 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -62,16 +61,30 @@ def show_reglament(
     return shown
 
 
+DiagramFormat = Literal["mermaid", "dot", "svg", "bpmn"]
+DIAGRAM_TYPES: dict[str, str] = {
+    "mermaid": "text/plain; charset=utf-8",
+    "dot": "text/plain; charset=utf-8",
+    "svg": "image/svg+xml",
+    "bpmn": "application/xml",
+}
+_DIAGRAM_CONTENT = {
+    "text/plain": {"schema": {"type": "string"}},
+    "image/svg+xml": {"schema": {"type": "string"}},
+    "application/xml": {"schema": {"type": "string"}},
+}
+_NO_GRAPHVIZ = "svg and bpmn: Graphviz's dot is not installed on the server."
+
+
 @router.get(
     "/{ref}/diagram",
     operation_id="reglamentDiagram",
-    response_class=PlainTextResponse,
+    response_class=Response,
     **described(
         Action.read_reglaments,
-        ok={
-            "description": "The diagram's text.",
-            "content": {"text/plain": {"schema": {"type": "string"}}},
-        },
+        503,
+        ok={"description": "The diagram: Mermaid, dot, SVG or BPMN.", "content": _DIAGRAM_CONTENT},
+        why={503: _NO_GRAPHVIZ},
     ),
 )
 def diagram(
@@ -81,20 +94,18 @@ def diagram(
     region: Region = None,
     on: On = None,
     kind: Annotated[
-        Literal["mermaid", "dot"], Query(alias="format", description="mermaid or dot")
+        DiagramFormat, Query(alias="format", description="mermaid, dot, svg or bpmn")
     ] = "mermaid",
     channel: Annotated[str | None, Query(max_length=100)] = None,
     lang: Language = Language.en,
-) -> PlainTextResponse:
-    """The flow: Mermaid (default) or Graphviz dot text (``reglament diagram -f mermaid|dot``)."""
+) -> Response:
+    """The flow (``reglament diagram -f``): Mermaid (default) or Graphviz dot text, SVG drawn
+    by Graphviz, or BPMN 2.0 XML laid out by it; without Graphviz the last two are 503."""
     from reglament.renderers import diagrams
 
     chosen = _chosen(running.library, ref, region, on)
-    if kind == "mermaid":
-        text = diagrams.mermaid_flowchart(chosen.reglament, channel, lang)
-    else:
-        text = diagrams.dot(chosen.reglament, channel, lang)
-    return PlainTextResponse(text)
+    drawn = diagrams.draw(chosen.reglament, kind, channel, lang)
+    return Response(drawn, media_type=DIAGRAM_TYPES[kind])
 
 
 class Simulation(BaseModel):
