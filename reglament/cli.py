@@ -946,21 +946,9 @@ def diagram(
 
     chosen = _chosen(_load(paths), reglament_id, region, on)
     words = _alias(lang, language, "--lang", "--language") or Language.en
-    if output_format is DiagramFormat.mermaid:
-        _emit(diagrams.mermaid_flowchart(chosen.reglament, channel, words).encode(), output)
-        return
-    if output_format is DiagramFormat.bpmn:
-        from reglament.renderers.bpmn import bpmn
-
-        _emit(bpmn(chosen.reglament, channel, words).encode("utf-8"), output)
-        return
-    text = diagrams.dot(chosen.reglament, channel, words)
-    if output_format is DiagramFormat.dot:
-        _emit(text.encode("utf-8"), output)
-        return
     if output_format is DiagramFormat.png and output is None and _terminal():
         raise UsageError("PNG is binary: write it with --output FILE or redirect stdout to a file")
-    _emit(diagrams.graphviz(text, output_format.value), output)
+    _emit(diagrams.draw(chosen.reglament, output_format.value, channel, words), output)
 
 
 @_command(app, "import-bpmn")

@@ -101,6 +101,11 @@ class CalendarRangeError(UsageError):
     """A date outside the years the calendar covers."""
 
 
+class ProgramMissing(UsageError):
+    """A program this needs is not installed (Graphviz's ``dot`` for SVG, PNG, BPMN): a usage
+    error on the command line (exit 2), 503 in the HTTP service (the server lacks it)."""
+
+
 class NotFoundError(UsageError):
     """Something the caller named by id is not there (a stored case, a token): a usage error
     on the command line (exit 2), 404 in the HTTP service."""

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from reglament.calendar import DayInfo, WorkCalendar, default_calendar
 from reglament.engine.simulate import Timeline
-from reglament.errors import ReglamentError, UsageError
+from reglament.errors import Arg, ProgramMissing, ReglamentError, UsageError
 from reglament.renderers.flow import Edge, EdgeKind, Flow, Node, Shape, build, wrap
 from reglament.schemas import EndKind, Language, Reglament
 
@@ -237,18 +237,49 @@ def dot(
     return "\n".join(lines) + "\n"
 
 
-class GraphvizMissing(UsageError):
-    """``dot`` is not on PATH: SVG and PNG cannot be drawn (exit 2, like other usage errors)."""
+class GraphvizMissing(ProgramMissing):
+    """``dot`` is not on PATH: SVG, PNG and BPMN cannot be drawn (exit 2, like other usage
+    errors; 503 in the service)."""
+
+
+FORMATS = ("mermaid", "dot", "svg", "png", "bpmn")  # what ``draw`` draws
+_NO_DOT = (
+    "Graphviz's 'dot' program, which is not on PATH; install Graphviz (e.g. apt-get install "
+    "graphviz)"
+)
+
+
+def draw(
+    reglament: Reglament,
+    kind: str,
+    channel: str | None = None,
+    language: Language = Language.en,
+) -> bytes:
+    """The flow of ``reglament`` (of ``channel``) as ``kind``, one of ``FORMATS``: Mermaid or
+    dot text, SVG or PNG drawn by Graphviz, BPMN 2.0 XML laid out by it (``renderers/bpmn.py``);
+    text as UTF-8. The command line's ``diagram --format`` and the service's diagram ask it."""
+    if kind not in FORMATS:
+        raise UsageError(Arg("format", kind), f": expected one of {', '.join(FORMATS)}")
+    if kind == "mermaid":
+        return mermaid_flowchart(reglament, channel, language).encode("utf-8")
+    if kind == "bpmn":
+        from reglament.renderers.bpmn import bpmn  # which lays the process out with ``layout``
+
+        return bpmn(reglament, channel, language).encode("utf-8")
+    text = dot(reglament, channel, language)
+    return text.encode("utf-8") if kind == "dot" else graphviz(text, kind)
 
 
 def graphviz(source: str, output_format: str, wanted: str | None = None) -> bytes:
     """DOT drawn by Graphviz's ``dot`` program as ``svg``, ``png`` or ``json`` (its layout);
-    ``wanted`` is the ``--format`` the caller was asked for, named when ``dot`` is missing."""
+    ``wanted`` is the ``format`` the caller was asked for, named when ``dot`` is missing."""
     program = shutil.which("dot")
     if program is None:
         raise GraphvizMissing(
-            f"--format {wanted or output_format} needs Graphviz's 'dot' program, which is not on "
-            "PATH; install Graphviz (e.g. apt-get install graphviz) or use --format dot or mermaid"
+            Arg("format", wanted or output_format),
+            f" needs {_NO_DOT} or use ",
+            Arg("format", "dot"),
+            " or mermaid",
         )
     done = subprocess.run(
         [program, f"-T{output_format}"], input=source.encode("utf-8"), capture_output=True
@@ -275,9 +306,9 @@ def inline_svgs(warn: Callable[[str], None]) -> Callable[[Reglament], str | None
     def draw(reglament: Reglament) -> str | None:
         try:
             return inline_svg(reglament)
-        except GraphvizMissing as error:
+        except GraphvizMissing:
             if not warned:
-                warn(f"diagrams left out of the report: {error}")
+                warn(f"diagrams left out of the report: {_NO_DOT}")
                 warned.append(True)
             return None
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from fastapi import Request
 
 from reglament.loader import Library
+from reglament.service.rendered import Rendered
 from reglament.service.verified import Verified
 from reglament.store import Store
 
@@ -16,13 +17,15 @@ from reglament.store import Store
 @dataclass(frozen=True, slots=True)
 class Service:
     """The app's state: its store (and through it the library) and its clock, the one place
-    the service reads "now" (the wall clock unless ``create_app`` was given another)."""
+    the service reads "now" (the wall clock unless ``create_app`` was given another); the
+    tokens verified lately and the bodies drawn from the library, both bounded."""
 
     store: Store
     library: Library
     now: Callable[[], dt.datetime]
     max_body: int
     verified: Verified = field(default_factory=Verified)  # tokens seen valid lately
+    rendered: Rendered = field(default_factory=Rendered)  # bodies drawn from the library
 
 
 def service(request: Request) -> Service:

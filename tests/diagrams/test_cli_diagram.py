@@ -114,4 +114,7 @@ def test_inline_svgs_warn_once_without_graphviz(monkeypatch: pytest.MonkeyPatch)
     said: list[str] = []
     draw = diagrams.inline_svgs(said.append)
     assert draw(reglament) is None and draw(reglament) is None
-    assert len(said) == 1 and said[0].startswith("diagrams left out of the report: --format svg")
+    assert len(said) == 1 and said[0] == (
+        "diagrams left out of the report: Graphviz's 'dot' program, which is not on PATH; "
+        "install Graphviz (e.g. apt-get install graphviz)"
+    )

@@ -216,6 +216,6 @@ def test_the_graphviz_error_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -
         diagrams.graphviz("digraph {}", "svg")
     assert caught.value.exit_code == 2
     assert str(caught.value) == (
-        "--format svg needs Graphviz's 'dot' program, which is not on PATH; install Graphviz "
-        "(e.g. apt-get install graphviz) or use --format dot or mermaid"
+        "format=svg needs Graphviz's 'dot' program, which is not on PATH; install Graphviz "
+        "(e.g. apt-get install graphviz) or use format=dot or mermaid"
     )

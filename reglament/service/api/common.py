@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from reglament import limits
@@ -17,11 +18,17 @@ _ERRORS = {
 }
 
 
-def described(action: Action, *extra: int, ok: dict[str, Any] | None = None) -> dict[str, Any]:
+def described(
+    action: Action,
+    *extra: int,
+    ok: dict[str, Any] | None = None,
+    why: Mapping[int, str] | None = None,
+) -> dict[str, Any]:
     """The keywords of an operation's decorator: its problem responses (401, 403, 422 and
-    ``extra``) and the roles granted ``action`` (``x-reglament-action``, ``x-reglament-roles``),
-    which the authorisation matrix reads."""
-    errors = {**_ERRORS, **{status: _EXTRA[status] for status in extra}}
+    ``extra``, each described as ``why`` says, else as every operation's) and the roles granted
+    ``action`` (``x-reglament-action``, ``x-reglament-roles``), which the authorisation matrix
+    reads."""
+    errors = {**_ERRORS, **{status: _EXTRA[status] for status in extra}, **(why or {})}
     responses: dict[int | str, Any] = {
         status: {"description": text, "content": PROBLEM_CONTENT}
         for status, text in sorted(errors.items())

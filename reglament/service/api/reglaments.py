@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -19,10 +19,12 @@ from reglament.errors import DefinitionError, UsageError
 from reglament.loader import Chosen, Library, Loaded, load_file
 from reglament.names import Language
 from reglament.schemas.timeline import TimelineJSON
+from reglament.service import rendered
 from reglament.service.api.bodies import Listed
 from reglament.service.api.common import day, described, instant
 from reglament.service.auth import Action, may
 from reglament.service.context import Service, serving
+from reglament.service.rendered import Body, Key
 from reglament.store.tokens import Principal
 
 router = APIRouter(prefix="/reglaments", tags=["reglaments"])
@@ -32,6 +34,7 @@ Running = Annotated[Service, Depends(serving)]
 Ref = Annotated[str, Field(max_length=300)]
 Region = Annotated[str | None, Query(max_length=100, description="The region, case aside.")]
 On = Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD: the version then.")]
+JSON = "application/json"
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/plain")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.ya?ml")
 
@@ -49,52 +52,135 @@ def list_reglaments(_: Reader, running: Running) -> list[Listed]:
     return [Listed.model_validate(entry) for entry in found]
 
 
-@router.get("/{ref}", operation_id="showReglament", **described(Action.read_reglaments))
-def show_reglament(
-    ref: Ref, _: Reader, running: Running, region: Region = None, on: On = None
-) -> dict[str, Any]:
-    """One reglament version as its file says it (``reglament show --format json``)."""
+IfNoneMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-None-Match",
+        max_length=1000,
+        description="ETags read: 304 Not Modified, with no body, while one is the body's.",
+    ),
+]
+_ETAG_HEADER = {
+    "ETag": {
+        "description": "The body's strong entity tag (docs/service.md, Conditional reads).",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+}
+
+
+def conditional(documented: dict[str, Any]) -> dict[str, Any]:
+    """An operation's decorator keywords (``described``'s) with a conditional read's: the 200's
+    ``ETag`` and the 304 answered to an ``If-None-Match`` that names it."""
+    responses = documented["responses"]
+    responses[200] = {"description": "Successful Response", **responses.get(200, {})}
+    responses[200]["headers"] = _ETAG_HEADER
+    responses[304] = {
+        "description": "Not Modified: If-None-Match names the body's ETag; no body.",
+        "headers": _ETAG_HEADER,
+    }
+    return documented
+
+
+async def _body(running: Service, of: Key, draw: Callable[[], tuple[bytes, str]]) -> Body:
+    """The body kept under ``of``, else drawn in the thread pool (``draw``) and kept."""
+    found = running.rendered.get(of)
+    return found if found is not None else await run_in_threadpool(running.rendered.body, of, draw)
+
+
+def _answer(body: Body, if_none_match: str | None) -> Response:
+    """``body`` with its ``ETag``; 304 with no body when ``If-None-Match`` names it."""
+    headers = {"ETag": body.etag}
+    if rendered.matches(if_none_match, body.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body.content, media_type=body.media_type, headers=headers)
+
+
+@router.get(
+    "/{ref}",
+    operation_id="showReglament",
+    response_model=dict[str, Any],
+    **conditional(described(Action.read_reglaments)),
+)
+async def show_reglament(
+    ref: Ref,
+    _: Reader,
+    running: Running,
+    region: Region = None,
+    on: On = None,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    """One reglament version as its file says it (``reglament show --format json``); its
+    ``ETag`` answers a matching ``If-None-Match`` with 304."""
+    chosen = _chosen(running.library, ref, region, on)
+    body = await _body(running, rendered.key("show", chosen), lambda: _shown(chosen))
+    return _answer(body, if_none_match)
+
+
+def _shown(chosen: Chosen) -> tuple[bytes, str]:
+    """``reglament show --format json``'s document, as compact as FastAPI writes JSON."""
     from reglament.reports import describe
 
-    shown: dict[str, Any] = json.loads(
-        describe.reglament_json(_chosen(running.library, ref, region, on).loaded)
-    )
-    return shown
+    shown = json.loads(describe.reglament_json(chosen.loaded))
+    return json.dumps(shown, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), JSON
+
+
+DiagramFormat = Literal["mermaid", "dot", "svg", "bpmn"]
+DIAGRAM_TYPES: dict[str, str] = {
+    "mermaid": "text/plain; charset=utf-8",
+    "dot": "text/plain; charset=utf-8",
+    "svg": "image/svg+xml",
+    "bpmn": "application/xml",
+}
+_DIAGRAMS = {
+    "text/plain": {"schema": {"type": "string"}},
+    "image/svg+xml": {"schema": {"type": "string"}},
+    "application/xml": {"schema": {"type": "string"}},
+}
+_NO_GRAPHVIZ = "svg and bpmn: Graphviz's dot is not installed on the server."
 
 
 @router.get(
     "/{ref}/diagram",
     operation_id="reglamentDiagram",
-    response_class=PlainTextResponse,
-    **described(
-        Action.read_reglaments,
-        ok={
-            "description": "The diagram's text.",
-            "content": {"text/plain": {"schema": {"type": "string"}}},
-        },
+    response_class=Response,
+    **conditional(
+        described(
+            Action.read_reglaments,
+            503,
+            ok={"description": "The diagram: Mermaid, dot, SVG or BPMN.", "content": _DIAGRAMS},
+            why={503: _NO_GRAPHVIZ},
+        )
     ),
 )
-def diagram(
+async def diagram(
     ref: Ref,
     _: Reader,
     running: Running,
     region: Region = None,
     on: On = None,
     kind: Annotated[
-        Literal["mermaid", "dot"], Query(alias="format", description="mermaid or dot")
+        DiagramFormat, Query(alias="format", description="mermaid, dot, svg or bpmn")
     ] = "mermaid",
     channel: Annotated[str | None, Query(max_length=100)] = None,
     lang: Language = Language.en,
-) -> PlainTextResponse:
-    """The flow: Mermaid (default) or Graphviz dot text (``reglament diagram -f mermaid|dot``)."""
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    """The flow (``reglament diagram -f``): Mermaid (default) or Graphviz dot text, SVG drawn
+    by Graphviz, or BPMN 2.0 XML laid out by it; without Graphviz the last two are 503. Its
+    ``ETag`` answers a matching ``If-None-Match`` with 304."""
+    chosen = _chosen(running.library, ref, region, on)
+    of = rendered.key("diagram", chosen, kind, lang.value, *([] if channel is None else [channel]))
+    body = await _body(running, of, lambda: _drawn(chosen, kind, channel, lang))
+    return _answer(body, if_none_match)
+
+
+def _drawn(
+    chosen: Chosen, kind: DiagramFormat, channel: str | None, lang: Language
+) -> tuple[bytes, str]:
     from reglament.renderers import diagrams
 
-    chosen = _chosen(running.library, ref, region, on)
-    if kind == "mermaid":
-        text = diagrams.mermaid_flowchart(chosen.reglament, channel, lang)
-    else:
-        text = diagrams.dot(chosen.reglament, channel, lang)
-    return PlainTextResponse(text)
+    return diagrams.draw(chosen.reglament, kind, channel, lang), DIAGRAM_TYPES[kind]
 
 
 class Simulation(BaseModel):
