@@ -1,17 +1,17 @@
-"""schemathesis against the app: every operation of the OpenAPI document, a bounded number of
-generated requests each (``EXAMPLES``; CI's budget), each sent with a token of a role granted
-the operation, in the region of the cases already stored. No answer may be a 5xx, and every
-answer must match the document: its status, content type, headers and body schema."""
+"""schemathesis against a live ``reglament serve`` over HTTP on the loopback, on each database
+(SQLite, and PostgreSQL: tests/store/conftest.py's ``db``; under CI=true a missing PostgreSQL
+fails): every operation of the OpenAPI document, a bounded number of generated requests each
+(``EXAMPLES`` per generation mode; CI's budget), each sent with a token of a role granted the
+operation, in the region of the cases already stored. No answer may be a 5xx, and every answer
+must match the document: its status, content type, headers and body schema."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
-from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import (
@@ -24,10 +24,10 @@ from schemathesis.checks import (
 from sqlalchemy.engine import Engine
 
 from reglament.loader import Library
-from reglament.service import create_app
 from reglament.service.app import openapi
 from reglament.store import Request, Store, Who, tokens
 from tests.service.conftest import NOW
+from tests.service.live import Served
 
 EXAMPLES = 12  # generated requests per operation and run
 CHECKS = [
@@ -40,25 +40,16 @@ CHECKS = [
 schema = schemathesis.openapi.from_dict(openapi())
 
 
-@pytest.fixture(scope="module")
-def served(
-    tmp_path_factory: pytest.TempPathFactory, library: Library
-) -> Iterator[tuple[FastAPI, dict[str, str]]]:
-    from reglament.store import connect, store_url, upgrade
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'cases.db'}"
-    db = connect(store_url(url))
-    upgrade(db)
+@pytest.fixture
+def secrets(db: Engine, library: Library) -> dict[str, str]:
+    """The seeded cases, and a token of each role in their region: role -> secret."""
     _cases(db, library)
-    secrets = {
+    return {
         role: tokens.create(db, role, "atyrau", "executor" if role == "clerk" else None, role, NOW)[
             1
         ]
         for role in tokens.ROLES
     }
-    app = create_app(url, library, lambda: NOW)
-    yield app, secrets
-    db.dispose()
 
 
 def _cases(db: Engine, library: Library) -> None:
@@ -77,23 +68,27 @@ def _role(operation: Any) -> str:
 
 
 def test_every_operation_answers_as_documented(
-    served: tuple[FastAPI, dict[str, str]],
+    served: Served, secrets: dict[str, str], db: Engine
 ) -> None:
-    """Each operation of the document, ``EXAMPLES`` generated requests (hypothesis through
-    ``operation.as_strategy()``, one operation after another in this one test, so that it runs
-    the same under pytest-xdist, whose workers cannot tell ``schema.parametrize()``'s items
-    apart); then every operation was called, and the figures are printed (``pytest -s``)."""
-    app, secrets = served
+    """Each operation of the document, ``EXAMPLES`` generated requests per mode (hypothesis
+    through ``operation.as_strategy()``, one operation after another in this one test, so that
+    it runs the same under pytest-xdist, whose workers cannot tell ``schema.parametrize()``'s
+    items apart), sent to ``served`` over HTTP; then every operation was called, and the figures
+    are printed (``pytest -s``)."""
     statuses: dict[str, dict[int, int]] = {}
     operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     for operation in operations:
         headers = {"Authorization": f"Bearer {secrets[_role(operation)]}"}
         for mode in GenerationMode:  # valid requests, then requests the document forbids
-            _try(operation, mode, app, headers, statuses.setdefault(operation.label, {}))
+            _try(operation, mode, served.base, headers, statuses.setdefault(operation.label, {}))
     assert set(statuses) == {operation.label for operation in operations}
     assert all(statuses.values()), "every operation was called"
     calls = sum(sum(seen.values()) for seen in statuses.values())
-    print(f"\nschemathesis: {len(operations)} operations, {calls} requests, 0 failures")
+    assert calls >= len(operations) * len(GenerationMode)
+    print(
+        f"\nschemathesis on {db.dialect.name}, live: {len(operations)} operations,"
+        f" {calls} requests, 0 failures"
+    )
     for label, seen in sorted(statuses.items()):
         print(f"  {label}: {dict(sorted(seen.items()))}")
 
@@ -101,12 +96,12 @@ def test_every_operation_answers_as_documented(
 def _try(
     operation: Any,
     mode: GenerationMode,
-    app: FastAPI,
+    base: str,
     headers: dict[str, str],
     seen: dict[int, int],
 ) -> None:
-    """``EXAMPLES`` requests of ``operation`` generated in ``mode``, each answer checked, its
-    status counted in ``seen``."""
+    """``EXAMPLES`` requests of ``operation`` generated in ``mode``, sent to the server at
+    ``base``, each answer checked, its status counted in ``seen``."""
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
@@ -117,7 +112,7 @@ def _try(
         database=None,
     )
     def run(case: schemathesis.Case[Any]) -> None:
-        response = case.call_and_validate(app=app, headers=headers, checks=CHECKS)
+        response = case.call_and_validate(base_url=base, headers=headers, checks=CHECKS)
         seen[response.status_code] = seen.get(response.status_code, 0) + 1
 
     run()
