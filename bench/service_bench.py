@@ -423,7 +423,8 @@ def _targets(results: list[Result]) -> list[str]:
                 if name in r.groups
             ]
             lines.append(
-                f"- {r.database}: {TARGET_RATE}/s offered, **{got:,.0f}/s answered**; "
+                f"- {r.database}{_workers(r.load)}: {TARGET_RATE}/s offered, "
+                f"**{got:,.0f}/s answered**; "
                 + "; ".join(misses)
                 + f". The server spent {cpu:.1f} ms of CPU a request: {TARGET_RATE}/s needs "
                 f"{cpu * TARGET_RATE / 1e3:.2f} cores of it; {_processes(r)}; past that the "
@@ -440,6 +441,10 @@ def _targets(results: list[Result]) -> list[str]:
                 "`cases list --overdue` over 1,000,000)."
             )
     return lines
+
+
+def _workers(load: Load) -> str:
+    return f", {load.workers} workers" if load.workers > 1 else ", one worker"
 
 
 def _processes(r: Result) -> str:
