@@ -4,7 +4,8 @@ reads the reglaments once (:func:`warm`) and then, for each
 job read from stdin (one JSON object a line), forks a child that does the job, kills it with
 SIGKILL after the job's ``kill_after`` seconds if it is still running (with ``kill_when``:
 ``{"root": FOLDER, "count": N}``, seconds counted from when the folder holds N delivered
-files), and answers one JSON
+files; ``{"acks": FILE, "count": N}``, from when a writer's ack file holds N answers), and
+answers one JSON
 line: ``{"killed": bool, "code": int | null, "seconds": float, "ready": float | null}``.
 
 A child is a whole process of its own, with its own database connections (none is open in
@@ -28,6 +29,7 @@ import select
 import signal
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import reglament.cli
@@ -40,7 +42,7 @@ from reglament.store import Request, Store, Who, connect, database, store_url
 _READ: dict[str, Library] = {}  # the reglaments read once (warm), by path: a writer's library
 _READY: list[int] = []  # in a writer child: the pipe that tells the fork server it is ready
 HANG = 300.0  # seconds: a child meant to finish that runs longer is killed, and reported
-POLL = 0.002  # seconds between two looks at a deliverer's progress (kill_when)
+POLL = 0.002  # seconds between two looks at a child's progress (kill_when)
 RETRIES = 20  # a writer repeats a write refused as a conflict (PostgreSQL: a killed
 # writer's transaction still ending on the server) this many times, with the same key
 
@@ -142,7 +144,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
         if "writer" in job:  # wait for its start-up first (or its end)
             up, _, _ = select.select([handle, signal_r], [], [], HANG)
             ready_at = time.monotonic() - began if signal_r in up else None
-        up = _wait_for_files(handle, job["kill_when"]) if "kill_when" in job else []
+        up = _wait_for_progress(handle, job["kill_when"]) if "kill_when" in job else []
         if not up:
             up, _, _ = select.select([handle], [], [], HANG if limit is None else limit)
         killed = False
@@ -161,20 +163,30 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     return {"killed": killed and by_kill, "code": code, "seconds": seconds, "ready": ready_at}
 
 
-def _wait_for_files(handle: int, when: dict[str, Any]) -> list[int]:
-    """Wait until the folder ``when["root"]`` holds ``when["count"]`` delivered files (the
-    child's progress: its deliveries, whatever their medium) or the child ends (then: its
-    handle). ``kill_after`` then runs from that moment."""
-    root, count = when["root"], when["count"]
+def _wait_for_progress(handle: int, when: dict[str, Any]) -> list[int]:
+    """Wait until the child's progress reaches ``when["count"]`` or the child ends (then: its
+    handle). The progress: the files delivered under the folder ``when["root"]`` (a
+    deliverer's, whatever their medium), or the answers in the ack file ``when["acks"]`` (a
+    writer's). ``kill_after`` then runs from that moment."""
+    count = when["count"]
     waited = 0.0
     while waited < HANG:
         up, _, _ = select.select([handle], [], [], POLL)
         if up:
             return up
-        if delivered_files(root) >= count:
+        done = delivered_files(when["root"]) if "root" in when else acked(when["acks"])
+        if done >= count:
             return []
         waited += POLL
     return []
+
+
+def acked(path: str) -> int:
+    """The whole lines of a writer's ack file: the answers it has seen."""
+    try:
+        return Path(path).read_bytes().count(b"\n")
+    except FileNotFoundError:
+        return 0
 
 
 def delivered_files(root: str) -> int:

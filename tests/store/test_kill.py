@@ -39,7 +39,7 @@ from reglament.schemas import Language
 from reglament.store import Store, connect, store_url, upgrade
 from reglament.store.tables import cases, events, idempotency, outbox, timers
 from reglament.store.worker import Worker
-from tests.store.kill_child import _apply, delivered_files
+from tests.store.kill_child import _apply, acked, delivered_files
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "store" / "kill-test.yaml"
@@ -279,11 +279,12 @@ class Run:
         return self.tmp / "outbox"
 
     def job(self, kind: str, quota: int, left: int, **given: Any) -> bool:
-        """Run one child of ``kind``; while ``quota`` allows, kill it after its start-up (a
-        writer's: until it says it is ready) and a random delay: whether it was killed. ``left`` is how much of the phase's work is left
-        (writes, timers, messages): the delay is uniform over a stretch in which the child,
-        at the pace measured so far, would do about 1 / (kills left + 1) of it, so that the kills
-        spread over the work. A child that ends by itself must end well."""
+        """Run one child of ``kind``; while ``quota`` allows, kill it: whether it was killed.
+        ``left`` is how much of the phase's work is left (writes, timers, messages). A worker
+        is killed after its start-up and a delay uniform over a stretch in which it would do,
+        at the pace measured so far, about 1 / (kills left + 1) of it; a writer and a deliverer
+        after a random number of units of that share (``_after_acks``, ``_after_deliveries``),
+        so that the kills spread over the work. A child that ends by itself must end well."""
         kills_left = quota - self.kills[kind]
         out = self.tmp / f"{kind}.out"
         out.write_text("")
@@ -292,6 +293,8 @@ class Run:
         before = _progress(self, kind)
         if kills_left > 0 and kind == "deliver":  # after a few deliveries, or in the first
             given |= self._after_deliveries(left, kills_left)
+        elif kills_left > 0 and kind == "writer":  # after a few answers, or in the first
+            given |= self._after_acks(left, kills_left)
         elif kills_left > 0:
             stretch = max(left, 1) * self.pace[kind] / (kills_left + 1)
             delay = startup + self.rng.uniform(0, stretch)
@@ -330,6 +333,19 @@ class Run:
             return {"kill_after": self.startup["deliver"] + then}
         count = delivered_files(str(self.maildir)) + target
         return {"kill_after": then, "kill_when": {"root": str(self.maildir), "count": count}}
+
+    def _after_acks(self, left: int, kills_left: int) -> dict[str, Any]:
+        """A writer's kill: after N more answers seen, N uniform over the first 1 / (kills left
+        + 1) of the ``left`` writes, then a random part of one write's time (N = 0: in its
+        first write, from when it is ready). Counting answers, not seconds, keeps the kills
+        inside the writes on a machine whose speed varies (a writer that ran through all of a
+        round's writes before a timed kill left that round a kill short)."""
+        target = self.rng.randint(0, max(left, 1) // (kills_left + 1))
+        then = self.rng.uniform(0, self.pace["writer"])
+        if target == 0:
+            return {"kill_after": then}
+        count = acked(str(self.acks)) + target
+        return {"kill_after": then, "kill_when": {"acks": str(self.acks), "count": count}}
 
     def calibrate(self, jobs: dict[str, dict[str, Any]]) -> None:
         """Each kind's start-up, first guessed: the shorter of two runs of a child with nothing
