@@ -354,9 +354,7 @@ class Store:
         risk (``at_risk``), else their id."""
         shape = _ListShape(overdue, at_risk, region is not None, reglament is not None,
                            receipt is not None, open_only)  # fmt: skip
-        query = _LISTS.get(shape)
-        if query is None:
-            query = _LISTS[shape] = direct.Statement(_list_statement(shape))
+        query = _list_on_cursor(shape)
         params = _list_params(at, region, reglament, receipt, limit)
         with database.transaction(self.db, write=False) as connection:
             rows = query.all(connection, params)
@@ -663,7 +661,7 @@ def list_query(
 
 @dataclass(frozen=True, slots=True)
 class _ListShape:
-    """Which filters a list has: its statement is built once per shape (``_LISTS``)."""
+    """Which filters a list has: its statement is built once per shape (``_list_on_cursor``)."""
 
     overdue: bool
     at_risk: bool
@@ -711,7 +709,10 @@ def _list_statement(shape: _ListShape) -> Select[Any]:
     return query.order_by(*order).limit(bindparam("limit", type_=Integer))
 
 
-_LISTS: dict[_ListShape, direct.Statement] = {}  # each shape's, on the driver's cursor
+@functools.cache
+def _list_on_cursor(shape: _ListShape) -> direct.Statement:
+    """The list of ``shape`` run on the driver's cursor (``Store.cases``)."""
+    return direct.Statement(_list_statement(shape))
 
 
 # -- the moves, from their stored arguments (what a write runs and a replay runs again) -------------

@@ -283,7 +283,7 @@ class Run:
         ``left`` is how much of the phase's work is left (writes, timers, messages). A worker
         is killed after its start-up and a delay uniform over a stretch in which it would do,
         at the pace measured so far, about 1 / (kills left + 1) of it; a writer and a deliverer
-        after a random number of units of that share (``_after_acks``, ``_after_deliveries``),
+        after a random number of units of that share (``_after_work``),
         so that the kills spread over the work. A child that ends by itself must end well."""
         kills_left = quota - self.kills[kind]
         out = self.tmp / f"{kind}.out"
@@ -291,10 +291,8 @@ class Run:
         delay = None
         startup = 0.0 if kind == "writer" else self.startup[kind]  # a writer's runs from ready
         before = _progress(self, kind)
-        if kills_left > 0 and kind == "deliver":  # after a few deliveries, or in the first
-            given |= self._after_deliveries(left, kills_left)
-        elif kills_left > 0 and kind == "writer":  # after a few answers, or in the first
-            given |= self._after_acks(left, kills_left)
+        if kills_left > 0 and kind in ("writer", "deliver"):  # after a few units of its work
+            given |= self._after_work(kind, left, kills_left, startup)
         elif kills_left > 0:
             stretch = max(left, 1) * self.pace[kind] / (kills_left + 1)
             delay = startup + self.rng.uniform(0, stretch)
@@ -321,31 +319,23 @@ class Run:
             self.startup[kind] *= 1.1 if made == 0 else 0.97
         return True
 
-    def _after_deliveries(self, left: int, kills_left: int) -> dict[str, Any]:
-        """A deliverer's kill: after N more delivered files, N uniform over the first
-        1 / (kills left + 1) of the ``left`` messages, then a random part of one delivery's
-        time (N = 0: after its start-up). A deliverer ends by itself once nothing is pending,
-        often sooner than its start-up varies: counting its deliveries, not seconds, keeps
-        the kills inside its work."""
+    def _after_work(self, kind: str, left: int, kills_left: int, startup: float) -> dict[str, Any]:
+        """A writer's or a deliverer's kill: after N more units of its work (answers in its ack
+        file, files delivered to the Maildir), N uniform over the first 1 / (kills left + 1)
+        of the ``left`` units, then a random part of one unit's time (N = 0: in its first,
+        after ``startup``). A deliverer ends by itself once nothing is pending, often sooner
+        than its start-up varies, and a writer that ran through all of a round's writes
+        before a timed kill left that round a kill short: counting their work, not seconds,
+        keeps the kills inside it."""
         target = self.rng.randint(0, max(left, 1) // (kills_left + 1))
-        then = self.rng.uniform(0, self.pace["deliver"])
+        then = self.rng.uniform(0, self.pace[kind])
         if target == 0:
-            return {"kill_after": self.startup["deliver"] + then}
-        count = delivered_files(str(self.maildir)) + target
-        return {"kill_after": then, "kill_when": {"root": str(self.maildir), "count": count}}
-
-    def _after_acks(self, left: int, kills_left: int) -> dict[str, Any]:
-        """A writer's kill: after N more answers seen, N uniform over the first 1 / (kills left
-        + 1) of the ``left`` writes, then a random part of one write's time (N = 0: in its
-        first write, from when it is ready). Counting answers, not seconds, keeps the kills
-        inside the writes on a machine whose speed varies (a writer that ran through all of a
-        round's writes before a timed kill left that round a kill short)."""
-        target = self.rng.randint(0, max(left, 1) // (kills_left + 1))
-        then = self.rng.uniform(0, self.pace["writer"])
-        if target == 0:
-            return {"kill_after": then}
-        count = acked(str(self.acks)) + target
-        return {"kill_after": then, "kill_when": {"acks": str(self.acks), "count": count}}
+            return {"kill_after": startup + then}
+        if kind == "deliver":
+            where, done = {"root": str(self.maildir)}, delivered_files(str(self.maildir))
+        else:
+            where, done = {"acks": str(self.acks)}, acked(str(self.acks))
+        return {"kill_after": then, "kill_when": {**where, "count": done + target}}
 
     def calibrate(self, jobs: dict[str, dict[str, Any]]) -> None:
         """Each kind's start-up, first guessed: the shorter of two runs of a child with nothing
