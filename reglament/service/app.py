@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from reglament.loader import Library, load_library
-from reglament.service import problems
+from reglament.service import lanes, problems
 from reglament.service.context import Service
 from reglament.service.middleware import Edge
 from reglament.service.verified import TOKEN_TTL, Verified
@@ -44,6 +44,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        lanes.open_lanes()
         yield
         cases.close()
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from fastapi import Request
 
 from reglament.loader import Library
+from reglament.service.lanes import Lanes
 from reglament.service.rendered import Rendered
 from reglament.service.verified import Verified
 from reglament.store import Store
@@ -26,6 +27,7 @@ class Service:
     max_body: int
     verified: Verified = field(default_factory=Verified)  # tokens seen valid lately
     rendered: Rendered = field(default_factory=Rendered)  # bodies drawn from the library
+    lanes: Lanes = field(default_factory=Lanes)  # the heavy requests' threads (lanes.py)
 
 
 def service(request: Request) -> Service:

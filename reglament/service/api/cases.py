@@ -227,13 +227,18 @@ def case_history(
 
 
 @router.get("/{case}/audit", operation_id="auditCase", **described(Action.audit_cases, 404))
-def audit_case(
+async def audit_case(
     case: CaseRef,
     running: Running,
     who: Annotated[Principal, Depends(may(Action.audit_cases))],
     at: At = None,
 ) -> dict[str, Any]:
     """The case re-audited against its own version (``reglament cases audit``)."""
+    # in the heavy lane (lanes.py): a replay of the case's whole history
+    return await running.lanes.heavy(_audited, running, who, case, at)
+
+
+def _audited(running: Service, who: Principal, case: str, at: str | None) -> dict[str, Any]:
     in_region(who, _region_of(running, case), Action.audit_cases, case)
     found: dict[str, Any] = running.store.audit(case, instant(at, "at") if at else None).to_dict()
     return found

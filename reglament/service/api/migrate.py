@@ -48,7 +48,7 @@ class Migration(BaseModel):
 @router.post(
     "/{ref}/migrate", operation_id="migrateCases", **described(Action.decide, 400, 404, 413)
 )
-def migrate_cases(
+async def migrate_cases(
     ref: Annotated[str, Field(max_length=300)],
     given: Migration,
     who: Head,
@@ -57,6 +57,18 @@ def migrate_cases(
     key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Move the open cases of a reglament to another version of it, or keep them on theirs."""
+    # in the heavy lane (lanes.py): an amendment moves many cases
+    return await running.lanes.heavy(_migrated, ref, given, who, running, request, key)
+
+
+def _migrated(
+    ref: str,
+    given: Migration,
+    who: Principal,
+    running: Service,
+    request: Request,
+    key: str | None,
+) -> dict[str, Any]:
     from reglament.runtime.amend import Policy
     from reglament.store import amend
 

@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from reglament.errors import DefinitionError, UsageError
 from reglament.loader import Chosen, Library, Loaded, load_file
@@ -83,9 +82,11 @@ def conditional(documented: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _body(running: Service, of: Key, draw: Callable[[], tuple[bytes, str]]) -> Body:
-    """The body kept under ``of``, else drawn in the thread pool (``draw``) and kept."""
+    """The body kept under ``of``, else drawn in the heavy lane (``draw``) and kept."""
     found = running.rendered.get(of)
-    return found if found is not None else await run_in_threadpool(running.rendered.body, of, draw)
+    return (
+        found if found is not None else await running.lanes.heavy(running.rendered.body, of, draw)
+    )
 
 
 def _answer(body: Body, if_none_match: str | None) -> Response:
@@ -255,12 +256,13 @@ def simulate(ref: Ref, given: Simulation, _: Reader, running: Running) -> Timeli
 
 
 @router.get("/{ref}/audit", operation_id="auditReglament", **described(Action.audit_reglaments))
-def audit(
+async def audit(
     ref: Ref, _: Auditor, running: Running, region: Region = None, on: On = None
 ) -> dict[str, Any]:
     """One version's audit: term compliance over every submission minute of its year, what
     the act leaves open or contradicts (``reglament audit --format json`` for its file)."""
-    return _audited(_chosen(running.library, ref, region, on).loaded)
+    # in the heavy lane (lanes.py): the first audit of a file takes a tenth of a second or more
+    return await running.lanes.heavy(_audited, _chosen(running.library, ref, region, on).loaded)
 
 
 _AUDITS: dict[tuple[Path, str], dict[str, Any]] = {}
@@ -296,6 +298,7 @@ def _audited(loaded: Loaded) -> dict[str, Any]:
 async def validate(
     request: Request,
     _: Reader,
+    running: Running,
     name: Annotated[str, Query(max_length=104, description="The file's name.")] = "upload.yaml",
 ) -> dict[str, Any]:
     """Validate an uploaded YAML definition (``reglament validate --format json``): a valid
@@ -305,7 +308,7 @@ async def validate(
 
     if not _NAME.fullmatch(name):
         raise UsageError(f"name {name!r}: expected a file name like my-service.yaml")
-    library = await run_in_threadpool(_uploaded, await request.body(), name)
+    library = await running.lanes.heavy(_uploaded, await request.body(), name)
     if not library.ok:
         raise DefinitionError(library.all_problems())
     checked: dict[str, Any] = json.loads(validation.as_json(library))

@@ -246,7 +246,12 @@ def complete(
 
 
 @router.get("/reglaments/{ref:path}")
-def reglament(request: Request, ref: str) -> Response:
+async def reglament(request: Request, ref: str) -> Response:
+    """A reglament's page, made in the heavy lane (its audit and its drawing the first time)."""
+    return await service(request).lanes.heavy(_reglament_page, request, ref)
+
+
+def _reglament_page(request: Request, ref: str) -> Response:
     page = _Page(request)
     if page.principal is None:
         return page.redirect("/ui/sign-in")
