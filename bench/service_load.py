@@ -15,12 +15,13 @@ import itertools
 import json
 import os
 import random
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import gevent  # type: ignore[import-untyped]
-from locust import FastHttpUser, constant, constant_throughput, events, task
+from locust import FastHttpUser, events, task
 from locust.exception import StopUser
 
 PLAN: dict[str, Any] = json.loads(Path(os.environ["REGLAMENT_LOAD_PLAN"]).read_text("utf-8"))
@@ -32,9 +33,14 @@ _slots = itertools.count()
 _stopped = itertools.count(1)
 
 
-def _sample(name: str, response_time: float, response: Any, start_time: float, **_: Any) -> None:
+def _sample(
+    name: str, response_time: float, response: Any, start_time: float, context: Any, **_: Any
+) -> None:
+    """A request's latency from when it was due: locust's (send to last byte) plus how late
+    its client sent it (wrk2's correction for coordinated omission; 0 in a closed loop)."""
     status = int(getattr(response, "status_code", 0) or 0)
-    samples.append((name, start_time, response_time, status))
+    late = float((context or {}).get("late", 0.0))
+    samples.append((name, start_time - late / 1e3, response_time + late, status))
 
 
 def _write(**_: Any) -> None:
@@ -56,7 +62,20 @@ class Client(FastHttpUser):
     steps of its own cases in order (each with ``If-Match`` and a new ``Idempotency-Key``;
     a share of them sent twice with the same key, as a client that lost the answer would)."""
 
-    wait_time = constant_throughput(PLAN["pace"]) if PLAN["pace"] else constant(0)
+    def wait_time(self) -> float:
+        """Paced: each client sends on a fixed schedule, one request each 1/pace seconds from
+        a drawn phase (wrk2's constant rate), so that together they offer a steady rate, not
+        one burst per period; a send whose instant passed while an answer was awaited goes at
+        once, its lateness counted in its latency. Closed loop: no wait."""
+        if not PLAN["pace"]:
+            return 0.0
+        self.due += 1 / PLAN["pace"]
+        return max(0.0, self.due - time.time())
+
+    def _late(self) -> dict[str, float]:
+        """The request's context: how many ms after its due instant it is sent."""
+        return {"late": max(0.0, time.time() - self.due) * 1e3 if PLAN["pace"] else 0.0}
+
     network_timeout = connection_timeout = 120.0
 
     def on_start(self) -> None:
@@ -64,6 +83,10 @@ class Client(FastHttpUser):
         mine = PLAN["users"][slot]
         self.random = random.Random(PLAN["seed"] + slot)
         self.left = PLAN["requests"]
+        self.due = time.time()
+        if PLAN["pace"]:  # the client's phase: its first send within its first period
+            self.due += self.random.uniform(0, 1 / PLAN["pace"])
+            gevent.sleep(max(0.0, self.due - time.time()))
         self.receipts = [case["receipt"] for case in mine]
         self.revision = {case["receipt"]: case["revision"] for case in mine}
         # the first step of every case, then the second of every case, ...
@@ -93,16 +116,21 @@ class Client(FastHttpUser):
             group = "case read"
         if group == "case read":
             receipt = self.random.choice(self.receipts)
-            self.client.get(f"/v1/cases/{receipt}", headers=self._auth("clerk"), name=group)
+            self.client.get(
+                f"/v1/cases/{receipt}", headers=self._auth("clerk"), name=group,
+                context=self._late(),
+            )  # fmt: skip
         elif group == "case list":
             query = PLAN["lists"][self.random.randrange(len(PLAN["lists"]))]
             self.client.get(
-                f"/v1/cases?{query['query']}", headers=self._auth(query["role"]), name=group
-            )
+                f"/v1/cases?{query['query']}", headers=self._auth(query["role"]), name=group,
+                context=self._late(),
+            )  # fmt: skip
         elif group == "reglament read":
             self.client.get(
-                f"/v1/reglaments/{PLAN['reglament']}", headers=self._auth("clerk"), name=group
-            )
+                f"/v1/reglaments/{PLAN['reglament']}", headers=self._auth("clerk"), name=group,
+                context=self._late(),
+            )  # fmt: skip
         else:
             self._complete()
 
@@ -115,7 +143,9 @@ class Client(FastHttpUser):
         }
         body = {"step": step, "at": at}
         path = f"/v1/cases/{receipt}/complete"
-        first = self.client.post(path, json=body, headers=headers, name="step completion")
+        first = self.client.post(
+            path, json=body, headers=headers, name="step completion", context=self._late()
+        )
         done = {
             "receipt": receipt,
             "step": step,
@@ -124,7 +154,7 @@ class Client(FastHttpUser):
             "repeated": None,
         }
         if first.status_code == 200 and self.left > 0 and self.random.random() < PLAN["repeat"]:
-            again = self.client.post(path, json=body, headers=headers, name=REPEATED)
+            again = self.client.post(path, json=body, headers=headers, name=REPEATED)  # at once
             done["repeated"] = [again.status_code, _etag(again)]
             self.left -= 1
         if first.status_code == 200 and done["etag"]:
