@@ -7,7 +7,7 @@ for it again while another request's thread computes, so under load every reques
 many times its own CPU time, and SQLite's writers in one process meet its lock and sleep in
 its busy handler. Measured with ``bench/service_bench.py``'s load (100 clients paced to 200
 requests/s, two processes, SQLite), the case read's p99 was 6.6 s with the 40 threads, 151 ms
-with 4, 124 ms with 2 and 69 ms with one (docs/service.md, "Threads").
+with 4, 124 ms with 2 and 69 ms with one (docs/service.md, "Threads"; single runs).
 
 - **The quick lane**: anyio's default pool, limited to :data:`QUICK` thread per process (set
   when the app starts, :func:`open_lanes`): the requests that read or write a case, list
