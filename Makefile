@@ -17,8 +17,13 @@ COMPILE := env PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= PIP_CONSTRAINT= $(BIN)/
 
 # The locked environment: every package (the build backend and pip included) at the version and
 # hash in requirements/test.txt, then the project itself, editable, with no dependency resolution.
+# The lock's pip goes in first, alone: the pip a new venv brings (23.2 on Python 3.11.7) resolves
+# an extra (pytest-cov's coverage[toml]) to the newest release instead of the lock's pin, and then
+# refuses its own choice under --require-hashes.
 $(BIN)/reglament: pyproject.toml $(LOCK)
 	$(PY) -m venv $(VENV)
+	sed -n '/^pip==/,/^    #/p' $(LOCK) > $(VENV)/pip.txt
+	$(BIN)/python -m pip install -q --require-hashes -r $(VENV)/pip.txt
 	$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
