@@ -32,6 +32,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as Database
 from sqlalchemy.exc import IntegrityError
@@ -93,7 +94,13 @@ _TAKEN = select(cases.c.id, cases.c.receipt).where(
 _KEPT_ANSWER = direct.Statement(
     select(idempotency).where(idempotency.c.key == bindparam("kept_key"))
 )
-_KEEP_ANSWER = direct.Statement(insert(idempotency), [c.name for c in idempotency.c])
+_KEEP_ANSWER = {  # by dialect; a key another writer committed meanwhile: nothing (rowcount 0)
+    name: direct.Statement(
+        dialect.insert(idempotency).on_conflict_do_nothing(index_elements=["key"]),
+        [c.name for c in idempotency.c],
+    )
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -593,23 +600,21 @@ class Store:
         response: dict[str, Any],
     ) -> Written:
         if request.key is not None:
-            try:
-                with connection.begin_nested():
-                    _KEEP_ANSWER.run(
-                        connection,
-                        {
-                            "key": request.key,
-                            "case_id": case_id,
-                            "request": _fingerprint(command, payload, request),
-                            "revision": revision,
-                            "response": json.dumps(response, ensure_ascii=False),
-                        },
-                    )
-            except IntegrityError:  # the same key committed by another writer meanwhile
+            kept = _KEEP_ANSWER[connection.dialect.name].run(
+                connection,
+                {
+                    "key": request.key,
+                    "case_id": case_id,
+                    "request": _fingerprint(command, payload, request),
+                    "revision": revision,
+                    "response": json.dumps(response, ensure_ascii=False),
+                },
+            )
+            if kept != 1:  # the same key committed by another writer meanwhile: all rolled back
                 raise ConflictError(
                     f"idempotency key {request.key!r} was used by another write at the same "
                     "time: repeat the request to get its answer"
-                ) from None
+                )
         return Written(response)
 
     def _done(

@@ -150,6 +150,20 @@ def test_the_same_key_twice_applies_once(store: Store, db: Engine) -> None:
         store.complete(ref, "resolution", at(9, 11), request=Request(CLERK, key="k2"))
 
 
+def test_a_key_another_writer_kept_meanwhile_is_a_conflict_and_writes_nothing(
+    store: Store, db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The key is checked when the write begins (Store._done) and kept when it ends: another
+    # writer that commits the same key in between wins, and this write is refused whole.
+    ref = start(store).response["case"]
+    store.complete(ref, "ab-accept", at(9, 10, 10), request=Request(CLERK, key="k3"))
+    counts, revision = _counts(db), _revision(db, ref)
+    monkeypatch.setattr(store_cases.Store, "_done", lambda *args: None)  # as if not seen yet
+    with pytest.raises(ConflictError, match="idempotency key 'k3' was used by another write"):
+        store.complete(ref, "resolution", at(9, 11), request=Request(CLERK, key="k3"))
+    assert (_counts(db), _revision(db, ref)) == (counts, revision)
+
+
 def test_a_case_started_twice_without_a_key_is_a_conflict(store: Store, db: Engine) -> None:
     start(store)
     before = _counts(db)
