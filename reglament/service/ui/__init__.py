@@ -179,7 +179,13 @@ def inbox(request: Request) -> Response:
 
 
 @router.get("/cases/{ref:path}")
-def case(request: Request, ref: str, written: str | None = None) -> Response:
+async def case(request: Request, ref: str, written: str | None = None) -> Response:
+    """A case's page, made in the heavy lane: its re-audit and its diagram (a Graphviz run with
+    the current step marked) would hold up the quick lane's reads and writes."""
+    return await service(request).lanes.heavy(_case_page, request, ref, written)
+
+
+def _case_page(request: Request, ref: str, written: str | None) -> Response:
     page = _Page(request)
     who = page.principal
     if who is None:

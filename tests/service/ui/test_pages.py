@@ -6,6 +6,9 @@ run both); the inbox's order and a completion run on both in test_databases.py."
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -13,11 +16,13 @@ from sqlalchemy.engine import Engine
 from reglament.loader import Library
 from reglament.renderers.office_text import words
 from reglament.service import create_app
+from reglament.service.ui import views
 from reglament.store import tokens
-from tests.service.conftest import NOW, Token
+from tests.service.conftest import NOW, Token, bearer
 from tests.service.ui.conftest import Cases, app_client, csrf, inbox_sections, signed_in
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+WAIT = 30.0  # seconds; a lane that blocks fails the test instead of hanging it
 
 
 def test_a_page_without_a_session_leads_to_the_sign_in(client: TestClient) -> None:
@@ -206,3 +211,36 @@ def test_the_cookie_is_secure_over_https(url: str, library: Library, token: Toke
             follow_redirects=False,
         )
         assert "Secure" in done.headers["set-cookie"] and "HttpOnly" in done.headers["set-cookie"]
+
+
+def test_a_case_page_does_not_hold_up_the_quick_lane(
+    client: TestClient, token: Token, cases: Cases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The case page (its re-audit, its diagram drawn by Graphviz) runs in the heavy lane: a
+    # case read through the API is answered while a page is still being made.
+    entered, release = threading.Event(), threading.Event()
+    made = views.case_page
+
+    def slow(*args: Any) -> dict[str, Any]:
+        entered.set()
+        assert release.wait(WAIT), "the test never released the page"
+        return made(*args)
+
+    monkeypatch.setattr(views, "case_page", slow)
+    signed_in(client, token("clerk"))
+    answers: dict[str, int] = {}
+
+    def page() -> None:
+        answers["page"] = client.get(f"/ui/cases/{cases.overdue}").status_code
+
+    running = threading.Thread(target=page)
+    running.start()
+    try:
+        assert entered.wait(WAIT), "the page was never begun"
+        read = client.get(f"/v1/cases/{cases.on_time}", headers=bearer(token("clerk")))
+        assert read.status_code == 200
+        assert "page" not in answers  # the read was answered while the page was being made
+    finally:
+        release.set()
+        running.join(WAIT)
+    assert answers == {"page": 200}
