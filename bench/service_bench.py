@@ -503,8 +503,8 @@ def _section(results: list[Result], seconds: float, before: str, versions: str) 
         "## Service: `reglament serve` under load (HTTP on the loopback)",
         "",
         f"Run {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC by "
-        f"`python -m bench --only service` in {seconds:.0f} s on {cpu_model()} (2 cores shared "
-        f"with other work; load average {before} before, {_load()} after), {versions}.",
+        f"`python -m bench --only service` in {seconds:.0f} s on {cpu_model()} ({os.cpu_count()} cores; "
+        f"load average {before} before, {_load()} after), {versions}.",
         "",
         "One `reglament serve` process (uvicorn, one worker; in the rows marked so, "
         "`--workers 2`: two processes on one socket) on a free port of 127.0.0.1, on a "
@@ -517,12 +517,15 @@ def _section(results: list[Result], seconds: float, before: str, versions: str) 
         "`ab-accept` then the head's `resolution`, each with `If-Match` at the revision the "
         "client knows and a new `Idempotency-Key`); one completion in five is sent again with "
         "the same key, as a client that lost the answer would (its own row). Closed loop (no "
-        "pause) for 1, 100 and 500 clients; the paced rows: 100 clients each at 2 requests/s "
-        "(locust's `constant_throughput`), 200 requests/s offered, and each at 0.5/s, 50/s "
-        "offered (a pace a client cannot keep when its answers come later is lost: the rate "
-        "answered is the figure). Latency is from locust's "
-        "send to its last byte read, every answer counted (a warm-up request of each read "
-        "first). Each run is bounded in requests and in time (90 s).",
+        "pause) for 1, 100 and 500 clients; the paced rows: 100 clients each sending on a fixed "
+        "schedule of 2 requests/s from a drawn phase (wrk2's constant rate), 200 requests/s "
+        "offered in all, and each at 0.5/s, 50/s offered. Latency is counted from the instant "
+        "a request was due: locust's time from its send to the last byte read, plus how late "
+        "its client sent it (a client still awaiting an answer when its next request falls "
+        "due sends that one at once, and the wait counts: wrk2's correction for coordinated "
+        "omission; in the closed loop, locust's time alone). Every answer is counted (a "
+        "warm-up request of each read first). Each run is bounded in requests and in time "
+        "(90 s).",
         "",
         *_rows(results),
         "",

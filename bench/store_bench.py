@@ -632,7 +632,7 @@ def _section(
         "## Store: committed step completions and timers fired per second, and `cases list --overdue`",
         "",
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by `python -m bench --only store` in "
-        f"{elapsed:.0f} s on {cpu_model()} ({os.cpu_count()} cores shared with other work; load "
+        f"{elapsed:.0f} s on {cpu_model()} ({os.cpu_count()} cores; load "
         f"average {load_before} before, {_load()} after), Python {platform.python_version()}, "
         f"SQLAlchemy {version('SQLAlchemy')}, SQLite {sqlite_version}, "
         + (f"PostgreSQL {pg_version} (psycopg {version('psycopg')}), " if pg_version else "")
