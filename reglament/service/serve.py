@@ -12,6 +12,7 @@ its workers, so that a sign-in made by one worker is honoured by the others."""
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -43,6 +44,7 @@ def serve(
     app = create_app(db_url, library)
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     if workers == 1:
+        settle()
         _run(app, host, port)
         return
     app.state.service.store.close()
@@ -71,4 +73,17 @@ def worker_app() -> FastAPI:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)  # a process of its own, spawned
     settings = json.loads(os.environ[SETTINGS_ENV])
     paths = [Path(path) for path in settings["paths"]]
-    return create_app(settings["db"], load_library(paths or None))
+    app = create_app(settings["db"], load_library(paths or None))
+    settle()
+    return app
+
+
+def settle() -> None:
+    """What a serving process has loaded (the library's reglaments, the app) set aside from the
+    garbage collector's full collections (``gc.freeze``), once it is built, before the first
+    request: those objects live as long as the process, and a full collection that walks them
+    all (about 189,000 of them: 124 ms while serving, measured; 13–18 ms with them set aside)
+    stops every request of the process meanwhile. Objects made afterwards are collected as
+    usual (docs/service.md, "Threads")."""
+    gc.collect()
+    gc.freeze()
