@@ -545,8 +545,8 @@ def _notes(
             f"{_met(pg4.best, TARGET_PG4)}. Each writer spends {1e3 / pg4.cpu:.1f} ms of CPU "
             "per completion and waits for eight round trips to the server (BEGIN, the case "
             "row read, its update, the timers read, deleted and inserted, the events, COMMIT) "
-            "and the commit's flush; four writers and the server share the machine's two cores with other "
-            f"work, so the four-writer figure is bound by CPU here: {TARGET_PG4:,}/s needs "
+            "and the commit's flush; four writers and the server share the machine's two "
+            f"cores, so the four-writer figure is bound by CPU here: {TARGET_PG4:,}/s needs "
             f"about {TARGET_PG4 / pg4.cpu:.1f} cores for the writers alone at "
             "this cost, plus the server's."
         )
