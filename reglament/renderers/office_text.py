@@ -4,7 +4,9 @@ The Kazakh and Russian words are those the reglaments and the state bodies' own 
 (көрсетілетін қызметті алушы / услугополучатель, қолхат / расписка, рәсім / процедура, орындау
 мерзімі / срок исполнения). What comes from a definition (a service's title, a step's action)
 is written in the user's language when the act has it (``Text.best``); what the engine explains
-(how a due instant was counted) and the event kinds of a history stay as the engine writes them.
+(how a due instant was counted), a step's allowed time and the event kinds of a history stay as
+the engine writes them; a case's state (open, suspended, finished) and its channel's and variant's
+names are the user's language's.
 Dates and durations are written by :mod:`reglament.renderers.dates`, as the notifications do.
 ``tests/renderers/test_office.py`` holds every key to all three languages."""
 
@@ -58,6 +60,7 @@ _WORDS: dict[str, tuple[str, str, str]] = {
     "on_time": ("мерзімінде", "в срок", "on time"),
     "untimed": ("мерзімі белгіленбеген", "срок не установлен", "no time limit"),
     "under_a_day": ("бір жұмыс күнінен аз", "менее одного рабочего дня", "under a working day"),
+    "open": ("Қаралуда", "На рассмотрении", "Open"),
     "finished": ("Аяқталды", "Завершено", "Finished"),
     "suspended": ("Тоқтатылды", "Приостановлено", "Suspended"),
     "case": ("Өтініш", "Обращение", "Case"),

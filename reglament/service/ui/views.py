@@ -113,7 +113,11 @@ def case_page(
         "reglament": _ref(shown),
         "region": shown["region"],
         "channel": shown["channel"],
+        "channel_name": reglament.channels[shown["channel"]].name.best(language),
         "variant": shown["variant"],
+        "variant_name": (
+            reglament.variants[shown["variant"]].name.best(language) if shown["variant"] else None
+        ),
         "state": shown["state"],
         "revision": shown["revision"],
         "at": when.astimezone(store.zone(shown["case"])).isoformat(),
