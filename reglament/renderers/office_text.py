@@ -4,9 +4,9 @@ The Kazakh and Russian words are those the reglaments and the state bodies' own 
 (көрсетілетін қызметті алушы / услугополучатель, қолхат / расписка, рәсім / процедура, орындау
 мерзімі / срок исполнения). What comes from a definition (a service's title, a step's action)
 is written in the user's language when the act has it (``Text.best``); what the engine explains
-(how a due instant was counted), a step's allowed time and the event kinds of a history stay as
-the engine writes them; a case's state (open, suspended, finished) and its channel's and variant's
-names are the user's language's.
+(how a due instant was counted) and a step's allowed time stay as the engine writes them; a
+case's state (open, suspended, finished), its channel's and variant's names and the kinds of
+its history's events (``ev_`` and the kind, the kind's code beside) are the user's language's.
 Dates and durations are written by :mod:`reglament.renderers.dates`, as the notifications do.
 ``tests/renderers/test_office.py`` holds every key to all three languages."""
 
@@ -121,6 +121,38 @@ _WORDS: dict[str, tuple[str, str, str]] = {
     "not_found": ("Табылмады", "Не найдено", "Not found"),
     "forbidden": ("Рұқсат етілмеген", "Доступ запрещён", "Not allowed"),
     "problem": ("Сұрау орындалмады", "Запрос не выполнен", "The request was not done"),
+    # the kinds of a case's history (procedure/events.py: Kind; data_set: the store's own)
+    "ev_accepted": ("Өтініш қабылданды", "Обращение принято", "Accepted"),
+    "ev_step_started": ("Рәсім басталды", "Начата процедура", "Step started"),
+    "ev_step_completed": ("Рәсім орындалды", "Процедура исполнена", "Step completed"),
+    "ev_step_overdue": ("Рәсімнің мерзімі өтті", "Срок процедуры истёк", "Step overdue"),
+    "ev_term_at_risk": (
+        "Мерзімнің бұзылу қаупі",
+        "Угроза нарушения срока",
+        "Term at risk",
+    ),
+    "ev_term_overdue": (
+        "Көрсету мерзімі өтті",
+        "Срок оказания услуги истёк",
+        "Term overdue",
+    ),
+    "ev_suspended": ("Тоқтатылды", "Приостановлено", "Suspended"),
+    "ev_resumed": ("Қайта басталды", "Возобновлено", "Resumed"),
+    "ev_data_unavailable": ("Мәліметтер алынбады", "Сведения не получены", "Data unavailable"),
+    "ev_refused": ("Бас тартылды", "Отказано", "Refused"),
+    "ev_result_ready": ("Нәтиже дайын", "Результат готов", "Result ready"),
+    "ev_ended": ("Аяқталды", "Завершено", "Ended"),
+    "ev_migrated": (
+        "Регламенттің басқа редакциясына көшірілді",
+        "Переведено на другую редакцию регламента",
+        "Moved to another version",
+    ),
+    "ev_reprojected": (
+        "Мерзімдер қайта есептелді",
+        "Сроки пересчитаны",
+        "Due instants re-projected",
+    ),
+    "ev_data_set": ("Мәліметтер енгізілді", "Внесены сведения", "Data recorded"),
 }
 
 _INDEX = {Language.kk: 0, Language.ru: 1, Language.en: 2}

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from jinja2 import UndefinedError
 
+from reglament.procedure.events import Kind
 from reglament.renderers import office
 from reglament.renderers.office_text import keys, late_text, words
 from reglament.schemas import Language
@@ -63,6 +64,12 @@ def test_the_catalogue_has_every_key_in_every_language() -> None:
     assert kk["receipt"] == "Қолхат" and ru["receipt"] == "Расписка" and en["receipt"] == "Receipt"
     # the Kazakh і, never the Latin i, in the Kazakh and Russian words
     assert not [text for text in (*kk.values(), *ru.values()) if latin_i(text)]
+
+
+def test_every_kind_of_a_history_has_its_words() -> None:
+    # the engine's kinds, and the store's own data_set (store/cases.py: DATA_SET)
+    assert {f"ev_{kind.value}" for kind in Kind} | {"ev_data_set"} <= keys()
+    assert words(Language.ru)["ev_step_completed"] == "Процедура исполнена"
 
 
 def test_lateness_is_written_as_the_notifications_write_durations() -> None:

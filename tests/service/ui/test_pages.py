@@ -156,6 +156,7 @@ def test_the_language_is_the_users_choice(
         assert '<html lang="ru">' in client.get("/ui/inbox").text  # kept in its cookie
         case = client.get(f"/ui/cases/{cases.overdue}?lang=ru").text  # the channel's own name
         assert "уполномоченный орган <code>office</code>" in case and "(На рассмотрении)" in case
+        assert "Обращение принято <code>accepted</code>" in case  # the history's events
         english = client.get("/ui/inbox?lang=en").text
         assert "Overdue" in english and "9 January 2013, 10:15" in english
     with app_client(url, library) as browser:  # no choice made yet: the browser's language
