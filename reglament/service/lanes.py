@@ -11,8 +11,8 @@ with 4, 124 ms with 2 and 69 ms with one (docs/service.md, "Threads"; single run
 
 - **The quick lane**: anyio's default pool, limited to :data:`QUICK` thread per process (set
   when the app starts, :func:`open_lanes`): the requests that read or write a case, list
-  cases, check a token, show the office's sign-in and inbox. Each runs its Python alone, in the order
-  the requests came; more processes (``serve --workers N``) use more cores.
+  cases, check a token, show the office's sign-in and inbox. Each runs its Python alone, in
+  the order the requests came; more processes (``serve --workers N``) use more cores.
 - **The heavy lane**: :data:`HEAVY` threads of their own, for the requests whose work is
   long (a reglament's year-long audit, a case's re-audit, an amendment over many cases, an
   uploaded YAML's validation, a diagram drawn by Graphviz, the office's case and reglament
