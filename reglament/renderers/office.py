@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from reglament.renderers.dates import format_datetime, format_duration
-from reglament.renderers.office_text import late_text, words
+from reglament.renderers.office_text import allowed_text, late_text, words
 from reglament.schemas import Language
 
 TEMPLATES = Path(__file__).parent / "templates" / "office"
@@ -58,6 +58,9 @@ def render(page: str, view: Mapping[str, Any], chrome: Mapping[str, Any]) -> str
     def duration(value: int, unit: str) -> str:
         return format_duration(value, unit, language)
 
+    def allowed(amount: Mapping[str, Any] | None, missing: str) -> str:
+        return allowed_text(amount, missing, language)
+
     diagram = view.get("diagram_svg")
     return _ENV.get_template(f"{page}.html").render(
         view=view,
@@ -72,6 +75,7 @@ def render(page: str, view: Mapping[str, Any], chrome: Mapping[str, Any]) -> str
         when=when,
         late=late,
         duration=duration,
+        allowed=allowed,
         segment=_segment,
     )
 

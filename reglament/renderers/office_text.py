@@ -4,13 +4,17 @@ The Kazakh and Russian words are those the reglaments and the state bodies' own 
 (көрсетілетін қызметті алушы / услугополучатель, қолхат / расписка, рәсім / процедура, орындау
 мерзімі / срок исполнения). What comes from a definition (a service's title, a step's action)
 is written in the user's language when the act has it (``Text.best``); what the engine explains
-(how a due instant was counted) and a step's allowed time stay as the engine writes them; a
-case's state (open, suspended, finished), its channel's and variant's names and the kinds of
-its history's events (``ev_`` and the kind, the kind's code beside) are the user's language's.
+(how a due instant was counted) stays as the engine writes it; a case's state (open,
+suspended, finished), its channel's and variant's names, the kinds of its history's events
+(``ev_`` and the kind, the kind's code beside) and the time allowed for a step or the term
+(:func:`allowed_text`) are the user's language's.
 Dates and durations are written by :mod:`reglament.renderers.dates`, as the notifications do.
 ``tests/renderers/test_office.py`` holds every key to all three languages."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from reglament.renderers.dates import format_duration
 from reglament.schemas import Language, Unit
@@ -59,6 +63,12 @@ _WORDS: dict[str, tuple[str, str, str]] = {
     "term_due": ("Көрсету мерзімі", "Срок оказания", "Term due"),
     "on_time": ("мерзімінде", "в срок", "on time"),
     "untimed": ("мерзімі белгіленбеген", "срок не установлен", "no time limit"),
+    "by_schedule": ("кесте бойынша", "по графику", "by the schedule"),
+    "no_term": (
+        "актіде жалпы мерзім көрсетілмеген",
+        "общий срок в акте не указан",
+        "the act states no overall term",
+    ),
     "under_a_day": ("бір жұмыс күнінен аз", "менее одного рабочего дня", "under a working day"),
     "open": ("Қаралуда", "На рассмотрении", "Open"),
     "finished": ("Аяқталды", "Завершено", "Finished"),
@@ -177,3 +187,18 @@ def late_text(working_days: int | None, language: Language | str) -> str:
     if working_days < 1:
         return said["under_a_day"]
     return format_duration(working_days, Unit.working_days, language)
+
+
+def allowed_text(amount: Mapping[str, Any] | None, missing: str, language: Language | str) -> str:
+    """The time a step or the term is allowed (a re-audit's ``amount``: its value and unit),
+    written as the notifications write durations (``7 жұмыс күні``, ``7 рабочих дней``); a
+    unit with no number by the catalogue's word (``untimed``, ``by_schedule``); no amount at
+    all by the catalogue's key ``missing`` (a step with no time limit, a term the act does not
+    state)."""
+    said = words(language)
+    if amount is None:
+        return said[missing]
+    value, unit = amount["value"], str(amount["unit"])
+    if value is None or unit in ("untimed", "by_schedule"):
+        return said["by_schedule"] if unit == "by_schedule" else said["untimed"]
+    return format_duration(value, unit, language)

@@ -74,6 +74,15 @@ class Span(ToDict):
 
 
 @dataclass(frozen=True, slots=True)
+class Allowed(ToDict):
+    """The time the act allows, as its number and unit (``allowed`` in words): ``value`` is
+    ``None`` for a unit that has no number (``untimed``, ``by_schedule``)."""
+
+    value: int | None
+    unit: Unit
+
+
+@dataclass(frozen=True, slots=True)
 class StepVisit(ToDict):
     """One visit of a step: when it started, was due and was done (``done`` ``None``: under
     way at the audit's instant), and how late (``late`` ``None``: on time, or untimed)."""
@@ -87,6 +96,7 @@ class StepVisit(ToDict):
     allowed: str
     late: Span | None
     explanation: str
+    amount: Allowed | None = None  # ``allowed`` as a number and unit (None: no time limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +111,7 @@ class TermCheck(ToDict):
     ended: dt.datetime | None
     by: Span | None
     explanation: str
+    amount: Allowed | None = None  # ``allowed`` as a number and unit (None: the act states none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +317,7 @@ def _visit(
         allowed_text(duration.value, duration.unit) if duration else "no time limit",
         Span.between(clock, due, judged) if due is not None and state == "overdue" else None,
         explanation,
+        Allowed(duration.value, duration.unit) if duration else None,
     )
 
 
@@ -314,9 +326,11 @@ def _term(engine: Engine, case: Case, at: dt.datetime) -> TermCheck:
     ``at``, or, while its term stands still (a suspension, a step not counted in it), as of
     the instant it stopped, which is also where its lateness is measured to."""
     allowed, explained = term_words(engine, case)
+    value, unit = case.term_value, case.term_unit  # stated when both are (as term_words reads)
+    amount = Allowed(value, Unit(unit)) if value is not None and unit is not None else None
     state = engine.status(case, at).term
     if state == "none":
-        return TermCheck("none", allowed, None, None, None, explained.text)
+        return TermCheck("none", allowed, None, None, None, explained.text, amount)
     clock = engine.compiled.channel_clock[case.channel]
     end = case.finished_at or engine.term_standing_since(case, at) or at
     due = engine.term_due(case, end)
@@ -324,4 +338,4 @@ def _term(engine: Engine, case: Case, at: dt.datetime) -> TermCheck:
     verdict = _VERDICTS.get(state, "open")  # on time or at risk: open
     late = verdict in ("broken", "overdue")
     by = Span.between(clock, due, end) if late else Span.between(clock, end, due)
-    return TermCheck(verdict, allowed, due, case.finished_at, by, explained.text)
+    return TermCheck(verdict, allowed, due, case.finished_at, by, explained.text, amount)

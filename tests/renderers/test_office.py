@@ -12,7 +12,7 @@ from jinja2 import UndefinedError
 
 from reglament.procedure.events import Kind
 from reglament.renderers import office
-from reglament.renderers.office_text import keys, late_text, words
+from reglament.renderers.office_text import allowed_text, keys, late_text, words
 from reglament.schemas import Language
 from reglament.schemas.letters import latin_i
 
@@ -81,6 +81,20 @@ def test_lateness_is_written_as_the_notifications_write_durations() -> None:
     assert late_text(None, Language.kk) == "мерзімінде"
 
 
+def test_an_allowed_time_is_written_in_the_pages_language() -> None:
+    seven = {"value": 7, "unit": "working_days"}
+    assert allowed_text(seven, "no_term", Language.kk) == "7 жұмыс күні"
+    assert allowed_text(seven, "no_term", Language.ru) == "7 рабочих дней"
+    assert allowed_text({"value": 15, "unit": "minutes"}, "untimed", Language.ru) == "15 минут"
+    assert allowed_text({"value": None, "unit": "untimed"}, "untimed", Language.en) == (
+        "no time limit"
+    )
+    assert allowed_text({"value": None, "unit": "by_schedule"}, "untimed", Language.ru) == (
+        "по графику"
+    )
+    assert allowed_text(None, "no_term", Language.ru) == "общий срок в акте не указан"
+
+
 @pytest.mark.parametrize(
     ("language", "due", "as_of"),
     [
@@ -121,6 +135,7 @@ def test_every_form_carries_the_csrf_token() -> None:
         "at": "2013-01-14T12:00:00+05:00",
         "term": {
             "allowed": "7 working days",
+            "amount": {"value": 7, "unit": "working_days"},
             "verdict": "open",
             "due": "2013-01-18T18:00:00+05:00",
             "late_days": None,

@@ -125,7 +125,15 @@ def test_the_report_is_json() -> None:
     data = json.loads(json.dumps(report.to_dict()))
     assert data["reglament"] == "semey-compensation@karaganda@2015-10-26"
     assert data["steps"][0]["step"] == "register" and data["steps"][0]["late"] is None
-    assert set(data["term"]) == {"verdict", "allowed", "due", "ended", "by", "explanation"}
+    assert set(data["term"]) == {
+        "verdict", "allowed", "due", "ended", "by", "explanation", "amount",
+    }  # fmt: skip
+    assert data["term"]["amount"] is None  # the act states no overall term
+    assert data["steps"][0]["allowed"] == "30 minutes"
+    assert data["steps"][0]["amount"] == {
+        "value": 30,
+        "unit": "minutes",
+    }  # the same, for a renderer
 
 
 def _semey_case() -> Case:

@@ -123,6 +123,7 @@ def case_page(
         "at": when.astimezone(store.zone(shown["case"])).isoformat(),
         "term": {
             "allowed": audited.term.allowed,
+            "amount": audited.term.amount.to_dict() if audited.term.amount else None,
             "verdict": audited.term.verdict,
             "due": _iso(audited.term.due),
             "late_days": _open(audited, reglament, language)["term_late_days"],
@@ -138,6 +139,7 @@ def case_page(
                 "done": _iso(visit.done),
                 "outcome": visit.outcome,
                 "allowed": visit.allowed,
+                "amount": visit.amount.to_dict() if visit.amount else None,
                 "late_days": visit.late.working_days if visit.late else None,
                 "explanation": visit.explanation,
             }

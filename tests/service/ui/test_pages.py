@@ -157,6 +157,8 @@ def test_the_language_is_the_users_choice(
         case = client.get(f"/ui/cases/{cases.overdue}?lang=ru").text  # the channel's own name
         assert "уполномоченный орган <code>office</code>" in case and "(На рассмотрении)" in case
         assert "Обращение принято <code>accepted</code>" in case  # the history's events
+        assert "7 рабочих дней: 18 января 2013 г., 18:00" in case  # the term, in Russian
+        assert "(15 минут)" in case  # a step's allowed time
         english = client.get("/ui/inbox?lang=en").text
         assert "Overdue" in english and "9 January 2013, 10:15" in english
     with app_client(url, library) as browser:  # no choice made yet: the browser's language
