@@ -47,8 +47,11 @@ ZONE = ZoneInfo("Asia/Almaty")
 KILLS = {"writer": 50, "worker": 25, "deliver": 25}  # per database
 # the working days the cases move on (April 2024: no holiday), one round each; a round's
 # writes come in its office hours, its worker and deliverer run at 21:00 (no timer comes then)
-DAYS = [dt.date(2024, 4, d) for d in (1, 3, 5, 9, 11, 15, 17)]
-PLANNED = 5  # rounds the kills are spread over; the others are there in case they fall short
+DAYS = [dt.date(2024, 4, d) for d in (1, 3, 5, 9, 11, 15, 17, 19, 23)]
+# rounds the kills are spread over; the others are there in case they fall short (seed
+# 1418755858 on PostgreSQL, in a loaded CI run, made 23 of the deliverer's 25 after two spare
+# rounds; run alone, its 25 within the five)
+PLANNED = 5
 NEW_CASES = 10  # started each round
 LEASE_STEP = dt.timedelta(minutes=6)  # a restarted deliverer's clock moves past the lease (5 min)
 TIME_DRIVEN = ("step_overdue", "term_at_risk", "term_overdue")
@@ -615,7 +618,10 @@ def test_nothing_is_lost_or_twice_when_processes_are_killed(
                 break
     finally:
         run.children.close()
-    assert run.kills == Counter(KILLS), f"{HOW}: kills {dict(run.kills)}, wanted {KILLS}"
+    assert run.kills == Counter(KILLS), (
+        f"{HOW}: kills {dict(run.kills)}, wanted {KILLS}, in {dict(run.runs)} runs over "
+        f"{number + 1} rounds; pace {run.pace}, start-up {run.startup}"
+    )
     store = Store(connect(db_url), kill_library, lambda: dt.datetime.now(dt.UTC))
     try:
         figures = _check_end(run, last, workload, kill_library, store)
