@@ -17,7 +17,17 @@ from xml.etree.ElementTree import Element
 
 from reglament.procedure.graph import SPLIT, TIMEOUT, exits
 from reglament.renderers import bpmn_ext
-from reglament.renderers.flow import Flow, Shape, amount, build, entry_id, live, node_id, settled
+from reglament.renderers.flow import (
+    Flow,
+    Shape,
+    amount,
+    build,
+    entry_id,
+    live,
+    node_id,
+    say,
+    settled,
+)
 from reglament.schemas import (
     Decision,
     Duration,
@@ -94,21 +104,25 @@ def _act_words(text: Text, language: Language) -> str:
     return text.best(language)
 
 
-def _time(duration: Duration | list[DurationCase]) -> str:
+def _time(duration: Duration | list[DurationCase], language: Language) -> str:
     if isinstance(duration, list):
-        return " / ".join(dict.fromkeys(amount(case) for case in duration))
-    return amount(duration)
+        return " / ".join(dict.fromkeys(amount(case, language) for case in duration))
+    return amount(duration, language)
 
 
 def _name(step_id: str, step: Step, language: Language) -> str:
     label = _words(step.message_name, language) or _words(step.title, language) or step_id
     if isinstance(step, Task | Decision):
-        return f"{label}\n{_time(step.duration)}"
+        return f"{label}\n{_time(step.duration, language)}"
     if isinstance(step, Wait):
-        limit = f"waits at most {amount(step.limit)}" if step.limit else "waits, no limit"
+        limit = (
+            say("waits", language, limit=amount(step.limit, language))
+            if step.limit
+            else say("waits_no_limit", language)
+        )
         return f"{label}\n{limit}"
     if isinstance(step, End):
-        return _words(step.title, language) or step.outcome.value.replace("_", " ")
+        return _words(step.title, language) or say(f"end_{step.outcome.value}", language)
     return label
 
 
@@ -160,7 +174,7 @@ class _Builder:
                     Node(
                         f"t_{step_id.replace('-', '_')}",
                         "boundaryEvent",
-                        f"timeout: {amount(limit)}",
+                        say("timeout", self.language, limit=amount(limit, self.language)),
                         lane,
                         event="timer",
                         attached_to=nid,
@@ -189,7 +203,8 @@ class _Builder:
         name = spec.name.best(self.language)
         self.messages[ref] = f"application: {channel} ({name})"
         extension = bpmn_ext.element("channel", bpmn_ext.dumped(spec, ("start",)), id=channel)
-        self.add(Node(nid, "startEvent", f"apply: {name}", None, extension, event="message"))
+        applied = say("apply", self.language, channel=name)
+        self.add(Node(nid, "startEvent", applied, None, extension, event="message"))
         self.nodes[nid].ref = ref
         self.connect(nid, node_id(start))
 
@@ -209,7 +224,11 @@ class _Builder:
         extension = bpmn_ext.element("gateway", {}, role="routes", **role)
         self.add(Node(gateway, "exclusiveGateway", f"routes of {role['step']}", lane, extension))
         for route in taken:
-            name = f"if {route.when}" if route.when else "otherwise"
+            name = (
+                say("if", self.language, when=str(route.when))
+                if route.when
+                else say("otherwise", self.language)
+            )
             made = self.connect(gateway, node_id(route.to), name, route.when)
             made.extension = bpmn_ext.element("route", bpmn_ext.dumped(route, ("to",)))
             if route.when is None:
@@ -243,7 +262,11 @@ class _Builder:
                 role = {"step": step_id, "exit": "outcome", "outcome": way.trigger}
                 made = self.follow(source, way.next, f"_{way.trigger.replace('-', '_')}", role)
                 label = _words(outcome.label, self.language) or way.trigger
-                made.name = f"{label} (if {outcome.when})" if outcome.when else label
+                made.name = (
+                    say("outcome_if", self.language, trigger=label, when=str(outcome.when))
+                    if outcome.when
+                    else label
+                )
                 made.condition = outcome.when or f"outcome == '{way.trigger}'"
                 made.extension = bpmn_ext.element(
                     "outcome", bpmn_ext.dumped(outcome, ("next",)), id=way.trigger

@@ -16,6 +16,7 @@ from enum import Enum, StrEnum
 from reglament.errors import UsageError, unknown
 from reglament.procedure import graph, timing
 from reglament.procedure.graph import TIMEOUT
+from reglament.renderers.dates import format_duration
 from reglament.schemas import (
     Decision,
     Duration,
@@ -33,9 +34,50 @@ from reglament.schemas import (
     Wait,
 )
 from reglament.schemas import expr as expressions
-from reglament.schemas.words import allowed_text
 
 WIDTH = 28  # characters per label line: Graphviz never wraps; Mermaid wraps at 200px itself
+
+# the drawing's own words, by language (kk, ru, en); a duration is written as the notifications
+# write it (renderers/dates.py), ids and conditions stay as the act's file has them
+_WORDS: dict[str, tuple[str, str, str]] = {
+    "title": (
+        "{reglament} ({region}), {version} бастап қолданылатын редакция",
+        "{reglament} ({region}), редакция, действующая с {version}",
+        "{reglament} ({region}), version in force from {version}",
+    ),
+    "title_channel": (
+        ", өтініш беру тәсілі {channel}",
+        ", способ обращения {channel}",
+        ", channel {channel}",
+    ),
+    "by_schedule": (
+        "{schedule} кестесі бойынша",
+        "по графику {schedule}",
+        "by schedule {schedule}",
+    ),
+    "untimed": ("актіде мерзім көрсетілмеген", "срок в акте не указан", "no time in the act"),
+    "not_in_term": (" (мерзімге кірмейді)", " (не входит в срок)", " (not in the term)"),
+    "if_case": ("егер {when}:", "если {when}:", "if {when}:"),
+    "otherwise_case": ("әйтпесе:", "иначе:", "otherwise:"),
+    "if": ("егер {when}", "если {when}", "if {when}"),
+    "otherwise": ("әйтпесе", "иначе", "otherwise"),
+    "outcome_if": ("{trigger} (егер {when})", "{trigger} (если {when})", "{trigger} (if {when})"),
+    "waits": ("ең көбі {limit} күтеді", "ожидание не более {limit}", "waits at most {limit}"),
+    "waits_no_limit": ("мерзімсіз күтеді", "ожидание без срока", "waits, no limit"),
+    "timeout": ("күту мерзімі өтті: {limit}", "срок ожидания истёк: {limit}", "timeout: {limit}"),
+    "apply": ("өтініш: {channel}", "обращение: {channel}", "apply: {channel}"),
+    "end_result": ("нәтиже", "результат", "result"),
+    "end_refusal": ("бас тарту", "отказ", "refusal"),
+    "end_data_unavailable": ("мәліметтер жоқ", "нет сведений", "data unavailable"),
+    "end_withdrawn": ("кері қайтарылды", "отозвано", "withdrawn"),
+    "end_other": ("басқа", "иное", "other"),
+}
+_INDEX = {Language.kk: 0, Language.ru: 1, Language.en: 2}
+
+
+def say(key: str, language: Language = Language.en, **values: str) -> str:
+    """The drawing's words for ``key`` in ``language``, with ``values`` put in."""
+    return _WORDS[key][_INDEX[Language(language)]].format(**values)
 
 
 class Shape(Enum):
@@ -93,11 +135,13 @@ class Flow:
     lanes: tuple[Lane, ...]
     nodes: tuple[Node, ...]  # every node, lanes' nodes first
     edges: tuple[Edge, ...]
+    language: Language = Language.en  # the drawing's own words (say)
 
     @property
     def title(self) -> str:
-        scope = f", channel {self.channel}" if self.channel else ""
-        return f"{self.reglament} ({self.region}), version in force from {self.version}{scope}"
+        where = {"reglament": self.reglament, "region": self.region, "version": self.version}
+        scope = say("title_channel", self.language, channel=self.channel) if self.channel else ""
+        return say("title", self.language, **where) + scope
 
 
 def node_id(step_id: str) -> str:
@@ -119,26 +163,31 @@ def wrap(text: str, width: int = WIDTH) -> tuple[str, ...]:
     )
 
 
-def amount(duration: Duration) -> str:
-    """``30 minutes``, ``1 working day``, ``no time in the act``, ``by schedule X``."""
+def amount(duration: Duration, language: Language = Language.en) -> str:
+    """``30 minutes``, ``1 working day``, ``no time in the act``, ``by schedule X`` (in
+    ``language``: ``30 минут``, ``1 жұмыс күні``)."""
     if timing.is_timed(duration):
-        text = allowed_text(duration.value, duration.unit)
+        assert duration.value is not None  # a timed duration has its number
+        text = format_duration(duration.value, duration.unit, language)
     elif duration.unit is Unit.by_schedule:
-        text = f"by schedule {duration.schedule}"
+        text = say("by_schedule", language, schedule=str(duration.schedule))
     else:
-        text = "no time in the act"
+        text = say("untimed", language)
     if not duration.counts_toward_term:
-        text += " (not in the term)"
+        text += say("not_in_term", language)
     return text
 
 
-def duration_lines(duration: Duration | list[DurationCase]) -> tuple[str, ...]:
+def duration_lines(
+    duration: Duration | list[DurationCase], language: Language = Language.en
+) -> tuple[str, ...]:
     if not isinstance(duration, list):
-        return wrap(amount(duration))
+        return wrap(amount(duration, language))
     lines: list[str] = []
     for case in duration:
-        lines += wrap(f"if {case.when}:" if case.when else "otherwise:")
-        lines += wrap(f"→ {amount(case)}")
+        said = say("if_case", language, when=str(case.when)) if case.when else None
+        lines += wrap(said or say("otherwise_case", language))
+        lines += wrap(f"→ {amount(case, language)}")
     return tuple(lines)
 
 
@@ -191,7 +240,7 @@ def live(routes: list[Route], channel: str | None) -> list[Route]:
     return found
 
 
-def _node(step_id: str, step: Step) -> Node:
+def _node(step_id: str, step: Step, language: Language = Language.en) -> Node:
     nid = node_id(step_id)
     if isinstance(step, Task | Decision):
         shape = Shape.task if isinstance(step, Task) else Shape.decision
@@ -199,12 +248,16 @@ def _node(step_id: str, step: Step) -> Node:
             nid,
             step_id,
             shape,
-            (step_id, *duration_lines(step.duration)),
+            (step_id, *duration_lines(step.duration, language)),
             step.actor,
             _untimed(step.duration),
         )
     if isinstance(step, Wait):
-        limit = f"waits at most {amount(step.limit)}" if step.limit else "waits, no limit"
+        limit = (
+            say("waits", language, limit=amount(step.limit, language))
+            if step.limit
+            else say("waits_no_limit", language)
+        )
         return Node(nid, step_id, Shape.wait, (step_id, *wrap(limit)), step.actor)
     if isinstance(step, Parallel):
         return Node(nid, step_id, Shape.parallel, (step_id,))
@@ -215,7 +268,7 @@ def _node(step_id: str, step: Step) -> Node:
         nid,
         step_id,
         Shape.end,
-        (step_id, step.outcome.value.replace("_", " ")),
+        (step_id, say(f"end_{step.outcome.value}", language)),
         ending=step.outcome,
     )
 
@@ -227,6 +280,7 @@ def _route_edges(
     inferred: bool,
     kind: EdgeKind,
     channel: str | None,
+    language: Language = Language.en,
 ) -> list[Edge]:
     """Edges of one ``next``: a route list gives one edge per route, labelled by its condition."""
     head = wrap(prefix) if prefix else ()
@@ -239,7 +293,11 @@ def _route_edges(
         if len(taken) == 1:  # the channel left one way, or one was written: no choice to label
             condition: tuple[str, ...] = ()
         else:
-            condition = wrap(f"if {route.when}") if route.when else ("otherwise",)
+            condition = (
+                wrap(say("if", language, when=str(route.when)))
+                if route.when
+                else (say("otherwise", language),)
+            )
         edge_kind = (
             EdgeKind.inferred if (inferred or route.inferred) and kind is EdgeKind.normal else kind
         )
@@ -247,7 +305,9 @@ def _route_edges(
     return edges
 
 
-def _edges(step_id: str, step: Step, channel: str | None = None) -> list[Edge]:
+def _edges(
+    step_id: str, step: Step, channel: str | None = None, language: Language = Language.en
+) -> list[Edge]:
     """The edges of ``step``'s exits: a decision's labelled by their outcome (and left out when
     the channel rules them out), a wait's timeout bold and labelled by its limit."""
     source = node_id(step_id)
@@ -260,15 +320,21 @@ def _edges(step_id: str, step: Step, channel: str | None = None) -> list[Edge]:
         if outcome is not None:
             if settled(outcome.when, channel) is False:
                 continue
-            label = f"{way.trigger} (if {outcome.when})" if outcome.when else way.trigger
+            label = (
+                say("outcome_if", language, trigger=way.trigger, when=str(outcome.when))
+                if outcome.when
+                else way.trigger
+            )
             edges += _route_edges(
-                source, way.next, label, outcome.inferred, EdgeKind.normal, channel
+                source, way.next, label, outcome.inferred, EdgeKind.normal, channel, language
             )
         elif way.trigger == TIMEOUT and isinstance(step, Wait) and step.limit is not None:
-            label = f"timeout: {amount(step.limit)}"
-            edges += _route_edges(source, way.next, label, False, EdgeKind.timeout, channel)
+            label = say("timeout", language, limit=amount(step.limit, language))
+            edges += _route_edges(
+                source, way.next, label, False, EdgeKind.timeout, channel, language
+            )
         else:
-            edges += _route_edges(source, way.next, None, False, EdgeKind.normal, channel)
+            edges += _route_edges(source, way.next, None, False, EdgeKind.normal, channel, language)
     return edges
 
 
@@ -303,7 +369,7 @@ def build(
         raise unknown("step", unknown_steps[0], reglament.steps, f"of {reglament.id}")
     step_nodes = [
         replace(node, current=True) if node.step in current else node
-        for node in (_node(step_id, reglament.steps[step_id]) for step_id in step_ids)
+        for node in (_node(step_id, reglament.steps[step_id], language) for step_id in step_ids)
     ]
     lanes: list[Lane] = []
     for actor_id in dict.fromkeys(n.lane for n in step_nodes if n.lane is not None):
@@ -317,14 +383,19 @@ def build(
             )
         )
     entry_nodes = [
-        Node(entry_id(c), c, Shape.entry, (f"apply: {c}", *wrap(channels[c].name.best(language))))
+        Node(
+            entry_id(c),
+            c,
+            Shape.entry,
+            (say("apply", language, channel=c), *wrap(channels[c].name.best(language))),
+        )
         for c in entries
     ]
     laned = [n for n in step_nodes if n.lane is not None]
     free = [n for n in step_nodes if n.lane is None]
     edges = [Edge(entry_id(c), node_id(start)) for c, start in entries.items()]
     for step_id in step_ids:
-        edges += _edges(step_id, reglament.steps[step_id], channel)
+        edges += _edges(step_id, reglament.steps[step_id], channel, language)
     return Flow(
         reglament.id,
         reglament.region,
@@ -333,4 +404,5 @@ def build(
         tuple(lanes),
         (*laned, *entry_nodes, *free),
         tuple(edges),
+        Language(language),
     )

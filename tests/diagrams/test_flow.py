@@ -219,3 +219,28 @@ def test_the_graphviz_error_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -
         "format=svg needs Graphviz's 'dot' program, which is not on PATH; install Graphviz "
         "(e.g. apt-get install graphviz) or use format=dot or mermaid"
     )
+
+
+def test_the_drawings_own_words_in_the_language_asked_for() -> None:
+    # durations as the notifications write them, the words around ids and conditions in the
+    # language; ids, outcomes and conditions as the file has them; English left as it was
+    tsa = load(BUNDLED / "atyrau-2012" / "targeted-social-assistance.yaml")
+    lines = {lang: {n.step: n.lines for n in build(tsa, "office", lang).nodes} for lang in Language}
+    assert lines[Language.ru]["ab-accept"] == ("ab-accept", "15 минут")
+    assert lines[Language.kk]["review"] == ("review", "7 жұмыс күні")
+    assert lines[Language.en]["review"] == ("review", "7 working days")
+    assert (
+        lines[Language.ru]["issued"][1] == "результат"
+        and lines[Language.en]["issued"][1] == "result"
+    )
+    assert lines[Language.ru]["office"][0] == "обращение: office"
+    ru = build(tsa, "office", Language.ru).title
+    assert (
+        ru
+        == "targeted-social-assistance (atyrau), редакция, действующая с 2012-11-09, способ обращения office"
+    )
+    en = build(tsa, "office").title
+    assert (
+        en
+        == "targeted-social-assistance (atyrau), version in force from 2012-11-09, channel office"
+    )
