@@ -27,6 +27,7 @@ from reglament.renderers.flow import (
     node_id,
     say,
     settled,
+    wait_limit,
 )
 from reglament.schemas import (
     Decision,
@@ -115,12 +116,7 @@ def _name(step_id: str, step: Step, language: Language) -> str:
     if isinstance(step, Task | Decision):
         return f"{label}\n{_time(step.duration, language)}"
     if isinstance(step, Wait):
-        limit = (
-            say("waits", language, limit=amount(step.limit, language))
-            if step.limit
-            else say("waits_no_limit", language)
-        )
-        return f"{label}\n{limit}"
+        return f"{label}\n{wait_limit(step, language)}"
     if isinstance(step, End):
         return _words(step.title, language) or say(f"end_{step.outcome.value}", language)
     return label

@@ -17,6 +17,7 @@ from reglament.errors import UsageError, unknown
 from reglament.procedure import graph, timing
 from reglament.procedure.graph import TIMEOUT
 from reglament.renderers.dates import format_duration
+from reglament.renderers.office_text import in_language
 from reglament.schemas import (
     Decision,
     Duration,
@@ -72,12 +73,11 @@ _WORDS: dict[str, tuple[str, str, str]] = {
     "end_withdrawn": ("кері қайтарылды", "отозвано", "withdrawn"),
     "end_other": ("басқа", "иное", "other"),
 }
-_INDEX = {Language.kk: 0, Language.ru: 1, Language.en: 2}
 
 
 def say(key: str, language: Language = Language.en, **values: str) -> str:
     """The drawing's words for ``key`` in ``language``, with ``values`` put in."""
-    return _WORDS[key][_INDEX[Language(language)]].format(**values)
+    return in_language(_WORDS[key], language).format(**values)
 
 
 class Shape(Enum):
@@ -178,6 +178,13 @@ def amount(duration: Duration, language: Language = Language.en) -> str:
     return text
 
 
+def wait_limit(step: Wait, language: Language = Language.en) -> str:
+    """``waits at most 10 working days``, ``waits, no limit`` (in ``language``)."""
+    if step.limit is None:
+        return say("waits_no_limit", language)
+    return say("waits", language, limit=amount(step.limit, language))
+
+
 def duration_lines(
     duration: Duration | list[DurationCase], language: Language = Language.en
 ) -> tuple[str, ...]:
@@ -253,12 +260,9 @@ def _node(step_id: str, step: Step, language: Language = Language.en) -> Node:
             _untimed(step.duration),
         )
     if isinstance(step, Wait):
-        limit = (
-            say("waits", language, limit=amount(step.limit, language))
-            if step.limit
-            else say("waits_no_limit", language)
+        return Node(
+            nid, step_id, Shape.wait, (step_id, *wrap(wait_limit(step, language))), step.actor
         )
-        return Node(nid, step_id, Shape.wait, (step_id, *wrap(limit)), step.actor)
     if isinstance(step, Parallel):
         return Node(nid, step_id, Shape.parallel, (step_id,))
     if isinstance(step, Join):

@@ -168,10 +168,14 @@ _WORDS: dict[str, tuple[str, str, str]] = {
 _INDEX = {Language.kk: 0, Language.ru: 1, Language.en: 2}
 
 
+def in_language(forms: tuple[str, str, str], language: Language | str) -> str:
+    """The one of ``forms`` (kk, ru, en: the catalogues' order) in ``language``."""
+    return forms[_INDEX[Language(language)]]
+
+
 def words(language: Language | str) -> dict[str, str]:
     """Every key of the catalogue in ``language``."""
-    index = _INDEX[Language(language)]
-    return {key: forms[index] for key, forms in _WORDS.items()}
+    return {key: in_language(forms, language) for key, forms in _WORDS.items()}
 
 
 def keys() -> frozenset[str]:

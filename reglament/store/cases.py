@@ -32,7 +32,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as Database
 from sqlalchemy.exc import IntegrityError
@@ -94,13 +93,8 @@ _TAKEN = select(cases.c.id, cases.c.receipt).where(
 _KEPT_ANSWER = direct.Statement(
     select(idempotency).where(idempotency.c.key == bindparam("kept_key"))
 )
-_KEEP_ANSWER = {  # by dialect; a key another writer committed meanwhile: nothing (rowcount 0)
-    name: direct.Statement(
-        dialect.insert(idempotency).on_conflict_do_nothing(index_elements=["key"]),
-        [c.name for c in idempotency.c],
-    )
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+# a key another writer committed meanwhile: nothing inserted (rowcount 0)
+_KEEP_ANSWER = direct.insert_or_skip(idempotency, "key", [c.name for c in idempotency.c])
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Dialect
+from sqlalchemy import Dialect, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.expression import Executable
@@ -90,6 +91,16 @@ class Statement:
         """The first row a SELECT gives (``None``: none)."""
         found = self.all(connection, params)
         return found[0] if found else None
+
+
+def insert_or_skip(table: Table, key: str, keys: Sequence[str]) -> dict[str, Statement]:
+    """``INSERT ... ON CONFLICT (key) DO NOTHING`` into ``table`` on each database the store
+    runs on, by dialect name: a row whose ``key`` is there already is skipped, and
+    :meth:`Statement.run` answers 0 for it."""
+    return {
+        name: Statement(dialect.insert(table).on_conflict_do_nothing(index_elements=[key]), keys)
+        for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+    }
 
 
 def _compile(statement: Executable, keys: list[str] | None, dialect: Dialect) -> _Compiled:

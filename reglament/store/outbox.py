@@ -29,7 +29,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine as Database
 
@@ -49,12 +48,8 @@ LEASE = dt.timedelta(minutes=5)  # how long a claimed message is kept from other
 ADDRESS_LIMIT = 400  # the outbox's recipient column: String(400)
 STATUSES = tuple(status.value for status in Status)
 _COLUMNS = [c.name for c in outbox.c if c.name != "id"]  # what a new message sets (``_row``)
-_INSERT = {  # by dialect, on the driver's cursor (store/direct.py); a key already there: skipped
-    name: direct.Statement(
-        dialect.insert(outbox).on_conflict_do_nothing(index_elements=["key"]), _COLUMNS
-    )
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+# on the driver's cursor (store/direct.py); a key already there: skipped
+_INSERT = direct.insert_or_skip(outbox, "key", _COLUMNS)
 
 
 def language_of(given: str) -> Language:
