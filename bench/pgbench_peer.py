@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import re
 import shutil
+import statistics
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bench.databases import ServerClock
+
 SCALE = 4  # pgbench -i -s: 400,000 accounts, 4 branches (contention as with 4 clients)
 SECONDS = 10
 _TPS = re.compile(r"^tps = ([\d.]+) \(without initial connection time\)$", re.MULTILINE)
+_DONE = re.compile(r"^number of transactions actually processed: (\d+)", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +35,7 @@ class Peer:
     clients: int
     best: float
     median: float
+    server_ms: float  # the server's CPU ms per transaction (median of the runs)
 
 
 def pgbench() -> Path | None:
@@ -75,11 +80,13 @@ def peers(url: str, clients: tuple[int, ...], runs: int) -> list[Peer]:
     database = make_url(url).database or "postgres"
     args = _args(url)
     _run(binary, args, "-i", "-q", "-s", str(SCALE), database)  # pgbench_* tables
+    server = ServerClock(url)
     found = []
     try:
         for count in clients:
-            rates = []
+            rates, costs = [], []
             for _ in range(runs):
+                s0 = server.seconds()
                 out = _run(
                     binary,
                     args,
@@ -94,12 +101,15 @@ def peers(url: str, clients: tuple[int, ...], runs: int) -> list[Peer]:
                     "-n",
                     database,
                 )
-                match = _TPS.search(out)
-                if match is None:
+                served = server.seconds() - s0
+                match, done = _TPS.search(out), _DONE.search(out)
+                if match is None or done is None:
                     raise RuntimeError(f"pgbench printed no tps line: {out[-200:]}")
                 rates.append(float(match.group(1)))
+                costs.append(1e3 * served / int(done.group(1)))
             rates.sort()
-            found.append(Peer(count, rates[-1], rates[len(rates) // 2]))
+            best, median = rates[-1], rates[len(rates) // 2]
+            found.append(Peer(count, best, median, statistics.median(costs)))
     finally:
         _run(binary, args, "-i", "-I", "d", database)
     return found

@@ -29,7 +29,7 @@ import random
 import statistics
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -38,7 +38,7 @@ from typing import Any
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine as Database
 
-from bench.databases import pg_db, sqlite_db
+from bench.databases import ServerClock, pg_db, sqlite_db
 from bench.engine_bench import PERIOD, SEED, YAML, spiff_spec
 from bench.pgbench_peer import SECONDS, Peer, peers
 from bench.report import cpu_model, write_section
@@ -65,6 +65,8 @@ RECORDED = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 TARGET_SQLITE, TARGET_PG4, TARGET_LIST_MS = 1_000, 2_000, 50.0
 
 Move = tuple[str, str, dt.datetime, str | None]  # case id, step, at, outcome
+# one run: completions, wall seconds, the writers' CPU seconds [, the server's CPU seconds]
+Run = tuple[int, float, float] | tuple[int, float, float, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +76,26 @@ class Rate:
     best: float
     median: float
     cpu: float  # completions per CPU second of the writer processes (best run)
+    server_ms: float | None = None  # the PostgreSQL server's CPU ms per completion (median)
+    writer_ms: float | None = None  # the writers' CPU ms per completion, the same runs' median
 
     @staticmethod
-    def of(runs: list[tuple[int, float, float]]) -> Rate:
-        rates = [done / wall for done, wall, _ in runs]
-        cpu = max(done / c for done, _, c in runs if c > 0)
-        return Rate(max(rates), statistics.median(rates), cpu)
+    def of(runs: Sequence[Run]) -> Rate:
+        rates = [run[0] / run[1] for run in runs]
+        cpu = max(run[0] / run[2] for run in runs if run[2] > 0)
+        served = [run for run in runs if len(run) > 3]
+        if not served:
+            return Rate(max(rates), statistics.median(rates), cpu)
+        server = statistics.median(1e3 * run[3] / run[0] for run in served)
+        writer = statistics.median(1e3 * run[2] / run[0] for run in served)
+        return Rate(max(rates), statistics.median(rates), cpu, server, writer)
+
+    def ceiling(self, cores: int) -> float | None:
+        """Completions per second with ``cores`` cores all busy at these CPU costs, writers'
+        and server's together (None: the server's cost was not measured)."""
+        if self.server_ms is None or self.writer_ms is None:
+            return None
+        return cores * 1e3 / (self.server_ms + self.writer_ms)
 
 
 # -- the data: cases, their moves planned in memory by the same engine -------------------------
@@ -141,17 +157,16 @@ def _worker(url: str, offset: int, ready: Any, go: Any, out: Any) -> None:
     store.close()
 
 
-def writers(url: str, count: int, run: int) -> tuple[int, float, float]:
+def writers(url: str, count: int, run: int) -> Run:
     """``count`` writer processes at once: completions, wall seconds from the first start to
-    the last end, CPU seconds of the writers."""
+    the last end, CPU seconds of the writers, and of the PostgreSQL server meanwhile."""
     return _at_once(_worker, "a writer", url, count, run)
 
 
-def _at_once(
-    target: Callable[..., None], what: str, url: str, count: int, run: int
-) -> tuple[int, float, float]:
+def _at_once(target: Callable[..., None], what: str, url: str, count: int, run: int) -> Run:
     """``count`` processes of ``target`` started together: the sum of what each counted, wall
-    seconds from the first start to the last end, and their CPU seconds."""
+    seconds from the first start to the last end, their CPU seconds, and the CPU seconds the
+    (local) PostgreSQL server ``url`` names spent from the start to the last result."""
     context = multiprocessing.get_context("fork")
     ready, out, go = context.Queue(), context.Queue(), context.Event()
     processes = [
@@ -162,15 +177,18 @@ def _at_once(
         p.start()
     for _ in processes:
         ready.get(timeout=600)
+    server = ServerClock(url)
+    s0 = server.seconds()
     go.set()
     results = [out.get(timeout=600) for _ in processes]
+    served = server.seconds() - s0
     for p in processes:
         p.join()
         if p.exitcode != 0:
             raise RuntimeError(f"{what} exited with {p.exitcode}")
     done = sum(r[0] for r in results)
     wall = max(r[2] for r in results) - min(r[1] for r in results)
-    return done, wall, sum(r[3] for r in results)
+    return done, wall, sum(r[3] for r in results), served
 
 
 # -- the databases -------------------------------------------------------------------------------
@@ -261,12 +279,13 @@ def _timer_worker(url: str, offset: int, ready: Any, go: Any, out: Any) -> None:
     store.close()
 
 
-def timer_workers(url: str, count: int, run: int) -> tuple[int, float, float]:
+def timer_workers(url: str, count: int, run: int) -> Run:
     """``count`` worker processes firing the timers of ``count * TIMER_CASES`` cases: timers
-    fired, wall seconds from the first start to the last end, CPU seconds of the workers."""
-    fired, wall, cpu = _at_once(_timer_worker, "a timer worker", url, count, run)
-    _fired_once(url, fired)
-    return fired, wall, cpu
+    fired, wall seconds from the first start to the last end, CPU seconds of the workers and
+    of the server."""
+    found = _at_once(_timer_worker, "a timer worker", url, count, run)
+    _fired_once(url, found[0])
+    return found
 
 
 def sqlite_timer_rate() -> Rate:
@@ -542,15 +561,32 @@ def _notes(
         notes.append(
             f"- PostgreSQL: 1 writer **{pg1.best:,.0f}/s**, 4 writers **{pg4.best:,.0f}/s** "
             f"best ({pg4.median:,.0f}/s median) against the target of {TARGET_PG4:,}/s: "
-            f"{_met(pg4.best, TARGET_PG4)}. Each writer spends {1e3 / pg4.cpu:.1f} ms of CPU "
-            "per completion and waits for eight round trips to the server (BEGIN, the case "
-            "row read, its update, the timers read, deleted and inserted, the events, COMMIT) "
-            "and the commit's flush; four writers and the server share the machine's two "
-            f"cores, so the four-writer figure is bound by CPU here: {TARGET_PG4:,}/s needs "
-            f"about {TARGET_PG4 / pg4.cpu:.1f} cores for the writers alone at "
-            "this cost, plus the server's."
+            f"{_met(pg4.best, TARGET_PG4)}. Each writer waits for eight round trips to the "
+            "server (BEGIN, the case row read, its update, the timers read, deleted and "
+            "inserted, the events, COMMIT) and the commit's flush; four writers and the "
+            "server share the machine's two cores, so the four-writer figure is bound by CPU "
+            "here." + _split(pg4, sqlite_default)
         )
     return notes
+
+
+def _split(pg4: Rate, sqlite_default: Rate) -> str:
+    """What the four writers' CPU and the server's say of the target on this machine."""
+    cores = os.cpu_count() or 1
+    ceiling = pg4.ceiling(cores)
+    if ceiling is None or pg4.writer_ms is None or pg4.server_ms is None:
+        return ""
+    budget = cores * 1e3 / TARGET_PG4
+    return (
+        f" One completion cost {pg4.writer_ms:.2f} ms of the writers' CPU and "
+        f"{pg4.server_ms:.2f} ms of the server's (the median of the runs; the server's read "
+        "from `/proc`: the cluster's processes, between the start and the last result): with "
+        f"both at those costs the {cores} cores, every one busy, give at most "
+        f"{ceiling:,.0f}/s. {TARGET_PG4:,}/s on {cores} cores leaves {budget:.2f} ms of CPU "
+        f"for a whole write, both sides: the server's part alone is {pg4.server_ms:.2f} ms "
+        "here, and SQLite's whole write in one process, the engine's work and the "
+        f"database's, is {1e3 / sqlite_default.cpu:.2f} ms."
+    )
 
 
 def _server_lines(server: list[Peer]) -> list[str]:
@@ -564,12 +600,15 @@ def _server_lines(server: list[Peer]) -> list[str]:
         "SELECT, an INSERT, END: a transaction of about the size of one of our writes, from a "
         f"C client with no application logic), {SECONDS} s per run, {PG_RUNS} runs:",
         "",
-        "| what | transactions/s (best) | median |",
-        "|---|---:|---:|",
+        "| what | transactions/s (best) | median | server's CPU ms each |",
+        "|---|---:|---:|---:|",
     ]
     for peer in server:
         clients = "1 client" if peer.clients == 1 else f"{peer.clients} clients"
-        lines.append(f"| pgbench TPC-B-like, {clients} | {peer.best:,.0f} | {peer.median:,.0f} |")
+        lines.append(
+            f"| pgbench TPC-B-like, {clients} | {peer.best:,.0f} | {peer.median:,.0f} "
+            f"| {peer.server_ms:.2f} |"
+        )
     four = [p for p in server if p.clients == 4]
     if four:
         lines += [
@@ -595,12 +634,23 @@ def _timer_lines(timers: dict[str, Rate]) -> list[str]:
         "after each the table is checked: every timer fired, each once (fired rows = "
         "firings counted, no event of a timer twice).",
         "",
-        "| what | timers fired/s (best) | median | per CPU second |",
-        "|---|---:|---:|---:|",
+        "| what | timers fired/s (best) | median | per CPU second | CPU ms each: workers + "
+        "server |",
+        "|---|---:|---:|---:|---:|",
     ]
     for name, rate in timers.items():
-        lines.append(f"| {name} | {rate.best:,.0f} | {rate.median:,.0f} | {rate.cpu:,.0f} |")
+        lines.append(
+            f"| {name} | {rate.best:,.0f} | {rate.median:,.0f} | {rate.cpu:,.0f} | {_costs(rate)} |"
+        )
     return lines
+
+
+def _costs(rate: Rate) -> str:
+    """A PostgreSQL row's CPU per completion (or firing): its clients' and the server's,
+    medians of the runs ("" for a row with no server of its own to measure)."""
+    if rate.server_ms is None or rate.writer_ms is None:
+        return ""
+    return f"{rate.writer_ms:.2f} + {rate.server_ms:.2f}"
 
 
 def _section(
@@ -620,11 +670,11 @@ def _section(
 
     def row(name: str, rate: Rate | None, target: str, note: str = "") -> str:
         if rate is None:
-            return f"| {name} | skipped | | | | {target} |"
+            return f"| {name} | skipped | | | | | {target} |"
         vs = rate.best / spiff.best
         return (
-            f"| {name} | {rate.best:,.0f} | {rate.median:,.0f} | {rate.cpu:,.0f} | {vs:,.1f}× "
-            f"| {target}{note} |"
+            f"| {name} | {rate.best:,.0f} | {rate.median:,.0f} | {rate.cpu:,.0f} "
+            f"| {_costs(rate)} | {vs:,.1f}× | {target}{note} |"
         )
 
     lines = [
@@ -649,8 +699,9 @@ def _section(
         "separate processes, each with its own cases, against a local cluster on the same two "
         "cores (`tools/pg-test`, its default settings: `synchronous_commit=on`, fsync on).",
         "",
-        "| what | completions/s (best) | median | per CPU second | vs SpiffWorkflow | target |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| what | completions/s (best) | median | per CPU second | CPU ms each: writers + "
+        "server | vs SpiffWorkflow | target |",
+        "|---|---:|---:|---:|---:|---:|---:|",
         row(
             "SQLite, WAL, `synchronous=NORMAL` (the default), one process",
             sqlite_default,
