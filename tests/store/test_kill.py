@@ -266,6 +266,8 @@ class Run:
     seconds: Counter[str] = field(default_factory=Counter)  # the children's wall time
     # kills of a child that had committed work of its own before it was killed
     mid_work: Counter[str] = field(default_factory=Counter)
+    # runs that ended by themselves before the kill planned for them
+    escaped: Counter[str] = field(default_factory=Counter)
     startup: dict[str, float] = field(default_factory=dict)  # seconds, by kind (calibrate)
     # seconds per unit of work (a write, a timer, a message), by kind, measured as it goes
     pace: dict[str, float] = field(default_factory=lambda: dict.fromkeys(KILLS, 0.02))
@@ -313,6 +315,11 @@ class Run:
             self.pace[kind] = 0.7 * self.pace[kind] + 0.3 * 2 * working
         if not done["killed"]:
             assert done["code"] == 0, f"{HOW}: {kind} exited {done['code']}: {out.read_text()}"
+            if kills_left > 0 and left > 0:  # it ended before the kill planned: plan them earlier
+                self.escaped[kind] += 1
+                self.pace[kind] *= 0.7
+                if kind != "writer":
+                    self.startup[kind] *= 0.9
             return False
         self.kills[kind] += 1
         self.mid_work[kind] += made > 0
@@ -620,7 +627,8 @@ def test_nothing_is_lost_or_twice_when_processes_are_killed(
         run.children.close()
     assert run.kills == Counter(KILLS), (
         f"{HOW}: kills {dict(run.kills)}, wanted {KILLS}, in {dict(run.runs)} runs over "
-        f"{number + 1} rounds; pace {run.pace}, start-up {run.startup}"
+        f"{number + 1} rounds ({dict(run.escaped)} ended before their kill); pace {run.pace}, "
+        f"start-up {run.startup}"
     )
     store = Store(connect(db_url), kill_library, lambda: dt.datetime.now(dt.UTC))
     try:
@@ -630,7 +638,8 @@ def test_nothing_is_lost_or_twice_when_processes_are_killed(
         store.close()
     print(
         f"\n{HOW}, {db.dialect.name}: kills {dict(run.kills)} of {dict(run.runs)} runs, "
-        f"{dict(run.mid_work)} after the child's own first commit; start-up "
+        f"{dict(run.mid_work)} after the child's own first commit, {dict(run.escaped)} ended "
+        "before their kill; start-up "
         f"{ {k: round(v, 3) for k, v in run.startup.items()} } s; "
         f"children's seconds {dict(run.seconds)}; {run.retried} writes in flight at a kill sent again with their key, {run.repeated} of "
         f"them had committed; {figures}; {time.perf_counter() - began:.1f} s"
