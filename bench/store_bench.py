@@ -589,7 +589,7 @@ def _split(pg4: Rate, sqlite_default: Rate) -> str:
     )
 
 
-def _server_lines(server: list[Peer]) -> list[str]:
+def _server_lines(server: list[Peer], pg4: Rate | None) -> list[str]:
     """pgbench against the same cluster in the same run: the server's own ceiling here."""
     if not server:
         return []
@@ -616,7 +616,13 @@ def _server_lines(server: list[Peer]) -> list[str]:
             f"With 4 clients the server commits {four[0].best:,.0f} of pgbench's transactions "
             f"per second on these two cores: the target of {TARGET_PG4:,} of our writes per "
             f"second with 4 writers is {TARGET_PG4 / four[0].best:.1f}× what PostgreSQL does "
-            "here for a C client that spends no time between its statements.",
+            "here for a C client that spends no time between its statements"
+            + (
+                f"; its transaction costs the server {four[0].server_ms:.2f} ms of CPU, one "
+                f"of our writes {pg4.server_ms:.2f} ms."
+                if pg4 is not None and pg4.server_ms is not None
+                else "."
+            ),
         ]
     return lines
 
@@ -723,7 +729,7 @@ def _section(
     if pg4 is None:
         lines += ["", f"PostgreSQL rows skipped: {PG_ENV} is not set (`tools/pg-test start`)."]
     lines += ["", *_notes(spiff, sqlite_default, sqlite_full, pg1, pg4)]
-    lines += _server_lines(server)
+    lines += _server_lines(server, pg4)
     lines += ["", *_timer_lines(timers)]
     lines += [
         "",
