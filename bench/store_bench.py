@@ -70,32 +70,39 @@ Run = tuple[int, float, float] | tuple[int, float, float, float]
 
 
 @dataclass(frozen=True, slots=True)
+class Costs:
+    """CPU milliseconds per completion (or firing), medians of the runs: the writers' (or
+    workers') and the PostgreSQL server's."""
+
+    writer_ms: float
+    server_ms: float
+
+    def ceiling(self, cores: int) -> float:
+        """Completions per second with ``cores`` cores all busy at these costs."""
+        return cores * 1e3 / (self.writer_ms + self.server_ms)
+
+
+@dataclass(frozen=True, slots=True)
 class Rate:
     """Completions per second over several runs: best and median (wall), best in CPU time."""
 
     best: float
     median: float
     cpu: float  # completions per CPU second of the writer processes (best run)
-    server_ms: float | None = None  # the PostgreSQL server's CPU ms per completion (median)
-    writer_ms: float | None = None  # the writers' CPU ms per completion, the same runs' median
+    costs: Costs | None = None  # the runs' CPU each, with the server's (None: not measured)
 
     @staticmethod
     def of(runs: Sequence[Run]) -> Rate:
         rates = [run[0] / run[1] for run in runs]
         cpu = max(run[0] / run[2] for run in runs if run[2] > 0)
         served = [run for run in runs if len(run) > 3]
-        if not served:
-            return Rate(max(rates), statistics.median(rates), cpu)
-        server = statistics.median(1e3 * run[3] / run[0] for run in served)
-        writer = statistics.median(1e3 * run[2] / run[0] for run in served)
-        return Rate(max(rates), statistics.median(rates), cpu, server, writer)
-
-    def ceiling(self, cores: int) -> float | None:
-        """Completions per second with ``cores`` cores all busy at these CPU costs, writers'
-        and server's together (None: the server's cost was not measured)."""
-        if self.server_ms is None or self.writer_ms is None:
-            return None
-        return cores * 1e3 / (self.server_ms + self.writer_ms)
+        costs = None
+        if served:
+            costs = Costs(
+                statistics.median(1e3 * run[2] / run[0] for run in served),
+                statistics.median(1e3 * run[3] / run[0] for run in served),
+            )
+        return Rate(max(rates), statistics.median(rates), cpu, costs)
 
 
 # -- the data: cases, their moves planned in memory by the same engine -------------------------
@@ -572,20 +579,19 @@ def _notes(
 
 def _split(pg4: Rate, sqlite_default: Rate) -> str:
     """What the four writers' CPU and the server's say of the target on this machine."""
-    cores = os.cpu_count() or 1
-    ceiling = pg4.ceiling(cores)
-    if ceiling is None or pg4.writer_ms is None or pg4.server_ms is None:
+    if pg4.costs is None:
         return ""
-    budget = cores * 1e3 / TARGET_PG4
+    cores = os.cpu_count() or 1
+    writer, server = pg4.costs.writer_ms, pg4.costs.server_ms
     return (
-        f" One completion cost {pg4.writer_ms:.2f} ms of the writers' CPU and "
-        f"{pg4.server_ms:.2f} ms of the server's (the median of the runs; the server's read "
-        "from `/proc`: the cluster's processes, between the start and the last result): with "
-        f"both at those costs the {cores} cores, every one busy, give at most "
-        f"{ceiling:,.0f}/s. {TARGET_PG4:,}/s on {cores} cores leaves {budget:.2f} ms of CPU "
-        f"for a whole write, both sides: the server's part alone is {pg4.server_ms:.2f} ms "
-        "here, and SQLite's whole write in one process, the engine's work and the "
-        f"database's, is {1e3 / sqlite_default.cpu:.2f} ms."
+        f" One completion cost {writer:.2f} ms of the writers' CPU and {server:.2f} ms of the "
+        "server's (the median of the runs; the server's read from `/proc`: the cluster's "
+        "processes, between the start and the last result): with both at those costs the "
+        f"{cores} cores, every one busy, give at most {pg4.costs.ceiling(cores):,.0f}/s. "
+        f"{TARGET_PG4:,}/s on {cores} cores leaves {cores * 1e3 / TARGET_PG4:.2f} ms of CPU "
+        f"for a whole write, both sides: the server's part alone is {server:.2f} ms here, and "
+        "SQLite's whole write in one process, the engine's work and the database's, is "
+        f"{1e3 / sqlite_default.cpu:.2f} ms."
     )
 
 
@@ -619,8 +625,8 @@ def _server_lines(server: list[Peer], pg4: Rate | None) -> list[str]:
             "here for a C client that spends no time between its statements"
             + (
                 f"; its transaction costs the server {four[0].server_ms:.2f} ms of CPU, one "
-                f"of our writes {pg4.server_ms:.2f} ms."
-                if pg4 is not None and pg4.server_ms is not None
+                f"of our writes {pg4.costs.server_ms:.2f} ms."
+                if pg4 is not None and pg4.costs is not None
                 else "."
             ),
         ]
@@ -654,9 +660,9 @@ def _timer_lines(timers: dict[str, Rate]) -> list[str]:
 def _costs(rate: Rate) -> str:
     """A PostgreSQL row's CPU per completion (or firing): its clients' and the server's,
     medians of the runs ("" for a row with no server of its own to measure)."""
-    if rate.server_ms is None or rate.writer_ms is None:
+    if rate.costs is None:
         return ""
-    return f"{rate.writer_ms:.2f} + {rate.server_ms:.2f}"
+    return f"{rate.costs.writer_ms:.2f} + {rate.costs.server_ms:.2f}"
 
 
 def _section(
